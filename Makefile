@@ -1,0 +1,25 @@
+# Each target builds its own virtual environment in .venv on first use.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN     = $(VENV)/bin
+
+.PHONY: run test lint bench clean
+
+$(BIN)/costmodel: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev,notebooks]'
+	touch $@
+
+run: $(BIN)/costmodel
+	$(BIN)/costmodel baseline --area northamptonshire
+
+test: $(BIN)/costmodel
+	$(BIN)/python -m ruff check costmodel tests benchmarks
+	$(BIN)/python -m pytest
+
+bench: $(BIN)/costmodel
+	@for f in benchmarks/*.py; do echo "== $$f"; $(BIN)/python $$f; done
+
+clean:
+	rm -rf $(VENV) .pytest_cache build dist

@@ -1,0 +1,69 @@
+"""costmodel: the economics of early help for children and families.
+
+The cost of late intervention by issue and paying agency, with every figure
+sourced; Green Book prices and discounting. Typical use::
+
+    import costmodel
+    params = costmodel.load("northamptonshire")
+    b = costmodel.baseline(params, price_year="2024/25")
+    b.table          # issue × agency, whole pounds, real terms
+    b.by_agency      # who pays
+
+Heavy submodules are imported on first use, so ``import costmodel`` stays quick.
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+__version__ = "0.1.0"
+
+# name -> (module, attribute)
+_API = {
+    "load": ("store", "load"),
+    "validate": ("store", "validate"),
+    "ParameterSet": ("store", "ParameterSet"),
+    "Parameter": ("schema", "Parameter"),
+    "ParameterError": ("errors", "ParameterError"),
+    "CostModelError": ("errors", "CostModelError"),
+    "baseline": ("baseline", "baseline"),
+    "baseline_draws": ("baseline", "baseline_draws"),
+    "Baseline": ("baseline", "Baseline"),
+    "areas": ("baseline", "areas"),
+    "deflators": ("prices", "deflators_from_params"),
+    "rebase": ("prices", "rebase"),
+    "discount_schedule": ("discounting", "schedule_from_params"),
+    "flat_rate": ("discounting", "flat_rate"),
+    "discount_factors": ("discounting", "discount_factors"),
+    "present_value": ("discounting", "present_value"),
+    "ISSUES": ("vocabulary", "ISSUES"),
+    "AGENCIES": ("vocabulary", "AGENCIES"),
+}
+
+__all__ = ["__version__", *_API]
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .baseline import Baseline, areas, baseline, baseline_draws
+    from .discounting import discount_factors, flat_rate, present_value
+    from .discounting import schedule_from_params as discount_schedule
+    from .errors import CostModelError, ParameterError
+    from .prices import deflators_from_params as deflators
+    from .prices import rebase
+    from .schema import Parameter
+    from .store import ParameterSet, load, validate
+    from .vocabulary import AGENCIES, ISSUES
+
+
+def __getattr__(name: str) -> Any:
+    try:
+        module, attr = _API[name]
+    except KeyError:
+        raise AttributeError(f"module 'costmodel' has no attribute {name!r}") from None
+    value = getattr(import_module(f".{module}", __name__), attr)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

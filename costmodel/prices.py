@@ -1,0 +1,90 @@
+"""Price bases: moving money between financial years with the GDP deflator.
+
+The Green Book appraises in real terms at one base year's prices, removing general
+inflation with HM Treasury's GDP deflator. Unit costs are quoted in financial years
+(April–March), so the store holds HM Treasury's financial-year series. Years beyond
+the outturn use the OBR forecast in the same file and are flagged as forecast, so a
+result in such a price year says that it rests on a forecast.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from .errors import ParameterError, Problem
+from .schema import format_financial_year, parse_financial_year
+
+
+def as_financial_year(text: object, path: str = "price_year") -> str:
+    """``'2014/15'`` (or ``'2014-15'``) in canonical form; a :class:`ParameterError` otherwise."""
+    try:
+        return format_financial_year(parse_financial_year(text))
+    except ValueError as exc:
+        raise ParameterError(Problem("", path, str(exc))) from None
+
+
+@dataclass(frozen=True)
+class Deflators:
+    """A financial-year GDP deflator index with its vintage and forecast years."""
+
+    index: pd.Series            # indexed by financial year text, e.g. "2014/15"
+    forecast: frozenset[str]    # financial years that rest on a forecast
+    vintage: str
+
+    def factor(self, from_year: str, to_year: str) -> float:
+        """Multiply a ``from_year`` amount by this to express it in ``to_year`` prices."""
+        return float(self.level(to_year) / self.level(from_year))
+
+    def level(self, year: str) -> float:
+        fy = as_financial_year(year)
+        try:
+            return float(self.index[fy])
+        except KeyError:
+            first, last = self.index.index[0], self.index.index[-1]
+            raise ParameterError(Problem(
+                "", "prices.gdp_deflator",
+                f"no deflator for {fy}: the series runs from {first} to {last}")) from None
+
+    def is_forecast(self, year: str) -> bool:
+        return as_financial_year(year) in self.forecast
+
+    def basis(self, year: str) -> str:
+        """A label such as 'real terms, 2024/25 prices (GDP deflator, ... vintage)'."""
+        fy = as_financial_year(year)
+        label = f"real terms, {fy} prices"
+        if self.is_forecast(fy):
+            label += f" (deflator includes forecast: {self.vintage})"
+        return label
+
+
+def deflators_from_params(params: Mapping) -> Deflators:
+    """The financial-year deflator: outturn years, then the OBR forecast years."""
+    outturn = params["prices.gdp_deflator.financial_year"]
+    forecast = params["prices.gdp_deflator.forecast"]
+    clash = set(outturn.value) & set(forecast.value)
+    if clash:
+        raise ParameterError(Problem(forecast.file, forecast.path,
+                                     f"years in both outturn and forecast: {sorted(clash)}"))
+    levels = {**outturn.value, **forecast.value}
+    order = sorted(levels, key=parse_financial_year)
+    firsts = [parse_financial_year(y) for y in order]
+    if firsts != list(range(firsts[0], firsts[0] + len(firsts))):
+        raise ParameterError(Problem(outturn.file, outturn.path,
+                                     "the deflator series must cover consecutive years"))
+    index = pd.Series({format_financial_year(parse_financial_year(y)): float(levels[y])
+                       for y in order}, name="gdp_deflator")
+    fc = frozenset(format_financial_year(parse_financial_year(y)) for y in forecast.value)
+    vintage = f"{outturn.source.vintage or outturn.source.title}; {forecast.source.vintage or ''}"
+    return Deflators(index, fc, vintage.strip("; "))
+
+
+def rebase(amount, from_year: str, to_year: str, deflators: Deflators):
+    """Express ``amount`` (number, array, Series or DataFrame) in ``to_year`` prices."""
+    f = deflators.factor(from_year, to_year)
+    if isinstance(amount, (pd.Series, pd.DataFrame)):
+        return amount * f
+    return np.asarray(amount, dtype=float) * f if np.ndim(amount) else float(amount) * f

@@ -1,0 +1,300 @@
+"""The parameter store: read, validate and look up sourced parameters.
+
+``load()`` reads every YAML file under ``parameters/`` and returns an immutable
+:class:`ParameterSet`. Parameters are found by dotted path; the first parts of a
+path are the file's place in the folder (``areas/northamptonshire.yaml`` →
+``areas.northamptonshire...``).
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import json
+import os
+from collections.abc import Iterator, Mapping
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from .errors import ParameterError, Problem, UnknownParameterError
+from .schema import PARAMETER_KEYS, Checker, Parameter, check_name, check_parameter
+from .yamlio import read_yaml
+
+FILE_KEYS = {"description", "parameters"}
+GROUP_KEYS = {"description"}
+
+
+def default_root() -> Path:
+    """The parameter folder: ``$COSTMODEL_PARAMETERS``, the installed copy, or the checkout's."""
+    env = os.environ.get("COSTMODEL_PARAMETERS")
+    if env:
+        return Path(env)
+    here = Path(__file__).resolve().parent
+    installed = here / "_parameters"
+    return installed if installed.is_dir() else here.parent / "parameters"
+
+
+def _prefix(file: Path, root: Path | None) -> str:
+    try:
+        rel = file.resolve().relative_to(root.resolve()) if root else Path(file.name)
+    except ValueError:
+        rel = Path(file.name)
+    return ".".join(rel.with_suffix("").parts)
+
+
+def read_parameter_file(
+    file: str | Path, root: str | Path | None = None, text: str | None = None
+) -> tuple[list[Parameter], list[Problem]]:
+    """Read and check one parameter file; return its parameters and any problems."""
+    file = Path(file)
+    name = str(file)
+    prefix = _prefix(file, Path(root) if root else None)
+    try:
+        data, lines = read_yaml(file, text)
+    except ParameterError as exc:
+        return [], [_rename(p, prefix) for p in exc.problems]
+    chk = Checker(name, lines)
+    if not isinstance(data, Mapping):
+        chk.add((), "a parameter file must be a mapping with 'description' and 'parameters'", "")
+        return [], chk.problems
+    for key in data:
+        if key not in FILE_KEYS:
+            chk.add((key,), f"unknown top-level key {key!r} (allowed: description, parameters)",
+                    "")
+    if not isinstance(data.get("description"), str):
+        chk.add((), "the file needs a 'description' saying what it holds", "")
+    tree = data.get("parameters")
+    out: list[Parameter] = []
+    if not isinstance(tree, Mapping) or not tree:
+        chk.add(("parameters",), "the file needs a non-empty 'parameters' mapping", "")
+        return out, chk.problems
+    _walk(tree, ("parameters",), prefix, chk, out)
+    return out, chk.problems
+
+
+def _rename(p: Problem, prefix: str) -> Problem:
+    """Name a raw YAML key path by its parameter path (``parameters.x`` → ``prefix.x``)."""
+    if p.path == "parameters" or p.path.startswith("parameters."):
+        return replace(p, path=prefix + p.path[len("parameters"):])
+    return p
+
+
+def _walk(node: Mapping, keys: tuple, dotted: str, chk: Checker, out: list[Parameter]) -> None:
+    for key, child in node.items():
+        if key in GROUP_KEYS:
+            if not isinstance(child, str):
+                chk.add((*keys, key), "a group's 'description' must be text", dotted)
+            continue
+        path = f"{dotted}.{key}"
+        if not check_name(key):
+            chk.add((*keys, key), f"name {key!r} must be snake_case (a-z, 0-9, _)", path)
+            continue
+        if not isinstance(child, Mapping):
+            chk.add((*keys, key), f"expected a parameter (a mapping with 'value') or a group, "
+                    f"got {type(child).__name__} {child!r}", path)
+            continue
+        if "value" not in child and set(child) & (PARAMETER_KEYS - GROUP_KEYS):
+            stray = sorted(str(k) for k in child if k not in PARAMETER_KEYS)
+            hint = f"; unknown keys: {', '.join(stray)}" if stray else ""
+            chk.add((*keys, key), "has parameter fields but no 'value'" + hint, path)
+        elif "value" in child:
+            p = check_parameter(child, (*keys, key), path, chk)
+            if p is not None:
+                out.append(p)
+        else:
+            _walk(child, (*keys, key), path, chk, out)
+
+
+def parameter_files(root: str | Path) -> list[Path]:
+    """Every ``*.yaml`` file under ``root`` (sorted; scenario files excluded)."""
+    root = Path(root)
+    return sorted(p for p in root.rglob("*.yaml") if "scenarios" not in p.relative_to(root).parts)
+
+
+def validate(path: str | Path | None = None) -> list[Problem]:
+    """Check a parameter folder or file; return every problem found (empty if valid).
+
+    For a folder this also builds each area's baseline, so that files which are
+    valid one by one but disagree with each other are caught too.
+    """
+    path = Path(path) if path is not None else default_root()
+    if not path.exists():
+        return [Problem(str(path), "", "no such file or folder")]
+    if path.is_file():
+        root = next((p for p in path.parents if p.name == "parameters"), None)
+        return read_parameter_file(path, root)[1]
+    problems: list[Problem] = []
+    try:
+        params = load(root=path)
+    except ParameterError as exc:
+        return list(exc.problems)
+    from .baseline import areas, baseline  # local: the baseline builds on the store
+
+    for area in areas(params):
+        try:
+            baseline(params, area)
+        except ParameterError as exc:
+            problems.extend(exc.problems)
+    return problems
+
+
+def load(area: str | None = None, root: str | Path | None = None) -> ParameterSet:
+    """Load and validate every parameter file; raise :class:`ParameterError` on any problem.
+
+    ``area`` (e.g. ``"northamptonshire"``) sets the default area for models that
+    need one. ``root`` defaults to the project's ``parameters/`` folder.
+    """
+    root = Path(root) if root is not None else default_root()
+    if not root.is_dir():
+        raise ParameterError(Problem(str(root), "", "parameter folder not found"))
+    found: dict[str, Parameter] = {}
+    problems: list[Problem] = []
+    for file in parameter_files(root):
+        params, probs = read_parameter_file(file, root)
+        problems.extend(probs)
+        for p in params:
+            if p.path in found:
+                first = found[p.path].file
+                problems.append(Problem(p.file, p.path, f"defined twice (also in {first})", p.line))
+            found[p.path] = p
+    if problems:
+        raise ParameterError(problems)
+    ps = ParameterSet(found, root=root)
+    if area is not None:
+        ps = ps.for_area(area)
+    return ps
+
+
+class ParameterSet(Mapping[str, Parameter]):
+    """An immutable, validated set of parameters keyed by dotted path."""
+
+    def __init__(self, parameters: Mapping[str, Parameter], root: Path | None = None,
+                 area: str | None = None, overrides: Mapping[str, Any] | None = None):
+        self._p = dict(parameters)
+        self.root = root
+        self.area = area
+        self.overrides: Mapping[str, Any] = dict(overrides or {})
+
+    # Mapping protocol
+    def __getitem__(self, path: str) -> Parameter:
+        try:
+            return self._p[path]
+        except KeyError:
+            raise UnknownParameterError(Problem("", path, self._unknown(path))) from None
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._p)
+
+    def __len__(self) -> int:
+        return len(self._p)
+
+    def __repr__(self) -> str:
+        return f"ParameterSet({len(self)} parameters, area={self.area!r})"
+
+    def _unknown(self, path: str) -> str:
+        close = difflib.get_close_matches(path, self._p, n=1, cutoff=0.8)
+        hint = f"; did you mean {close[0]!r}?" if close else ""
+        return f"unknown parameter{hint}"
+
+    def value(self, path: str) -> Any:
+        """The value of the parameter at ``path``."""
+        return self[path].value
+
+    def under(self, prefix: str) -> dict[str, Parameter]:
+        """Parameters whose path starts with ``prefix.``, keyed by the rest of the path."""
+        head = prefix.rstrip(".") + "."
+        return {k[len(head):]: v for k, v in self._p.items() if k.startswith(head)}
+
+    def for_area(self, area: str) -> ParameterSet:
+        """The same parameters with ``area`` as the default area."""
+        if not self.under(f"areas.{area}"):
+            known = sorted({k.split(".")[1] for k in self._p if k.startswith("areas.")})
+            raise ParameterError(Problem("", f"areas.{area}",
+                                         f"unknown area {area!r} (known: {', '.join(known)})"))
+        return ParameterSet(self._p, self.root, area, self.overrides)
+
+    def with_values(self, values: Mapping[str, Any], file: str = "<overrides>") -> ParameterSet:
+        """A new set with some parameters' values replaced, each re-validated.
+
+        A value may be a number/table/date, or a mapping of parameter fields
+        (``value``, ``distribution``, ``source`` ...) to replace together.
+        """
+        new = dict(self._p)
+        problems: list[Problem] = []
+        for path, v in values.items():
+            if path not in self._p:
+                problems.append(Problem(file, path, self._unknown(path)))
+                continue
+            old = self._p[path]
+            raw = _raw(old)
+            if isinstance(v, Mapping) and "value" in v:
+                raw.update(v)
+            else:
+                raw["value"] = dict(v) if isinstance(v, Mapping) else v
+                if "distribution" in raw and not _dist_fits(raw):
+                    raw.pop("distribution")
+            chk = Checker(file, {})
+            p = check_parameter(raw, (), path, chk)
+            if p is None:
+                problems.extend(chk.problems)
+            else:
+                new[path] = replace(p, file=file if file != "<overrides>" else old.file)
+        if problems:
+            raise ParameterError(problems)
+        return ParameterSet(new, self.root, self.area, {**self.overrides, **values})
+
+    def fingerprint(self) -> str:
+        """A short hash of every value, unit and price year, to tell two runs apart."""
+        h = hashlib.sha256()
+        for k in sorted(self._p):
+            p = self._p[k]
+            v = dict(p.value) if p.is_table else p.value
+            h.update(json.dumps([k, v, p.unit, p.price_year], default=str, sort_keys=True)
+                     .encode())
+        return h.hexdigest()[:12]
+
+    def table(self):
+        """Every parameter as a pandas DataFrame (one row each), for appendices and review."""
+        import pandas as pd
+
+        rows = []
+        for k in sorted(self._p):
+            p = self._p[k]
+            rows.append({
+                "path": k, "description": p.description,
+                "value": dict(p.value) if p.is_table else p.value,
+                "unit": p.unit, "price_year": p.price_year, "status": p.status,
+                "confidence": p.confidence, "source": p.source.citation(),
+                "distribution": (None if p.distribution is None else
+                                 {"type": p.distribution.family, **p.distribution.params}),
+            })
+        return pd.DataFrame(rows).set_index("path")
+
+
+def _raw(p: Parameter) -> dict[str, Any]:
+    """The fields of a parameter as they would be written in a file."""
+    raw: dict[str, Any] = {
+        "description": p.description,
+        "value": dict(p.value) if p.is_table else p.value,
+        "unit": p.unit, "status": p.status, "confidence": p.confidence,
+        "source": {k: v for k, v in vars(p.source).items() if v is not None},
+    }
+    for k in ("price_year", "method", "rationale", "notes"):
+        if getattr(p, k) is not None:
+            raw[k] = getattr(p, k)
+    if p.distribution is not None:
+        d = dict(p.distribution.params)
+        if d.get("mean") is not None:
+            d.pop("mean")
+        raw["distribution"] = {"type": p.distribution.family, **d}
+    return raw
+
+
+def _dist_fits(raw: dict[str, Any]) -> bool:
+    """Whether a kept distribution still fits a replaced value (a range must still hold it)."""
+    d = raw["distribution"]
+    if d["type"] in ("triangular", "uniform"):
+        v = raw["value"]
+        return isinstance(v, (int, float)) and d["low"] <= v <= d["high"]
+    return True

@@ -1,0 +1,23 @@
+"""Package-level promises: a quick import and a documented public API."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import costmodel
+
+
+def test_import_does_not_pull_in_heavy_libraries():
+    code = ("import sys, costmodel; "
+            "print(','.join(m for m in ('pandas', 'matplotlib', 'scipy', 'yaml') "
+            "if m in sys.modules))")
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert r.stdout.strip() == ""
+
+
+def test_public_api_is_documented():
+    for name in costmodel.__all__:
+        obj = getattr(costmodel, name)
+        if callable(obj):
+            assert obj.__doc__, f"costmodel.{name} has no docstring"
