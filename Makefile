@@ -15,7 +15,7 @@ run: $(BIN)/costmodel
 	$(BIN)/costmodel baseline --area northamptonshire
 
 test: $(BIN)/costmodel
-	$(BIN)/python -m ruff check costmodel tests benchmarks
+	$(BIN)/python -m ruff check costmodel tests $(wildcard benchmarks)
 	$(BIN)/python -m pytest
 
 bench: $(BIN)/costmodel
