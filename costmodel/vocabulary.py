@@ -27,3 +27,7 @@ NATIONAL_AREA = "england_and_wales"
 
 #: The issues EIF published nationally only as one combined figure.
 COMBINED_ISSUE = "mental_health_and_substance_misuse"
+
+#: Calendar convention for the team simulations: 52-week years of four 13-week quarters.
+WEEKS_PER_YEAR = 52
+WEEKS_PER_QUARTER = 13

@@ -1,0 +1,490 @@
+"""How many families the early-intervention team reaches: a stochastic simulation.
+
+The team is simulated week by week (or in finer steps), vectorised over
+replications: every array has replications on its first axis and the only Python
+loop is over time steps. Within a step, in order:
+
+1. **Staff.** Filled posts may leave (weekly hazard from annual turnover); a vacant
+   post is filled once its recruitment lag (gamma, drawn per vacancy) has run, if the
+   budget can pay for it to the end of the programme on top of what the posts
+   already filled will cost (commitment accounting, so spend never exceeds the
+   budget). Managers are filled first. Spend accrues for filled posts.
+2. **Capacity** is ``floor(Σ practitioners × ramp-up × caseload × (1 − advice share))``;
+   a new practitioner's share of a caseload rises linearly over the ramp-up.
+3. **Endings.** Cases due to end this step complete or drop out, freeing places.
+4. **Referrals** arrive (Poisson), are split by referring agency (multinomial) and
+   screened (binomial); eligible, consenting families join the waiting list.
+5. **Redirection.** Families who have waited longer than the maximum wait leave
+   the list, redirected to other services.
+6. **Starts.** Free places are filled from the waiting list, longest-waiting first.
+   Each new case draws its length (gamma with the mean and CV given; CV 1 gives
+   exponential) and whether it drops out (then it ends at a uniform fraction of
+   its length).
+7. **Advice.** Practitioners' advice time yields consultations (Poisson) and
+   families reached indirectly (Poisson per consultation).
+
+Every family referred ends in exactly one state: screened out, redirected,
+completed, dropped out, still in a case at the end, or still waiting at the end.
+All money is in real terms at the budget's price year.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields, replace
+
+import numpy as np
+import pandas as pd
+
+from .distributions import draw
+from .errors import ParameterError, Problem
+from .prices import deflators_from_params
+from .vocabulary import WEEKS_PER_QUARTER, WEEKS_PER_YEAR
+
+TEAM = "team"
+
+#: ReachInputs fields that may vary by replication, and the parameter behind each.
+VARYING = {
+    "practitioner_salary": "staff.practitioner_salary",
+    "manager_salary": "staff.manager_salary",
+    "on_cost_rate": "staff.on_cost_rate",
+    "non_staff_cost": "staff.non_staff_cost_per_post",
+    "recruitment_lag": "staff.recruitment_lag",
+    "ramp_up": "staff.ramp_up",
+    "annual_turnover": "staff.annual_turnover",
+    "advice_share": "staff.advice_share",
+    "referral_rate": "referrals.rate",
+    "eligible": "referrals.eligible_and_consenting",
+    "caseload": "direct_work.caseload",
+    "case_duration": "direct_work.case_duration",
+    "drop_out": "direct_work.drop_out",
+    "consultations_per_advice_week": "indirect.consultations_per_advice_week",
+    "families_per_consultation": "indirect.families_per_consultation",
+}
+
+#: Per-quarter outputs, summed over the steps of each quarter.
+FLOWS = ("referred", "screened_out", "eligible", "started", "completed", "dropped_out",
+         "redirected", "consultations", "reached_indirectly", "spend")
+#: Per-quarter levels, averaged over the steps of each quarter.
+LEVELS = ("posts_filled", "capacity", "active", "waiting")
+
+
+@dataclass(frozen=True)
+class ReachInputs:
+    """Resolved inputs of one simulation: scalars, or arrays with one value per run.
+
+    Times are in weeks, money in real terms at ``price_year`` prices. Build with
+    :func:`reach_inputs`; change fields with ``dataclasses.replace``.
+    """
+
+    runs: int
+    weeks: int
+    start_date: dt.date
+    price_year: str
+    budget: float
+    posts: int
+    management_posts: int
+    practitioner_salary: np.ndarray
+    manager_salary: np.ndarray
+    on_cost_rate: np.ndarray
+    non_staff_cost: np.ndarray
+    recruitment_lag: np.ndarray
+    recruitment_lag_cv: float
+    ramp_up: np.ndarray
+    annual_turnover: np.ndarray
+    advice_share: np.ndarray
+    referral_rate: np.ndarray
+    sources: tuple[str, ...]
+    source_shares: np.ndarray          # (runs, sources)
+    eligible: np.ndarray
+    caseload: np.ndarray
+    case_duration: np.ndarray
+    case_duration_cv: float
+    drop_out: np.ndarray
+    max_wait: float
+    consultations_per_advice_week: np.ndarray
+    families_per_consultation: np.ndarray
+
+    def post_cost_per_week(self) -> tuple[np.ndarray, np.ndarray]:
+        """(manager, practitioner) full cost per filled post per week, by run."""
+        def full(salary):
+            return (salary * (1 + self.on_cost_rate) + self.non_staff_cost) / WEEKS_PER_YEAR
+        return full(self.manager_salary), full(self.practitioner_salary)
+
+    def max_practitioner_places(self) -> np.ndarray:
+        """Practitioner posts × caseload: a ceiling on cases open at once."""
+        return (self.posts - self.management_posts) * self.caseload
+
+
+def reach_inputs(params: Mapping, runs: int = 1000,
+                 rng: np.random.Generator | None = None) -> ReachInputs:
+    """Inputs for ``runs`` replications from the ``team.*`` parameters.
+
+    With ``rng`` every parameter that has a distribution is drawn once per run
+    (parameter uncertainty); without it every run uses the central values.
+    """
+    if runs < 1:
+        raise ParameterError(Problem("", "runs", f"runs must be at least 1, got {runs}"))
+
+    def p(name):
+        return params[f"{TEAM}.{name}"]
+
+    def per_run(name):
+        par = p(name)
+        if rng is None or par.distribution is None:
+            return np.full(runs, float(par.value))
+        return draw(par, runs, rng)
+
+    defl = deflators_from_params(params)
+    price_year = p("budget.total").price_year
+
+    def real(name, values):
+        return values * defl.factor(p(name).price_year, price_year)
+
+    varying = {f: per_run(path) for f, path in VARYING.items()}
+    for money in ("practitioner_salary", "manager_salary", "non_staff_cost"):
+        varying[money] = real(VARYING[money], varying[money])
+    src = p("referrals.by_source")
+    shares = (draw(src, runs, rng) if rng is not None and src.distribution is not None
+              else np.broadcast_to(np.array(list(src.value.values())), (runs, len(src.value))))
+    posts, managers = int(p("staff.posts").value), int(p("staff.management_posts").value)
+    if managers > posts:
+        raise ParameterError(Problem(p("staff.management_posts").file,
+                                     p("staff.management_posts").path,
+                                     f"{managers} management posts in a team of {posts}"))
+    return ReachInputs(
+        runs=runs,
+        weeks=int(round(float(p("programme.duration").value) * WEEKS_PER_YEAR)),
+        start_date=p("programme.start_date").value,
+        price_year=price_year,
+        budget=float(p("budget.total").value),
+        posts=posts,
+        management_posts=managers,
+        recruitment_lag_cv=float(p("staff.recruitment_lag_cv").value),
+        sources=tuple(src.value),
+        source_shares=np.array(shares, dtype=float),
+        case_duration_cv=float(p("direct_work.case_duration_cv").value),
+        max_wait=float(p("direct_work.max_wait").value),
+        **varying,
+    )
+
+
+def with_runs(inputs: ReachInputs, values: Mapping[str, np.ndarray]) -> ReachInputs:
+    """Replace per-run fields (e.g. a grid of caseloads, one value per run)."""
+    out = {}
+    for k, v in values.items():
+        if k not in VARYING:
+            raise ParameterError(Problem("", k, f"not a per-run input (use one of "
+                                         f"{', '.join(VARYING)})"))
+        out[k] = np.broadcast_to(np.asarray(v, dtype=float), (inputs.runs,)).copy()
+    return replace(inputs, **out)
+
+
+# ------------------------------------------------------------------ simulation
+
+
+@dataclass(frozen=True)
+class ReachResult:
+    """Outcomes of ``runs`` replications.
+
+    ``quarterly[name]`` is an array (runs, quarters): flows are totals over the
+    quarter, levels are averages over its steps. ``final[name]`` holds end-of-run
+    counts by run (``ongoing_at_end``, ``waiting_at_end``, ``max_active``,
+    ``max_over_capacity``, ``wait_total``), and ``referred_by_source`` (runs, sources).
+    """
+
+    inputs: ReachInputs = field(repr=False)
+    seed: int | None
+    step_weeks: float
+    quarterly: Mapping[str, np.ndarray] = field(repr=False)
+    final: Mapping[str, np.ndarray] = field(repr=False)
+    referred_by_source: np.ndarray = field(repr=False)
+
+    @property
+    def runs(self) -> int:
+        return self.inputs.runs
+
+    @property
+    def quarters(self) -> int:
+        return next(iter(self.quarterly.values())).shape[1]
+
+    def total(self, name: str) -> np.ndarray:
+        """One number per run: a flow summed over the programme, or a derived total."""
+        q = self.quarterly
+        if name in FLOWS:
+            return q[name].sum(axis=1)
+        if name in self.final:
+            return self.final[name]
+        if name == "families_reached":
+            return self.total("started") + self.total("reached_indirectly")
+        if name == "cost_per_family_started":
+            return _ratio(self.total("spend"), self.total("started"))
+        if name == "cost_per_family_completed":
+            return _ratio(self.total("spend"), self.total("completed"))
+        if name == "mean_wait_weeks":
+            return _ratio(self.final["wait_total"], self.total("started"))
+        if name == "utilisation":
+            return _ratio(q["active"].sum(axis=1), q["capacity"].sum(axis=1))
+        raise KeyError(f"unknown outcome {name!r}")
+
+    def quarter_labels(self) -> list[str]:
+        start = self.inputs.start_date
+        return [(start + dt.timedelta(weeks=WEEKS_PER_QUARTER * i)).isoformat()
+                for i in range(self.quarters)]
+
+    def totals(self, percentiles=(5, 50, 95)) -> pd.DataFrame:
+        """Mean and percentiles over runs of each total outcome."""
+        names = [*FLOWS, "ongoing_at_end", "waiting_at_end", "families_reached",
+                 "mean_wait_weeks", "utilisation", "cost_per_family_started",
+                 "cost_per_family_completed"]
+        return _summarise({n: self.total(n) for n in names}, percentiles)
+
+    def by_quarter(self, percentiles=(5, 50, 95)) -> pd.DataFrame:
+        """Mean and percentiles of each quarterly outcome; rows (quarter, outcome)."""
+        frames = []
+        labels = self.quarter_labels()
+        util = _ratio(self.quarterly["active"], self.quarterly["capacity"])
+        data = {**self.quarterly, "utilisation": util}
+        for i, label in enumerate(labels):
+            s = _summarise({k: v[:, i] for k, v in data.items()}, percentiles)
+            s.insert(0, "quarter_start", label)
+            s.insert(0, "quarter", i + 1)
+            frames.append(s)
+        out = pd.concat(frames)
+        out.index.name = "outcome"
+        return out.reset_index().set_index(["quarter", "outcome"])
+
+    def to_dict(self) -> dict:
+        """A JSON-ready summary (the CLI's ``--format json``)."""
+        def stats(x):
+            x = x[np.isfinite(x)]
+            if x.size == 0:
+                return {"mean": None, "p5": None, "p50": None, "p95": None}
+            return {"mean": float(x.mean()), "p5": float(np.percentile(x, 5)),
+                    "p50": float(np.percentile(x, 50)), "p95": float(np.percentile(x, 95))}
+
+        names = ["referred", "families_started", "families_completed", "dropped_out",
+                 "redirected", "screened_out", "families_reached_indirectly",
+                 "ongoing_at_end", "waiting_at_end", "mean_wait_weeks", "utilisation",
+                 "spend", "cost_per_family_started", "cost_per_family_completed"]
+        alias = {"families_started": "started", "families_completed": "completed",
+                 "families_reached_indirectly": "reached_indirectly"}
+        out = {"runs": self.runs, "seed": self.seed, "weeks": self.inputs.weeks,
+               "start_date": self.inputs.start_date.isoformat(),
+               "price_year": self.inputs.price_year,
+               "price_basis": f"real terms, {self.inputs.price_year} prices",
+               "budget": self.inputs.budget}
+        for n in names:
+            out[n] = stats(self.total(alias.get(n, n)))
+        src = self.referred_by_source
+        out["referred_by_source"] = {s: stats(src[:, i]) for i, s in
+                                     enumerate(self.inputs.sources)}
+        bq = self.by_quarter()
+        out["by_quarter"] = [
+            {"quarter": int(q), "quarter_start": bq.loc[(q, "started"), "quarter_start"],
+             **{alias_rev: {k: _num(bq.loc[(q, src_name), k]) for k in ("mean", "p5", "p50",
+                                                                        "p95")}
+                for alias_rev, src_name in (("families_referred", "referred"),
+                                            ("families_started", "started"),
+                                            ("families_completed", "completed"),
+                                            ("dropped_out", "dropped_out"),
+                                            ("redirected", "redirected"),
+                                            ("families_reached_indirectly",
+                                             "reached_indirectly"),
+                                            ("spend", "spend"),
+                                            ("utilisation", "utilisation"),
+                                            ("posts_filled", "posts_filled"))}}
+            for q in range(1, self.quarters + 1)]
+        return out
+
+
+def _num(x) -> float | None:
+    x = float(x)
+    return x if np.isfinite(x) else None
+
+
+def _ratio(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
+    return np.divide(a, b, out=np.full(np.broadcast(a, b).shape, np.nan), where=b > 0)
+
+
+def _summarise(values: Mapping[str, np.ndarray], percentiles) -> pd.DataFrame:
+    rows = {}
+    for k, v in values.items():
+        v = np.asarray(v, dtype=float)
+        ok = v[np.isfinite(v)]
+        row = {"mean": ok.mean() if ok.size else np.nan}
+        for q in percentiles:
+            row[f"p{q}"] = np.percentile(ok, q) if ok.size else np.nan
+        rows[k] = row
+    return pd.DataFrame.from_dict(rows, orient="index")
+
+
+def _gamma(rng, mean, cv, size=None):
+    """Gamma draws with the given mean and CV (``mean`` may be an array)."""
+    shape = 1.0 / cv**2
+    return rng.gamma(shape, np.asarray(mean) / shape, size=size)
+
+
+def simulate(inputs: ReachInputs, seed: int | np.random.Generator | None = 0,
+             step_weeks: float = 1.0, weeks: int | None = None) -> ReachResult:
+    """Run the team simulation for every replication in ``inputs``.
+
+    ``step_weeks`` is the time step (1 = weekly; smaller steps approach continuous
+    time). ``weeks`` overrides the programme length (e.g. for calibration).
+    """
+    rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
+    seed_label = None if isinstance(seed, np.random.Generator) else seed
+    R = inputs.runs
+    horizon = inputs.weeks if weeks is None else int(weeks)
+    T = int(round(horizon / step_weeks))
+    if T < 1:
+        raise ParameterError(Problem("", "weeks", "the simulation needs at least one step"))
+    steps_per_quarter = WEEKS_PER_QUARTER / step_weeks
+    Q = int(np.ceil(T / steps_per_quarter - 1e-9))
+    quarter_of = np.minimum((np.arange(T) / steps_per_quarter).astype(int), Q - 1)
+    steps_in_q = np.bincount(quarter_of, minlength=Q).astype(float)
+    P, M = inputs.posts, inputs.management_posts
+    is_manager = np.arange(P) < M
+
+    def col(x):
+        return np.broadcast_to(np.asarray(x, dtype=float), (R,))
+
+    mgr_cost, prac_cost = (c * step_weeks for c in inputs.post_cost_per_week())
+    post_cost = np.where(is_manager[None, :], col(mgr_cost)[:, None], col(prac_cost)[:, None])
+    leave_p = 1.0 - (1.0 - col(inputs.annual_turnover)) ** (step_weeks / WEEKS_PER_YEAR)
+    ramp_steps = col(inputs.ramp_up) / step_weeks
+    places = col(inputs.caseload) * (1.0 - col(inputs.advice_share))
+    lag_mean = col(inputs.recruitment_lag) / step_weeks
+    W = int(round(inputs.max_wait / step_weeks))
+    dur_mean = col(inputs.case_duration) / step_weeks
+    drop_p, elig_p = col(inputs.drop_out), col(inputs.eligible)
+    ref_rate = col(inputs.referral_rate) * step_weeks
+    consult_rate = col(inputs.consultations_per_advice_week) * col(inputs.advice_share) * \
+        step_weeks
+    fpc = col(inputs.families_per_consultation)
+
+    def lags(mask):
+        lag = _gamma(rng, lag_mean[:, None] * np.ones((1, P)), inputs.recruitment_lag_cv) \
+            if inputs.recruitment_lag_cv > 0 else np.broadcast_to(lag_mean[:, None], (R, P))
+        return np.where(mask, np.rint(lag), 0.0)
+
+    filled = np.zeros((R, P), dtype=bool)
+    lag_left = lags(np.ones((R, P), dtype=bool))
+    tenure = np.zeros((R, P))
+    spent = np.zeros(R)
+    queue = np.zeros((R, T), dtype=np.int64)        # waiting families by arrival step
+    ends_done = np.zeros((R, T + 1), dtype=np.int64)  # cases completing, by end step
+    ends_drop = np.zeros((R, T + 1), dtype=np.int64)  # cases dropping out, by end step
+    active = np.zeros(R, dtype=np.int64)
+    out = {k: np.zeros((R, Q)) for k in (*FLOWS, *LEVELS)}
+    by_source = np.zeros((R, len(inputs.sources)), dtype=np.int64)
+    wait_total = np.zeros(R)
+    max_active = np.zeros(R, dtype=np.int64)
+    max_over = np.full(R, -np.inf)
+    rows = np.arange(R)
+
+    for t in range(T):
+        q = quarter_of[t]
+        steps_left = T - t
+        # 1. staff: leavers, then fills within the budget, then spend
+        leave = filled & (rng.random((R, P)) < leave_p[:, None])
+        if leave.any():
+            filled &= ~leave
+            tenure[leave] = 0.0
+            lag_left = np.where(leave, lags(leave), lag_left)
+        ready = ~filled & (lag_left <= 0)
+        if ready.any():
+            committed = (filled * post_cost).sum(axis=1) * steps_left
+            headroom = inputs.budget - spent - committed
+            need = np.where(ready, post_cost * steps_left, 0.0)
+            fill = ready & (np.cumsum(need, axis=1) <= headroom[:, None] + 1e-6)
+            filled |= fill
+        lag_left = np.where(~filled, lag_left - 1, lag_left)
+        spend = (filled * post_cost).sum(axis=1)
+        spent += spend
+        # 2. capacity
+        ramp = np.where(ramp_steps[:, None] > 0,
+                        np.minimum(1.0, (tenure + 1) / np.maximum(ramp_steps[:, None], 1e-12)),
+                        1.0)
+        fte = (filled & ~is_manager[None, :]) * ramp
+        capacity = np.floor(fte.sum(axis=1) * places + 1e-9).astype(np.int64)
+        tenure += filled
+        # 3. endings
+        done, drop = ends_done[:, t], ends_drop[:, t]
+        active -= done + drop
+        # 4. referrals and screening
+        referred = rng.poisson(ref_rate)
+        by_source += rng.multinomial(referred, inputs.source_shares)
+        eligible = rng.binomial(referred, elig_p)
+        queue[:, t] = eligible
+        # 5. redirection after the maximum wait
+        redirected = np.zeros(R, dtype=np.int64)
+        if t - W - 1 >= 0:
+            redirected = queue[:, t - W - 1].copy()
+            queue[:, t - W - 1] = 0
+        # 6. starts, longest-waiting first
+        lo = max(0, t - W)
+        window = queue[:, lo:t + 1]
+        free = np.maximum(capacity - active, 0)
+        before = np.cumsum(window, axis=1) - window
+        take = np.clip(free[:, None] - before, 0, window)
+        queue[:, lo:t + 1] = window - take
+        started = take.sum(axis=1)
+        wait_total += (take * (t - np.arange(lo, t + 1))[None, :]).sum(axis=1) * step_weeks
+        n = int(started.sum())
+        if n:
+            who = np.repeat(rows, started)
+            length = _gamma(rng, dur_mean[who], inputs.case_duration_cv)
+            drops = rng.random(n) < drop_p[who]
+            length = np.where(drops, rng.random(n) * length, length)
+            end = t + np.maximum(1, np.rint(length)).astype(np.int64)
+            keep = end <= T
+            idx = who[keep] * (T + 1) + end[keep]
+            ends_drop += np.bincount(idx[drops[keep]], minlength=R * (T + 1)).reshape(R, T + 1)
+            ends_done += np.bincount(idx[~drops[keep]], minlength=R * (T + 1)).reshape(R, T + 1)
+        active += started
+        max_active = np.maximum(max_active, active)
+        max_over = np.maximum(max_over, active - capacity)
+        # 7. advice to other professionals
+        advice_fte = (filled & ~is_manager[None, :]).sum(axis=1)
+        consultations = rng.poisson(advice_fte * consult_rate)
+        indirect = rng.poisson(consultations * fpc)
+
+        for name, value in (("referred", referred), ("screened_out", referred - eligible),
+                            ("eligible", eligible), ("started", started), ("completed", done),
+                            ("dropped_out", drop), ("redirected", redirected),
+                            ("consultations", consultations),
+                            ("reached_indirectly", indirect), ("spend", spend),
+                            ("posts_filled", filled.sum(axis=1)), ("capacity", capacity),
+                            ("active", active), ("waiting", queue[:, lo:t + 1].sum(axis=1))):
+            out[name][:, q] += value
+    for name in LEVELS:
+        out[name] /= steps_in_q[None, :]
+    final = {
+        "ongoing_at_end": active.astype(float),
+        "waiting_at_end": queue[:, max(0, T - W - 1):].sum(axis=1).astype(float),
+        "max_active": max_active.astype(float),
+        "max_over_capacity": max_over,
+        "wait_total": wait_total,
+    }
+    return ReachResult(inputs=inputs, seed=seed_label, step_weeks=step_weeks,
+                       quarterly=out, final=final, referred_by_source=by_source)
+
+
+def reach(params: Mapping, runs: int = 1000, seed: int = 0,
+          parameter_uncertainty: bool = True, step_weeks: float = 1.0) -> ReachResult:
+    """Simulate the team ``runs`` times from one seeded generator.
+
+    With ``parameter_uncertainty`` each run also draws its own parameter values from
+    their distributions, so the bands show both chance and what we do not know.
+    """
+    rng = np.random.default_rng(seed)
+    inputs = reach_inputs(params, runs, rng if parameter_uncertainty else None)
+    res = simulate(inputs, rng, step_weeks)
+    return replace(res, seed=seed)
+
+
+def input_fields() -> list[str]:
+    return [f.name for f in fields(ReachInputs)]
