@@ -8,6 +8,8 @@ sourced; Green Book prices and discounting. Typical use::
     b = costmodel.baseline(params, price_year="2024/25")
     b.table          # issue × agency, whole pounds, real terms
     b.by_agency      # who pays
+    r = costmodel.reach(params, runs=10_000, seed=1)   # the team's reach
+    r.totals()       # families started, completed, ... with percentile bands
 
 Heavy submodules are imported on first use, so ``import costmodel`` stays quick.
 """
@@ -37,6 +39,15 @@ _API = {
     "flat_rate": ("discounting", "flat_rate"),
     "discount_factors": ("discounting", "discount_factors"),
     "present_value": ("discounting", "present_value"),
+    "reach": ("reach", "reach"),
+    "reach_inputs": ("reach", "reach_inputs"),
+    "simulate_reach": ("reach", "simulate"),
+    "ReachResult": ("reach", "ReachResult"),
+    "calibrate": ("calibration", "calibrate"),
+    "Scenario": ("scenarios", "Scenario"),
+    "load_scenario": ("scenarios", "load_scenario"),
+    "apply_scenario": ("scenarios", "apply_scenario"),
+    "list_scenarios": ("scenarios", "list_scenarios"),
     "ISSUES": ("vocabulary", "ISSUES"),
     "AGENCIES": ("vocabulary", "AGENCIES"),
 }
@@ -45,11 +56,15 @@ __all__ = ["__version__", *_API]
 
 if TYPE_CHECKING:  # pragma: no cover
     from .baseline import Baseline, areas, baseline, baseline_draws
+    from .calibration import calibrate
     from .discounting import discount_factors, flat_rate, present_value
     from .discounting import schedule_from_params as discount_schedule
     from .errors import CostModelError, ParameterError
     from .prices import deflators_from_params as deflators
     from .prices import rebase
+    from .reach import ReachResult, reach, reach_inputs
+    from .reach import simulate as simulate_reach
+    from .scenarios import Scenario, apply_scenario, list_scenarios, load_scenario
     from .schema import Parameter
     from .store import ParameterSet, load, validate
     from .vocabulary import AGENCIES, ISSUES

@@ -40,6 +40,29 @@ def _parser() -> argparse.ArgumentParser:
     b.add_argument("--format", choices=("table", "csv", "json"), default="table")
     b.add_argument("--bottom-up", action="store_true",
                    help="also show the bottom-up view (counts × unit costs) and its reconciliation")
+
+    r = sub.add_parser("reach", help="simulate the families the early-intervention team reaches")
+    r.add_argument("--scenario", default=None,
+                   help="scenario name or YAML file (default: the stored parameters)")
+    r.add_argument("--runs", type=int, default=10_000, help="replications (default: %(default)s)")
+    r.add_argument("--seed", type=int, default=1, help="random seed (default: %(default)s)")
+    r.add_argument("--fixed-parameters", action="store_true",
+                   help="central parameter values in every run (chance only, no parameter "
+                        "uncertainty)")
+    r.add_argument("--format", choices=("table", "csv", "json"), default="table")
+
+    c = sub.add_parser("calibrate", help="fit a throughput parameter to an observed count")
+    c.add_argument("--parameter", default="direct_work.case_duration",
+                   help="team parameter to fit (default: %(default)s)")
+    c.add_argument("--observed", type=float, help="observed count (default: team.observed)")
+    c.add_argument("--weeks", type=int, help="weeks the count covers (default: team.observed)")
+    c.add_argument("--target", default="started", help="outcome counted (default: started)")
+    c.add_argument("--scenario", default=None)
+    c.add_argument("--runs", type=int, default=400, help="runs per grid value")
+    c.add_argument("--seed", type=int, default=1)
+    c.add_argument("--format", choices=("table", "json"), default="table")
+
+    sub.add_parser("scenarios", help="list the shipped scenarios")
     return p
 
 
@@ -48,7 +71,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "validate":
             return _validate(args)
-        text = _baseline(args)
+        text = {"baseline": _baseline, "reach": _reach, "calibrate": _calibrate,
+                "scenarios": _scenarios}[args.command](args)
     except CostModelError as exc:
         for line in str(exc).splitlines():
             print(f"costmodel: error: {line}", file=sys.stderr)
@@ -72,9 +96,8 @@ def _validate(args) -> int:
 
 def _baseline(args) -> str:
     from .baseline import baseline
-    from .store import load
 
-    params = load(root=args.parameters)
+    params = _params(args)
     result = baseline(params, args.area, args.price_year)
     if args.format == "json":
         d = result.to_dict()
@@ -91,6 +114,113 @@ def _baseline(args) -> str:
     if args.format == "csv":
         return _baseline_csv(result, args.by)
     return _baseline_table(result, args.by, args.bottom_up)
+
+
+def _params(args):
+    from .scenarios import apply_scenario
+    from .store import load
+
+    return apply_scenario(load(root=args.parameters), getattr(args, "scenario", None))
+
+
+def _scenarios(args) -> str:
+    from .scenarios import list_scenarios
+
+    items = list_scenarios(args.parameters)
+    width = max(map(len, items), default=0)
+    return "".join(f"{k.ljust(width)}  {v}\n" for k, v in items.items())
+
+
+def _reach(args) -> str:
+    from .errors import ParameterError, Problem
+    from .reach import reach
+
+    if args.runs < 1:
+        raise ParameterError(Problem("", "--runs", "must be at least 1"))
+    res = reach(_params(args), runs=args.runs, seed=args.seed,
+                parameter_uncertainty=not args.fixed_parameters)
+    if args.format == "json":
+        d = res.to_dict()
+        d["scenario"] = args.scenario or "central"
+        d["parameter_uncertainty"] = not args.fixed_parameters
+        return json.dumps(d, indent=2) + "\n"
+    if args.format == "csv":
+        buf = io.StringIO()
+        t = res.totals()
+        t.insert(0, "quarter_start", "")
+        t.insert(0, "quarter", "total")
+        t.index.name = "outcome"
+        bq = res.by_quarter().reset_index().set_index("outcome")
+        pd_concat = __import__("pandas").concat
+        pd_concat([t, bq]).to_csv(buf, lineterminator="\n")
+        return buf.getvalue()
+    return _reach_table(res, args)
+
+
+def _reach_table(res, args) -> str:
+    from .formatting import money, number, text_table
+
+    t = res.totals()
+    labels = {
+        "referred": "Families referred", "screened_out": "Screened out or declined",
+        "started": "Families started direct work", "completed": "Completed",
+        "dropped_out": "Dropped out", "redirected": "Redirected after the maximum wait",
+        "ongoing_at_end": "Still in a case at the end", "waiting_at_end": "Waiting at the end",
+        "reached_indirectly": "Families reached through advice to professionals",
+        "mean_wait_weeks": "Mean wait before starting (weeks)",
+        "utilisation": "Caseload utilisation", "spend": "Spend",
+        "cost_per_family_started": "Cost per family started",
+        "cost_per_family_completed": "Cost per family completed",
+    }
+    rows = []
+    for k, label in labels.items():
+        fmt = (lambda x: money(x)) if k.startswith(("spend", "cost")) else \
+            (lambda x: f"{x:.0%}") if k == "utilisation" else \
+            (lambda x: f"{x:.1f}") if k == "mean_wait_weeks" else (lambda x: number(x))
+        rows.append([label, *(fmt(t.loc[k, c]) for c in ("mean", "p5", "p50", "p95"))])
+    inp = res.inputs
+    head = [f"Early Intervention Team: {res.runs:,} runs, seed {args.seed}, "
+            f"scenario {args.scenario or 'central'}",
+            f"{inp.weeks} weeks from {inp.start_date.isoformat()}; money in real terms, "
+            f"{inp.price_year} prices; budget {money(inp.budget)}",
+            "Bands show chance and parameter uncertainty" if not args.fixed_parameters
+            else "Bands show chance only (central parameter values)", ""]
+    table = text_table(rows, ["Over the programme", "Mean", "5th pct", "Median", "95th pct"],
+                       "lrrrr")
+    bq = res.by_quarter()
+    qrows = []
+    for q in range(1, res.quarters + 1):
+        def m(name, q=q):
+            return bq.loc[(q, name)]
+        qrows.append([str(q), m("started")["quarter_start"],
+                      f"{m('started')['mean']:.0f} ({m('started')['p5']:.0f}–"
+                      f"{m('started')['p95']:.0f})",
+                      f"{m('completed')['mean']:.0f}", f"{m('reached_indirectly')['mean']:.0f}",
+                      f"{m('posts_filled')['mean']:.1f}", money(m("spend")["mean"])])
+    qtable = text_table(qrows, ["Quarter", "From", "Started (90% band)", "Completed",
+                                "Reached by advice", "Posts filled", "Spend"], "llrrrrr")
+    return "\n".join([*head, table, "", "By quarter (means)", qtable]) + "\n"
+
+
+def _calibrate(args) -> str:
+    from .calibration import calibrate
+
+    cal = calibrate(_params(args), parameter=args.parameter, observed=args.observed,
+                    weeks=args.weeks, target=args.target, runs=args.runs, seed=args.seed)
+    if args.format == "json":
+        d = {k: v for k, v in vars(cal).items() if k not in ("grid", "implied")}
+        d["implied"] = dict(cal.implied)
+        d["grid"] = cal.grid.to_dict(orient="records")
+        return json.dumps(d, indent=2) + "\n"
+    lines = [f"Calibrating {cal.parameter} to {cal.observed:,.0f} families ({cal.target}) "
+             f"in {cal.weeks} weeks",
+             f"  fitted value:        {cal.value:.2f} (stored central value {cal.central_value:g})",
+             f"  model at that value: mean {cal.model_mean:,.0f}, 90% band "
+             f"{cal.model_p5:,.0f}–{cal.model_p95:,.0f}; the observation is at percentile "
+             f"{cal.observed_percentile:.0f}",
+             "  what it implies:"]
+    lines += [f"    {k}: {v:,.2f}" for k, v in cal.implied.items()]
+    return "\n".join(lines) + "\n"
 
 
 def _baseline_csv(result, by: str) -> str:

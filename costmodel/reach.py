@@ -12,8 +12,10 @@ loop is over time steps. Within a step, in order:
 2. **Capacity** is ``floor(Σ practitioners × ramp-up × caseload × (1 − advice share))``;
    a new practitioner's share of a caseload rises linearly over the ramp-up.
 3. **Endings.** Cases due to end this step complete or drop out, freeing places.
-4. **Referrals** arrive (Poisson), are split by referring agency (multinomial) and
-   screened (binomial); eligible, consenting families join the waiting list.
+4. **Referrals** arrive (Poisson) and are screened (binomial); eligible, consenting
+   families join the waiting list. The split of a run's referrals by referring
+   agency (multinomial) is drawn once at the end: the agency does not change what
+   happens to a family.
 5. **Redirection.** Families who have waited longer than the maximum wait leave
    the list, redirected to other services.
 6. **Starts.** Free places are filled from the waiting list, longest-waiting first.
@@ -65,7 +67,7 @@ VARYING = {
 
 #: Per-quarter outputs, summed over the steps of each quarter.
 FLOWS = ("referred", "screened_out", "eligible", "started", "completed", "dropped_out",
-         "redirected", "consultations", "reached_indirectly", "spend")
+         "redirected", "consultations", "reached_indirectly", "spend", "wait_weeks")
 #: Per-quarter levels, averaged over the steps of each quarter.
 LEVELS = ("posts_filled", "capacity", "active", "waiting")
 
@@ -191,7 +193,7 @@ class ReachResult:
     ``quarterly[name]`` is an array (runs, quarters): flows are totals over the
     quarter, levels are averages over its steps. ``final[name]`` holds end-of-run
     counts by run (``ongoing_at_end``, ``waiting_at_end``, ``max_active``,
-    ``max_over_capacity``, ``wait_total``), and ``referred_by_source`` (runs, sources).
+    ``max_overfill``, ``wait_total``), and ``referred_by_source`` (runs, sources).
     """
 
     inputs: ReachInputs = field(repr=False)
@@ -235,8 +237,8 @@ class ReachResult:
 
     def totals(self, percentiles=(5, 50, 95)) -> pd.DataFrame:
         """Mean and percentiles over runs of each total outcome."""
-        names = [*FLOWS, "ongoing_at_end", "waiting_at_end", "families_reached",
-                 "mean_wait_weeks", "utilisation", "cost_per_family_started",
+        names = [*(f for f in FLOWS if f != "wait_weeks"), "ongoing_at_end", "waiting_at_end",
+                 "families_reached", "mean_wait_weeks", "utilisation", "cost_per_family_started",
                  "cost_per_family_completed"]
         return _summarise({n: self.total(n) for n in names}, percentiles)
 
@@ -366,9 +368,13 @@ def simulate(inputs: ReachInputs, seed: int | np.random.Generator | None = 0,
     fpc = col(inputs.families_per_consultation)
 
     def lags(mask):
-        lag = _gamma(rng, lag_mean[:, None] * np.ones((1, P)), inputs.recruitment_lag_cv) \
-            if inputs.recruitment_lag_cv > 0 else np.broadcast_to(lag_mean[:, None], (R, P))
-        return np.where(mask, np.rint(lag), 0.0)
+        """Recruitment lags (in steps) for the posts in ``mask``; zero elsewhere."""
+        out = np.zeros((R, P))
+        who, _ = np.nonzero(mask)
+        mean = lag_mean[who]
+        out[mask] = np.rint(_gamma(rng, mean, inputs.recruitment_lag_cv)
+                            if inputs.recruitment_lag_cv > 0 else mean)
+        return out
 
     filled = np.zeros((R, P), dtype=bool)
     lag_left = lags(np.ones((R, P), dtype=bool))
@@ -378,8 +384,7 @@ def simulate(inputs: ReachInputs, seed: int | np.random.Generator | None = 0,
     ends_done = np.zeros((R, T + 1), dtype=np.int64)  # cases completing, by end step
     ends_drop = np.zeros((R, T + 1), dtype=np.int64)  # cases dropping out, by end step
     active = np.zeros(R, dtype=np.int64)
-    out = {k: np.zeros((R, Q)) for k in (*FLOWS, *LEVELS)}
-    by_source = np.zeros((R, len(inputs.sources)), dtype=np.int64)
+    out = np.zeros((len(FLOWS) + len(LEVELS), Q, R))
     wait_total = np.zeros(R)
     max_active = np.zeros(R, dtype=np.int64)
     max_over = np.full(R, -np.inf)
@@ -398,9 +403,11 @@ def simulate(inputs: ReachInputs, seed: int | np.random.Generator | None = 0,
         if ready.any():
             committed = (filled * post_cost).sum(axis=1) * steps_left
             headroom = inputs.budget - spent - committed
-            need = np.where(ready, post_cost * steps_left, 0.0)
-            fill = ready & (np.cumsum(need, axis=1) <= headroom[:, None] + 1e-6)
-            filled |= fill
+            for j in range(P):  # managers first; a post is filled if it can be paid for
+                cost = post_cost[:, j] * steps_left
+                fill = ready[:, j] & (cost <= headroom + 1e-6)
+                filled[:, j] |= fill
+                headroom -= np.where(fill, cost, 0.0)
         lag_left = np.where(~filled, lag_left - 1, lag_left)
         spend = (filled * post_cost).sum(axis=1)
         spent += spend
@@ -416,7 +423,6 @@ def simulate(inputs: ReachInputs, seed: int | np.random.Generator | None = 0,
         active -= done + drop
         # 4. referrals and screening
         referred = rng.poisson(ref_rate)
-        by_source += rng.multinomial(referred, inputs.source_shares)
         eligible = rng.binomial(referred, elig_p)
         queue[:, t] = eligible
         # 5. redirection after the maximum wait
@@ -432,7 +438,8 @@ def simulate(inputs: ReachInputs, seed: int | np.random.Generator | None = 0,
         take = np.clip(free[:, None] - before, 0, window)
         queue[:, lo:t + 1] = window - take
         started = take.sum(axis=1)
-        wait_total += (take * (t - np.arange(lo, t + 1))[None, :]).sum(axis=1) * step_weeks
+        waited = (take * (t - np.arange(lo, t + 1))[None, :]).sum(axis=1) * step_weeks
+        wait_total += waited
         n = int(started.sum())
         if n:
             who = np.repeat(rows, started)
@@ -440,37 +447,39 @@ def simulate(inputs: ReachInputs, seed: int | np.random.Generator | None = 0,
             drops = rng.random(n) < drop_p[who]
             length = np.where(drops, rng.random(n) * length, length)
             end = t + np.maximum(1, np.rint(length)).astype(np.int64)
-            keep = end <= T
-            idx = who[keep] * (T + 1) + end[keep]
-            ends_drop += np.bincount(idx[drops[keep]], minlength=R * (T + 1)).reshape(R, T + 1)
-            ends_done += np.bincount(idx[~drops[keep]], minlength=R * (T + 1)).reshape(R, T + 1)
+            flat = who * (T + 1) + end
+            np.add.at(ends_drop.reshape(-1), flat[drops & (end <= T)], 1)
+            np.add.at(ends_done.reshape(-1), flat[~drops & (end <= T)], 1)
+        # starts only fill free places (cases carry on if a worker leaves)
+        max_over = np.maximum(max_over, active + started - np.maximum(capacity, active))
         active += started
         max_active = np.maximum(max_active, active)
-        max_over = np.maximum(max_over, active - capacity)
         # 7. advice to other professionals
         advice_fte = (filled & ~is_manager[None, :]).sum(axis=1)
         consultations = rng.poisson(advice_fte * consult_rate)
         indirect = rng.poisson(consultations * fpc)
 
-        for name, value in (("referred", referred), ("screened_out", referred - eligible),
-                            ("eligible", eligible), ("started", started), ("completed", done),
-                            ("dropped_out", drop), ("redirected", redirected),
-                            ("consultations", consultations),
-                            ("reached_indirectly", indirect), ("spend", spend),
-                            ("posts_filled", filled.sum(axis=1)), ("capacity", capacity),
-                            ("active", active), ("waiting", queue[:, lo:t + 1].sum(axis=1))):
-            out[name][:, q] += value
-    for name in LEVELS:
-        out[name] /= steps_in_q[None, :]
+        acc = out[:, q]  # (outcomes, runs), contiguous per outcome
+        for i, value in enumerate((
+                referred, referred - eligible, eligible, started, done, drop, redirected,
+                consultations, indirect, spend, waited, filled.sum(axis=1), capacity, active,
+                queue[:, lo:t + 1].sum(axis=1))):
+            acc[i] += value
+    out[len(FLOWS):] /= steps_in_q[None, :, None]
+    quarterly = {name: out[i].T.copy() for i, name in enumerate((*FLOWS, *LEVELS))}
+    # referring agency does not change what happens to a family, so the split of each
+    # run's Poisson referrals by agency is drawn once: a multinomial of the run's total
+    by_source = rng.multinomial(quarterly["referred"].sum(axis=1).astype(np.int64),
+                                inputs.source_shares)
     final = {
         "ongoing_at_end": active.astype(float),
         "waiting_at_end": queue[:, max(0, T - W - 1):].sum(axis=1).astype(float),
         "max_active": max_active.astype(float),
-        "max_over_capacity": max_over,
+        "max_overfill": max_over,
         "wait_total": wait_total,
     }
     return ReachResult(inputs=inputs, seed=seed_label, step_weeks=step_weeks,
-                       quarterly=out, final=final, referred_by_source=by_source)
+                       quarterly=quarterly, final=final, referred_by_source=by_source)
 
 
 def reach(params: Mapping, runs: int = 1000, seed: int = 0,

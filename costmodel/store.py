@@ -230,6 +230,8 @@ class ParameterSet(Mapping[str, Parameter]):
             raw = _raw(old)
             if isinstance(v, Mapping) and "value" in v:
                 raw.update(v)
+                if raw.get("distribution") is None:
+                    raw.pop("distribution", None)  # ``distribution: null`` removes it
             else:
                 raw["value"] = dict(v) if isinstance(v, Mapping) else v
                 if "distribution" in raw and not _dist_fits(raw):

@@ -1,0 +1,128 @@
+"""Scenarios: named sets of parameter overrides, kept as data.
+
+A scenario file (``parameters/scenarios/NAME.yaml``) has a ``description``, an
+optional ``based_on`` (another scenario whose overrides it starts from) and
+``overrides``: a mapping from parameter path to a new value, or to a mapping of
+parameter fields (``value``, ``distribution``, ``source`` ...) that replace the
+stored ones. Every override is validated as strictly as the parameter files, and
+a path that names no parameter is an error that names it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+from .errors import ParameterError, Problem
+from .schema import check_name
+from .store import ParameterSet, default_root
+from .yamlio import read_yaml
+
+SCENARIO_KEYS = {"description", "based_on", "overrides"}
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """A named set of overrides (already merged with what it is based on)."""
+
+    name: str
+    description: str
+    overrides: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
+    based_on: str | None = None
+    file: str = ""
+
+    def apply(self, params: ParameterSet) -> ParameterSet:
+        """The parameters with this scenario's overrides, each re-validated."""
+        return params.with_values(self.overrides, file=self.file or self.name)
+
+
+def scenario_folder(root: str | Path | None = None) -> Path:
+    return Path(root or default_root()) / "scenarios"
+
+
+def list_scenarios(root: str | Path | None = None) -> dict[str, str]:
+    """Shipped scenario names and their one-line descriptions."""
+    out = {}
+    for f in sorted(scenario_folder(root).glob("*.yaml")):
+        s = load_scenario(f.stem, root)
+        out[s.name] = s.description
+    return out
+
+
+def load_scenario(name_or_path: str | Path, root: str | Path | None = None,
+                  params: ParameterSet | None = None, _seen: tuple = ()) -> Scenario:
+    """Read and check a scenario by name (from the scenario folder) or by file path.
+
+    With ``params`` every override is also checked against the parameters (unknown
+    paths, values out of range) so that errors surface on loading.
+    """
+    path = Path(name_or_path)
+    if path.suffix not in (".yaml", ".yml"):
+        path = scenario_folder(root) / f"{name_or_path}.yaml"
+    name = path.stem
+    if not path.is_file():
+        known = ", ".join(sorted(p.stem for p in scenario_folder(root).glob("*.yaml")))
+        raise ParameterError(Problem(str(path), "scenario",
+                                     f"no scenario {name!r} (known: {known})"))
+    if name in _seen:
+        raise ParameterError(Problem(str(path), "based_on",
+                                     f"scenarios build on each other in a loop: "
+                                     f"{' -> '.join((*_seen, name))}"))
+    data, lines = read_yaml(path)
+    file = str(path)
+
+    def bad(key, message):
+        raise ParameterError(Problem(file, key, message, lines.get((key,)) or None))
+
+    if not isinstance(data, Mapping):
+        bad("", "a scenario file must be a mapping with 'description' and 'overrides'")
+    for key in data:
+        if key not in SCENARIO_KEYS:
+            bad(key, f"unknown key {key!r} (allowed: {', '.join(sorted(SCENARIO_KEYS))})")
+    description = data.get("description")
+    if not isinstance(description, str) or not description.strip():
+        bad("description", "a scenario needs a one-line 'description'")
+    overrides = data.get("overrides") or {}
+    if not isinstance(overrides, Mapping):
+        bad("overrides", "'overrides' must map parameter paths to values")
+    for key in overrides:
+        if not isinstance(key, str) or not all(check_name(p) for p in key.split(".")):
+            bad("overrides", f"{key!r} is not a parameter path (dotted snake_case names)")
+    merged: dict[str, Any] = {}
+    based_on = data.get("based_on")
+    if based_on is not None:
+        if not isinstance(based_on, str):
+            bad("based_on", "'based_on' must name another scenario")
+        parent = load_scenario(based_on, root or path.parent.parent, None, (*_seen, name))
+        merged.update(parent.overrides)
+    merged.update(overrides)
+    scenario = Scenario(name=name, description=" ".join(description.split()),
+                        overrides=MappingProxyType(merged), based_on=based_on, file=file)
+    if params is not None:
+        _check_against(scenario, params, lines)
+    return scenario
+
+
+def _check_against(scenario: Scenario, params: ParameterSet, lines) -> None:
+    problems = []
+    for path, value in scenario.overrides.items():
+        try:
+            params.with_values({path: value}, file=scenario.file)
+        except ParameterError as exc:
+            for p in exc.problems:
+                line = lines.get(("overrides", path))
+                problems.append(Problem(scenario.file, p.path, p.message, line))
+    if problems:
+        raise ParameterError(problems)
+
+
+def apply_scenario(params: ParameterSet, scenario: str | Scenario | None) -> ParameterSet:
+    """``params`` with a scenario's overrides (by name, path or object); ``None`` → unchanged."""
+    if scenario is None:
+        return params
+    if not isinstance(scenario, Scenario):
+        scenario = load_scenario(scenario, params.root, params)
+    return scenario.apply(params)
