@@ -201,8 +201,7 @@ def _agency_shares(params: Mapping, national: np.ndarray, n: int, rng) -> np.nda
                                          + ", ".join(AGENCY_NAMES), p.line))
         d = _sample(params, path, n, rng)
         prior[:, i, :] = d[:, [list(p.value).index(a) for a in AGENCY_NAMES]]
-    _, published = _area_inputs(params, NATIONAL_AREA)
-    figures, _ = _area_inputs(params, NATIONAL_AREA)
+    figures, published = _area_inputs(params, NATIONAL_AREA)
     total = figures["total"].value
     groups, targets = [], []
     rest = [j for j, a in enumerate(AGENCY_NAMES) if a not in published]
@@ -250,8 +249,7 @@ def _area_by_issue(params: Mapping, area: str, national: np.ndarray, n: int, rng
         weights = national[:, missing] / national[:, missing].sum(axis=1, keepdims=True)
         if rng is not None:
             conc = params[f"{METHOD}.remainder_concentration"].value
-            weights = np.stack([rng.dirichlet(conc * w) for w in weights]) if n < 2 else \
-                _dirichlet_rows(rng, conc * weights)
+            weights = _dirichlet_rows(rng, conc * weights)
         out[:, missing] = remainder * weights
     elif abs(remainder) > 0.5:
         p = figures["total"]

@@ -17,6 +17,7 @@ import pandas as pd
 
 from .errors import ParameterError, Problem
 from .reach import TEAM, VARYING, reach_inputs, simulate, with_runs
+from .vocabulary import WEEKS_PER_YEAR
 
 BY_PATH = {path: name for name, path in VARYING.items()}
 TARGETS = ("started", "completed", "referred", "reached_indirectly", "families_reached")
@@ -101,8 +102,9 @@ def calibrate(params: Mapping, parameter: str = "direct_work.case_duration",
     check = simulate(with_runs(reach_inputs(params, runs), {field_name: fitted}), seed + 1,
                      weeks=weeks)
     x = check.total(target)
-    practitioner_years = check.quarterly["posts_filled"].mean(axis=1) * weeks / 52 - \
-        check.inputs.management_posts * weeks / 52
+    # practitioner-years worked, taking the manager post as filled throughout
+    filled_posts = check.quarterly["posts_filled"].mean(axis=1) - check.inputs.management_posts
+    practitioner_years = np.maximum(filled_posts, 0) * weeks / WEEKS_PER_YEAR
     implied = {
         "families started a practitioner-year": float(np.mean(
             check.total("started") / np.maximum(practitioner_years, 1e-9))),

@@ -145,14 +145,15 @@ def _reach(args) -> str:
         d["parameter_uncertainty"] = not args.fixed_parameters
         return json.dumps(d, indent=2) + "\n"
     if args.format == "csv":
+        import pandas as pd
+
         buf = io.StringIO()
         t = res.totals()
         t.insert(0, "quarter_start", "")
         t.insert(0, "quarter", "total")
         t.index.name = "outcome"
         bq = res.by_quarter().reset_index().set_index("outcome")
-        pd_concat = __import__("pandas").concat
-        pd_concat([t, bq]).to_csv(buf, lineterminator="\n")
+        pd.concat([t, bq]).to_csv(buf, lineterminator="\n")
         return buf.getvalue()
     return _reach_table(res, args)
 

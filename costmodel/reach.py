@@ -34,7 +34,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
@@ -493,7 +493,3 @@ def reach(params: Mapping, runs: int = 1000, seed: int = 0,
     inputs = reach_inputs(params, runs, rng if parameter_uncertainty else None)
     res = simulate(inputs, rng, step_weeks)
     return replace(res, seed=seed)
-
-
-def input_fields() -> list[str]:
-    return [f.name for f in fields(ReachInputs)]
