@@ -1,0 +1,203 @@
+"""Projecting savings under a scenario: the reach simulation feeds the appraisal.
+
+``project`` runs the team simulation, turns each run's families and spend into yearly
+cohorts, draws the savings parameters, and appraises every draw at once. With
+``draws=1`` it gives the deterministic (central) result: central parameter values and
+the mean of the simulated families and spend.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from .discounting import discount_factors, schedule_from_params
+from .errors import ParameterError, Problem
+from .prices import as_financial_year, deflators_from_params
+from .reach import reach
+from .savings import (
+    AGENCY_NAMES,
+    Appraisal,
+    appraise,
+    effective_families,
+    issue_cap_check,
+    savings_inputs,
+    summarise,
+)
+from .scenarios import apply_scenario
+
+QUARTERS_PER_YEAR = 4
+#: Runs of the team simulation behind the deterministic result (its mean is used).
+CENTRAL_REACH_RUNS = 2000
+
+
+def _yearly(quarterly: np.ndarray) -> np.ndarray:
+    R, Q = quarterly.shape
+    Y = -(-Q // QUARTERS_PER_YEAR)
+    padded = np.zeros((R, Y * QUARTERS_PER_YEAR))
+    padded[:, :Q] = quarterly
+    return padded.reshape(R, Y, QUARTERS_PER_YEAR).sum(axis=2)
+
+
+@dataclass(frozen=True)
+class Projection:
+    """A scenario's appraisal over ``draws`` draws (draws = 1: deterministic)."""
+
+    scenario: str
+    draws: int
+    seed: int | None
+    appraisal: Appraisal = field(repr=False)
+    families_started: np.ndarray = field(repr=False)
+    families_completed: np.ndarray = field(repr=False)
+    start_year: str = ""
+
+    @property
+    def price_year(self) -> str:
+        return self.appraisal.price_year
+
+    @property
+    def p_npv_positive(self) -> float:
+        return float((self.appraisal.npv > 0).mean())
+
+    def indicators(self) -> dict[str, np.ndarray]:
+        a = self.appraisal
+        return {"pv_costs": a.pv_costs, "pv_savings_gross": a.pv_savings_gross,
+                "pv_savings_net": a.pv_savings_net, "npv": a.npv, "bcr": a.bcr,
+                "roi": a.roi, "payback_years": a.payback_years,
+                "break_even_families": a.break_even_families,
+                "break_even_effect_scale": a.break_even_effect_scale,
+                "families_started": self.families_started,
+                "families_completed": self.families_completed,
+                "effective_families": a.families}
+
+    def summary(self, percentiles=(5, 50, 95)) -> pd.DataFrame:
+        """Mean and percentiles of each indicator; money in real terms at ``price_year``."""
+        return summarise(self.indicators(), percentiles)
+
+    def by_agency(self) -> pd.DataFrame:
+        """Mean PV of net savings by agency, cashable and not, and each agency's share."""
+        a = self.appraisal
+        net, cash = a.pv_by_agency().mean(axis=0), a.pv_by_agency(True).mean(axis=0)
+        total = net.sum()
+        return pd.DataFrame({"pv_savings_net": net, "cashable": cash,
+                             "non_cashable": net - cash,
+                             "share": net / total if total else np.nan},
+                            index=pd.Index(AGENCY_NAMES, name="agency"))
+
+    def by_year(self) -> pd.DataFrame:
+        """Mean yearly costs and savings (real, undiscounted and discounted)."""
+        a = self.appraisal
+        df = a.discount_factors
+        out = pd.DataFrame({
+            "costs": a.costs.mean(axis=0),
+            "savings_gross": a.gross.sum(axis=2).mean(axis=0),
+            "savings_net": a.net.sum(axis=2).mean(axis=0),
+            "discount_factor": df,
+        }, index=pd.Index(range(a.horizon), name="year"))
+        out["costs_discounted"] = out["costs"] * df
+        out["savings_net_discounted"] = out["savings_net"] * df
+        out["cumulative_net_discounted"] = (out["savings_net_discounted"]
+                                            - out["costs_discounted"]).cumsum()
+        for j, agency in enumerate(AGENCY_NAMES):
+            out[f"net_{agency}"] = a.net_by_agency[:, :, j].mean(axis=0)
+        return out
+
+    def to_dict(self) -> dict:
+        """A JSON-ready summary (the CLI's ``--format json``)."""
+        s = self.summary()
+
+        def block(name):
+            row = s.loc[name]
+            return {k: (None if not np.isfinite(row[k]) else float(row[k]))
+                    for k in ("mean", "p5", "p50", "p95")}
+
+        ag = self.by_agency()
+        return {
+            "scenario": self.scenario, "draws": self.draws, "seed": self.seed,
+            "price_year": self.price_year,
+            "price_basis": f"real terms, {self.price_year} prices",
+            "discounting": self.appraisal.discount, "horizon_years": self.appraisal.horizon,
+            "start_year": self.start_year,
+            **{k: block(k) for k in ("pv_costs", "pv_savings_gross", "pv_savings_net", "npv",
+                                     "bcr", "roi", "families_started", "families_completed")},
+            "p_npv_positive": self.p_npv_positive,
+            "payback_years": block("payback_years"),
+            "break_even_families": block("break_even_families"),
+            "break_even_effect_scale": block("break_even_effect_scale"),
+            "savings_by_agency": {a: {"pv_savings_net": float(r.pv_savings_net),
+                                      "cashable": float(r.cashable),
+                                      "share": None if not np.isfinite(r.share)
+                                      else float(r.share)}
+                                  for a, r in ag.iterrows()},
+            "checks": list(self.appraisal.checks),
+        }
+
+
+def project(params, scenario: str | None = None, draws: int = 10_000, seed: int = 0,
+            horizon: int = 10, price_year: str | None = None, discount: str = "standard",
+            reach_runs: int = 5000, area: str = "northamptonshire") -> Projection:
+    """Appraise a scenario over ``draws`` Monte Carlo draws (1 = deterministic).
+
+    The team simulation runs ``min(draws, reach_runs)`` times (each run with its own
+    parameter draw); savings draw ``i`` uses simulation run ``i mod runs``.
+    """
+    if draws < 1:
+        raise ParameterError(Problem("", "draws", f"draws must be at least 1, got {draws}"))
+    if horizon < 1:
+        raise ParameterError(Problem("", "horizon", f"horizon must be at least 1 year, got "
+                                     f"{horizon}"))
+    params = apply_scenario(params, scenario)
+    rng = np.random.default_rng(seed)
+    budget_year = params["team.budget.total"].price_year
+    price_year = as_financial_year(price_year) if price_year else budget_year
+    factor = deflators_from_params(params).factor(budget_year, price_year)
+    deterministic = draws == 1
+    runs = CENTRAL_REACH_RUNS if deterministic else min(draws, reach_runs)
+    sim = reach(params, runs=runs, seed=int(rng.integers(2**31)),
+                parameter_uncertainty=not deterministic)
+    q = sim.quarterly
+    completed, dropped = _yearly(q["completed"]), _yearly(q["dropped_out"])
+    dropped[:, -1] += sim.final["ongoing_at_end"]  # support stops when the funding does
+    indirect, spend = _yearly(q["reached_indirectly"]), _yearly(q["spend"]) * factor
+    started = sim.total("started")
+    done = sim.total("completed")
+    if deterministic:
+        completed, dropped, indirect, spend = (x.mean(axis=0, keepdims=True) for x in
+                                               (completed, dropped, indirect, spend))
+        started, done = started.mean(keepdims=True), done.mean(keepdims=True)
+        take = np.zeros(1, dtype=int)
+    else:
+        take = np.arange(draws) % runs
+    inputs = savings_inputs(params, price_year, draws, None if deterministic else rng)
+    families = effective_families(completed[take], dropped[take], indirect[take], inputs)
+    schedule = schedule_from_params(params, discount)
+    factors = discount_factors(np.arange(horizon), schedule)
+    checks = ()
+    if area:
+        from .baseline import baseline
+
+        county = baseline(params, area, price_year).by_issue
+        central = savings_inputs(params, price_year)
+        checks = issue_cap_check(central, float(completed.mean(axis=0).max(initial=0)),
+                                 county)
+    appraisal = appraise(inputs, spend[take], families, factors, discount, checks,
+                         families_helped=started[take])
+    return Projection(scenario=scenario or "central", draws=draws, seed=seed,
+                      appraisal=appraisal, families_started=started[take],
+                      families_completed=done[take],
+                      start_year=params["team.programme.start_date"].value.isoformat())
+
+
+def compare(params, scenarios: list[str], **kwargs) -> pd.DataFrame:
+    """Scenarios side by side: mean of each indicator and P(NPV > 0)."""
+    cols = {}
+    for name in scenarios:
+        p = project(params, name, **kwargs)
+        s = p.summary()["mean"]
+        s["p_npv_positive"] = p.p_npv_positive
+        cols[name] = s
+    return pd.DataFrame(cols)
+
+

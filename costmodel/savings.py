@@ -1,0 +1,315 @@
+"""What the team's work may save: a Green Book appraisal, vectorised over draws.
+
+For each outcome (a child entering care, a youth conviction, ...) a family like those
+helped has a yearly rate and a cost per occurrence; support reduces the rate by the
+outcome's effect, in full for ``persistence.full_years`` after the family's support
+ends and then falling by the drop-off each year. Families who dropped out, or were
+reached only through advice, get a stated share of the effect.
+
+Gross savings are the avoided costs. Net savings apply, in order, deadweight,
+attribution, displacement and optimism bias: ``net = gross × (1−dw)(1−att)(1−disp)(1−ob)``.
+Costs are the team's spend. Both are real terms at the chosen price year and
+discounted with the Green Book schedule from the programme's first year (year 0).
+Every array has Monte Carlo draws on its first axis.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from .distributions import draw
+from .errors import ParameterError, Problem
+from .prices import as_financial_year, deflators_from_params
+from .vocabulary import AGENCIES, ISSUES
+
+S = "savings"
+AGENCY_NAMES = list(AGENCIES)
+
+
+def outcome_names(params: Mapping) -> list[str]:
+    """Outcomes defined under ``savings.outcomes`` (each has a rate)."""
+    head, tail = f"{S}.outcomes.", ".rate"
+    return [k[len(head):-len(tail)] for k in params if k.startswith(head) and k.endswith(tail)]
+
+
+@dataclass(frozen=True)
+class SavingsInputs:
+    """Savings parameters resolved to arrays: draws × outcomes (money in ``price_year``)."""
+
+    outcomes: tuple[str, ...]
+    price_year: str
+    rate: np.ndarray          # (D, O) occurrences per family per year
+    cost: np.ndarray          # (D, O) £ per occurrence, real terms
+    effect: np.ndarray        # (D, O) relative reduction
+    agency_share: np.ndarray  # (O, A)
+    issue: tuple[str, ...]    # issue of each outcome
+    full_years: np.ndarray    # (D,)
+    drop_off: np.ndarray
+    dropout_effect: np.ndarray
+    indirect_effect: np.ndarray
+    deadweight: np.ndarray
+    attribution: np.ndarray
+    displacement: np.ndarray
+    optimism_bias: np.ndarray
+    cashable: np.ndarray      # (A,)
+
+    @property
+    def draws(self) -> int:
+        return self.rate.shape[0]
+
+    def additionality(self) -> np.ndarray:
+        """The factor from gross to net savings, by draw."""
+        return ((1 - self.deadweight) * (1 - self.attribution) * (1 - self.displacement)
+                * (1 - self.optimism_bias))
+
+
+def savings_inputs(params: Mapping, price_year: str, draws: int = 1,
+                   rng: np.random.Generator | None = None) -> SavingsInputs:
+    """Resolve ``savings.*`` for ``draws`` draws (central values without ``rng``)."""
+    defl = deflators_from_params(params)
+    names = outcome_names(params)
+    if not names:
+        raise ParameterError(Problem("", f"{S}.outcomes", "no outcomes defined"))
+
+    def one(path):
+        p = params[path]
+        if rng is None or p.distribution is None:
+            return np.full(draws, float(p.value))
+        return draw(p, draws, rng)
+
+    def per_outcome(leaf):
+        return np.stack([one(f"{S}.outcomes.{o}.{leaf}") for o in names], axis=1)
+
+    cost = per_outcome("cost")
+    for j, o in enumerate(names):
+        p = params[f"{S}.outcomes.{o}.cost"]
+        cost[:, j] *= defl.factor(p.price_year, price_year)
+    shares = np.zeros((len(names), len(AGENCY_NAMES)))
+    issues = []
+    for j, o in enumerate(names):
+        p = params[f"{S}.outcomes.{o}.agencies"]
+        for a, v in p.value.items():
+            if a not in AGENCIES:
+                raise ParameterError(Problem(p.file, p.path, f"unknown agency {a!r}"))
+            shares[j, AGENCY_NAMES.index(a)] = v
+        if abs(shares[j].sum() - 1) > 1e-6:
+            raise ParameterError(Problem(p.file, p.path, "agency shares must add up to 1, "
+                                         f"they add up to {shares[j].sum():.4g}"))
+        i = params[f"{S}.outcomes.{o}.issue"]
+        if len(i.value) != 1 or next(iter(i.value)) not in ISSUES:
+            raise ParameterError(Problem(i.file, i.path, "name exactly one EIF issue "
+                                         f"({', '.join(ISSUES)})"))
+        issues.append(next(iter(i.value)))
+    cash = params[f"{S}.cashable.share"].value
+    return SavingsInputs(
+        outcomes=tuple(names), price_year=price_year,
+        rate=per_outcome("rate"), cost=cost, effect=per_outcome("effect"),
+        agency_share=shares, issue=tuple(issues),
+        full_years=one(f"{S}.persistence.full_years"),
+        drop_off=one(f"{S}.persistence.drop_off"),
+        dropout_effect=one(f"{S}.reach_effect.dropped_out"),
+        indirect_effect=one(f"{S}.reach_effect.indirect"),
+        deadweight=one(f"{S}.additionality.deadweight"),
+        attribution=one(f"{S}.additionality.attribution"),
+        displacement=one(f"{S}.additionality.displacement"),
+        optimism_bias=one(f"{S}.additionality.optimism_bias"),
+        cashable=np.array([cash.get(a, 0.0) for a in AGENCY_NAMES]),
+    )
+
+
+def persistence(full_years: np.ndarray, drop_off: np.ndarray, years: int) -> np.ndarray:
+    """Share of the effect left in each year after support (draws × years).
+
+    1 for the first ``full_years`` years, then ``(1 − drop_off)`` per year after:
+    ``(1 − d) ** max(0, k + 1 − full_years)`` for year ``k = 0, 1, ...``.
+    """
+    k = np.arange(years)[None, :]
+    lost = np.maximum(0.0, k + 1 - np.asarray(full_years)[:, None])
+    return (1 - np.asarray(drop_off)[:, None]) ** lost
+
+
+def savings_streams(inputs: SavingsInputs, families: np.ndarray, horizon: int) -> np.ndarray:
+    """Gross savings by draw, year and outcome: (D, horizon, O).
+
+    ``families`` (D, Y) are effective families (full-effect equivalents) whose support
+    ended in programme year ``y``; each saves ``rate × cost × effect × persistence(k)``
+    in year ``y + k``.
+    """
+    D = inputs.rate.shape[0]
+    per_family = inputs.rate * inputs.cost * inputs.effect                    # (D, O)
+    keep = persistence(inputs.full_years, inputs.drop_off, horizon)            # (D, K)
+    fam = np.zeros((D, horizon))
+    n = min(horizon, families.shape[1])
+    fam[:, :n] = families[:, :n]
+    # cohort convolution: weight[t] = Σ_y fam[y] · keep[t − y]
+    weight = np.zeros((D, horizon))
+    for y in range(n):  # loop over programme years (a handful), not over draws
+        weight[:, y:] += fam[:, y:y + 1] * keep[:, :horizon - y]
+    return weight[:, :, None] * per_family[:, None, :]
+
+
+@dataclass(frozen=True)
+class Appraisal:
+    """Present values and indicators by draw (arrays of length ``draws``)."""
+
+    price_year: str
+    discount: str
+    horizon: int
+    outcomes: tuple[str, ...]
+    costs: np.ndarray            # (D, years) real terms, undiscounted
+    gross: np.ndarray            # (D, years, outcomes)
+    net: np.ndarray              # (D, years, outcomes)
+    net_by_agency: np.ndarray    # (D, years, agencies)
+    cashable_by_agency: np.ndarray
+    discount_factors: np.ndarray  # (years,)
+    families: np.ndarray         # (D,) full-effect-equivalent families
+    families_helped: np.ndarray  # (D,) families who started direct work
+    checks: tuple[str, ...] = field(default=())
+
+    def pv(self, stream: np.ndarray) -> np.ndarray:
+        """Present value over the years axis (axis 1)."""
+        return np.tensordot(stream, self.discount_factors, axes=([1], [0])) \
+            if stream.ndim > 2 else stream @ self.discount_factors
+
+    @property
+    def pv_costs(self) -> np.ndarray:
+        return self.pv(self.costs)
+
+    @property
+    def pv_savings_gross(self) -> np.ndarray:
+        return self.pv(self.gross.sum(axis=2))
+
+    @property
+    def pv_savings_net(self) -> np.ndarray:
+        return self.pv(self.net.sum(axis=2))
+
+    @property
+    def npv(self) -> np.ndarray:
+        return self.pv_savings_net - self.pv_costs
+
+    @property
+    def bcr(self) -> np.ndarray:
+        return _ratio(self.pv_savings_net, self.pv_costs)
+
+    @property
+    def roi(self) -> np.ndarray:
+        return _ratio(self.npv, self.pv_costs)
+
+    @property
+    def payback_years(self) -> np.ndarray:
+        """Years from the start until discounted net savings cover discounted costs.
+
+        Amounts for year ``t`` are taken as accrued by its end (time ``t + 1``); the
+        crossing is interpolated linearly within the year. NaN if not within the horizon.
+        """
+        return payback(self.costs * self.discount_factors,
+                       self.net.sum(axis=2) * self.discount_factors)
+
+    @property
+    def break_even_families(self) -> np.ndarray:
+        """Families helped at which NPV = 0: PV costs ÷ PV net saving per family helped."""
+        per_family = _ratio(self.pv_savings_net, self.families_helped)
+        return _ratio(self.pv_costs, per_family)
+
+    @property
+    def break_even_effect_scale(self) -> np.ndarray:
+        """Multiple of every effect at which NPV = 0 (NPV is linear in the effects)."""
+        return _ratio(self.pv_costs, self.pv_savings_net)
+
+    def pv_by_agency(self, cashable: bool = False) -> np.ndarray:
+        return self.pv(self.cashable_by_agency if cashable else self.net_by_agency)
+
+
+def payback(costs: np.ndarray, savings: np.ndarray) -> np.ndarray:
+    """Interpolated payback time (years) from yearly (discounted) costs and savings."""
+    gap = np.cumsum(np.asarray(costs, float) - np.asarray(savings, float), axis=-1)
+    gap = np.concatenate([np.zeros((*gap.shape[:-1], 1)), gap], axis=-1)  # time 0 .. Y
+    out = np.full(gap.shape[:-1], np.nan)
+    for idx in np.ndindex(gap.shape[:-1]):
+        g = gap[idx]
+        if not (g[1:] > 0).any():
+            continue  # never in deficit: no investment to pay back
+        last_pos = np.nonzero(g > 0)[0]
+        after = [t for t in range(1, len(g)) if g[t] <= 0 and g[t - 1] > 0]
+        if after and after[-1] > last_pos[-1]:
+            t = after[-1]
+            out[idx] = (t - 1) + g[t - 1] / (g[t - 1] - g[t])
+    return out
+
+
+def _ratio(a, b) -> np.ndarray:
+    a, b = np.asarray(a, float), np.asarray(b, float)
+    return np.divide(a, b, out=np.full(np.broadcast(a, b).shape, np.nan), where=b != 0)
+
+
+def appraise(inputs: SavingsInputs, costs: np.ndarray, families: np.ndarray,
+             discount_factors: np.ndarray, discount: str = "standard",
+             checks: tuple[str, ...] = (), families_helped: np.ndarray | None = None
+             ) -> Appraisal:
+    """The appraisal from resolved inputs, yearly costs (D, Y) and effective families (D, Y).
+
+    ``families_helped`` (D,) counts families for break-even; by default the effective ones.
+    """
+    horizon = len(discount_factors)
+    c = np.zeros((inputs.draws, horizon))
+    n = min(horizon, costs.shape[1])
+    c[:, :n] = costs[:, :n]
+    gross = savings_streams(inputs, families, horizon)
+    net = gross * inputs.additionality()[:, None, None]
+    by_agency = net @ inputs.agency_share
+    return Appraisal(
+        price_year=inputs.price_year, discount=discount, horizon=horizon,
+        outcomes=inputs.outcomes, costs=c, gross=gross, net=net, net_by_agency=by_agency,
+        cashable_by_agency=by_agency * inputs.cashable[None, None, :],
+        discount_factors=np.asarray(discount_factors, float),
+        families=families.sum(axis=1), checks=checks,
+        families_helped=families.sum(axis=1) if families_helped is None
+        else np.asarray(families_helped, float))
+
+
+def effective_families(completed: np.ndarray, dropped: np.ndarray, indirect: np.ndarray,
+                       inputs: SavingsInputs) -> np.ndarray:
+    """Full-effect-equivalent families by year: completed + shares of the others."""
+    return (completed + dropped * inputs.dropout_effect[:, None]
+            + indirect * inputs.indirect_effect[:, None])
+
+
+def issue_cap_check(inputs: SavingsInputs, families_per_year: float,
+                    county_by_issue: Mapping[str, float]) -> tuple[str, ...]:
+    """Messages where the helped families would cost more than the county spends on an issue.
+
+    The yearly cost of the outcomes of ``families_per_year`` families (central
+    values), grouped by issue, must not exceed the area's baseline for that issue.
+    """
+    yearly = (inputs.rate * inputs.cost)[0] * families_per_year
+    out = []
+    for issue in sorted(set(inputs.issue)):
+        mask = np.array([i == issue for i in inputs.issue])
+        cohort = float(yearly[mask].sum())
+        county = float(county_by_issue[issue])
+        if cohort > county:
+            out.append(f"the helped families' {ISSUES[issue].lower()} costs "
+                       f"(£{cohort:,.0f} a year) exceed the county's £{county:,.0f}: the "
+                       "outcome rates or costs are too high for this many families")
+    return tuple(out)
+
+
+def summarise(values: Mapping[str, np.ndarray], percentiles=(5, 50, 95)) -> pd.DataFrame:
+    """Mean and percentiles of each array (NaNs ignored)."""
+    rows = {}
+    for k, v in values.items():
+        v = np.asarray(v, float)
+        ok = v[np.isfinite(v)]
+        row = {"mean": ok.mean() if ok.size else np.nan}
+        for q in percentiles:
+            row[f"p{q}"] = np.percentile(ok, q) if ok.size else np.nan
+        rows[k] = row
+    return pd.DataFrame.from_dict(rows, orient="index")
+
+
+def check_price_year(price_year: str | None, default: str) -> str:
+    return as_financial_year(price_year) if price_year else default
