@@ -44,6 +44,9 @@ _API = {
     "simulate_reach": ("reach", "simulate"),
     "ReachResult": ("reach", "ReachResult"),
     "calibrate": ("calibration", "calibrate"),
+    "project": ("projection", "project"),
+    "compare": ("projection", "compare"),
+    "Projection": ("projection", "Projection"),
     "Scenario": ("scenarios", "Scenario"),
     "load_scenario": ("scenarios", "load_scenario"),
     "apply_scenario": ("scenarios", "apply_scenario"),
@@ -57,6 +60,7 @@ __all__ = ["__version__", *_API]
 if TYPE_CHECKING:  # pragma: no cover
     from .baseline import Baseline, areas, baseline, baseline_draws
     from .calibration import calibrate
+    from .projection import Projection, compare, project
     from .discounting import discount_factors, flat_rate, present_value
     from .discounting import schedule_from_params as discount_schedule
     from .errors import CostModelError, ParameterError

@@ -63,6 +63,23 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("--format", choices=("table", "json"), default="table")
 
     sub.add_parser("scenarios", help="list the shipped scenarios")
+
+    pr = sub.add_parser("project", help="savings, NPV and benefit-cost ratio under a scenario")
+    pr.add_argument("--scenario", default=None)
+    pr.add_argument("--draws", type=int, default=10_000,
+                    help="Monte Carlo draws; 1 gives the deterministic result")
+    pr.add_argument("--seed", type=int, default=1)
+    pr.add_argument("--horizon", type=int, default=10, help="years appraised (default: 10)")
+    pr.add_argument("--price-year", metavar="YYYY/YY")
+    pr.add_argument("--format", choices=("table", "csv", "json"), default="table")
+
+    cm = sub.add_parser("compare", help="scenarios side by side")
+    cm.add_argument("names", nargs="+", metavar="SCENARIO")
+    cm.add_argument("--draws", type=int, default=2000)
+    cm.add_argument("--seed", type=int, default=1)
+    cm.add_argument("--horizon", type=int, default=10)
+    cm.add_argument("--price-year", metavar="YYYY/YY")
+    cm.add_argument("--format", choices=("table", "csv", "json"), default="table")
     return p
 
 
@@ -72,7 +89,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "validate":
             return _validate(args)
         text = {"baseline": _baseline, "reach": _reach, "calibrate": _calibrate,
-                "scenarios": _scenarios}[args.command](args)
+                "scenarios": _scenarios, "project": _project,
+                "compare": _compare}[args.command](args)
     except CostModelError as exc:
         for line in str(exc).splitlines():
             print(f"costmodel: error: {line}", file=sys.stderr)
@@ -222,6 +240,96 @@ def _calibrate(args) -> str:
              "  what it implies:"]
     lines += [f"    {k}: {v:,.2f}" for k, v in cal.implied.items()]
     return "\n".join(lines) + "\n"
+
+
+MONEY_ROWS = ("pv_costs", "pv_savings_gross", "pv_savings_net", "npv")
+LABELS = {
+    "pv_costs": "Present value of costs", "pv_savings_gross": "PV of savings, gross",
+    "pv_savings_net": "PV of savings, net (after additionality and optimism bias)",
+    "npv": "Net present value", "bcr": "Benefit-cost ratio", "roi": "Return on investment",
+    "payback_years": "Payback (years, where it pays back)",
+    "break_even_families": "Break-even families helped",
+    "break_even_effect_scale": "Break-even effect (multiple of assumed)",
+    "families_started": "Families started", "families_completed": "Families completed",
+    "effective_families": "Full-effect-equivalent families",
+    "p_npv_positive": "Probability NPV > 0",
+}
+
+
+def _fmt(name: str, x: float) -> str:
+    from .formatting import money, number, percent
+
+    if x is None or x != x:
+        return "–"
+    if name in MONEY_ROWS:
+        return money(x)
+    if name in ("roi", "p_npv_positive"):
+        return percent(x, 0)
+    if name in ("bcr", "payback_years", "break_even_effect_scale"):
+        return f"{x:.2f}"
+    return number(x)
+
+
+def _check_runs(n: int, flag: str) -> None:
+    from .errors import ParameterError, Problem
+
+    if n < 1:
+        raise ParameterError(Problem("", flag, "must be at least 1"))
+
+
+def _project(args) -> str:
+    from .formatting import money, percent, text_table
+    from .projection import project
+    from .store import load
+    from .vocabulary import AGENCIES
+
+    _check_runs(args.draws, "--draws")
+    res = project(load(root=args.parameters), args.scenario, draws=args.draws,
+                  seed=args.seed, horizon=args.horizon, price_year=args.price_year)
+    if args.format == "json":
+        return json.dumps(res.to_dict(), indent=2) + "\n"
+    if args.format == "csv":
+        buf = io.StringIO()
+        s = res.summary()
+        s.index.name = "indicator"
+        s.to_csv(buf, lineterminator="\n")
+        res.by_agency().to_csv(buf, lineterminator="\n")
+        return buf.getvalue()
+    s = res.summary()
+    rows = [[LABELS[k], *(_fmt(k, s.loc[k, c]) for c in ("mean", "p5", "p50", "p95"))]
+            for k in s.index]
+    rows.append([LABELS["p_npv_positive"], percent(res.p_npv_positive, 0), "", "", ""])
+    ag = res.by_agency()
+    arows = [[AGENCIES[a], money(r.pv_savings_net), money(r.cashable), percent(r.share, 0)
+              if r.share == r.share else "–"] for a, r in ag.iterrows()]
+    head = [f"Savings appraisal: scenario {res.scenario}, {res.draws:,} draws, seed {args.seed}",
+            f"Real terms, {res.price_year} prices; Green Book {res.appraisal.discount} discount "
+            f"rate; {res.appraisal.horizon} years from {res.start_year}", ""]
+    out = [*head, text_table(rows, ["Indicator", "Mean", "5th pct", "Median", "95th pct"],
+                             "lrrrr"), "",
+           text_table(arows, ["Who saves (PV, net)", "Saving", "Cashable", "Share"], "lrrr")]
+    if res.appraisal.checks:
+        out += ["", *("Check: " + c for c in res.appraisal.checks)]
+    return "\n".join(out) + "\n"
+
+
+def _compare(args) -> str:
+    from .formatting import text_table
+    from .projection import compare
+    from .store import load
+
+    _check_runs(args.draws, "--draws")
+    table = compare(load(root=args.parameters), args.names, draws=args.draws, seed=args.seed,
+                    horizon=args.horizon, price_year=args.price_year)
+    if args.format == "json":
+        return table.to_json(indent=2) + "\n"
+    if args.format == "csv":
+        return table.to_csv(lineterminator="\n")
+    rows = [[LABELS.get(k, k), *(_fmt(k, table.loc[k, c]) for c in table.columns)]
+            for k in table.index]
+    return (f"Scenario means, {args.draws:,} draws, seed {args.seed}\n"
+            + text_table(rows, ["Indicator", *table.columns], "l" + "r" * len(table.columns))
+            + "\n")
 
 
 def _baseline_csv(result, by: str) -> str:
