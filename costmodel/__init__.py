@@ -60,12 +60,12 @@ __all__ = ["__version__", *_API]
 if TYPE_CHECKING:  # pragma: no cover
     from .baseline import Baseline, areas, baseline, baseline_draws
     from .calibration import calibrate
-    from .projection import Projection, compare, project
     from .discounting import discount_factors, flat_rate, present_value
     from .discounting import schedule_from_params as discount_schedule
     from .errors import CostModelError, ParameterError
     from .prices import deflators_from_params as deflators
     from .prices import rebase
+    from .projection import Projection, compare, project
     from .reach import ReachResult, reach, reach_inputs
     from .reach import simulate as simulate_reach
     from .scenarios import Scenario, apply_scenario, list_scenarios, load_scenario
