@@ -47,6 +47,10 @@ _API = {
     "project": ("projection", "project"),
     "compare": ("projection", "compare"),
     "Projection": ("projection", "Projection"),
+    "one_way": ("sensitivity", "one_way"),
+    "two_way": ("sensitivity", "two_way"),
+    "switching_values": ("sensitivity", "switching_values"),
+    "evppi": ("sensitivity", "evppi"),
     "Scenario": ("scenarios", "Scenario"),
     "load_scenario": ("scenarios", "load_scenario"),
     "apply_scenario": ("scenarios", "apply_scenario"),
@@ -70,6 +74,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from .reach import simulate as simulate_reach
     from .scenarios import Scenario, apply_scenario, list_scenarios, load_scenario
     from .schema import Parameter
+    from .sensitivity import evppi, one_way, switching_values, two_way
     from .store import ParameterSet, load, validate
     from .vocabulary import AGENCIES, ISSUES
 

@@ -72,6 +72,7 @@ def _parser() -> argparse.ArgumentParser:
     pr.add_argument("--horizon", type=int, default=10, help="years appraised (default: 10)")
     pr.add_argument("--price-year", metavar="YYYY/YY")
     pr.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    pr.add_argument("--progress", action="store_true", help="show a progress bar")
 
     cm = sub.add_parser("compare", help="scenarios side by side")
     cm.add_argument("names", nargs="+", metavar="SCENARIO")
@@ -270,6 +271,13 @@ def _fmt(name: str, x: float) -> str:
     return number(x)
 
 
+def _progress_bar(label: str):
+    """A tqdm wrapper for the simulation's time loop, on standard error."""
+    from tqdm import tqdm
+
+    return lambda steps: tqdm(steps, desc=label, unit="week", file=sys.stderr, leave=False)
+
+
 def _check_runs(n: int, flag: str) -> None:
     from .errors import ParameterError, Problem
 
@@ -285,7 +293,8 @@ def _project(args) -> str:
 
     _check_runs(args.draws, "--draws")
     res = project(load(root=args.parameters), args.scenario, draws=args.draws,
-                  seed=args.seed, horizon=args.horizon, price_year=args.price_year)
+                  seed=args.seed, horizon=args.horizon, price_year=args.price_year,
+                  progress=_progress_bar("simulating the team") if args.progress else None)
     if args.format == "json":
         return json.dumps(res.to_dict(), indent=2) + "\n"
     if args.format == "csv":

@@ -87,3 +87,31 @@ def distribution_mean(param: Parameter) -> float | np.ndarray:
     if param.is_table:
         return np.array(list(param.value.values()), dtype=float)
     return float(param.value)
+
+
+def quantile(param: Parameter, q: float | np.ndarray) -> float | np.ndarray:
+    """The ``q`` quantile of a scalar parameter's distribution (its value if it has none)."""
+    from scipy import stats
+
+    if param.is_table:
+        raise ValueError(f"{param.path}: quantiles are for single values, not tables")
+    d, v = param.distribution, float(param.value)
+    if d is None:
+        return np.full(np.shape(q), v) if np.ndim(q) else v
+    p = d.params
+    if d.family in ("gamma", "lognormal", "beta"):
+        sd = p["sd"] if "sd" in p else p["cv"] * v
+        if d.family == "gamma":
+            k, theta = moments_to_gamma(np.float64(v), np.float64(sd))
+            return stats.gamma.ppf(q, k, scale=theta)
+        if d.family == "lognormal":
+            mu, sigma = moments_to_lognormal(np.float64(v), np.float64(sd))
+            return stats.lognorm.ppf(q, sigma, scale=np.exp(mu))
+        a, b = moments_to_beta(np.float64(v), np.float64(sd))
+        return stats.beta.ppf(q, a, b)
+    if d.family == "triangular":
+        lo, mode, hi = p["low"], p["mode"], p["high"]
+        return stats.triang.ppf(q, (mode - lo) / (hi - lo), loc=lo, scale=hi - lo)
+    if d.family == "uniform":
+        return stats.uniform.ppf(q, loc=p["low"], scale=p["high"] - p["low"])
+    raise ValueError(f"{param.path}: no quantiles for {d.family}")

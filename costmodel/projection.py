@@ -16,10 +16,11 @@ import pandas as pd
 from .discounting import discount_factors, schedule_from_params
 from .errors import ParameterError, Problem
 from .prices import as_financial_year, deflators_from_params
-from .reach import reach
+from .reach import ReachInputs, reach
 from .savings import (
     AGENCY_NAMES,
     Appraisal,
+    SavingsInputs,
     appraise,
     effective_families,
     issue_cap_check,
@@ -49,6 +50,9 @@ class Projection:
     draws: int
     seed: int | None
     appraisal: Appraisal = field(repr=False)
+    inputs: SavingsInputs = field(repr=False)
+    team_inputs: ReachInputs = field(repr=False)
+    team_runs: np.ndarray = field(repr=False)   # which simulation run each draw used
     families_started: np.ndarray = field(repr=False)
     families_completed: np.ndarray = field(repr=False)
     start_year: str = ""
@@ -137,11 +141,14 @@ class Projection:
 
 def project(params, scenario: str | None = None, draws: int = 10_000, seed: int = 0,
             horizon: int = 10, price_year: str | None = None, discount: str = "standard",
-            reach_runs: int = 5000, area: str = "northamptonshire") -> Projection:
+            reach_runs: int = 5000, area: str = "northamptonshire",
+            simulation=None, progress=None) -> Projection:
     """Appraise a scenario over ``draws`` Monte Carlo draws (1 = deterministic).
 
     The team simulation runs ``min(draws, reach_runs)`` times (each run with its own
-    parameter draw); savings draw ``i`` uses simulation run ``i mod runs``.
+    parameter draw); savings draw ``i`` uses simulation run ``i mod runs``. A
+    ``simulation`` already run on the same parameters may be passed to reuse it;
+    ``progress`` wraps the simulation's time loop (e.g. ``tqdm.tqdm``).
     """
     if draws < 1:
         raise ParameterError(Problem("", "draws", f"draws must be at least 1, got {draws}"))
@@ -155,8 +162,11 @@ def project(params, scenario: str | None = None, draws: int = 10_000, seed: int 
     factor = deflators_from_params(params).factor(budget_year, price_year)
     deterministic = draws == 1
     runs = CENTRAL_REACH_RUNS if deterministic else min(draws, reach_runs)
-    sim = reach(params, runs=runs, seed=int(rng.integers(2**31)),
-                parameter_uncertainty=not deterministic)
+    reach_seed = int(rng.integers(2**31))
+    sim = simulation if simulation is not None else reach(
+        params, runs=runs, seed=reach_seed, parameter_uncertainty=not deterministic,
+        progress=progress)
+    runs = sim.runs
     q = sim.quarterly
     completed, dropped = _yearly(q["completed"]), _yearly(q["dropped_out"])
     dropped[:, -1] += sim.final["ongoing_at_end"]  # support stops when the funding does
@@ -185,7 +195,8 @@ def project(params, scenario: str | None = None, draws: int = 10_000, seed: int 
     appraisal = appraise(inputs, spend[take], families, factors, discount, checks,
                          families_helped=started[take])
     return Projection(scenario=scenario or "central", draws=draws, seed=seed,
-                      appraisal=appraisal, families_started=started[take],
+                      appraisal=appraisal, inputs=inputs, team_inputs=sim.inputs,
+                      team_runs=take, families_started=started[take],
                       families_completed=done[take],
                       start_year=params["team.programme.start_date"].value.isoformat())
 

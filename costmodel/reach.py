@@ -33,7 +33,7 @@ All money is in real terms at the budget's price year.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -330,11 +330,13 @@ def _gamma(rng, mean, cv, size=None):
 
 
 def simulate(inputs: ReachInputs, seed: int | np.random.Generator | None = 0,
-             step_weeks: float = 1.0, weeks: int | None = None) -> ReachResult:
+             step_weeks: float = 1.0, weeks: int | None = None,
+             progress: Callable[[Iterable[int]], Iterable[int]] | None = None) -> ReachResult:
     """Run the team simulation for every replication in ``inputs``.
 
     ``step_weeks`` is the time step (1 = weekly; smaller steps approach continuous
     time). ``weeks`` overrides the programme length (e.g. for calibration).
+    ``progress`` wraps the loop over time steps (e.g. ``tqdm.tqdm``) to show progress.
     """
     rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
     seed_label = None if isinstance(seed, np.random.Generator) else seed
@@ -390,7 +392,7 @@ def simulate(inputs: ReachInputs, seed: int | np.random.Generator | None = 0,
     max_over = np.full(R, -np.inf)
     rows = np.arange(R)
 
-    for t in range(T):
+    for t in (progress(range(T)) if progress else range(T)):
         q = quarter_of[t]
         steps_left = T - t
         # 1. staff: leavers, then fills within the budget, then spend
@@ -483,7 +485,8 @@ def simulate(inputs: ReachInputs, seed: int | np.random.Generator | None = 0,
 
 
 def reach(params: Mapping, runs: int = 1000, seed: int = 0,
-          parameter_uncertainty: bool = True, step_weeks: float = 1.0) -> ReachResult:
+          parameter_uncertainty: bool = True, step_weeks: float = 1.0,
+          progress: Callable[[Iterable[int]], Iterable[int]] | None = None) -> ReachResult:
     """Simulate the team ``runs`` times from one seeded generator.
 
     With ``parameter_uncertainty`` each run also draws its own parameter values from
@@ -491,5 +494,5 @@ def reach(params: Mapping, runs: int = 1000, seed: int = 0,
     """
     rng = np.random.default_rng(seed)
     inputs = reach_inputs(params, runs, rng if parameter_uncertainty else None)
-    res = simulate(inputs, rng, step_weeks)
+    res = simulate(inputs, rng, step_weeks, progress=progress)
     return replace(res, seed=seed)

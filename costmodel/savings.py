@@ -105,9 +105,14 @@ def savings_inputs(params: Mapping, price_year: str, draws: int = 1,
                                          f"({', '.join(ISSUES)})"))
         issues.append(next(iter(i.value)))
     cash = params[f"{S}.cashable.share"].value
+    effect = per_outcome("effect")
+    rho_path = f"{S}.effect_correlation"
+    if rng is not None and rho_path in params and params[rho_path].value > 0:
+        effect = correlated_draws([params[f"{S}.outcomes.{o}.effect"] for o in names],
+                                  float(params[rho_path].value), draws, rng)
     return SavingsInputs(
         outcomes=tuple(names), price_year=price_year,
-        rate=per_outcome("rate"), cost=cost, effect=per_outcome("effect"),
+        rate=per_outcome("rate"), cost=cost, effect=effect,
         agency_share=shares, issue=tuple(issues),
         full_years=one(f"{S}.persistence.full_years"),
         drop_off=one(f"{S}.persistence.drop_off"),
@@ -119,6 +124,25 @@ def savings_inputs(params: Mapping, price_year: str, draws: int = 1,
         optimism_bias=one(f"{S}.additionality.optimism_bias"),
         cashable=np.array([cash.get(a, 0.0) for a in AGENCY_NAMES]),
     )
+
+
+def correlated_draws(parameters: list, rho: float, draws: int,
+                     rng: np.random.Generator) -> np.ndarray:
+    """Draws (draws × parameters) with each parameter's own distribution, moving together.
+
+    A Gaussian copula with the same correlation ``rho`` between every pair: correlated
+    standard normals are mapped to uniforms and through each distribution's quantiles.
+    """
+    from scipy import stats
+
+    from .distributions import quantile
+
+    k = len(parameters)
+    corr = np.full((k, k), rho) + np.eye(k) * (1 - rho)
+    z = rng.standard_normal((draws, k)) @ np.linalg.cholesky(corr).T
+    u = stats.norm.cdf(z)
+    return np.column_stack([np.asarray(quantile(p, u[:, j]), float)
+                            for j, p in enumerate(parameters)])
 
 
 def persistence(full_years: np.ndarray, drop_off: np.ndarray, years: int) -> np.ndarray:

@@ -145,3 +145,21 @@ def test_price_year_scales_money(params):
     assert b.appraisal.pv_costs[0] == pytest.approx(a.appraisal.pv_costs[0] * f, rel=1e-9)
     assert b.appraisal.pv_savings_net[0] == pytest.approx(a.appraisal.pv_savings_net[0] * f,
                                                           rel=1e-9)
+
+
+def test_effects_are_correlated_but_keep_their_distributions(params):
+    from costmodel.savings import savings_inputs
+
+    rng = np.random.default_rng(4)
+    inp = savings_inputs(params, "2018/19", 40_000, rng)
+    e = inp.effect
+    c = np.corrcoef(e, rowvar=False)
+    off = c[~np.eye(len(c), dtype=bool)]
+    assert 0.35 < off.mean() < 0.6
+    j = inp.outcomes.index("child_enters_care")
+    assert e[:, j].mean() == pytest.approx(0.32, rel=0.02)
+    assert e[:, j].std() == pytest.approx(0.15, rel=0.05)
+    flat = savings_inputs(params.with_values({"savings.effect_correlation": 0}), "2018/19",
+                          40_000, np.random.default_rng(4))
+    c0 = np.corrcoef(flat.effect, rowvar=False)
+    assert np.abs(c0[~np.eye(len(c0), dtype=bool)]).max() < 0.03
