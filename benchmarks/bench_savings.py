@@ -28,6 +28,7 @@ sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 from reference_savings import appraise_loop, relative_difference  # noqa: E402
 
 import costmodel  # noqa: E402
+from costmodel.reach import reach  # noqa: E402
 from costmodel.savings import appraise, effective_families, savings_inputs  # noqa: E402
 
 HORIZON = 10
@@ -63,7 +64,9 @@ def yearly_reach(params, runs: int, seed: int, price_year: str) -> dict[str, np.
     As ``project`` does: families still in support when the programme ends count as
     dropped out in its last year, and spend is moved to ``price_year`` prices.
     """
-    sim = costmodel.reach(params, runs=runs, seed=seed)
+    # costmodel.reach would do, but it names the submodule instead of the function
+    # once costmodel.reach has been imported as a module (e.g. by costmodel.projection)
+    sim = reach(params, runs=runs, seed=seed)
     q = sim.quarterly
     budget_year = params["team.budget.total"].price_year
     factor = costmodel.deflators(params).factor(budget_year, price_year)

@@ -243,9 +243,10 @@ def _calibrate(args) -> str:
     return "\n".join(lines) + "\n"
 
 
-MONEY_ROWS = ("pv_costs", "pv_savings_gross", "pv_savings_net", "npv")
+MONEY_ROWS = ("pv_costs", "pv_income", "pv_savings_gross", "pv_savings_net", "npv")
 LABELS = {
-    "pv_costs": "Present value of costs", "pv_savings_gross": "PV of savings, gross",
+    "pv_costs": "Present value of costs",
+    "pv_income": "PV of payment-by-results income", "pv_savings_gross": "PV of savings, gross",
     "pv_savings_net": "PV of savings, net (after additionality and optimism bias)",
     "npv": "Net present value", "bcr": "Benefit-cost ratio", "roi": "Return on investment",
     "payback_years": "Payback (years, where it pays back)",
@@ -254,6 +255,7 @@ LABELS = {
     "families_started": "Families started", "families_completed": "Families completed",
     "effective_families": "Full-effect-equivalent families",
     "p_npv_positive": "Probability NPV > 0",
+    "p_payback": "Probability of paying back within the horizon",
 }
 
 
@@ -264,8 +266,10 @@ def _fmt(name: str, x: float) -> str:
         return "–"
     if name in MONEY_ROWS:
         return money(x)
-    if name in ("roi", "p_npv_positive"):
+    if name == "roi":
         return percent(x, 0)
+    if name in ("p_npv_positive", "p_payback"):
+        return percent(x, 1)
     if name in ("bcr", "payback_years", "break_even_effect_scale"):
         return f"{x:.2f}"
     return number(x)
@@ -307,7 +311,8 @@ def _project(args) -> str:
     s = res.summary()
     rows = [[LABELS[k], *(_fmt(k, s.loc[k, c]) for c in ("mean", "p5", "p50", "p95"))]
             for k in s.index]
-    rows.append([LABELS["p_npv_positive"], percent(res.p_npv_positive, 0), "", "", ""])
+    rows.append([LABELS["p_npv_positive"], percent(res.p_npv_positive, 1), "", "", ""])
+    rows.append([LABELS["p_payback"], percent(res.p_payback, 1), "", "", ""])
     ag = res.by_agency()
     arows = [[AGENCIES[a], money(r.pv_savings_net), money(r.cashable), percent(r.share, 0)
               if r.share == r.share else "–"] for a, r in ag.iterrows()]

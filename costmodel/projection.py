@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from .discounting import discount_factors, schedule_from_params
+from .distributions import draw
 from .errors import ParameterError, Problem
 from .prices import as_financial_year, deflators_from_params
 from .reach import ReachInputs, reach
@@ -65,9 +66,15 @@ class Projection:
     def p_npv_positive(self) -> float:
         return float((self.appraisal.npv > 0).mean())
 
+    @property
+    def p_payback(self) -> float:
+        """Share of draws that pay back within the horizon."""
+        return float(np.isfinite(self.appraisal.payback_years).mean())
+
     def indicators(self) -> dict[str, np.ndarray]:
         a = self.appraisal
-        return {"pv_costs": a.pv_costs, "pv_savings_gross": a.pv_savings_gross,
+        return {"pv_costs": a.pv_costs, "pv_income": a.pv_income,
+                "pv_savings_gross": a.pv_savings_gross,
                 "pv_savings_net": a.pv_savings_net, "npv": a.npv, "bcr": a.bcr,
                 "roi": a.roi, "payback_years": a.payback_years,
                 "break_even_families": a.break_even_families,
@@ -124,9 +131,11 @@ class Projection:
             "price_basis": f"real terms, {self.price_year} prices",
             "discounting": self.appraisal.discount, "horizon_years": self.appraisal.horizon,
             "start_year": self.start_year,
+            "pv_income": block("pv_income"),
             **{k: block(k) for k in ("pv_costs", "pv_savings_gross", "pv_savings_net", "npv",
                                      "bcr", "roi", "families_started", "families_completed")},
             "p_npv_positive": self.p_npv_positive,
+            "p_payback_within_horizon": self.p_payback,
             "payback_years": block("payback_years"),
             "break_even_families": block("break_even_families"),
             "break_even_effect_scale": block("break_even_effect_scale"),
@@ -182,6 +191,14 @@ def project(params, scenario: str | None = None, draws: int = 10_000, seed: int 
         take = np.arange(draws) % runs
     inputs = savings_inputs(params, price_year, draws, None if deterministic else rng)
     families = effective_families(completed[take], dropped[take], indirect[take], inputs)
+    costs, helped, income = spend[take], started[take], None
+    tf = _troubled_families(params, price_year, len(take), None if deterministic else rng)
+    if tf is not None:
+        offset = _years_between(params["team.programme.start_date"].value, tf["start"])
+        families, costs, income = _merge(offset, (families, tf["families"]),
+                                         (costs, tf["costs"]), (np.zeros_like(costs),
+                                                                tf["income"]))
+        helped = helped + tf["families"].sum(axis=1)
     schedule = schedule_from_params(params, discount)
     factors = discount_factors(np.arange(horizon), schedule)
     checks = ()
@@ -192,13 +209,58 @@ def project(params, scenario: str | None = None, draws: int = 10_000, seed: int 
         central = savings_inputs(params, price_year)
         checks = issue_cap_check(central, float(completed.mean(axis=0).max(initial=0)),
                                  county)
-    appraisal = appraise(inputs, spend[take], families, factors, discount, checks,
-                         families_helped=started[take])
+    appraisal = appraise(inputs, costs, families, factors, discount, checks,
+                         families_helped=helped, income=income)
+    start = params["team.programme.start_date"].value
+    if tf is not None:
+        start = min(start, tf["start"])
     return Projection(scenario=scenario or "central", draws=draws, seed=seed,
                       appraisal=appraisal, inputs=inputs, team_inputs=sim.inputs,
                       team_runs=take, families_started=started[take],
                       families_completed=done[take],
-                      start_year=params["team.programme.start_date"].value.isoformat())
+                      start_year=start.isoformat())
+
+
+def _troubled_families(params, price_year: str, draws: int, rng) -> dict | None:
+    """Yearly families, costs and results income of the Troubled Families programme."""
+    share = float(params["troubled_families.share_appraised"].value)
+    if share <= 0:
+        return None
+    defl = deflators_from_params(params)
+
+    def money(name):
+        p = params[f"troubled_families.{name}"]
+        v = draw(p, draws, rng) if rng is not None and p.distribution else np.full(draws,
+                                                                                  p.value)
+        return v * defl.factor(p.price_year, price_year)
+
+    years = int(params["troubled_families.duration"].value)
+    per_year = share * float(params["troubled_families.families"].value) / years
+    fam = np.full((draws, years), per_year)
+    success = params["troubled_families.success_share"]
+    s = draw(success, draws, rng) if rng is not None and success.distribution else \
+        np.full(draws, success.value)
+    income = fam * (money("attachment_fee") + s * money("results_payment"))[:, None]
+    return {"start": params["troubled_families.start_date"].value, "families": fam,
+            "costs": fam * money("cost_per_family")[:, None], "income": income}
+
+
+def _years_between(a, b) -> int:
+    """Whole years from date ``b`` to date ``a`` (positive if ``a`` is later)."""
+    return int(round((a - b).days / 365.25))
+
+
+def _merge(offset: int, *pairs):
+    """Place the team's streams ``offset`` years after the other programme's start."""
+    out = []
+    shift_team, shift_other = max(offset, 0), max(-offset, 0)
+    for team, other in pairs:
+        n = max(team.shape[1] + shift_team, other.shape[1] + shift_other)
+        merged = np.zeros((team.shape[0], n))
+        merged[:, shift_team:shift_team + team.shape[1]] += team
+        merged[:, shift_other:shift_other + other.shape[1]] += other
+        out.append(merged)
+    return out
 
 
 def compare(params, scenarios: list[str], **kwargs) -> pd.DataFrame:
@@ -208,6 +270,7 @@ def compare(params, scenarios: list[str], **kwargs) -> pd.DataFrame:
         p = project(params, name, **kwargs)
         s = p.summary()["mean"]
         s["p_npv_positive"] = p.p_npv_positive
+        s["p_payback"] = p.p_payback
         cols[name] = s
     return pd.DataFrame(cols)
 

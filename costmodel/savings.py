@@ -193,6 +193,7 @@ class Appraisal:
     families: np.ndarray         # (D,) full-effect-equivalent families
     families_helped: np.ndarray  # (D,) families who started direct work
     checks: tuple[str, ...] = field(default=())
+    income: np.ndarray | None = None  # (D, years) payments by results offsetting costs
 
     def pv(self, stream: np.ndarray) -> np.ndarray:
         """Present value over the years axis (axis 1)."""
@@ -212,16 +213,26 @@ class Appraisal:
         return self.pv(self.net.sum(axis=2))
 
     @property
+    def pv_income(self) -> np.ndarray:
+        return np.zeros(len(self.costs)) if self.income is None else self.pv(self.income)
+
+    @property
+    def net_costs(self) -> np.ndarray:
+        """Yearly costs less income (the local partners' outlay)."""
+        return self.costs if self.income is None else self.costs - self.income
+
+    @property
     def npv(self) -> np.ndarray:
-        return self.pv_savings_net - self.pv_costs
+        """PV of net savings less PV of costs net of any payment-by-results income."""
+        return self.pv_savings_net - self.pv_costs + self.pv_income
 
     @property
     def bcr(self) -> np.ndarray:
-        return _ratio(self.pv_savings_net, self.pv_costs)
+        return _ratio(self.pv_savings_net, self.pv_costs - self.pv_income)
 
     @property
     def roi(self) -> np.ndarray:
-        return _ratio(self.npv, self.pv_costs)
+        return _ratio(self.npv, self.pv_costs - self.pv_income)
 
     @property
     def payback_years(self) -> np.ndarray:
@@ -230,19 +241,19 @@ class Appraisal:
         Amounts for year ``t`` are taken as accrued by its end (time ``t + 1``); the
         crossing is interpolated linearly within the year. NaN if not within the horizon.
         """
-        return payback(self.costs * self.discount_factors,
+        return payback(self.net_costs * self.discount_factors,
                        self.net.sum(axis=2) * self.discount_factors)
 
     @property
     def break_even_families(self) -> np.ndarray:
         """Families helped at which NPV = 0: PV costs ÷ PV net saving per family helped."""
         per_family = _ratio(self.pv_savings_net, self.families_helped)
-        return _ratio(self.pv_costs, per_family)
+        return _ratio(self.pv_costs - self.pv_income, per_family)
 
     @property
     def break_even_effect_scale(self) -> np.ndarray:
         """Multiple of every effect at which NPV = 0 (NPV is linear in the effects)."""
-        return _ratio(self.pv_costs, self.pv_savings_net)
+        return _ratio(self.pv_costs - self.pv_income, self.pv_savings_net)
 
     def pv_by_agency(self, cashable: bool = False) -> np.ndarray:
         return self.pv(self.cashable_by_agency if cashable else self.net_by_agency)
@@ -272,16 +283,14 @@ def _ratio(a, b) -> np.ndarray:
 
 def appraise(inputs: SavingsInputs, costs: np.ndarray, families: np.ndarray,
              discount_factors: np.ndarray, discount: str = "standard",
-             checks: tuple[str, ...] = (), families_helped: np.ndarray | None = None
-             ) -> Appraisal:
+             checks: tuple[str, ...] = (), families_helped: np.ndarray | None = None,
+             income: np.ndarray | None = None) -> Appraisal:
     """The appraisal from resolved inputs, yearly costs (D, Y) and effective families (D, Y).
 
     ``families_helped`` (D,) counts families for break-even; by default the effective ones.
     """
     horizon = len(discount_factors)
-    c = np.zeros((inputs.draws, horizon))
-    n = min(horizon, costs.shape[1])
-    c[:, :n] = costs[:, :n]
+    c = _fit_years(costs, inputs.draws, horizon)
     gross = savings_streams(inputs, families, horizon)
     net = gross * inputs.additionality()[:, None, None]
     by_agency = net @ inputs.agency_share
@@ -291,8 +300,18 @@ def appraise(inputs: SavingsInputs, costs: np.ndarray, families: np.ndarray,
         cashable_by_agency=by_agency * inputs.cashable[None, None, :],
         discount_factors=np.asarray(discount_factors, float),
         families=families.sum(axis=1), checks=checks,
+        income=None if income is None else _fit_years(income, inputs.draws, horizon),
         families_helped=families.sum(axis=1) if families_helped is None
         else np.asarray(families_helped, float))
+
+
+def _fit_years(x: np.ndarray, draws: int, horizon: int) -> np.ndarray:
+    """A (draws, years) array cut or padded with zeros to the horizon."""
+    out = np.zeros((draws, horizon))
+    x = np.broadcast_to(np.asarray(x, float), (draws, np.shape(x)[-1]))
+    n = min(horizon, x.shape[1])
+    out[:, :n] = x[:, :n]
+    return out
 
 
 def effective_families(completed: np.ndarray, dropped: np.ndarray, indirect: np.ndarray,

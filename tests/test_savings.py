@@ -163,3 +163,19 @@ def test_effects_are_correlated_but_keep_their_distributions(params):
                           40_000, np.random.default_rng(4))
     c0 = np.corrcoef(flat.effect, rowvar=False)
     assert np.abs(c0[~np.eye(len(c0), dtype=bool)]).max() < 0.03
+
+
+def test_troubled_families_income_by_hand(params):
+    """Phase 2 scale: 4,190 families over five years; each attracts a £1,000 attachment
+    fee and, for the share that succeed, an £800 results payment."""
+    p = project(params, "troubled_families_phase2", draws=1)
+    a = p.appraisal
+    f = costmodel.deflators(params).factor("2015/16", "2018/19")
+    per_family = (1000 + 0.8 * 800) * f
+    assert a.income.sum() == pytest.approx(4190 * per_family)
+    assert a.families[0] == pytest.approx(4190)
+    assert a.npv[0] == pytest.approx(a.pv_savings_net[0] - a.pv_costs[0] + a.pv_income[0])
+    assert a.bcr[0] == pytest.approx(a.pv_savings_net[0] / (a.pv_costs[0] - a.pv_income[0]))
+    assert p.start_year == "2015-04-01"
+    # the team itself is switched off in this scenario
+    assert p.families_started[0] == 0
