@@ -6,7 +6,7 @@ Run from the project folder::
 
 Both implementations get the same inputs (central parameter values, N replications):
 the SimPy reference (tests/reference_reach.py) runs the first M of them one at a time,
-the vectorised ``costmodel.reach.simulate`` runs all N at once. The script prints the
+the vectorised ``costmodel.team_reach.simulate`` runs all N at once. The script prints the
 time per replication of each and their ratio, then times 10,000 vectorised
 replications of the three-year programme with parameter uncertainty
 (``costmodel.reach.reach``).
@@ -27,7 +27,7 @@ sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 from reference_reach import simulate_reference  # noqa: E402
 
 import costmodel  # noqa: E402
-import costmodel.reach as r  # noqa: E402
+import costmodel.team_reach as r  # noqa: E402
 from costmodel.vocabulary import WEEKS_PER_YEAR  # noqa: E402
 
 LARGE_RUNS = 10_000

@@ -28,8 +28,8 @@ sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 from reference_savings import appraise_loop, relative_difference  # noqa: E402
 
 import costmodel  # noqa: E402
-from costmodel.reach import reach  # noqa: E402
 from costmodel.savings import appraise, effective_families, savings_inputs  # noqa: E402
+from costmodel.team_reach import reach  # noqa: E402
 
 HORIZON = 10
 QUARTERS_PER_YEAR = 4

@@ -29,20 +29,20 @@ _API = {
     "Parameter": ("schema", "Parameter"),
     "ParameterError": ("errors", "ParameterError"),
     "CostModelError": ("errors", "CostModelError"),
-    "baseline": ("baseline", "baseline"),
-    "baseline_draws": ("baseline", "baseline_draws"),
-    "Baseline": ("baseline", "Baseline"),
-    "areas": ("baseline", "areas"),
+    "baseline": ("cost_baseline", "baseline"),
+    "baseline_draws": ("cost_baseline", "baseline_draws"),
+    "Baseline": ("cost_baseline", "Baseline"),
+    "areas": ("cost_baseline", "areas"),
     "deflators": ("prices", "deflators_from_params"),
     "rebase": ("prices", "rebase"),
     "discount_schedule": ("discounting", "schedule_from_params"),
     "flat_rate": ("discounting", "flat_rate"),
     "discount_factors": ("discounting", "discount_factors"),
     "present_value": ("discounting", "present_value"),
-    "reach": ("reach", "reach"),
-    "reach_inputs": ("reach", "reach_inputs"),
-    "simulate_reach": ("reach", "simulate"),
-    "ReachResult": ("reach", "ReachResult"),
+    "reach": ("team_reach", "reach"),
+    "reach_inputs": ("team_reach", "reach_inputs"),
+    "simulate_reach": ("team_reach", "simulate"),
+    "ReachResult": ("team_reach", "ReachResult"),
     "calibrate": ("calibration", "calibrate"),
     "project": ("projection", "project"),
     "compare": ("projection", "compare"),
@@ -62,20 +62,20 @@ _API = {
 __all__ = ["__version__", *_API]
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .baseline import Baseline, areas, baseline, baseline_draws
     from .calibration import calibrate
+    from .cost_baseline import Baseline, areas, baseline, baseline_draws
     from .discounting import discount_factors, flat_rate, present_value
     from .discounting import schedule_from_params as discount_schedule
     from .errors import CostModelError, ParameterError
     from .prices import deflators_from_params as deflators
     from .prices import rebase
     from .projection import Projection, compare, project
-    from .reach import ReachResult, reach, reach_inputs
-    from .reach import simulate as simulate_reach
     from .scenarios import Scenario, apply_scenario, list_scenarios, load_scenario
     from .schema import Parameter
     from .sensitivity import evppi, one_way, switching_values, two_way
     from .store import ParameterSet, load, validate
+    from .team_reach import ReachResult, reach, reach_inputs
+    from .team_reach import simulate as simulate_reach
     from .vocabulary import AGENCIES, ISSUES
 
 

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import ParameterError, Problem
-from .reach import TEAM, VARYING, reach_inputs, simulate, with_runs
+from .team_reach import TEAM, VARYING, reach_inputs, simulate, with_runs
 from .vocabulary import WEEKS_PER_YEAR
 
 BY_PATH = {path: name for name, path in VARYING.items()}

@@ -114,7 +114,7 @@ def _validate(args) -> int:
 
 
 def _baseline(args) -> str:
-    from .baseline import baseline
+    from .cost_baseline import baseline
 
     params = _params(args)
     result = baseline(params, args.area, args.price_year)
@@ -152,7 +152,7 @@ def _scenarios(args) -> str:
 
 def _reach(args) -> str:
     from .errors import ParameterError, Problem
-    from .reach import reach
+    from .team_reach import reach
 
     if args.runs < 1:
         raise ParameterError(Problem("", "--runs", "must be at least 1"))

@@ -17,7 +17,6 @@ from .discounting import discount_factors, schedule_from_params
 from .distributions import draw
 from .errors import ParameterError, Problem
 from .prices import as_financial_year, deflators_from_params
-from .reach import ReachInputs, reach
 from .savings import (
     AGENCY_NAMES,
     Appraisal,
@@ -29,6 +28,7 @@ from .savings import (
     summarise,
 )
 from .scenarios import apply_scenario
+from .team_reach import ReachInputs, reach
 
 QUARTERS_PER_YEAR = 4
 #: Runs of the team simulation behind the deterministic result (its mean is used).
@@ -203,7 +203,7 @@ def project(params, scenario: str | None = None, draws: int = 10_000, seed: int 
     factors = discount_factors(np.arange(horizon), schedule)
     checks = ()
     if area:
-        from .baseline import baseline
+        from .cost_baseline import baseline
 
         county = baseline(params, area, price_year).by_issue
         central = savings_inputs(params, price_year)

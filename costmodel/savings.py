@@ -105,11 +105,12 @@ def savings_inputs(params: Mapping, price_year: str, draws: int = 1,
                                          f"({', '.join(ISSUES)})"))
         issues.append(next(iter(i.value)))
     cash = params[f"{S}.cashable.share"].value
-    effect = per_outcome("effect")
     rho_path = f"{S}.effect_correlation"
     if rng is not None and rho_path in params and params[rho_path].value > 0:
         effect = correlated_draws([params[f"{S}.outcomes.{o}.effect"] for o in names],
                                   float(params[rho_path].value), draws, rng)
+    else:
+        effect = per_outcome("effect")
     return SavingsInputs(
         outcomes=tuple(names), price_year=price_year,
         rate=per_outcome("rate"), cost=cost, effect=effect,

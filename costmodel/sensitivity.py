@@ -24,10 +24,10 @@ from scipy import optimize
 from .distributions import quantile
 from .errors import ParameterError, Problem
 from .projection import CENTRAL_REACH_RUNS, Projection, project
-from .reach import VARYING, reach
 from .scenarios import apply_scenario
 from .schema import unit_range
 from .store import ParameterSet
+from .team_reach import VARYING, reach
 
 TEAM_PATHS = {f"team.{p}" for p in VARYING.values()}
 

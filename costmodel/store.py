@@ -129,7 +129,7 @@ def validate(path: str | Path | None = None) -> list[Problem]:
         params = load(root=path)
     except ParameterError as exc:
         return list(exc.problems)
-    from .baseline import areas, baseline  # local: the baseline builds on the store
+    from .cost_baseline import areas, baseline  # local: the baseline builds on the store
 
     for area in areas(params):
         try:

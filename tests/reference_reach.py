@@ -1,9 +1,9 @@
 """A reference implementation of the team reach model, event by event in SimPy.
 
-``costmodel.reach.simulate`` runs every replication at once with numpy arrays. This
+``costmodel.team_reach.simulate`` runs every replication at once with numpy arrays. This
 module runs the same model one replication at a time, with one object per family
 and one SimPy process per staff post, so the two can be checked against each other.
-It follows the per-step semantics in the ``costmodel.reach`` module docstring:
+It follows the per-step semantics in the ``costmodel.team_reach`` module docstring:
 
 * Each time step is ``STEP`` units of SimPy time. Within step ``t`` things happen at
   fixed offsets, in the documented order: filled posts may leave (``LEAVE``); vacant
@@ -38,7 +38,7 @@ from dataclasses import dataclass
 import numpy as np
 import simpy
 
-from costmodel.reach import ReachInputs
+from costmodel.team_reach import ReachInputs
 from costmodel.vocabulary import WEEKS_PER_YEAR
 
 #: SimPy time units in one step, and the offset of each phase within a step.

@@ -20,8 +20,9 @@ other:
 * Net savings are gross × (1 − deadweight)(1 − attribution)(1 − displacement)
   (1 − optimism bias); each outcome's net savings are split between the agencies by
   its agency shares, and each agency's by its cashable share.
-* Present values use the given discount factors, year ``t`` weighted by ``df[t]``;
-  NPV = PV net savings − PV costs, BCR = PV net savings ÷ PV costs.
+* Present values use the given discount factors, year ``t`` weighted by ``df[t]``.
+  Any payment-by-results income offsets the costs: NPV = PV net savings − (PV costs −
+  PV income), BCR = PV net savings ÷ (PV costs − PV income).
 """
 
 from __future__ import annotations
@@ -35,7 +36,7 @@ import numpy as np
 from costmodel.savings import SavingsInputs
 
 #: Per-draw values returned by :func:`appraise_loop`, one array each.
-SCALARS = ("pv_costs", "pv_savings_gross", "pv_savings_net", "npv", "bcr")
+SCALARS = ("pv_costs", "pv_income", "pv_savings_gross", "pv_savings_net", "npv", "bcr")
 
 
 @dataclass(frozen=True)
@@ -43,6 +44,7 @@ class DrawResult:
     """One draw's appraisal."""
 
     pv_costs: float
+    pv_income: float
     pv_savings_gross: float
     pv_savings_net: float
     npv: float
@@ -70,8 +72,10 @@ def effect_left(k: int, full_years: float, drop_off: float) -> float:
 
 
 def appraise_draw(inputs: SavingsInputs, i: int, costs: Sequence[float],
-                  families: Sequence[float], discount_factors: Sequence[float]) -> DrawResult:
-    """Draw ``i`` of ``inputs``, with that draw's yearly costs and effective families."""
+                  families: Sequence[float], discount_factors: Sequence[float],
+                  income: Sequence[float] | None = None) -> DrawResult:
+    """Draw ``i`` of ``inputs``, with that draw's yearly costs, effective families and
+    (optionally) payment-by-results income."""
     df = [float(x) for x in discount_factors]
     horizon = len(df)
     outcomes = len(inputs.outcomes)
@@ -120,20 +124,26 @@ def appraise_draw(inputs: SavingsInputs, i: int, costs: Sequence[float],
     pv_costs = 0.0
     for t in range(min(horizon, len(costs))):
         pv_costs += float(costs[t]) * df[t]
+    pv_income = 0.0
+    for t in range(min(horizon, len(income or ()))):
+        pv_income += float(income[t]) * df[t]
+    outlay = pv_costs - pv_income
 
     return DrawResult(
-        pv_costs=pv_costs, pv_savings_gross=pv_gross, pv_savings_net=pv_net,
-        npv=pv_net - pv_costs, bcr=pv_net / pv_costs if pv_costs != 0 else math.nan,
+        pv_costs=pv_costs, pv_income=pv_income, pv_savings_gross=pv_gross,
+        pv_savings_net=pv_net, npv=pv_net - outlay,
+        bcr=pv_net / outlay if outlay != 0 else math.nan,
         pv_by_agency=pv_agency, pv_cashable_by_agency=pv_cash,
         gross_by_year=gross_by_year, net_by_year=net_by_year)
 
 
 def appraise_loop(inputs: SavingsInputs, costs: np.ndarray, families: np.ndarray,
-                  discount_factors: Sequence[float], draws: int | None = None
-                  ) -> dict[str, np.ndarray]:
+                  discount_factors: Sequence[float], draws: int | None = None,
+                  income: np.ndarray | None = None) -> dict[str, np.ndarray]:
     """The first ``draws`` draws (default all), one at a time, gathered into arrays."""
     n = inputs.draws if draws is None else draws
-    results = [appraise_draw(inputs, i, costs[i], families[i], discount_factors)
+    results = [appraise_draw(inputs, i, costs[i], families[i], discount_factors,
+                             None if income is None else list(income[i]))
                for i in range(n)]
     out = {name: np.array([getattr(r, name) for r in results]) for name in SCALARS}
     for name in ("pv_by_agency", "pv_cashable_by_agency", "gross_by_year", "net_by_year"):

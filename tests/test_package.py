@@ -21,3 +21,11 @@ def test_public_api_is_documented():
         obj = getattr(costmodel, name)
         if callable(obj):
             assert obj.__doc__, f"costmodel.{name} has no docstring"
+
+
+def test_shortcuts_stay_functions_after_submodule_imports():
+    code = ("import costmodel.projection, costmodel.sensitivity, costmodel.calibration, "
+            "costmodel; assert callable(costmodel.reach) and callable(costmodel.baseline) "
+            "and callable(costmodel.project); print('ok')")
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert r.returncode == 0 and r.stdout.strip() == "ok", r.stderr

@@ -8,7 +8,7 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-import costmodel.reach as r
+import costmodel.team_reach as r
 
 
 @pytest.fixture(scope="module")

@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 from reference_reach import simulate_reference
 
-import costmodel.reach as r
+import costmodel.team_reach as r
 from costmodel.vocabulary import WEEKS_PER_QUARTER
 
 VECTORISED_RUNS, REFERENCE_RUNS = 400, 150

@@ -2,8 +2,8 @@
 
 Both get the same drawn parameters, yearly costs and families (from one simulation of
 the team, draw ``i`` using run ``i mod runs``), so they must agree draw by draw to
-rounding: NPV, PV of gross and net savings, PV by agency (all and cashable), BCR and
-the yearly streams, to 1e-9 relative.
+rounding: NPV, PV of costs, income, gross and net savings, PV by agency (all and
+cashable), BCR and the yearly streams, to 1e-9 relative.
 """
 
 from __future__ import annotations
@@ -20,8 +20,8 @@ from reference_savings import (
 )
 
 import costmodel
-from costmodel.reach import reach
 from costmodel.savings import appraise, effective_families, persistence, savings_inputs
+from costmodel.team_reach import reach
 
 DRAWS, RUNS = 200, 150
 SAVINGS_SEED, REACH_SEED = 7, 1
@@ -55,15 +55,20 @@ def case(params):
     return inputs, team, schedule
 
 
-def check_agreement(inputs, costs, families, factors, started=None) -> float:
+def check_agreement(inputs, costs, families, factors, started=None, income=None) -> float:
     """Appraise both ways; assert agreement and return the largest relative difference."""
-    a = appraise(inputs, costs, families, factors, families_helped=started)
-    ref = appraise_loop(inputs, costs, families, factors)
+    a = appraise(inputs, costs, families, factors, families_helped=started, income=income)
+    ref = appraise_loop(inputs, costs, families, factors, income=income)
     pv_net = a.pv_savings_net
-    scale = np.maximum(a.pv_costs, np.abs(pv_net))
+    # NPV and the BCR's denominator are differences: measure them against their terms
+    scale = np.maximum(np.maximum(a.pv_costs, a.pv_income), np.abs(pv_net))
+    outlay = a.pv_costs - a.pv_income
     pairs = {
         "npv": (ref["npv"], a.npv, scale),
         "pv_costs": (ref["pv_costs"], a.pv_costs, 0.0),
+        "pv_income": (ref["pv_income"], a.pv_income, 0.0),
+        "outlay": (ref["pv_costs"] - ref["pv_income"], outlay,
+                   np.maximum(a.pv_costs, a.pv_income)),
         "pv_savings_gross": (ref["pv_savings_gross"], a.pv_savings_gross, 0.0),
         "pv_savings_net": (ref["pv_savings_net"], pv_net, 0.0),
         "bcr": (ref["bcr"], a.bcr, 0.0),
@@ -104,6 +109,17 @@ def test_persistence_edges_match(case):
     expected = [[effect_left(k, f, d) for k in range(12)] for f, d in zip(full_years, drop_off,
                                                                            strict=True)]
     np.testing.assert_allclose(keep, expected, rtol=TOLERANCE, atol=0)
+
+
+@pytest.mark.parametrize("income_share", [0.3, 1.0, 1.5])
+def test_payment_by_results_income_matches(case, income_share):
+    """Income offsetting part of the costs, all of them (no BCR) and more than all."""
+    inputs, team, schedule = case
+    families = effective_families(team["completed"], team["dropped"], team["indirect"],
+                                  inputs)
+    factors = costmodel.discount_factors(np.arange(10), schedule)
+    income = team["costs"] * income_share
+    check_agreement(inputs, team["costs"], families, factors, team["started"], income)
 
 
 def test_no_spend_gives_no_ratio(case):

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 import costmodel
-import costmodel.reach as r
+import costmodel.team_reach as r
 from costmodel.calibration import calibrate
 from costmodel.cli import main
 from costmodel.errors import ParameterError
