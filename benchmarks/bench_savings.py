@@ -28,11 +28,11 @@ sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 from reference_savings import appraise_loop, relative_difference  # noqa: E402
 
 import costmodel  # noqa: E402
+from costmodel.projection import yearly  # noqa: E402
 from costmodel.savings import appraise, effective_families, savings_inputs  # noqa: E402
 from costmodel.team_reach import reach  # noqa: E402
 
 HORIZON = 10
-QUARTERS_PER_YEAR = 4
 REACH_RUNS = 5000
 REACH_SEED = 1
 #: Largest allowed relative NPV difference between the two implementations.
@@ -47,15 +47,6 @@ def timed(repeat: int, f, *args, **kwargs) -> tuple[float, object]:
         out = f(*args, **kwargs)
         best = min(best, time.perf_counter() - start)
     return best, out
-
-
-def yearly(quarterly: np.ndarray) -> np.ndarray:
-    """Sums over each year of quarterly flows (runs, quarters); a last part-year is kept."""
-    runs, quarters = quarterly.shape
-    years = -(-quarters // QUARTERS_PER_YEAR)
-    padded = np.zeros((runs, years * QUARTERS_PER_YEAR))
-    padded[:, :quarters] = quarterly
-    return padded.reshape(runs, years, QUARTERS_PER_YEAR).sum(axis=2)
 
 
 def yearly_reach(params, runs: int, seed: int, price_year: str) -> dict[str, np.ndarray]:

@@ -25,9 +25,9 @@ from .savings import (
     effective_families,
     issue_cap_check,
     savings_inputs,
-    summarise,
 )
 from .scenarios import apply_scenario
+from .summary import summarise
 from .team_reach import ReachInputs, reach
 
 QUARTERS_PER_YEAR = 4
@@ -35,7 +35,8 @@ QUARTERS_PER_YEAR = 4
 CENTRAL_REACH_RUNS = 2000
 
 
-def _yearly(quarterly: np.ndarray) -> np.ndarray:
+def yearly(quarterly: np.ndarray) -> np.ndarray:
+    """Sums over each programme year of quarterly flows (runs, quarters)."""
     R, Q = quarterly.shape
     Y = -(-Q // QUARTERS_PER_YEAR)
     padded = np.zeros((R, Y * QUARTERS_PER_YEAR))
@@ -177,9 +178,9 @@ def project(params, scenario: str | None = None, draws: int = 10_000, seed: int 
         progress=progress)
     runs = sim.runs
     q = sim.quarterly
-    completed, dropped = _yearly(q["completed"]), _yearly(q["dropped_out"])
+    completed, dropped = yearly(q["completed"]), yearly(q["dropped_out"])
     dropped[:, -1] += sim.final["ongoing_at_end"]  # support stops when the funding does
-    indirect, spend = _yearly(q["reached_indirectly"]), _yearly(q["spend"]) * factor
+    indirect, spend = yearly(q["reached_indirectly"]), yearly(q["spend"]) * factor
     started = sim.total("started")
     done = sim.total("completed")
     if deterministic:

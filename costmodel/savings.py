@@ -19,11 +19,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
-import pandas as pd
 
 from .distributions import draw
 from .errors import ParameterError, Problem
-from .prices import as_financial_year, deflators_from_params
+from .prices import deflators_from_params
 from .vocabulary import AGENCIES, ISSUES
 
 S = "savings"
@@ -340,20 +339,3 @@ def issue_cap_check(inputs: SavingsInputs, families_per_year: float,
                        f"(£{cohort:,.0f} a year) exceed the county's £{county:,.0f}: the "
                        "outcome rates or costs are too high for this many families")
     return tuple(out)
-
-
-def summarise(values: Mapping[str, np.ndarray], percentiles=(5, 50, 95)) -> pd.DataFrame:
-    """Mean and percentiles of each array (NaNs ignored)."""
-    rows = {}
-    for k, v in values.items():
-        v = np.asarray(v, float)
-        ok = v[np.isfinite(v)]
-        row = {"mean": ok.mean() if ok.size else np.nan}
-        for q in percentiles:
-            row[f"p{q}"] = np.percentile(ok, q) if ok.size else np.nan
-        rows[k] = row
-    return pd.DataFrame.from_dict(rows, orient="index")
-
-
-def check_price_year(price_year: str | None, default: str) -> str:
-    return as_financial_year(price_year) if price_year else default

@@ -42,6 +42,7 @@ import pandas as pd
 from .distributions import draw
 from .errors import ParameterError, Problem
 from .prices import deflators_from_params
+from .summary import summarise
 from .vocabulary import WEEKS_PER_QUARTER, WEEKS_PER_YEAR
 
 TEAM = "team"
@@ -240,7 +241,7 @@ class ReachResult:
         names = [*(f for f in FLOWS if f != "wait_weeks"), "ongoing_at_end", "waiting_at_end",
                  "families_reached", "mean_wait_weeks", "utilisation", "cost_per_family_started",
                  "cost_per_family_completed"]
-        return _summarise({n: self.total(n) for n in names}, percentiles)
+        return summarise({n: self.total(n) for n in names}, percentiles)
 
     def by_quarter(self, percentiles=(5, 50, 95)) -> pd.DataFrame:
         """Mean and percentiles of each quarterly outcome; rows (quarter, outcome)."""
@@ -249,7 +250,7 @@ class ReachResult:
         util = _ratio(self.quarterly["active"], self.quarterly["capacity"])
         data = {**self.quarterly, "utilisation": util}
         for i, label in enumerate(labels):
-            s = _summarise({k: v[:, i] for k, v in data.items()}, percentiles)
+            s = summarise({k: v[:, i] for k, v in data.items()}, percentiles)
             s.insert(0, "quarter_start", label)
             s.insert(0, "quarter", i + 1)
             frames.append(s)
@@ -309,18 +310,6 @@ def _num(x) -> float | None:
 def _ratio(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
     return np.divide(a, b, out=np.full(np.broadcast(a, b).shape, np.nan), where=b > 0)
-
-
-def _summarise(values: Mapping[str, np.ndarray], percentiles) -> pd.DataFrame:
-    rows = {}
-    for k, v in values.items():
-        v = np.asarray(v, dtype=float)
-        ok = v[np.isfinite(v)]
-        row = {"mean": ok.mean() if ok.size else np.nan}
-        for q in percentiles:
-            row[f"p{q}"] = np.percentile(ok, q) if ok.size else np.nan
-        rows[k] = row
-    return pd.DataFrame.from_dict(rows, orient="index")
 
 
 def _gamma(rng, mean, cv, size=None):
