@@ -23,7 +23,7 @@ from scipy import optimize
 
 from .distributions import quantile
 from .errors import ParameterError, Problem
-from .projection import CENTRAL_REACH_RUNS, Projection, project
+from .projection import Projection, project
 from .scenarios import apply_scenario
 from .schema import unit_range
 from .store import ParameterSet
@@ -208,4 +208,4 @@ def _quadratic_fit(x: np.ndarray, y: np.ndarray) -> np.ndarray:
     return a @ coef
 
 
-__all__ = ["CENTRAL_REACH_RUNS", "evpi", "evppi", "one_way", "switching_values", "two_way"]
+__all__ = ["evpi", "evppi", "one_way", "switching_values", "two_way"]
