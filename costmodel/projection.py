@@ -207,7 +207,7 @@ def project(params, scenario: str | None = None, draws: int = 10_000, seed: int 
         from .cost_baseline import baseline
 
         county = baseline(params, area, price_year).by_issue
-        central = savings_inputs(params, price_year)
+        central = inputs if deterministic else savings_inputs(params, price_year)
         checks = issue_cap_check(central, float(completed.mean(axis=0).max(initial=0)),
                                  county)
     appraisal = appraise(inputs, costs, families, factors, discount, checks,

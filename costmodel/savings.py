@@ -23,6 +23,7 @@ import numpy as np
 from .distributions import draw
 from .errors import ParameterError, Problem
 from .prices import deflators_from_params
+from .summary import ratio
 from .vocabulary import AGENCIES, ISSUES
 
 S = "savings"
@@ -228,11 +229,11 @@ class Appraisal:
 
     @property
     def bcr(self) -> np.ndarray:
-        return _ratio(self.pv_savings_net, self.pv_costs - self.pv_income)
+        return ratio(self.pv_savings_net, self.pv_costs - self.pv_income)
 
     @property
     def roi(self) -> np.ndarray:
-        return _ratio(self.npv, self.pv_costs - self.pv_income)
+        return ratio(self.npv, self.pv_costs - self.pv_income)
 
     @property
     def payback_years(self) -> np.ndarray:
@@ -247,13 +248,13 @@ class Appraisal:
     @property
     def break_even_families(self) -> np.ndarray:
         """Families helped at which NPV = 0: PV costs ÷ PV net saving per family helped."""
-        per_family = _ratio(self.pv_savings_net, self.families_helped)
-        return _ratio(self.pv_costs - self.pv_income, per_family)
+        per_family = ratio(self.pv_savings_net, self.families_helped)
+        return ratio(self.pv_costs - self.pv_income, per_family)
 
     @property
     def break_even_effect_scale(self) -> np.ndarray:
         """Multiple of every effect at which NPV = 0 (NPV is linear in the effects)."""
-        return _ratio(self.pv_costs - self.pv_income, self.pv_savings_net)
+        return ratio(self.pv_costs - self.pv_income, self.pv_savings_net)
 
     def pv_by_agency(self, cashable: bool = False) -> np.ndarray:
         return self.pv(self.cashable_by_agency if cashable else self.net_by_agency)
@@ -274,11 +275,6 @@ def payback(costs: np.ndarray, savings: np.ndarray) -> np.ndarray:
             t = after[-1]
             out[idx] = (t - 1) + g[t - 1] / (g[t - 1] - g[t])
     return out
-
-
-def _ratio(a, b) -> np.ndarray:
-    a, b = np.asarray(a, float), np.asarray(b, float)
-    return np.divide(a, b, out=np.full(np.broadcast(a, b).shape, np.nan), where=b != 0)
 
 
 def appraise(inputs: SavingsInputs, costs: np.ndarray, families: np.ndarray,

@@ -19,3 +19,9 @@ def summarise(values: Mapping[str, np.ndarray], percentiles=(5, 50, 95)) -> pd.D
             row[f"p{q}"] = np.percentile(ok, q) if ok.size else np.nan
         rows[k] = row
     return pd.DataFrame.from_dict(rows, orient="index")
+
+
+def ratio(a, b) -> np.ndarray:
+    """``a / b`` elementwise, NaN where ``b`` is zero (e.g. cost per family with no families)."""
+    a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
+    return np.divide(a, b, out=np.full(np.broadcast(a, b).shape, np.nan), where=b != 0)

@@ -42,7 +42,7 @@ import pandas as pd
 from .distributions import draw
 from .errors import ParameterError, Problem
 from .prices import deflators_from_params
-from .summary import summarise
+from .summary import ratio, summarise
 from .vocabulary import WEEKS_PER_QUARTER, WEEKS_PER_YEAR
 
 TEAM = "team"
@@ -222,13 +222,13 @@ class ReachResult:
         if name == "families_reached":
             return self.total("started") + self.total("reached_indirectly")
         if name == "cost_per_family_started":
-            return _ratio(self.total("spend"), self.total("started"))
+            return ratio(self.total("spend"), self.total("started"))
         if name == "cost_per_family_completed":
-            return _ratio(self.total("spend"), self.total("completed"))
+            return ratio(self.total("spend"), self.total("completed"))
         if name == "mean_wait_weeks":
-            return _ratio(self.final["wait_total"], self.total("started"))
+            return ratio(self.final["wait_total"], self.total("started"))
         if name == "utilisation":
-            return _ratio(q["active"].sum(axis=1), q["capacity"].sum(axis=1))
+            return ratio(q["active"].sum(axis=1), q["capacity"].sum(axis=1))
         raise KeyError(f"unknown outcome {name!r}")
 
     def quarter_labels(self) -> list[str]:
@@ -247,7 +247,7 @@ class ReachResult:
         """Mean and percentiles of each quarterly outcome; rows (quarter, outcome)."""
         frames = []
         labels = self.quarter_labels()
-        util = _ratio(self.quarterly["active"], self.quarterly["capacity"])
+        util = ratio(self.quarterly["active"], self.quarterly["capacity"])
         data = {**self.quarterly, "utilisation": util}
         for i, label in enumerate(labels):
             s = summarise({k: v[:, i] for k, v in data.items()}, percentiles)
@@ -305,11 +305,6 @@ class ReachResult:
 def _num(x) -> float | None:
     x = float(x)
     return x if np.isfinite(x) else None
-
-
-def _ratio(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
-    return np.divide(a, b, out=np.full(np.broadcast(a, b).shape, np.nan), where=b > 0)
 
 
 def _gamma(rng, mean, cv, size=None):
