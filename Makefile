@@ -11,8 +11,11 @@ $(BIN)/costmodel: pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev,notebooks]'
 	touch $@
 
+# The main job: the central-scenario report (PDF and workbook) for Northamptonshire.
 run: $(BIN)/costmodel
 	$(BIN)/costmodel baseline --area northamptonshire
+	$(BIN)/costmodel report --scenario central --area northamptonshire --force \
+		--out reports/northamptonshire-central.pdf --xlsx reports/northamptonshire-central.xlsx
 
 test: $(BIN)/costmodel
 	$(BIN)/python -m ruff check costmodel tests $(wildcard benchmarks)

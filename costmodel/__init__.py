@@ -10,6 +10,9 @@ sourced; Green Book prices and discounting. Typical use::
     b.by_agency      # who pays
     r = costmodel.reach(params, runs=10_000, seed=1)   # the team's reach
     r.totals()       # families started, completed, ... with percentile bands
+    p = costmodel.project(params, "central", draws=10_000, seed=1)   # NPV, BCR, who saves
+    c = costmodel.report_content(params, ["central"])                # the report's tables
+    costmodel.write_report(c, "central.pdf", xlsx="central.xlsx")    # PDF and workbook
 
 Heavy submodules are imported on first use, so ``import costmodel`` stays quick.
 """
@@ -51,6 +54,9 @@ _API = {
     "two_way": ("sensitivity", "two_way"),
     "switching_values": ("sensitivity", "switching_values"),
     "evppi": ("sensitivity", "evppi"),
+    "report_content": ("report_content", "report_content"),
+    "ReportContent": ("report_content", "ReportContent"),
+    "write_report": ("pdf_report", "write_report"),
     "Scenario": ("scenarios", "Scenario"),
     "load_scenario": ("scenarios", "load_scenario"),
     "apply_scenario": ("scenarios", "apply_scenario"),
@@ -67,9 +73,11 @@ if TYPE_CHECKING:  # pragma: no cover
     from .discounting import discount_factors, flat_rate, present_value
     from .discounting import schedule_from_params as discount_schedule
     from .errors import CostModelError, ParameterError
+    from .pdf_report import write_report
     from .prices import deflators_from_params as deflators
     from .prices import rebase
     from .projection import Projection, compare, project
+    from .report_content import ReportContent, report_content
     from .scenarios import Scenario, apply_scenario, list_scenarios, load_scenario
     from .schema import Parameter
     from .sensitivity import evppi, one_way, switching_values, two_way

@@ -81,6 +81,28 @@ def _parser() -> argparse.ArgumentParser:
     cm.add_argument("--horizon", type=int, default=10)
     cm.add_argument("--price-year", metavar="YYYY/YY")
     cm.add_argument("--format", choices=("table", "csv", "json"), default="table")
+
+    rp = sub.add_parser("report", help="the PDF report for finance staff (and an Excel workbook)")
+    rp.add_argument("--scenario", action="extend", nargs="+", metavar="NAME",
+                    help="scenario(s) to report, by name or YAML file; the first is reported "
+                         "in full (default: central)")
+    rp.add_argument("--compare", nargs="+", metavar="NAME",
+                    help="scenarios set side by side (default: every shipped scenario when "
+                         "one is reported, else those reported)")
+    rp.add_argument("--area", default="northamptonshire", help="area (default: %(default)s)")
+    rp.add_argument("--draws", type=int, default=10_000,
+                    help="Monte Carlo draws (default: %(default)s)")
+    rp.add_argument("--seed", type=int, default=1, help="random seed (default: %(default)s)")
+    rp.add_argument("--horizon", type=int, default=10, help="years appraised (default: 10)")
+    rp.add_argument("--price-year", metavar="YYYY/YY",
+                    help="price base (default: the budget's price year)")
+    rp.add_argument("--nominal", action="store_true",
+                    help="add year-by-year cash flows in nominal (cash) prices")
+    rp.add_argument("--out", metavar="PATH",
+                    help="PDF to write (default: AREA-SCENARIO.pdf in the current folder)")
+    rp.add_argument("--xlsx", metavar="PATH", help="also write the tables as an Excel workbook")
+    rp.add_argument("--force", action="store_true", help="replace existing files")
+    rp.add_argument("--quiet", action="store_true", help="no progress messages")
     return p
 
 
@@ -91,7 +113,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _validate(args)
         text = {"baseline": _baseline, "reach": _reach, "calibrate": _calibrate,
                 "scenarios": _scenarios, "project": _project,
-                "compare": _compare}[args.command](args)
+                "compare": _compare, "report": _report}[args.command](args)
     except CostModelError as exc:
         for line in str(exc).splitlines():
             print(f"costmodel: error: {line}", file=sys.stderr)
@@ -344,6 +366,34 @@ def _compare(args) -> str:
     return (f"Scenario means, {args.draws:,} draws, seed {args.seed}\n"
             + text_table(rows, ["Indicator", *table.columns], "l" + "r" * len(table.columns))
             + "\n")
+
+
+def _report(args) -> str:
+    from pathlib import Path
+
+    from .output_files import check_writable
+    from .report_content import report_content
+    from .store import load
+
+    _check_runs(args.draws, "--draws")
+    scenarios = args.scenario or ["central"]
+    params = load(root=args.parameters)
+    out = Path(args.out or f"{args.area}-{Path(scenarios[0]).stem}.pdf")
+    targets = [out, *([Path(args.xlsx)] if args.xlsx else [])]
+    check_writable(targets, args.force)  # before the minutes of computing
+
+    def say(step: str) -> None:
+        if not args.quiet:
+            print(f"costmodel: {step}", file=sys.stderr)
+
+    content = report_content(params, scenarios, area=args.area, draws=args.draws,
+                             seed=args.seed, price_year=args.price_year, horizon=args.horizon,
+                             compare=args.compare, nominal=args.nominal, progress=say)
+    say("laying out the report")
+    from .pdf_report import write_report
+
+    written = write_report(content, out, args.xlsx, args.force)
+    return "".join(f"wrote {p}\n" for p in written)
 
 
 def _baseline_csv(result, by: str) -> str:

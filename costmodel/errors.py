@@ -19,6 +19,8 @@ class Problem:
 
     def __str__(self) -> str:
         where = f"{self.file}:{self.line}" if self.line else self.file
+        if not where:  # a request, not a file: name the parameter or option alone
+            return f"{self.path}: {self.message}" if self.path else self.message
         return f"{where}: {self.path or '<file>'}: {self.message}"
 
 
@@ -46,3 +48,7 @@ class UnknownParameterError(ParameterError, KeyError):
 
     def __str__(self) -> str:  # KeyError would otherwise quote the message
         return "\n".join(str(p) for p in self.problems)
+
+
+class OutputError(CostModelError, OSError):
+    """A file the caller asked for cannot or may not be written."""

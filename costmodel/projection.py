@@ -8,6 +8,7 @@ the mean of the simulated families and spend.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -27,12 +28,23 @@ from .savings import (
     savings_inputs,
 )
 from .scenarios import apply_scenario
+from .schema import format_financial_year
 from .summary import summarise
-from .team_reach import ReachInputs, reach
+from .team_reach import ReachInputs, ReachResult, reach
 
 QUARTERS_PER_YEAR = 4
 #: Runs of the team simulation behind the deterministic result (its mean is used).
 CENTRAL_REACH_RUNS = 2000
+
+
+def programme_financial_years(start: str | dt.date, years: int) -> list[str]:
+    """Financial-year labels of ``years`` programme years from ``start`` (midpoint rule)."""
+    start = dt.date.fromisoformat(start) if isinstance(start, str) else start
+    out = []
+    for i in range(years):
+        mid = start + dt.timedelta(days=365.25 * (i + 0.5))
+        out.append(format_financial_year(mid.year if mid.month >= 4 else mid.year - 1))
+    return out
 
 
 def yearly(quarterly: np.ndarray) -> np.ndarray:
@@ -58,10 +70,20 @@ class Projection:
     families_started: np.ndarray = field(repr=False)
     families_completed: np.ndarray = field(repr=False)
     start_year: str = ""
+    simulation: ReachResult | None = field(default=None, repr=False, compare=False)
 
     @property
     def price_year(self) -> str:
         return self.appraisal.price_year
+
+    def financial_years(self) -> list[str]:
+        """The financial year of each appraisal year (the year holding its midpoint).
+
+        Appraisal year ``i`` runs for twelve months from the programme's start date plus
+        ``i`` years; a programme starting in February 2019 has its first year labelled
+        2019/20, the financial year in which ten of its twelve months fall.
+        """
+        return programme_financial_years(self.start_year, self.appraisal.horizon)
 
     @property
     def p_npv_positive(self) -> float:
@@ -219,7 +241,7 @@ def project(params, scenario: str | None = None, draws: int = 10_000, seed: int 
                       appraisal=appraisal, inputs=inputs, team_inputs=sim.inputs,
                       team_runs=take, families_started=started[take],
                       families_completed=done[take],
-                      start_year=start.isoformat())
+                      start_year=start.isoformat(), simulation=sim)
 
 
 def _troubled_families(params, price_year: str, draws: int, rng) -> dict | None:

@@ -1,0 +1,66 @@
+"""Writing output files safely: all or nothing, and never over a file unless asked.
+
+Each file is written to a temporary file in the destination folder and moved into
+place only when complete, so a failure leaves no half-written report behind.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Mapping
+from pathlib import Path
+
+from .errors import OutputError
+
+
+def check_writable(paths: list[str | Path], force: bool = False) -> list[Path]:
+    """Refuse (one line per path) existing files without ``force`` and missing folders."""
+    out = []
+    if len({Path(p).resolve() for p in paths}) < len(paths):
+        raise OutputError(f"{paths[0]}: the same file is named twice")
+    for p in paths:
+        p = Path(p)
+        if p.exists() and not force:
+            raise OutputError(f"{p}: already exists; use --force to replace it")
+        if p.is_dir():
+            raise OutputError(f"{p}: is a folder, not a file")
+        if not p.parent.is_dir():
+            raise OutputError(f"{p}: folder {p.parent} does not exist")
+        out.append(p)
+    return out
+
+
+def write_files(blobs: Mapping[str | Path, bytes], force: bool = False) -> list[Path]:
+    """Write each ``path: content`` atomically; on any failure none of them is left.
+
+    Every destination is checked first; contents go to temporary files beside their
+    destinations, which are renamed into place once all are written. If a rename
+    fails, the files already moved are removed too (a replaced file is not restored).
+    """
+    paths = check_writable(list(blobs), force)
+    umask = os.umask(0)
+    os.umask(umask)
+    temps: list[Path] = []
+    done: list[Path] = []
+    try:
+        for path, data in zip(paths, blobs.values(), strict=True):
+            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.",
+                                       suffix=".part")
+            temps.append(Path(tmp))
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(data)
+            os.chmod(tmp, 0o666 & ~umask)  # as a plain open() would have made it
+        for tmp, path in zip(temps, paths, strict=True):
+            if path.exists() and not force:  # appeared while we were writing
+                raise OutputError(f"{path}: already exists; use --force to replace it")
+            os.replace(tmp, path)
+            done.append(path)
+    except BaseException as exc:
+        for tmp in [*temps, *done]:  # all or nothing: also the ones already moved
+            tmp.unlink(missing_ok=True)
+        if isinstance(exc, OSError) and not isinstance(exc, OutputError):
+            raise OutputError(f"{getattr(exc, 'filename', '') or paths[0]}: "
+                              f"{exc.strerror or exc}") from None
+        raise
+    return done

@@ -1,0 +1,403 @@
+"""What a report shows, computed once: the pure half of the PDF report and workbook.
+
+:func:`report_content` runs the area's baseline, each scenario's Monte Carlo
+projection, the one-way sensitivity analysis, the switching values and the value
+of information, and returns a :class:`ReportContent` whose methods give every table
+as a pandas DataFrame. The PDF (:mod:`costmodel.pdf_report`), the workbook
+(:mod:`costmodel.workbook`) and the notebooks lay these tables out; nothing here
+reads or writes files.
+
+Money is in real terms at the report's price year unless a table says otherwise:
+``cash_flows(basis="discounted")`` multiplies by the Green Book discount factors and
+``cash_flows(basis="nominal")`` re-inflates each year with the GDP deflator (cash
+prices of the financial year holding the appraisal year's midpoint).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from .cost_baseline import Baseline, baseline
+from .errors import ParameterError, Problem
+from .prices import Deflators, as_financial_year, deflators_from_params
+from .projection import Projection, project
+from .scenarios import apply_scenario, list_scenarios, load_scenario
+from .sensitivity import evppi, one_way, switching_values
+from .store import ParameterSet
+from .summary import ratio, summarise
+from .vocabulary import AGENCIES, ISSUES
+
+#: Money bases of the year-by-year cash-flow table.
+BASES = ("real", "discounted", "nominal")
+
+#: Fewest Monte Carlo draws for which the value of information is estimated.
+MIN_VOI_DRAWS = 100
+
+#: Headline indicators: key → (label, kind). Kinds: money, number, ratio, years, share.
+HEADLINES: dict[str, tuple[str, str]] = {
+    "families_started": ("Families starting direct work", "number"),
+    "families_completed": ("Families completing direct work", "number"),
+    "families_reached_indirectly": ("Families reached through advice to other services",
+                                    "number"),
+    "cost_per_family_started": ("Cost per family starting direct work", "money"),
+    "pv_costs": ("Present value of costs", "money"),
+    "pv_income": ("Present value of payment-by-results income", "money"),
+    "pv_savings_gross": ("Present value of savings, gross", "money"),
+    "pv_savings_net": ("Present value of savings, net of deadweight and other adjustments",
+                       "money"),
+    "npv": ("Net present value (NPV)", "money"),
+    "bcr": ("Benefit-cost ratio", "ratio"),
+    "payback_years": ("Payback, years from start (draws that pay back)", "years"),
+    "break_even_families": ("Break-even: families starting direct work", "number"),
+    "break_even_effect_scale": ("Break-even: share of the assumed effects needed", "share"),
+}
+
+
+def area_label(area: str) -> str:
+    """``'england_and_wales'`` → ``'England and Wales'``."""
+    small = {"and", "of", "the", "upon", "on"}
+    words = area.replace("-", " ").split("_")
+    return " ".join(w if (w in small and i) else w.capitalize() for i, w in enumerate(words))
+
+
+@dataclass(frozen=True)
+class ReportContent:
+    """The computed results behind a report (first scenario = the one reported in full)."""
+
+    area: str
+    scenarios: tuple[str, ...]
+    compared: tuple[str, ...]
+    descriptions: Mapping[str, str]
+    price_year: str
+    price_basis: str
+    draws: int
+    seed: int
+    horizon: int
+    discount: str
+    created: dt.date
+    version: str
+    fingerprints: Mapping[str, str]
+    baseline: Baseline = field(repr=False)
+    projections: Mapping[str, Projection] = field(repr=False)
+    parameters: ParameterSet = field(repr=False)
+    deflators: Deflators = field(repr=False)
+    tornado: pd.DataFrame = field(repr=False)
+    switching: pd.DataFrame = field(repr=False)
+    value_of_information: pd.DataFrame | None = field(repr=False, default=None)
+    nominal: bool = False
+
+    # ------------------------------------------------------------------ basics
+    @property
+    def area_name(self) -> str:
+        return area_label(self.area)
+
+    @property
+    def main(self) -> Projection:
+        """The projection of the first scenario (reported in full)."""
+        return self.projections[self.scenarios[0]]
+
+    @property
+    def fingerprint(self) -> str:
+        """Fingerprint of the first scenario's parameter values."""
+        return self.fingerprints[self.scenarios[0]]
+
+    def years(self, scenario: str | None = None) -> list[str]:
+        """Financial-year label of each appraisal year."""
+        return self._proj(scenario).financial_years()
+
+    def _proj(self, scenario: str | None) -> Projection:
+        name = scenario or self.scenarios[0]
+        try:
+            return self.projections[name]
+        except KeyError:
+            raise ParameterError(Problem("", "scenario", f"{name!r} is not in this report; "
+                                         f"it has {', '.join(self.projections)}")) from None
+
+    # ------------------------------------------------------------------ headline
+    def indicators(self, scenario: str | None = None) -> dict[str, np.ndarray]:
+        """Per-draw values of every headline indicator (money real, at the price year)."""
+        p = self._proj(scenario)
+        a = p.appraisal
+        sim = p.simulation
+        take = p.team_runs
+        indirect = sim.total("reached_indirectly")[take] if sim is not None else \
+            np.full(p.draws, np.nan)
+        spend = a.costs.sum(axis=1)
+        values = {
+            "families_started": p.families_started,
+            "families_completed": p.families_completed,
+            "families_reached_indirectly": indirect,
+            "cost_per_family_started": ratio(spend, p.families_started),
+            "pv_costs": a.pv_costs, "pv_income": a.pv_income,
+            "pv_savings_gross": a.pv_savings_gross, "pv_savings_net": a.pv_savings_net,
+            "npv": a.npv, "bcr": a.bcr, "payback_years": a.payback_years,
+            "break_even_families": a.break_even_families,
+            "break_even_effect_scale": a.break_even_effect_scale,
+        }
+        if a.income is None:
+            values.pop("pv_income")
+        return values
+
+    def headline(self, scenario: str | None = None) -> pd.DataFrame:
+        """Mean, 5th, 50th and 95th percentile of each headline indicator.
+
+        ``kind`` says how to read a row (money in real terms at the price year,
+        number of families, ratio, years, share); ``label`` is for people.
+        """
+        values = self.indicators(scenario)
+        s = summarise(values)
+        s.insert(0, "kind", [HEADLINES[k][1] for k in s.index])
+        s.insert(0, "label", [HEADLINES[k][0] for k in s.index])
+        s.index.name = "indicator"
+        return s
+
+    def probabilities(self, scenario: str | None = None) -> dict[str, float]:
+        """P(NPV > 0) and P(payback within the horizon) over the draws."""
+        p = self._proj(scenario)
+        return {"p_npv_positive": p.p_npv_positive, "p_payback": p.p_payback}
+
+    def by_agency(self, scenario: str | None = None) -> pd.DataFrame:
+        """PV of net savings by paying agency (mean over draws), cashable and not, share."""
+        out = self._proj(scenario).by_agency()
+        out.insert(0, "label", [AGENCIES[a] for a in out.index])
+        return out
+
+    # ------------------------------------------------------------------ baseline
+    def baseline_table(self, by: str = "issue") -> pd.DataFrame:
+        """The area's annual late-intervention cost by issue or agency, with shares."""
+        return self.baseline.frame(by)
+
+    def baseline_matrix(self) -> pd.DataFrame:
+        """Issue × agency, whole pounds, with display labels and totals."""
+        t = self.baseline.table.copy()
+        t.index = [ISSUES[i] for i in t.index]
+        t.columns = [AGENCIES[a] for a in t.columns]
+        t["Total"] = t.sum(axis=1)
+        t.loc["Total"] = t.sum(axis=0)
+        t.index.name = "issue"
+        return t.astype("int64")
+
+    # ------------------------------------------------------------------ reach
+    def families_by_quarter(self, scenario: str | None = None) -> pd.DataFrame:
+        """Cumulative families started and completed by quarter (mean, 5th, 95th)."""
+        sim = self._proj(scenario).simulation
+        if sim is None:
+            return pd.DataFrame()
+        rows = {}
+        for name in ("started", "completed", "reached_indirectly"):
+            cum = np.cumsum(sim.quarterly[name], axis=1)
+            rows[f"{name}_mean"] = cum.mean(axis=0)
+            rows[f"{name}_p5"] = np.percentile(cum, 5, axis=0)
+            rows[f"{name}_p95"] = np.percentile(cum, 95, axis=0)
+        out = pd.DataFrame(rows, index=pd.Index(sim.quarter_labels(), name="quarter_start"))
+        out.insert(0, "quarter", range(1, len(out) + 1))
+        return out
+
+    # ------------------------------------------------------------------ cash flows
+    def cash_flows(self, scenario: str | None = None, basis: str = "real") -> pd.DataFrame:
+        """Year-by-year mean cash flows: costs, income, gross and net savings by agency.
+
+        ``basis``: ``real`` (real terms at the price year, undiscounted), ``discounted``
+        (real terms × the Green Book discount factor, so the total row is the present
+        value) or ``nominal`` (cash prices of each year, by the GDP deflator). The last
+        row is the total over the horizon; net benefit = net savings − costs + income.
+        """
+        if basis not in BASES:
+            raise ParameterError(Problem("", "basis", f"basis must be one of {BASES}, got "
+                                         f"{basis!r}"))
+        p = self._proj(scenario)
+        a = p.appraisal
+        years = p.financial_years()
+        if basis == "real":
+            f = np.ones(a.horizon)
+        elif basis == "discounted":
+            f = a.discount_factors
+        else:
+            f = np.array([self.deflators.factor(self.price_year, y) for y in years])
+        cols: dict[str, np.ndarray] = {"costs": a.costs.mean(axis=0)}
+        if a.income is not None:
+            cols["income"] = a.income.mean(axis=0)
+        cols["savings_gross"] = a.gross.sum(axis=2).mean(axis=0)
+        for j, agency in enumerate(AGENCIES):
+            cols[f"net_{agency}"] = a.net_by_agency[:, :, j].mean(axis=0)
+        cols["savings_net"] = a.net.sum(axis=2).mean(axis=0)
+        cols["net_benefit"] = cols["savings_net"] - cols["costs"] + cols.get("income", 0.0)
+        out = pd.DataFrame({k: v * f for k, v in cols.items()},
+                           index=pd.Index(years, name="year"))
+        out.loc["Total"] = out.sum(axis=0)
+        out.attrs["basis"] = self.basis_label(basis)
+        return out
+
+    def basis_label(self, basis: str) -> str:
+        if basis == "real":
+            return f"{self.price_basis}, undiscounted"
+        if basis == "discounted":
+            return f"{self.price_basis}, discounted ({self.discount} Green Book rate)"
+        return "nominal (cash) prices of each year, by the GDP deflator"
+
+    # ------------------------------------------------------------------ comparison
+    def scenario_table(self) -> pd.DataFrame:
+        """Each compared scenario's mean indicators and probabilities (columns = scenarios)."""
+        cols = {}
+        for name in self.compared:
+            p = self.projections[name]
+            s = summarise(self.indicators(name))["mean"]
+            s["p_npv_positive"] = p.p_npv_positive
+            s["p_payback"] = p.p_payback
+            s["families_helped"] = p.appraisal.families_helped.mean()
+            s["npv_p5"] = np.percentile(p.appraisal.npv, 5)
+            s["npv_p95"] = np.percentile(p.appraisal.npv, 95)
+            cols[name] = s
+        out = pd.DataFrame(cols)
+        order = [*HEADLINES, "families_helped", "npv_p5", "npv_p95", "p_npv_positive",
+                 "p_payback"]
+        out = out.reindex([k for k in order if k in out.index])
+        out.index.name = "indicator"
+        return out
+
+    # ------------------------------------------------------------------ assumptions
+    def assumptions(self) -> pd.DataFrame:
+        """Every parameter of the run (first scenario's values), one row each.
+
+        ``scenario_override`` marks the values the scenario changed; ``status`` is
+        published, derived or assumed.
+        """
+        t = self.parameters.table()
+        overridden = set(self.parameters.overrides)
+        t["value"] = [_value_text(v) for v in t["value"]]
+        t["distribution"] = [_dist_text(d) for d in t["distribution"]]
+        t["scenario_override"] = [k in overridden for k in t.index]
+        return t
+
+    # ------------------------------------------------------------------ all tables
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """Every table of the report by name (the workbook's sheets)."""
+        out = {
+            "Summary": self.headline(),
+            "Savings by agency": self.by_agency(),
+            "Baseline by issue": self.baseline_table("issue"),
+            "Baseline by agency": self.baseline_table("agency"),
+            "Baseline issue x agency": self.baseline_matrix(),
+            "Families by quarter": self.families_by_quarter(),
+            "Cash flows real": self.cash_flows(basis="real"),
+            "Cash flows discounted": self.cash_flows(basis="discounted"),
+        }
+        if self.nominal:
+            out["Cash flows nominal"] = self.cash_flows(basis="nominal")
+        out["Scenarios"] = self.scenario_table()
+        out["Sensitivity"] = self.tornado.drop(columns="description", errors="ignore")
+        out["Switching values"] = self.switching
+        if self.value_of_information is not None:
+            out["Value of information"] = self.value_of_information
+        out["Assumptions"] = self.assumptions()
+        return out
+
+    def about(self) -> pd.DataFrame:
+        """What the run was: area, scenarios, price base, draws, seed, version, fingerprints."""
+        rows = [("area", self.area_name), ("scenarios", ", ".join(self.scenarios)),
+                ("scenarios compared", ", ".join(self.compared)),
+                ("price basis", self.price_basis), ("price year", self.price_year),
+                ("discount rate", f"{self.discount} (HM Treasury Green Book)"),
+                ("horizon (years)", str(self.horizon)),
+                ("Monte Carlo draws", str(self.draws)), ("seed", str(self.seed)),
+                ("created", self.created.isoformat()),
+                ("costmodel version", self.version)]
+        rows += [(f"parameter fingerprint: {k}", v) for k, v in self.fingerprints.items()]
+        return pd.DataFrame(rows, columns=["item", "value"]).set_index("item")
+
+
+def _value_text(v) -> str:
+    if isinstance(v, dict):
+        return "; ".join(f"{k}: {_num(x)}" for k, x in v.items())
+    return _num(v)
+
+
+def _num(x) -> str:
+    if isinstance(x, bool) or not isinstance(x, (int, float)):
+        return str(x)
+    if isinstance(x, int) or float(x).is_integer():
+        return f"{int(x):,}"
+    return f"{x:,.6g}" if abs(x) < 1000 else f"{x:,.2f}"
+
+
+def _dist_text(d) -> str:
+    if not d:
+        return ""
+    d = dict(d)
+    family = d.pop("type")
+    params = ", ".join(f"{k} {_num(v)}" for k, v in d.items() if v is not None and k != "mean")
+    return f"{family} ({params})" if params else family
+
+
+def report_content(params: ParameterSet, scenarios: Sequence[str] = ("central",),
+                   area: str = "northamptonshire", draws: int = 10_000, seed: int = 1,
+                   price_year: str | None = None, horizon: int = 10,
+                   discount: str = "standard", compare: Sequence[str] | None = None,
+                   nominal: bool = False, sensitivity_runs: int = 500,
+                   created: dt.date | None = None,
+                   progress: Callable[[str], None] | None = None) -> ReportContent:
+    """Compute everything a report shows.
+
+    ``scenarios`` are reported (the first in full); ``compare`` lists the scenarios
+    set side by side (default: those named, or every shipped scenario when only one
+    is named). Every projection uses the same ``draws`` and ``seed``, so the figures
+    equal ``project(params, name, draws=draws, seed=seed, ...)``. ``progress`` is
+    called with a short description before each step (for a progress bar).
+    """
+    from . import __version__
+
+    if not scenarios:
+        raise ParameterError(Problem("", "scenario", "name at least one scenario"))
+    say = progress or (lambda _msg: None)
+    scenarios = tuple(dict.fromkeys(scenarios))
+    descriptions = {}
+    for name in scenarios:
+        descriptions[name] = load_scenario(name, params.root, params).description
+    if compare is None:
+        compare = list(scenarios) if len(scenarios) > 1 else \
+            [*scenarios, *(s for s in list_scenarios(params.root) if s not in scenarios)]
+    compared = tuple(dict.fromkeys([*scenarios, *compare]))
+    for name in compared:
+        if name not in descriptions:
+            descriptions[name] = load_scenario(name, params.root, params).description
+    defl = deflators_from_params(params)
+    budget_year = params["team.budget.total"].price_year
+    price_year = as_financial_year(price_year) if price_year else budget_year
+    say("baseline")
+    base = baseline(params, area, price_year)
+    projections: dict[str, Projection] = {}
+    fingerprints: dict[str, str] = {}
+    for name in compared:
+        say(f"scenario {name}")
+        projections[name] = project(params, name, draws=draws, seed=seed, horizon=horizon,
+                                    price_year=price_year, discount=discount, area=area)
+        fingerprints[name] = apply_scenario(params, name).fingerprint()
+    main = scenarios[0]
+    if nominal:  # fail early, with the years the deflator lacks
+        for y in projections[main].financial_years():
+            defl.level(y)
+    kwargs = {"horizon": horizon, "price_year": price_year, "discount": discount}
+    say("sensitivity")
+    tornado = one_way(params, main, runs=sensitivity_runs, **kwargs)
+    switching = switching_values(params, main, runs=sensitivity_runs, **kwargs)
+    voi = None
+    if draws >= MIN_VOI_DRAWS:
+        say("value of information")
+        voi = evppi(projections[main])
+    return ReportContent(
+        area=area, scenarios=scenarios, compared=compared,
+        descriptions=descriptions, price_year=price_year,
+        price_basis=defl.basis(price_year),
+        draws=draws, seed=seed, horizon=horizon, discount=discount,
+        created=created or dt.date.today(), version=__version__,
+        fingerprints=fingerprints, baseline=base, projections=projections,
+        parameters=apply_scenario(params, main), deflators=defl, tornado=tornado,
+        switching=switching, value_of_information=voi, nominal=nominal)
+
+
+__all__ = ["BASES", "HEADLINES", "ReportContent", "area_label", "report_content"]

@@ -1,0 +1,258 @@
+"""The PDF report and the workbook: contents, figures, appendix, safe writing."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from costmodel.cli import main
+from costmodel.cost_baseline import baseline
+from costmodel.errors import OutputError, ParameterError
+from costmodel.formatting import money, percent
+from costmodel.output_files import write_files
+from costmodel.prices import deflators_from_params
+from costmodel.projection import project
+from costmodel.report_content import report_content
+from costmodel.scenarios import apply_scenario
+
+pypdf = pytest.importorskip("pypdf")
+
+DRAWS, SEED = 200, 3
+CREATED = dt.date(2026, 1, 2)
+
+
+@pytest.fixture(scope="module")
+def content(params):
+    return report_content(params, ["central"], draws=DRAWS, seed=SEED, nominal=True,
+                          compare=["cautious", "no_team"], sensitivity_runs=100,
+                          created=CREATED)
+
+
+@pytest.fixture(scope="module")
+def pdf(content):
+    from costmodel.pdf_report import pdf_bytes
+
+    return pdf_bytes(content)
+
+
+@pytest.fixture(scope="module")
+def reader(pdf):
+    return pypdf.PdfReader(io.BytesIO(pdf))
+
+
+@pytest.fixture(scope="module")
+def text(reader):
+    return "\n".join(page.extract_text() for page in reader.pages)
+
+
+def squeeze(s: str) -> str:
+    return re.sub(r"\s+", "", s)
+
+
+# ------------------------------------------------------------------ the document
+
+
+def test_pdf_opens_with_pages_metadata_and_page_numbers(reader, text):
+    n = len(reader.pages)
+    assert n >= 10
+    assert "Northamptonshire" in reader.metadata.title
+    assert f"Page 1 of {n}" in text and f"Page {n} of {n}" in text
+
+
+def test_every_section_is_present_in_text_and_outline(reader, text):
+    from costmodel.pdf_report import SECTIONS
+
+    outline = [item.title for item in reader.outline if not isinstance(item, list)]
+    for title in SECTIONS:
+        assert title in outline
+        assert title in text
+
+
+def test_cover_names_area_scenario_price_base_date_version_and_fingerprint(content, params,
+                                                                           reader):
+    import costmodel
+
+    cover = reader.pages[0].extract_text()
+    assert "Northamptonshire" in cover and "central" in cover
+    assert "real terms, 2018/19 prices" in cover
+    assert "2 January 2026" in cover
+    assert f"costmodel {costmodel.__version__}" in cover
+    fp = apply_scenario(params, "central").fingerprint()
+    assert content.fingerprint == fp and fp in cover
+    assert apply_scenario(params, "cautious").fingerprint() != fp
+
+
+def test_headline_figures_are_those_the_model_computes_for_the_same_seed(params, reader):
+    """An independent projection with the same draws and seed gives the printed figures."""
+    p = project(params, "central", draws=DRAWS, seed=SEED)
+    a = p.appraisal
+    summary = reader.pages[1].extract_text()
+    assert summary.startswith("Summary")
+    for value in (a.pv_costs.mean(), a.pv_savings_gross.mean(), a.pv_savings_net.mean(),
+                  a.npv.mean(), np.percentile(a.npv, 5), np.percentile(a.npv, 95)):
+        assert money(value) in summary, money(value)
+    assert f"{a.bcr.mean():.2f}" in summary
+    assert percent(p.p_npv_positive, 1) in summary
+    assert f"{p.families_started.mean():,.0f}" in summary
+    bl = baseline(params, "northamptonshire", "2018/19")
+    assert money(bl.total) in summary
+    shares = p.by_agency()
+    assert money(shares.loc["police", "pv_savings_net"]) in summary
+    assert percent(shares.loc["police", "share"], 0) in summary
+
+
+def test_negative_amounts_print_in_brackets_with_pound_signs(content, text):
+    low = np.percentile(content.main.appraisal.npv, 5)
+    assert low < 0  # the central scenario's 5th percentile loses money
+    assert f"(£{abs(low):,.0f})" in text
+    assert "-£" not in text
+
+
+def test_appendix_lists_every_parameter_the_run_used(content, params, text):
+    appendix = squeeze(text.split("Appendix: assumptions")[-1])
+    used = apply_scenario(params, "central")
+    missing = [k for k in used if k not in appendix]
+    assert not missing, missing[:5]
+    for status in ("published", "derived", "assumed"):
+        assert status in appendix
+
+
+def test_scenario_overrides_are_marked_in_the_appendix(params):
+    c = report_content(params, ["cautious"], draws=1, seed=1, compare=[],
+                       sensitivity_runs=50, created=CREATED)
+    a = c.assumptions()
+    marked = set(a.index[a["scenario_override"]])
+    assert "savings.outcomes.child_enters_care.effect" in marked
+    assert a.loc["savings.persistence.full_years", "value"] == "1"
+    assert c.value_of_information is None  # too few draws for it
+    assert c.compared == ("cautious",)
+
+
+# ------------------------------------------------------------------ the tables
+
+
+def test_cash_flows_add_up_and_discount_to_the_npv(content):
+    a = content.main.appraisal
+    real = content.cash_flows(basis="real")
+    disc = content.cash_flows(basis="discounted")
+    agencies = [c for c in real.columns if c.startswith("net_") and c != "net_benefit"]
+    assert len(agencies) == 6
+    body = real.drop(index="Total")
+    np.testing.assert_allclose(body[agencies].sum(axis=1), body["savings_net"], rtol=1e-12)
+    np.testing.assert_allclose(real.loc["Total"], body.sum(axis=0), rtol=1e-12)
+    assert real.loc["Total", "costs"] == pytest.approx(a.costs.sum(axis=1).mean())
+    assert disc.loc["Total", "net_benefit"] == pytest.approx(a.npv.mean())
+    assert disc.loc["Total", "costs"] == pytest.approx(a.pv_costs.mean())
+    assert (real["savings_gross"] >= real["savings_net"]).all()
+
+
+def test_nominal_cash_flows_reinflate_each_year_by_the_deflator(content, params):
+    real = content.cash_flows(basis="real")
+    nominal = content.cash_flows(basis="nominal")
+    idx = params["prices.gdp_deflator.financial_year"].value
+    fc = params["prices.gdp_deflator.forecast"].value
+    level = {**idx, **fc}
+    # hand-computed: year 2 (2020/21) in cash = real 2018/19 × index(2020/21) / index(2018/19)
+    assert real.index[1] == "2020/21"
+    factor = level["2020/21"] / level["2018/19"]
+    assert nominal.iloc[1]["costs"] == pytest.approx(real.iloc[1]["costs"] * factor)
+    assert "nominal" in nominal.attrs["basis"] and "real terms" in real.attrs["basis"]
+    assert deflators_from_params(params).factor("2018/19", "2020/21") == pytest.approx(factor)
+
+
+def test_nominal_beyond_the_deflator_series_is_a_clear_error(params):
+    with pytest.raises(ParameterError, match="no deflator for"):
+        report_content(params, ["central"], draws=1, horizon=15, nominal=True, compare=[],
+                       sensitivity_runs=20)
+
+
+def test_scenario_table_matches_each_projection(content, params):
+    t = content.scenario_table()
+    assert list(t.columns) == ["central", "cautious", "no_team"]
+    p = project(params, "cautious", draws=DRAWS, seed=SEED)
+    assert t.loc["npv", "cautious"] == pytest.approx(p.appraisal.npv.mean())
+    assert t.loc["p_npv_positive", "cautious"] == pytest.approx(p.p_npv_positive)
+    assert t.loc["pv_costs", "no_team"] == 0
+
+
+def test_workbook_round_trips_with_pandas(content, tmp_path):
+    from costmodel.workbook import workbook_bytes, workbook_tables
+
+    path = tmp_path / "tables.xlsx"
+    write_files({path: workbook_bytes(content)})
+    back = pd.read_excel(path, sheet_name=None, index_col=0)
+    frames = workbook_tables(content)
+    assert list(back) == [name[:31] for name in frames]
+    assert "Assumptions" in back and "Cash flows nominal" in back
+    for name, frame in frames.items():
+        got = back[name[:31]]
+        assert list(got.columns) == [str(c) for c in frame.columns], name
+        assert [str(i) for i in got.index] == [str(i) for i in frame.index], name
+        for col in frame.columns:
+            want = frame[col]
+            if pd.api.types.is_numeric_dtype(want) and not pd.api.types.is_bool_dtype(want):
+                np.testing.assert_allclose(got[str(col)].to_numpy(float),
+                                           want.to_numpy(float), rtol=1e-9, equal_nan=True,
+                                           err_msg=f"{name}: {col}")
+    assert len(back["Assumptions"]) == len(content.parameters)
+    assert back["Summary"].loc["npv", "mean"] == pytest.approx(content.main.appraisal.npv.mean())
+
+
+# ------------------------------------------------------------------ writing safely
+
+
+def test_cli_writes_report_and_workbook_and_refuses_to_overwrite(tmp_path, capsys):
+    out, xlsx = tmp_path / "r.pdf", tmp_path / "r.xlsx"
+    args = ["report", "--draws", "120", "--seed", "5", "--compare", "no_team", "--quiet",
+            "--out", str(out), "--xlsx", str(xlsx)]
+    assert main(args) == 0
+    assert out.read_bytes().startswith(b"%PDF") and xlsx.stat().st_size > 0
+    assert "wrote" in capsys.readouterr().out
+    before = out.read_bytes()
+    assert main(args) == 1
+    err = capsys.readouterr().err
+    assert "already exists" in err and "--force" in err and len(err.splitlines()) == 1
+    assert out.read_bytes() == before
+    assert main([*args, "--force"]) == 0
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["r.pdf", "r.xlsx"]
+
+
+def test_a_failed_run_leaves_no_file(tmp_path, capsys):
+    out = tmp_path / "r.pdf"
+    # the deflator does not reach the fifteenth year: the run fails after starting
+    assert main(["report", "--draws", "20", "--horizon", "15", "--nominal", "--quiet",
+                 "--compare", "no_team", "--out", str(out)]) == 1
+    assert "no deflator" in capsys.readouterr().err
+    assert list(tmp_path.iterdir()) == []
+    assert main(["report", "--out", str(tmp_path / "missing" / "r.pdf")]) == 1
+    assert "does not exist" in capsys.readouterr().err
+
+
+def test_failure_while_writing_removes_every_file(tmp_path, monkeypatch):
+    import costmodel.output_files as of
+
+    real_replace = of.os.replace
+    calls = []
+
+    def flaky(src, dst):
+        calls.append(dst)
+        if len(calls) == 2:
+            raise OSError(28, "No space left on device", str(dst))
+        real_replace(src, dst)
+
+    monkeypatch.setattr(of.os, "replace", flaky)
+    with pytest.raises(OutputError, match="No space left"):
+        write_files({tmp_path / "a.pdf": b"a", tmp_path / "b.xlsx": b"b"})
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_same_file_twice_and_folders_are_refused(tmp_path):
+    with pytest.raises(OutputError, match="named twice"):
+        write_files({tmp_path / "a.pdf": b"a", str(tmp_path / "a.pdf"): b"b"})
+    with pytest.raises(OutputError, match="is a folder"):
+        write_files({tmp_path: b"a"}, force=True)
