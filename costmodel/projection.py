@@ -27,7 +27,7 @@ from .savings import (
     issue_cap_check,
     savings_inputs,
 )
-from .scenarios import apply_scenario
+from .scenarios import apply_scenario, scenario_label
 from .schema import format_financial_year
 from .summary import summarise
 from .team_reach import ReachInputs, ReachResult, reach
@@ -237,7 +237,7 @@ def project(params, scenario: str | None = None, draws: int = 10_000, seed: int 
     start = params["team.programme.start_date"].value
     if tf is not None:
         start = min(start, tf["start"])
-    return Projection(scenario=scenario or "central", draws=draws, seed=seed,
+    return Projection(scenario=scenario_label(scenario), draws=draws, seed=seed,
                       appraisal=appraisal, inputs=inputs, team_inputs=sim.inputs,
                       team_runs=take, families_started=started[take],
                       families_completed=done[take],

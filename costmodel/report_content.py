@@ -26,7 +26,7 @@ from .cost_baseline import Baseline, baseline
 from .errors import ParameterError, Problem
 from .prices import Deflators, as_financial_year, deflators_from_params
 from .projection import Projection, project
-from .scenarios import apply_scenario, list_scenarios, load_scenario
+from .scenarios import apply_scenario, list_scenarios, load_scenario, scenario_label
 from .sensitivity import evppi, one_way, switching_values
 from .store import ParameterSet
 from .summary import ratio, summarise
@@ -354,17 +354,21 @@ def report_content(params: ParameterSet, scenarios: Sequence[str] = ("central",)
     if not scenarios:
         raise ParameterError(Problem("", "scenario", "name at least one scenario"))
     say = progress or (lambda _msg: None)
-    scenarios = tuple(dict.fromkeys(scenarios))
-    descriptions = {}
-    for name in scenarios:
-        descriptions[name] = load_scenario(name, params.root, params).description
+    # a scenario may be a shipped name or a YAML file; it is shown by its name (file stem)
+    sources: dict[str, str] = {}
+    for given in [*scenarios, *(compare or [])]:
+        sources.setdefault(scenario_label(given), str(given))
+    scenarios = tuple(dict.fromkeys(scenario_label(s) for s in scenarios))
+    descriptions = {name: load_scenario(sources[name], params.root, params).description
+                    for name in scenarios}
     if compare is None:
         compare = list(scenarios) if len(scenarios) > 1 else \
             [*scenarios, *(s for s in list_scenarios(params.root) if s not in scenarios)]
-    compared = tuple(dict.fromkeys([*scenarios, *compare]))
+    compared = tuple(dict.fromkeys([*scenarios, *(scenario_label(s) for s in compare)]))
     for name in compared:
+        sources.setdefault(name, name)
         if name not in descriptions:
-            descriptions[name] = load_scenario(name, params.root, params).description
+            descriptions[name] = load_scenario(sources[name], params.root, params).description
     defl = deflators_from_params(params)
     budget_year = params["team.budget.total"].price_year
     price_year = as_financial_year(price_year) if price_year else budget_year
@@ -374,17 +378,17 @@ def report_content(params: ParameterSet, scenarios: Sequence[str] = ("central",)
     fingerprints: dict[str, str] = {}
     for name in compared:
         say(f"scenario {name}")
-        projections[name] = project(params, name, draws=draws, seed=seed, horizon=horizon,
+        projections[name] = project(params, sources[name], draws=draws, seed=seed, horizon=horizon,
                                     price_year=price_year, discount=discount, area=area)
-        fingerprints[name] = apply_scenario(params, name).fingerprint()
+        fingerprints[name] = apply_scenario(params, sources[name]).fingerprint()
     main = scenarios[0]
     if nominal:  # fail early, with the years the deflator lacks
         for y in projections[main].financial_years():
             defl.level(y)
     kwargs = {"horizon": horizon, "price_year": price_year, "discount": discount}
     say("sensitivity")
-    tornado = one_way(params, main, runs=sensitivity_runs, **kwargs)
-    switching = switching_values(params, main, runs=sensitivity_runs, **kwargs)
+    tornado = one_way(params, sources[main], runs=sensitivity_runs, **kwargs)
+    switching = switching_values(params, sources[main], runs=sensitivity_runs, **kwargs)
     voi = None
     if draws >= MIN_VOI_DRAWS:
         say("value of information")
@@ -396,7 +400,7 @@ def report_content(params: ParameterSet, scenarios: Sequence[str] = ("central",)
         draws=draws, seed=seed, horizon=horizon, discount=discount,
         created=created or dt.date.today(), version=__version__,
         fingerprints=fingerprints, baseline=base, projections=projections,
-        parameters=apply_scenario(params, main), deflators=defl, tornado=tornado,
+        parameters=apply_scenario(params, sources[main]), deflators=defl, tornado=tornado,
         switching=switching, value_of_information=voi, nominal=nominal)
 
 

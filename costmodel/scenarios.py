@@ -39,6 +39,16 @@ class Scenario:
         return params.with_values(self.overrides, file=self.file or self.name)
 
 
+def scenario_label(scenario: str | Path | Scenario | None) -> str:
+    """A scenario's display name: its name, or the stem of its file (``my/five_posts.yaml``)."""
+    if scenario is None:
+        return "central"
+    if isinstance(scenario, Scenario):
+        return scenario.name
+    text = str(scenario)
+    return Path(text).stem if text.endswith((".yaml", ".yml")) else text
+
+
 def scenario_folder(root: str | Path | None = None) -> Path:
     return Path(root or default_root()) / "scenarios"
 

@@ -1,0 +1,681 @@
+"""Interactive views for the commissioners' notebooks (ipywidgets).
+
+Each view is an ``ipywidgets.VBox``: controls on top, figures and tables below. It
+displays when it is the last expression of a notebook cell. Moving a control
+recomputes at once with central values (a deterministic run); the Monte Carlo
+buttons add uncertainty, with a progress bar. Every figure a view shows comes from
+the library's own functions, and the last result is kept on the view (``.result``)
+so that it can be checked or reused from code. Bad input shows as a one-line message
+in the view, never as a traceback.
+
+* :class:`BaselineView` – the cost of late intervention, by issue and agency, per head.
+* :class:`ReachView` – how many families the team reaches, and at what cost.
+* :class:`SavingsView` – NPV, benefit-cost ratio, payback, P(NPV > 0), tornado, EVPI.
+* :class:`ScenarioBuilder` – a scenario of one's own, saved as YAML, and its PDF report.
+
+``$COSTMODEL_NOTEBOOK_DRAWS`` caps Monte Carlo sizes (the test suite sets it small);
+``$COSTMODEL_OUTPUT_DIR`` says where files are written (default: the project's
+``reports/`` folder).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import io
+import os
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from functools import wraps
+from pathlib import Path
+from typing import Any
+
+import ipywidgets as w
+import numpy as np
+
+from .cost_baseline import areas, baseline
+from .errors import CostModelError
+from .formatting import money, number, percent
+from .prices import deflators_from_params
+from .projection import CENTRAL_REACH_RUNS, project
+from .report_content import area_label
+from .scenarios import apply_scenario, list_scenarios, load_scenario
+from .schema import check_name
+from .store import ParameterSet, default_root, load
+from .vocabulary import NATIONAL_AREA
+
+#: Runs behind a deterministic reach view (chance only, central parameter values).
+QUICK_REACH_RUNS = 200
+#: Monte Carlo sizes offered by default (capped by $COSTMODEL_NOTEBOOK_DRAWS).
+DEFAULT_DRAWS = 2000
+#: Team-simulation runs per deterministic evaluation in the tornado.
+TORNADO_RUNS = 200
+FIGURE_DPI = 110
+ERROR_STYLE = "color:#b00020;font-weight:bold"
+
+#: Additionality and persistence controls of the savings view: control → parameter.
+SAVINGS_CONTROLS = {
+    "deadweight": "savings.additionality.deadweight",
+    "attribution": "savings.additionality.attribution",
+    "displacement": "savings.additionality.displacement",
+    "optimism_bias": "savings.additionality.optimism_bias",
+    "full_years": "savings.persistence.full_years",
+    "drop_off": "savings.persistence.drop_off",
+}
+#: Team controls of the reach view: control → parameter.
+REACH_CONTROLS = {
+    "posts": "team.staff.posts",
+    "caseload": "team.direct_work.caseload",
+    "case_duration": "team.direct_work.case_duration",
+    "referral_rate": "team.referrals.rate",
+    "advice_share": "team.staff.advice_share",
+    "start_date": "team.programme.start_date",
+}
+DISCOUNT = "prices.discounting.standard"
+
+
+# ------------------------------------------------------------------ settings
+
+
+def monte_carlo_draws(default: int = DEFAULT_DRAWS) -> int:
+    """``default``, or less if ``$COSTMODEL_NOTEBOOK_DRAWS`` says so (for quick test runs)."""
+    cap = os.environ.get("COSTMODEL_NOTEBOOK_DRAWS")
+    return min(default, int(cap)) if cap else default
+
+
+def output_folder() -> Path:
+    """Where notebooks write files: ``$COSTMODEL_OUTPUT_DIR``, the project's ``reports/``
+    folder, or the current folder."""
+    env = os.environ.get("COSTMODEL_OUTPUT_DIR")
+    if env:
+        return Path(env)
+    reports = default_root().parent / "reports"
+    return reports if reports.is_dir() else Path.cwd()
+
+
+# ------------------------------------------------------------------ helpers
+
+
+def _png(fig) -> bytes:
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=FIGURE_DPI, facecolor="white")
+    return buf.getvalue()
+
+
+def _image() -> w.Image:
+    return w.Image(format="png", layout=w.Layout(width="100%", max_width="820px"))
+
+
+def _table(header: Sequence[str], rows: Iterable[Sequence[str]], caption: str = "") -> str:
+    """A small HTML table (first column left, the rest right-aligned)."""
+    def cells(tag, row):
+        return "".join(f"<{tag} style='text-align:{'left' if i == 0 else 'right'};"
+                       f"padding:2px 10px'>{html.escape(str(c))}</{tag}>"
+                       for i, c in enumerate(row))
+    body = "".join(f"<tr>{cells('td', r)}</tr>" for r in rows)
+    cap = f"<caption style='caption-side:bottom;color:#555'>{html.escape(caption)}</caption>" \
+        if caption else ""
+    return (f"<table style='border-collapse:collapse'>{cap}<thead><tr>{cells('th', header)}"
+            f"</tr></thead><tbody>{body}</tbody></table>")
+
+
+def _slider(value: float, low: float, high: float, step: float, description: str,
+            fmt: str = ".2f", integer: bool = False) -> w.ValueWidget:
+    style = {"description_width": "14em"}
+    layout = w.Layout(width="34em")
+    if integer:
+        return w.IntSlider(value=int(value), min=int(low), max=int(high), step=int(step),
+                           description=description, style=style, layout=layout,
+                           continuous_update=False)
+    return w.FloatSlider(value=float(value), min=low, max=high, step=step,
+                         description=description, readout_format=fmt, style=style,
+                         layout=layout, continuous_update=False)
+
+
+def _guarded(method: Callable) -> Callable:
+    """Run a view's update; show a bad-input error as one line instead of raising."""
+    @wraps(method)
+    def run(self, *args, **kwargs):
+        try:
+            out = method(self, *args, **kwargs)
+        except (CostModelError, ValueError, KeyError) as exc:
+            first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            self.message.value = f"<span style='{ERROR_STYLE}'>{html.escape(first)}</span>"
+            self.error = first
+            return None
+        self.error = None
+        return out
+    return run
+
+
+class _Progress:
+    """Wraps the simulation's time loop so an IntProgress bar follows it."""
+
+    def __init__(self, bar: w.IntProgress):
+        self.bar = bar
+
+    def __call__(self, steps: Iterable) -> Iterable:
+        steps = list(steps)
+        self.bar.max, self.bar.value = max(len(steps), 1), 0
+        self.bar.layout.visibility = "visible"
+        for i, s in enumerate(steps):
+            yield s
+            if i % 4 == 0:
+                self.bar.value = i + 1
+        self.bar.value = self.bar.max
+
+
+class _View(w.VBox):
+    """Common parts: parameters, a message line, and a progress bar."""
+
+    def __init__(self, params: ParameterSet | None, children: Sequence[w.Widget]):
+        self.params = params if params is not None else load()
+        self.message = w.HTML()
+        self.error: str | None = None
+        self.progress = w.IntProgress(value=0, min=0, max=1, description="Monte Carlo",
+                                      layout=w.Layout(visibility="hidden", width="34em"))
+        super().__init__([*children, self.message, self.progress])
+
+    def _say(self, text: str) -> None:
+        self.message.value = html.escape(text)
+
+
+# ------------------------------------------------------------------ 1. baseline
+
+
+class BaselineView(_View):
+    """The area's annual cost of late intervention by issue or agency, and per head."""
+
+    def __init__(self, params: ParameterSet | None = None, area: str = "northamptonshire"):
+        params = params if params is not None else load()
+        defl = deflators_from_params(params)
+        years = list(defl.index.index)
+        outturn = [y for y in years if not defl.is_forecast(y)]
+        self.area = w.Dropdown(options=[(area_label(a), a) for a in areas(params)
+                                        if a != NATIONAL_AREA], value=area, description="Area")
+        self.price_year = w.Dropdown(options=years, value=outturn[-1],
+                                     description="Price year")
+        self.by = w.ToggleButtons(options=[("By issue", "issue"), ("By agency", "agency")],
+                                  value="issue")
+        self.table = w.HTML()
+        self.chart = _image()
+        self.result = None
+        self.per_head: dict[str, float] = {}
+        controls = w.HBox([self.area, self.price_year, self.by])
+        super().__init__(params, [controls, self.table, self.chart])
+        for c in (self.area, self.price_year, self.by):
+            c.observe(lambda _change: self.update(), names="value")
+        self.update()
+
+    @_guarded
+    def update(self) -> None:
+        from . import charts
+
+        b = baseline(self.params, self.area.value, self.price_year.value)
+        national = baseline(self.params, NATIONAL_AREA, self.price_year.value)
+        self.result = b
+        self.per_head = {self.area.value: b.per_person, NATIONAL_AREA: national.per_person,
+                         "ratio": b.per_person / national.per_person}
+        frame = b.frame(self.by.value)
+        rows = [[r["label"], money(r["cost"]), percent(r["share"], 1), r["status"]]
+                for _, r in frame.iterrows()]
+        rows.append(["Total", money(b.total), "100.0%", "published"])
+        head = (f"<p><b>{area_label(b.area)}: {money(b.total)} a year</b> "
+                f"({html.escape(b.price_basis)}) – {money(b.per_person, 2)} per resident, "
+                f"against {money(national.per_person, 2)} across England and Wales "
+                f"({self.per_head['ratio']:.2f} times).</p>")
+        self.table.value = head + _table(
+            ["By " + self.by.value, "Annual cost", "Share", "Basis"], rows)
+        self.chart.value = _png(charts.baseline_chart(b, self.by.value))
+        self._say("")
+
+
+# ------------------------------------------------------------------ 2. reach
+
+
+class ReachView(_View):
+    """Families the team reaches over time, and the cost per family."""
+
+    def __init__(self, params: ParameterSet | None = None, scenario: str | None = "central"):
+        params = apply_scenario(params if params is not None else load(), scenario)
+        v = {k: params[p].value for k, p in REACH_CONTROLS.items()}
+        self.posts = _slider(v["posts"], 1, 20, 1, "Posts (incl. manager)", integer=True)
+        self.caseload = _slider(v["caseload"], 2, 30, 1, "Caseload (families)", ".0f")
+        self.case_duration = _slider(v["case_duration"], 2, 52, 1, "Case length (weeks)",
+                                     ".0f")
+        self.referral_rate = _slider(v["referral_rate"], 1, 40, 0.5,
+                                     "Referrals per week", ".1f")
+        self.advice_share = _slider(v["advice_share"], 0, 0.9, 0.05,
+                                    "Time on advice (share)", ".2f")
+        self.start_date = w.DatePicker(value=v["start_date"], description="Start date",
+                                       style={"description_width": "14em"})
+        self.runs = _slider(monte_carlo_draws(DEFAULT_DRAWS), 10,
+                            max(monte_carlo_draws(10_000), 10), 10, "Monte Carlo runs",
+                            integer=True)
+        self.run_button = w.Button(description="Run Monte Carlo", button_style="primary",
+                                   icon="random")
+        self.table = w.HTML()
+        self.chart = _image()
+        self.result = None
+        self.monte_carlo = False
+        controls = [self.posts, self.caseload, self.case_duration, self.referral_rate,
+                    self.advice_share, self.start_date]
+        super().__init__(params, [*controls, w.HBox([self.runs, self.run_button]),
+                                  self.table, self.chart])
+        for c in controls:
+            c.observe(lambda _change: self.update(), names="value")
+        self.run_button.on_click(lambda _b: self.run_monte_carlo())
+        self.update()
+
+    def values(self) -> dict[str, Any]:
+        """Parameter path → value, as the controls stand."""
+        out = {p: getattr(self, k).value for k, p in REACH_CONTROLS.items()}
+        if not isinstance(out[REACH_CONTROLS["start_date"]], dt.date):
+            raise ValueError("choose a start date")
+        return out
+
+    def current_params(self) -> ParameterSet:
+        return self.params.with_values(self.values(), file="notebook")
+
+    @_guarded
+    def update(self) -> None:
+        """Chance only, parameters at the controls' values (quick)."""
+        from .team_reach import reach
+
+        self._show(reach(self.current_params(), runs=QUICK_REACH_RUNS, seed=0,
+                         parameter_uncertainty=False), monte_carlo=False)
+
+    @_guarded
+    def run_monte_carlo(self, runs: int | None = None, seed: int = 1) -> None:
+        """Every run draws its own parameter values as well as chance events."""
+        from .team_reach import reach
+
+        runs = runs or self.runs.value
+        self._say(f"Simulating {runs:,} runs…")
+        res = reach(self.current_params(), runs=runs, seed=seed, parameter_uncertainty=True,
+                    progress=_Progress(self.progress))
+        self._show(res, monte_carlo=True)
+
+    def _show(self, res, monte_carlo: bool) -> None:
+        from . import charts
+
+        self.result, self.monte_carlo = res, monte_carlo
+        t = res.totals()
+        spec = [("started", "Families starting direct work", "n"),
+                ("completed", "Families completing direct work", "n"),
+                ("reached_indirectly", "Families reached through advice", "n"),
+                ("waiting_at_end", "Waiting when funding ends", "n"),
+                ("spend", "Spend", "£"),
+                ("cost_per_family_started", "Cost per family starting", "£")]
+
+        def f(x, kind):
+            return money(x) if kind == "£" else number(x)
+
+        rows = [[label, f(t.loc[k, "mean"], kind),
+                 f"{f(t.loc[k, 'p5'], kind)} – {f(t.loc[k, 'p95'], kind)}"]
+                for k, label, kind in spec]
+        what = (f"Monte Carlo: {res.runs:,} runs, each with its own parameter values"
+                if monte_carlo else f"Quick view: {res.runs:,} runs of chance events, "
+                "parameters at the values chosen")
+        self.table.value = _table(["Over the funded period", "Mean", "5th – 95th percentile"],
+                                  rows, f"{what}; money in {res.inputs.price_year} prices.")
+        self.chart.value = _png(charts.families_chart(res))
+        self._say("")
+
+
+# ------------------------------------------------------------------ 3. savings
+
+
+class SavingsView(_View):
+    """NPV, benefit-cost ratio, payback and P(NPV > 0) under a scenario, with what-ifs."""
+
+    def __init__(self, params: ParameterSet | None = None, scenario: str = "central"):
+        params = params if params is not None else load()
+        self._sims: dict[str, Any] = {}
+        self._syncing = False
+        self.scenario = w.Dropdown(options=list(list_scenarios(params.root)), value=scenario,
+                                   description="Scenario")
+        self.effect_scale = _slider(1.0, 0.0, 3.0, 0.05, "Effects × (1 = as assumed)")
+        self.deadweight = _slider(0, 0, 0.9, 0.01, "Deadweight")
+        self.attribution = _slider(0, 0, 0.9, 0.01, "Attribution to others")
+        self.displacement = _slider(0, 0, 0.9, 0.01, "Displacement")
+        self.optimism_bias = _slider(0, 0, 0.9, 0.01, "Optimism bias")
+        self.full_years = _slider(0, 0, 10, 0.5, "Effects last, full years", ".1f")
+        self.drop_off = _slider(0, 0, 1, 0.05, "Then fade by (a year)")
+        self.horizon = _slider(10, 1, 30, 1, "Horizon (years)", integer=True)
+        self.discount_rate = _slider(0, 0, 0.1, 0.005, "Discount rate (a year)", ".3f")
+        self.draws = _slider(monte_carlo_draws(DEFAULT_DRAWS), 100 if
+                             monte_carlo_draws(DEFAULT_DRAWS) >= 100 else 10,
+                             max(monte_carlo_draws(20_000), 100), 100, "Monte Carlo draws",
+                             integer=True)
+        self.mc_button = w.Button(description="Run Monte Carlo", button_style="primary")
+        self.tornado_button = w.Button(description="Tornado")
+        self.reset_button = w.Button(description="Reset to scenario")
+        self.headline = w.HTML()
+        self.chart = _image()
+        self.extra = w.HTML()
+        self.extra_chart = _image()
+        self.result = None
+        self.monte_carlo = None
+        self.tornado = None
+        self.value_of_information = None
+        self.comparison = None
+        self._controls = [self.effect_scale, *(getattr(self, k) for k in SAVINGS_CONTROLS),
+                          self.horizon, self.discount_rate]
+        left = w.VBox([self.scenario, *self._controls])
+        buttons = w.HBox([self.draws, self.mc_button, self.tornado_button, self.reset_button])
+        super().__init__(params, [left, buttons, self.headline, self.chart, self.extra,
+                                  self.extra_chart])
+        self.scenario.observe(lambda _c: self.reset(), names="value")
+        for c in self._controls:
+            c.observe(lambda _c: None if self._syncing else self.update(), names="value")
+        self.mc_button.on_click(lambda _b: self.run_monte_carlo())
+        self.tornado_button.on_click(lambda _b: self.run_tornado())
+        self.reset_button.on_click(lambda _b: self.reset())
+        self.reset()
+
+    # the scenario's own values on the controls
+    def reset(self) -> None:
+        """Put the controls at the chosen scenario's values and recompute."""
+        try:
+            p = apply_scenario(self.params, self.scenario.value)
+        except CostModelError as exc:
+            self.message.value = f"<span style='{ERROR_STYLE}'>{html.escape(str(exc))}</span>"
+            return
+        self._syncing = True
+        try:
+            self.effect_scale.value = 1.0
+            for k, path in SAVINGS_CONTROLS.items():
+                getattr(self, k).value = float(p[path].value)
+            rates = p[DISCOUNT].value
+            self.discount_rate.value = float(rates[min(rates)])
+        finally:
+            self._syncing = False
+        self.update()
+
+    def overrides(self) -> dict[str, Any]:
+        """Parameter overrides for the controls (effects scaled, their spread with them)."""
+        p = apply_scenario(self.params, self.scenario.value)
+        out: dict[str, Any] = {path: float(getattr(self, k).value)
+                               for k, path in SAVINGS_CONTROLS.items()}
+        k = float(self.effect_scale.value)
+        if k != 1.0:
+            for path in [q for q in p if q.startswith("savings.outcomes.")
+                         and q.endswith(".effect")]:
+                e = p[path]
+                new: dict[str, Any] = {"value": min(float(e.value) * k, 1.0)}
+                if e.distribution is not None:
+                    d = {"type": e.distribution.family,
+                         **{n: (v * k if n in ("sd", "low", "high", "mode") else v)
+                            for n, v in e.distribution.params.items()
+                            if v is not None and n != "mean"}}
+                    new["distribution"] = d
+                out[path] = new
+        rates = p[DISCOUNT].value
+        if float(self.discount_rate.value) != float(rates[min(rates)]):
+            out[DISCOUNT] = {"value": {0: float(self.discount_rate.value)}}
+        return out
+
+    def current_params(self) -> ParameterSet:
+        p = apply_scenario(self.params, self.scenario.value)
+        return p.with_values(self.overrides(), file="notebook")
+
+    def _simulation(self, p: ParameterSet):
+        """The deterministic team simulation for this scenario (the controls leave it be)."""
+        from .team_reach import reach
+
+        name = self.scenario.value
+        if name not in self._sims:
+            self._sims[name] = reach(p, runs=CENTRAL_REACH_RUNS, seed=0,
+                                     parameter_uncertainty=False)
+        return self._sims[name]
+
+    @_guarded
+    def update(self) -> None:
+        """The deterministic appraisal at the controls' values (central values throughout)."""
+        from . import charts
+
+        p = self.current_params()
+        proj = project(p, None, draws=1, horizon=self.horizon.value,
+                       simulation=self._simulation(p), area="")
+        proj = _renamed(proj, self.scenario.value)
+        self.result, self.monte_carlo = proj, None
+        a = proj.appraisal
+        payback = a.payback_years[0]
+        rows = [["Present value of costs", money(a.pv_costs[0] - a.pv_income[0])],
+                ["Present value of savings, gross", money(a.pv_savings_gross[0])],
+                ["Present value of savings, net", money(a.pv_savings_net[0])],
+                ["Net present value (NPV)", money(a.npv[0])],
+                ["Benefit-cost ratio", _ratio(a.bcr[0])],
+                ["Payback (years)", f"{payback:.1f}" if np.isfinite(payback) else
+                 f"not within {a.horizon} years"],
+                ["Break-even: families starting direct work",
+                 number(a.break_even_families[0])],
+                ["Chance NPV > 0", "run Monte Carlo"]]
+        self.headline.value = _table(
+            ["Central values", "Estimate"], rows,
+            f"{proj.price_year} prices, real terms; discounted at "
+            f"{percent(self.discount_rate.value, 1)} a year over {a.horizon} years.")
+        self.chart.value = _png(charts.cumulative_chart(proj))
+        self._say("")
+
+    @_guarded
+    def run_monte_carlo(self, draws: int | None = None, seed: int = 1) -> None:
+        """Every parameter drawn from its distribution; P(NPV > 0) and the value of
+        information by group of parameters."""
+        from . import charts
+        from .sensitivity import evppi
+
+        draws = draws or self.draws.value
+        self._say(f"Running {draws:,} Monte Carlo draws…")
+        proj = project(self.current_params(), None, draws=draws, seed=seed,
+                       horizon=self.horizon.value, area="", progress=_Progress(self.progress))
+        proj = _renamed(proj, self.scenario.value)
+        self.monte_carlo = proj
+        a = proj.appraisal
+        rows = [["Net present value (NPV), mean", money(a.npv.mean())],
+                ["NPV, 5th – 95th percentile",
+                 f"{money(np.percentile(a.npv, 5))} – {money(np.percentile(a.npv, 95))}"],
+                ["Benefit-cost ratio, mean", _ratio(np.nanmean(a.bcr))],
+                ["Chance NPV > 0", percent(proj.p_npv_positive, 1)],
+                ["Chance of paying back within the horizon", percent(proj.p_payback, 1)]]
+        text = _table(["Monte Carlo", "Estimate"], rows, f"{draws:,} draws, seed {seed}.")
+        self.value_of_information = None
+        if draws >= 100:
+            voi = evppi(proj)
+            self.value_of_information = voi
+            text += "<p><b>Which evidence gap is worth most</b> (expected value of perfect " \
+                    "information, £)</p>" + _table(
+                        ["Parameters known", "Value", "Share of EVPI"],
+                        [[k, money(r["value_of_information"]),
+                          percent(r["share_of_evpi"], 0) if np.isfinite(r["share_of_evpi"])
+                          else "–"] for k, r in voi.iterrows()])
+        self.extra.value = text
+        self.extra_chart.value = _png(charts.npv_distribution_chart(proj))
+        self._say("")
+
+    @_guarded
+    def run_tornado(self, runs: int = TORNADO_RUNS) -> None:
+        """NPV with each uncertain parameter at its 5th and 95th percentile, others central."""
+        from . import charts
+        from .sensitivity import one_way
+
+        self._say("Working out the tornado…")
+        t = one_way(self.current_params(), None, runs=runs, horizon=self.horizon.value)
+        self.tornado = t
+        self.extra.value = "<p><b>Which assumptions matter most</b></p>"
+        self.extra_chart.value = _png(charts.tornado_chart(t))
+        self._say("")
+
+    @_guarded
+    def compare(self, names: Sequence[str], draws: int | None = None, seed: int = 1) -> None:
+        """Shipped scenarios side by side (Monte Carlo, the same draws and seed for each)."""
+        from . import charts
+
+        draws = draws or monte_carlo_draws(DEFAULT_DRAWS)
+        projections = {}
+        for name in names:
+            self._say(f"Scenario {name}…")
+            projections[name] = project(self.params, name, draws=draws, seed=seed,
+                                        horizon=self.horizon.value, area="")
+        self.comparison = projections
+        rows = [[n, money(p.appraisal.npv.mean()), _ratio(np.nanmean(p.appraisal.bcr)
+                                                         if np.isfinite(p.appraisal.bcr).any()
+                                                         else np.nan),
+                 percent(p.p_npv_positive, 0)] for n, p in projections.items()]
+        self.extra.value = _table(["Scenario", "NPV (mean)", "Benefit-cost ratio",
+                                   "Chance NPV > 0"], rows, f"{draws:,} draws each.")
+        self.extra_chart.value = _png(charts.scenarios_chart(projections))
+        self._say("")
+
+
+def _ratio(x: float) -> str:
+    return f"{x:.2f}" if x is not None and np.isfinite(x) else "–"
+
+
+def _renamed(proj, name: str):
+    from dataclasses import replace
+
+    return replace(proj, scenario=name)
+
+
+# ------------------------------------------------------------------ 4. your own scenario
+
+
+class ScenarioBuilder(_View):
+    """Build a scenario from overrides, save it as YAML, and produce its PDF report."""
+
+    def __init__(self, params: ParameterSet | None = None, based_on: str = "central"):
+        params = params if params is not None else load()
+        scalar = sorted(k for k, p in params.items()
+                        if not p.is_table and isinstance(p.value, (int, float))
+                        and not isinstance(p.value, bool) and not k.startswith("areas."))
+        self.based_on = w.Dropdown(options=list(list_scenarios(params.root)), value=based_on,
+                                   description="Based on")
+        self.name = w.Text(value="my_scenario", description="Name")
+        self.description = w.Text(value="", description="Description",
+                                  layout=w.Layout(width="40em"),
+                                  placeholder="one line: what this scenario assumes")
+        self.parameter = w.Combobox(options=scalar, placeholder="parameter path",
+                                    description="Parameter", ensure_option=True,
+                                    layout=w.Layout(width="40em"))
+        self.value = w.FloatText(description="New value")
+        self.current = w.HTML()
+        self.add_button = w.Button(description="Add change", icon="plus")
+        self.remove_button = w.Button(description="Remove last")
+        self.save_button = w.Button(description="Save scenario", button_style="primary")
+        self.report_button = w.Button(description="Make PDF report", button_style="success")
+        self.listing = w.HTML()
+        self.changes: dict[str, Any] = {}
+        self.saved: Path | None = None
+        self.report: Path | None = None
+        super().__init__(params, [
+            w.HBox([self.based_on, self.name]), self.description,
+            w.HBox([self.parameter, self.current]), w.HBox([self.value, self.add_button,
+                                                            self.remove_button]),
+            self.listing, w.HBox([self.save_button, self.report_button])])
+        self.parameter.observe(lambda _c: self._show_current(), names="value")
+        self.add_button.on_click(lambda _b: self.add_override(self.parameter.value,
+                                                              self.value.value))
+        self.remove_button.on_click(lambda _b: self.remove_last())
+        self.save_button.on_click(lambda _b: self.save())
+        self.report_button.on_click(lambda _b: self.make_report())
+        self._list()
+
+    def _base(self) -> ParameterSet:
+        return apply_scenario(self.params, self.based_on.value)
+
+    def _show_current(self) -> None:
+        path = self.parameter.value
+        if path in self.params:
+            p = self._base()[path]
+            self.current.value = html.escape(f"now {p.value} {p.unit} ({p.status})")
+            self.value.value = float(p.value)
+        else:
+            self.current.value = ""
+
+    @_guarded
+    def add_override(self, path: str, value: Any) -> None:
+        """Change one parameter (checked at once against the parameter's rules)."""
+        if not path:
+            raise ValueError("choose a parameter first")
+        self._base().with_values({**self.changes, path: value}, file="notebook")
+        self.changes[path] = value
+        self._list()
+
+    def remove_last(self) -> None:
+        if self.changes:
+            self.changes.pop(next(reversed(self.changes)))
+        self._list()
+
+    def _list(self) -> None:
+        rows = [[k, str(v)] for k, v in self.changes.items()]
+        self.listing.value = _table(["Changed parameter", "Value"], rows) if rows else \
+            "<i>No changes yet: the scenario is its base as it stands.</i>"
+        self._say("")
+
+    def scenario_text(self) -> str:
+        """The scenario as YAML (what :meth:`save` writes)."""
+        import yaml
+
+        doc = {"description": self.description.value.strip()
+               or f"{self.based_on.value} with {len(self.changes)} change(s)",
+               "based_on": self.based_on.value,
+               "overrides": {k: _plain(v) for k, v in self.changes.items()}}
+        return yaml.safe_dump(doc, sort_keys=False, allow_unicode=True)
+
+    @_guarded
+    def save(self, folder: str | Path | None = None, force: bool = False) -> Path:
+        """Write ``NAME.yaml``; it is read back and checked as the CLI would read it."""
+        from .output_files import write_files
+
+        name = self.name.value.strip()
+        if not check_name(name):
+            raise ValueError(f"scenario name {name!r}: use lower-case letters, digits and _")
+        if name in list_scenarios(self.params.root):
+            raise ValueError(f"scenario name {name!r} is a shipped scenario; choose another")
+        path = Path(folder or output_folder()) / f"{name}.yaml"
+        self._base().with_values(self.changes, file=str(path))
+        write_files({path: self.scenario_text().encode()}, force=force)
+        try:
+            load_scenario(path, self.params.root, self.params)
+        except CostModelError:
+            path.unlink(missing_ok=True)
+            raise
+        self.saved = path
+        self._say(f"Saved {path}. From a terminal: costmodel report --scenario {path}")
+        return path
+
+    @_guarded
+    def make_report(self, folder: str | Path | None = None, draws: int | None = None,
+                    force: bool = False, seed: int = 1) -> Path:
+        """Save the scenario, then write its PDF report (compared with its base)."""
+        from .pdf_report import write_report
+        from .report_content import report_content
+
+        path = self.save(folder, force=True)  # the scenario as it stands now
+        if path is None:  # save reported an error
+            raise ValueError(self.error or "the scenario could not be saved")
+        out = path.with_suffix(".pdf")
+        draws = draws or monte_carlo_draws(DEFAULT_DRAWS)
+        self._say(f"Computing the report ({draws:,} draws)…")
+        content = report_content(self.params, [str(path)], draws=draws, seed=seed,
+                                 compare=[self.based_on.value])
+        write_report(content, out, force=force)
+        self.report = out
+        self._say(f"Wrote {out}")
+        return out
+
+
+def _plain(v: Any) -> Any:
+    """Numbers as plain Python (YAML-safe), whole numbers as int."""
+    if isinstance(v, Mapping):
+        return {k: _plain(x) for k, x in v.items()}
+    if isinstance(v, (np.floating, float)) and float(v).is_integer():
+        return int(v)
+    if isinstance(v, np.generic):
+        return v.item()
+    return v
+
+
+__all__ = ["BaselineView", "ReachView", "SavingsView", "ScenarioBuilder", "monte_carlo_draws",
+           "output_folder"]

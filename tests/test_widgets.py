@@ -1,0 +1,203 @@
+"""The notebook views, driven headlessly: set a control, check what the view computed."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pytest
+
+pytest.importorskip("ipywidgets")
+
+import costmodel.widgets as cw
+from costmodel.cli import main
+from costmodel.cost_baseline import baseline
+from costmodel.projection import CENTRAL_REACH_RUNS, project
+from costmodel.scenarios import apply_scenario, load_scenario
+from costmodel.team_reach import reach
+
+
+@pytest.fixture(scope="module")
+def savings_view(params):
+    return cw.SavingsView(params)
+
+
+def _deterministic_npv(params, scenario, values, horizon=10):
+    p = apply_scenario(params, scenario).with_values(values)
+    sim = reach(p, runs=CENTRAL_REACH_RUNS, seed=0, parameter_uncertainty=False)
+    return project(p, None, draws=1, horizon=horizon, simulation=sim, area="").appraisal
+
+
+# ------------------------------------------------------------------ baseline
+
+
+def test_baseline_view_follows_area_and_price_year(params):
+    view = cw.BaselineView(params)
+    view.price_year.value = "2014/15"
+    assert view.error is None
+    assert view.result.total == 199_000_000  # the published figure, to the pound
+    view.price_year.value = "2022/23"
+    want = baseline(params, "northamptonshire", "2022/23")
+    assert view.result.table.equals(want.table)
+    national = baseline(params, "england_and_wales", "2022/23")
+    assert view.per_head["ratio"] == pytest.approx(want.per_person / national.per_person)
+    assert "£" in view.table.value and "Child protection" in view.table.value
+    view.by.value = "agency"
+    assert "Police" in view.table.value and bytes(view.chart.value).startswith(b"\x89PNG")
+
+
+# ------------------------------------------------------------------ reach
+
+
+def test_reach_view_controls_change_the_simulation_as_the_library_would(params):
+    view = cw.ReachView(params)
+    view.posts.value = 5
+    view.caseload.value = 10
+    assert view.error is None and not view.monte_carlo
+    p = apply_scenario(params, "central").with_values({
+        "team.staff.posts": 5, "team.direct_work.caseload": 10.0})
+    want = reach(p, runs=cw.QUICK_REACH_RUNS, seed=0, parameter_uncertainty=False)
+    np.testing.assert_array_equal(view.result.total("started"), want.total("started"))
+    np.testing.assert_array_equal(view.result.total("spend"), want.total("spend"))
+    fewer = view.result.total("started").mean()
+    view.posts.value = 7
+    assert view.result.total("started").mean() > fewer
+
+
+def test_reach_view_start_date_and_monte_carlo_with_progress(params):
+    view = cw.ReachView(params)
+    view.start_date.value = dt.date(2020, 4, 1)
+    assert view.result.inputs.start_date == dt.date(2020, 4, 1)
+    view.run_monte_carlo(runs=60, seed=4)
+    assert view.monte_carlo and view.result.runs == 60
+    assert view.progress.value == view.progress.max == view.result.inputs.weeks
+    p = apply_scenario(params, "central").with_values(
+        {"team.programme.start_date": dt.date(2020, 4, 1)})
+    want = reach(p, runs=60, seed=4, parameter_uncertainty=True)
+    np.testing.assert_array_equal(view.result.total("completed"), want.total("completed"))
+
+
+def test_reach_view_shows_bad_input_as_a_message(params):
+    view = cw.ReachView(params)
+    view.start_date.value = None
+    assert view.error == "choose a start date"
+    assert "choose a start date" in view.message.value
+    view.start_date.value = dt.date(2019, 2, 1)
+    assert view.error is None and view.message.value == ""
+
+
+# ------------------------------------------------------------------ savings
+
+
+def test_savings_view_starts_at_the_scenario_values(savings_view, params):
+    p = apply_scenario(params, "central")
+    assert savings_view.deadweight.value == pytest.approx(
+        p["savings.additionality.deadweight"].value)
+    rates = p["prices.discounting.standard"].value
+    assert savings_view.discount_rate.value == pytest.approx(rates[0])
+    want = _deterministic_npv(params, "central", {})
+    assert savings_view.result.appraisal.npv[0] == pytest.approx(want.npv[0], rel=1e-12)
+
+
+def test_savings_view_deadweight_matches_the_library(savings_view, params):
+    savings_view.deadweight.value = 0.3
+    want = _deterministic_npv(params, "central", {"savings.additionality.deadweight": 0.3})
+    assert savings_view.result.appraisal.npv[0] == pytest.approx(want.npv[0], rel=1e-12)
+    savings_view.reset()
+    assert savings_view.deadweight.value == pytest.approx(0.1)
+
+
+def test_savings_view_effect_scale_scales_net_savings_linearly(savings_view):
+    savings_view.reset()
+    base = savings_view.result.appraisal
+    savings_view.effect_scale.value = 2.0
+    doubled = savings_view.result.appraisal
+    assert savings_view.error is None
+    # no effect reaches 1 at twice its value, so savings are exactly twice as large
+    assert doubled.pv_savings_net[0] == pytest.approx(2 * base.pv_savings_net[0], rel=1e-9)
+    assert doubled.pv_costs[0] == pytest.approx(base.pv_costs[0])
+    savings_view.reset()
+
+
+def test_savings_view_zero_discount_rate_gives_undiscounted_sums(savings_view):
+    savings_view.discount_rate.value = 0.0
+    a = savings_view.result.appraisal
+    np.testing.assert_allclose(a.discount_factors, 1.0)
+    assert a.pv_costs[0] == pytest.approx(a.costs.sum())
+    savings_view.horizon.value = 4
+    assert savings_view.result.appraisal.horizon == 4
+    savings_view.reset()
+    savings_view.horizon.value = 10
+
+
+def test_savings_view_scenario_switch_resets_controls(savings_view, params):
+    savings_view.scenario.value = "cautious"
+    p = apply_scenario(params, "cautious")
+    assert savings_view.attribution.value == pytest.approx(
+        p["savings.additionality.attribution"].value)
+    want = _deterministic_npv(params, "cautious", {})
+    assert savings_view.result.appraisal.npv[0] == pytest.approx(want.npv[0], rel=1e-12)
+    savings_view.scenario.value = "central"
+
+
+def test_savings_view_monte_carlo_matches_project(savings_view, params):
+    savings_view.deadweight.value = 0.2
+    savings_view.run_monte_carlo(draws=150, seed=7)
+    mc = savings_view.monte_carlo
+    want = project(apply_scenario(params, "central").with_values(
+        {"savings.additionality.deadweight": 0.2}), None, draws=150, seed=7, area="")
+    np.testing.assert_allclose(mc.appraisal.npv, want.appraisal.npv, rtol=1e-12)
+    assert f"{want.p_npv_positive * 100:.1f}%" in savings_view.extra.value
+    assert savings_view.value_of_information is not None
+    assert "effects" in savings_view.value_of_information.index
+    savings_view.reset()
+
+
+def test_savings_view_tornado_and_compare(savings_view):
+    savings_view.run_tornado(runs=60)
+    t = savings_view.tornado
+    assert t is not None and (t["swing"].diff().dropna() <= 0).all()
+    savings_view.compare(["central", "no_team"], draws=40)
+    assert savings_view.comparison["no_team"].appraisal.npv.max() == 0
+    assert "no_team" in savings_view.extra.value
+
+
+# ------------------------------------------------------------------ your own scenario
+
+
+def test_scenario_builder_saves_a_file_the_cli_accepts(params, tmp_path, capsys):
+    b = cw.ScenarioBuilder(params)
+    b.name.value = "five_posts"
+    b.description.value = "Five posts and lighter caseloads."
+    b.add_override("team.staff.posts", 5)
+    b.add_override("team.direct_work.caseload", 10.0)
+    path = b.save(folder=tmp_path)
+    assert path == tmp_path / "five_posts.yaml" and b.error is None
+    s = load_scenario(path, params.root, params)
+    assert dict(s.overrides)["team.staff.posts"] == 5 and s.based_on == "central"
+    assert main(["project", "--scenario", str(path), "--draws", "20", "--format", "json"]) == 0
+    assert '"scenario": "five_posts"' in capsys.readouterr().out
+    # the same again without force is refused, with a message, and the file is unchanged
+    before = path.read_text()
+    assert b.save(folder=tmp_path) is None
+    assert "already exists" in b.message.value and path.read_text() == before
+
+
+def test_scenario_builder_rejects_bad_input_with_one_line(params, tmp_path):
+    b = cw.ScenarioBuilder(params)
+    b.add_override("savings.additionality.deadweight", 1.5)
+    assert "above 1" in b.error and b.changes == {}
+    b.add_override("team.no_such_thing", 3)
+    assert "unknown parameter" in b.error
+    b.name.value = "central"
+    assert b.save(folder=tmp_path) is None and "shipped scenario" in b.error
+    b.name.value = "Bad Name"
+    assert b.save(folder=tmp_path) is None and "lower-case" in b.error
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_settings_from_the_environment(monkeypatch, tmp_path):
+    monkeypatch.setenv("COSTMODEL_NOTEBOOK_DRAWS", "50")
+    monkeypatch.setenv("COSTMODEL_OUTPUT_DIR", str(tmp_path))
+    assert cw.monte_carlo_draws(2000) == 50 and cw.monte_carlo_draws(20) == 20
+    assert cw.output_folder() == tmp_path
