@@ -29,8 +29,13 @@ from functools import wraps
 from pathlib import Path
 from typing import Any
 
-import ipywidgets as w
 import numpy as np
+
+try:
+    import ipywidgets as w
+except ModuleNotFoundError as exc:  # pragma: no cover - depends on the installation
+    raise ModuleNotFoundError("the notebook views need ipywidgets: "
+                              "pip install 'costmodel[notebooks]'") from exc
 
 from .cost_baseline import areas, baseline
 from .errors import CostModelError
@@ -352,8 +357,10 @@ class SavingsView(_View):
         self.reset_button = w.Button(description="Reset to scenario")
         self.headline = w.HTML()
         self.chart = _image()
-        self.extra = w.HTML()
-        self.extra_chart = _image()
+        # each analysis keeps its own place, so running one does not hide another
+        self.mc_text, self.mc_chart = w.HTML(), _image()
+        self.tornado_text, self.tornado_chart = w.HTML(), _image()
+        self.compare_text, self.compare_chart = w.HTML(), _image()
         self.result = None
         self.monte_carlo = None
         self.tornado = None
@@ -363,8 +370,9 @@ class SavingsView(_View):
                           self.horizon, self.discount_rate]
         left = w.VBox([self.scenario, *self._controls])
         buttons = w.HBox([self.draws, self.mc_button, self.tornado_button, self.reset_button])
-        super().__init__(params, [left, buttons, self.headline, self.chart, self.extra,
-                                  self.extra_chart])
+        super().__init__(params, [left, buttons, self.headline, self.chart, self.mc_text,
+                                  self.mc_chart, self.tornado_text, self.tornado_chart,
+                                  self.compare_text, self.compare_chart])
         self.scenario.observe(lambda _c: self.reset(), names="value")
         for c in self._controls:
             c.observe(lambda _c: None if self._syncing else self.update(), names="value")
@@ -489,8 +497,8 @@ class SavingsView(_View):
                         [[k, money(r["value_of_information"]),
                           percent(r["share_of_evpi"], 0) if np.isfinite(r["share_of_evpi"])
                           else "–"] for k, r in voi.iterrows()])
-        self.extra.value = text
-        self.extra_chart.value = _png(charts.npv_distribution_chart(proj))
+        self.mc_text.value = text
+        self.mc_chart.value = _png(charts.npv_distribution_chart(proj))
         self._say("")
 
     @_guarded
@@ -502,8 +510,9 @@ class SavingsView(_View):
         self._say("Working out the tornado…")
         t = one_way(self.current_params(), None, runs=runs, horizon=self.horizon.value)
         self.tornado = t
-        self.extra.value = "<p><b>Which assumptions matter most</b></p>"
-        self.extra_chart.value = _png(charts.tornado_chart(t))
+        self.tornado_text.value = "<p><b>Which assumptions matter most</b>: NPV with one " \
+            "parameter at its 5th and 95th percentile, the others central</p>"
+        self.tornado_chart.value = _png(charts.tornado_chart(t))
         self._say("")
 
     @_guarded
@@ -522,9 +531,9 @@ class SavingsView(_View):
                                                          if np.isfinite(p.appraisal.bcr).any()
                                                          else np.nan),
                  percent(p.p_npv_positive, 0)] for n, p in projections.items()]
-        self.extra.value = _table(["Scenario", "NPV (mean)", "Benefit-cost ratio",
-                                   "Chance NPV > 0"], rows, f"{draws:,} draws each.")
-        self.extra_chart.value = _png(charts.scenarios_chart(projections))
+        self.compare_text.value = _table(["Scenario", "NPV (mean)", "Benefit-cost ratio",
+                                          "Chance NPV > 0"], rows, f"{draws:,} draws each.")
+        self.compare_chart.value = _png(charts.scenarios_chart(projections))
         self._say("")
 
 

@@ -147,7 +147,7 @@ def test_savings_view_monte_carlo_matches_project(savings_view, params):
     want = project(apply_scenario(params, "central").with_values(
         {"savings.additionality.deadweight": 0.2}), None, draws=150, seed=7, area="")
     np.testing.assert_allclose(mc.appraisal.npv, want.appraisal.npv, rtol=1e-12)
-    assert f"{want.p_npv_positive * 100:.1f}%" in savings_view.extra.value
+    assert f"{want.p_npv_positive * 100:.1f}%" in savings_view.mc_text.value
     assert savings_view.value_of_information is not None
     assert "effects" in savings_view.value_of_information.index
     savings_view.reset()
@@ -159,7 +159,8 @@ def test_savings_view_tornado_and_compare(savings_view):
     assert t is not None and (t["swing"].diff().dropna() <= 0).all()
     savings_view.compare(["central", "no_team"], draws=40)
     assert savings_view.comparison["no_team"].appraisal.npv.max() == 0
-    assert "no_team" in savings_view.extra.value
+    assert "no_team" in savings_view.compare_text.value
+    assert "Which assumptions" in savings_view.tornado_text.value  # still shown
 
 
 # ------------------------------------------------------------------ your own scenario
