@@ -26,10 +26,10 @@ from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from .cost_baseline import Baseline
-from .formatting import money, money_m, number, percent
+from .formatting import money, money_m, number, parameter_label, percent
 from .projection import Projection
 from .team_reach import ReachResult
-from .vocabulary import AGENCIES, ISSUES
+from .vocabulary import AGENCIES, ISSUES, area_label
 
 __all__ = [
     "AGENCY_COLOURS",
@@ -159,12 +159,6 @@ def _scenario_label(name: str) -> str:
     return text[:1].upper() + text[1:]
 
 
-def _area_label(area: str) -> str:
-    small = {"and", "of", "the", "upon", "on"}
-    words = area.replace("_", " ").split()
-    return " ".join(w if i and w in small else w.capitalize() for i, w in enumerate(words))
-
-
 # ------------------------------------------------------------------------------- money
 
 _DIVISORS = {"": 1.0, "k": 1e3, "m": 1e6}
@@ -259,7 +253,7 @@ def baseline_chart(baseline: Baseline, by: str = "issue") -> Figure:
     ax.xaxis.set_major_formatter(MoneyFormatter("m"))
     who = "issue" if by == "issue" else "paying agency"
     _title(fig, f"Annual cost of late intervention by {who}: "
-                f"{_area_label(baseline.area)}, total {money_m(baseline.total)} a year")
+                f"{area_label(baseline.area)}, total {money_m(baseline.total)} a year")
     _labels(ax, xlabel=f"£m a year, {baseline.price_basis}")
     return fig
 
@@ -410,18 +404,6 @@ def savings_by_agency_chart(projection: Projection, discounted: bool = False) ->
 
 
 # ------------------------------------------------------------------------- sensitivity
-
-
-def parameter_label(path: str) -> str:
-    """A short readable label for a parameter path.
-
-    ``savings.outcomes.child_enters_care.effect`` → ``child enters care: effect``;
-    ``team.direct_work.caseload`` → ``direct work: caseload``.
-    """
-    parts = [p.replace("_", " ") for p in path.split(".") if p]
-    if len(parts) < 2:
-        return parts[0] if parts else path
-    return f"{parts[-2]}: {parts[-1]}"
 
 
 def tornado_chart(one_way: pd.DataFrame, top: int = 12,

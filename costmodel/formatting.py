@@ -36,6 +36,64 @@ def percent(x: float, decimals: int = 1) -> str:
     return f"{x * 100:.{decimals}f}%"
 
 
+def by_kind(value: float, kind: str) -> str:
+    """A figure as reports print it, by kind: ``money`` (whole pounds, brackets if negative),
+    ``number`` (thousands separators), ``ratio`` (two decimals), ``years`` (one decimal)
+    or ``share`` (whole per cent)."""
+    if value is None or not math.isfinite(value):
+        return "–"
+    if kind == "money":
+        return money(value)
+    if kind == "number":
+        return number(value)
+    if kind == "ratio":
+        return f"{value:.2f}"
+    if kind == "years":
+        return f"{value:.1f}"
+    if kind == "share":
+        return percent(value, 0)
+    raise ValueError(f"unknown kind {kind!r}")
+
+
+def span(low: float, high: float, kind: str) -> str:
+    """A range with a spaced en dash (its ends may carry brackets): ``£1 – £2``."""
+    return f"{by_kind(low, kind)} – {by_kind(high, kind)}"
+
+
+def parameter_label(path: str) -> str:
+    """A short readable label for a parameter path.
+
+    ``savings.outcomes.child_enters_care.effect`` → ``child enters care: effect``;
+    ``team.direct_work.caseload`` → ``direct work: caseload``.
+    """
+    parts = [p.replace("_", " ") for p in path.split(".") if p]
+    if len(parts) < 2:
+        return parts[0] if parts else path
+    return f"{parts[-2]}: {parts[-1]}"
+
+
+def parameter_value(v: object) -> str:
+    """A parameter's value as text: ``1,300,000``, ``0.0139``, ``nhs: 0.474; police: 0.168``."""
+    if isinstance(v, dict):
+        return "; ".join(f"{k}: {parameter_value(x)}" for k, x in v.items())
+    if isinstance(v, bool) or not isinstance(v, (int, float)):
+        return str(v)
+    if isinstance(v, int) or float(v).is_integer():
+        return f"{int(v):,}"
+    return f"{v:,.6g}" if abs(v) < 1000 else f"{v:,.2f}"
+
+
+def distribution_text(d: dict | None) -> str:
+    """``{"type": "beta", "sd": 0.1}`` → ``beta (sd 0.1)``; nothing for no distribution."""
+    if not d:
+        return ""
+    d = dict(d)
+    family = d.pop("type")
+    params = ", ".join(f"{k} {parameter_value(v)}" for k, v in d.items()
+                       if v is not None and k != "mean")
+    return f"{family} ({params})" if params else family
+
+
 def text_table(rows: list[list[str]], header: list[str], align: str) -> str:
     """A plain-text table; ``align`` has one ``l`` or ``r`` per column."""
     widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]

@@ -17,7 +17,16 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .formatting import money, number, percent
+from .formatting import (
+    by_kind,
+    distribution_text,
+    money,
+    number,
+    parameter_label,
+    parameter_value,
+    percent,
+    span,
+)
 from .report_content import ReportContent
 from .vocabulary import AGENCIES
 
@@ -43,28 +52,6 @@ def _font_files() -> dict[str, Path]:
     ttf = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
     return {"": ttf / "DejaVuSans.ttf", "B": ttf / "DejaVuSans-Bold.ttf",
             "I": ttf / "DejaVuSans-Oblique.ttf", "BI": ttf / "DejaVuSans-BoldOblique.ttf"}
-
-
-def fmt(value: float, kind: str) -> str:
-    """A headline value as the report prints it (money whole pounds, brackets if negative)."""
-    if value is None or not np.isfinite(value):
-        return "–"
-    if kind == "money":
-        return money(value)
-    if kind == "number":
-        return number(value)
-    if kind == "ratio":
-        return f"{value:.2f}"
-    if kind == "years":
-        return f"{value:.1f}"
-    if kind == "share":
-        return percent(value, 0)
-    raise ValueError(kind)
-
-
-def fmt_range(lo: float, hi: float, kind: str) -> str:
-    """``£1 – £2`` with an en dash (spaced, as the ends may carry brackets)."""
-    return f"{fmt(lo, kind)} – {fmt(hi, kind)}"
 
 
 def _document(content: ReportContent):
@@ -242,19 +229,21 @@ def _summary(pdf, c: ReportContent) -> None:
     _para(pdf, (
         f"Late intervention costs public services in {c.area_name} about "
         f"{money(b.total)} a year ({b.price_basis}). Under the {c.scenarios[0]} scenario the "
-        f"team is expected to start direct work with {fmt(fam['mean'], 'number')} families "
-        f"(range {fmt_range(fam['p5'], fam['p95'], 'number')}). Over {c.horizon} years the "
-        f"present value of net savings is {fmt(h.loc['pv_savings_net', 'mean'], 'money')} "
-        f"against costs of {fmt(h.loc['pv_costs', 'mean'], 'money')}: a net present value of "
-        f"{fmt(npv['mean'], 'money')} and a benefit-cost ratio of {fmt(bcr['mean'], 'ratio')}. "
+        f"team is expected to start direct work with {by_kind(fam['mean'], 'number')} families "
+        f"(range {span(fam['p5'], fam['p95'], 'number')}). Over {c.horizon} years the "
+        f"present value of net savings is "
+        f"{by_kind(h.loc['pv_savings_net', 'mean'], 'money')} against costs of "
+        f"{by_kind(h.loc['pv_costs', 'mean'], 'money')}: a net present value of "
+        f"{by_kind(npv['mean'], 'money')} and a benefit-cost ratio of "
+        f"{by_kind(bcr['mean'], 'ratio')}. "
         f"The result is uncertain: the chance that the team saves more than it costs is "
         f"{percent(pr['p_npv_positive'], 0)}."), size=9.5)
     pub = c.parameters[f"areas.{c.area}.late_intervention.total"]
     rows = [["Annual cost of late intervention in the area", money(b.total),
              f"{money(pub.value)} in {pub.price_year} prices"]]
     for _, r in h.iterrows():
-        rows.append([r["label"], fmt(r["mean"], r["kind"]),
-                     fmt_range(r["p5"], r["p95"], r["kind"])])
+        rows.append([r["label"], by_kind(r["mean"], r["kind"]),
+                     span(r["p5"], r["p95"], r["kind"])])
     rows.insert(rows.index(next(x for x in rows if x[0] == "Benefit-cost ratio")) + 1,
                 ["Chance that NPV is above zero", percent(pr["p_npv_positive"], 1), ""])
     rows.append(["Chance of paying back within the horizon", percent(pr["p_payback"], 1), ""])
@@ -331,7 +320,7 @@ def _reach_section(pdf, c: ReportContent, charts) -> None:
                  ("spend", "Spend (real terms, budget prices)", "money"),
                  ("cost_per_family_started", "Cost per family starting (budget prices)",
                   "money")]
-        rows = [[label, fmt(t.loc[k, "mean"], kind), fmt_range(t.loc[k, "p5"], t.loc[k, "p95"],
+        rows = [[label, by_kind(t.loc[k, "mean"], kind), span(t.loc[k, "p5"], t.loc[k, "p95"],
                                                                kind)]
                 for k, label, kind in names if k in t.index]
         _table(pdf, ["Over the funded period", "Mean", "Range (5th–95th percentile)"], rows,
@@ -403,13 +392,6 @@ def _wrap_path(path: str, width: int = 48) -> str:
     return "\n".join([*lines, line])
 
 
-def _short_label(path: str) -> str:
-    parts = path.split(".")
-    if parts[0] == "savings" and parts[1] == "outcomes":
-        return f"{parts[2].replace('_', ' ')}: {parts[3]}"
-    return f"{parts[-2].replace('_', ' ')}: {parts[-1].replace('_', ' ')}"
-
-
 def _uncertainty_section(pdf, c: ReportContent, charts) -> None:
     pdf.add_page()
     _heading(pdf, SECTIONS[4])
@@ -427,7 +409,7 @@ def _uncertainty_section(pdf, c: ReportContent, charts) -> None:
                f"their means away from the central values.")
     _chart(pdf, charts.tornado_chart(c.tornado))
     t = c.tornado
-    rows = [[_short_label(k), _val(r["central"]), _val(r["low"]), _val(r["high"]),
+    rows = [[parameter_label(k), _val(r["central"]), _val(r["low"]), _val(r["high"]),
              money(r["npv_low"]), money(r["npv_high"]), money(r["swing"])]
             for k, r in t.iterrows()]
     _table(pdf, ["Parameter", "Central", "Low (5th)", "High (95th)", "NPV at low",
@@ -437,7 +419,7 @@ def _uncertainty_section(pdf, c: ReportContent, charts) -> None:
     _para(pdf, "The value at which a parameter alone would bring NPV to zero, others central; "
                "'–' where no value in the parameter's range does so.")
     s = c.switching
-    rows = [[_short_label(k), _val(r["central"]), _val(r["switching"]),
+    rows = [[parameter_label(k), _val(r["central"]), _val(r["switching"]),
              "–" if not np.isfinite(r["change"]) else f"{r['change'] * 100:+.0f}%"
              .replace("-", "−")] for k, r in s.iterrows()]
     _table(pdf, ["Parameter", "Central value", "Switching value", "Change needed"], rows,
@@ -482,7 +464,7 @@ def _scenarios_section(pdf, c: ReportContent, charts) -> None:
             ("payback_years", "Payback (years)", "years"),
             ("families_started", "Families starting direct work with the team", "number"),
             ("families_helped", "Families helped (team or programme)", "number")]
-    rows = [[label, *(fmt(t.loc[k, s], kind) for s in c.compared)] for k, label, kind in spec
+    rows = [[label, *(by_kind(t.loc[k, s], kind) for s in c.compared)] for k, label, kind in spec
             if k in t.index and np.isfinite(t.loc[k].to_numpy(dtype=float)).any()]
     n = len(c.compared)
     _table(pdf, ["", *(s.replace("_", " ") for s in c.compared)], rows,
@@ -567,9 +549,9 @@ def _assumptions(pdf, c: ReportContent) -> None:
                f"rationale in the parameter file).", size=8)
     rows = []
     for path, r in t.iterrows():
-        value = r["value"] + (" *" if r["scenario_override"] else "")
+        value = parameter_value(r["value"]) + (" *" if r["scenario_override"] else "")
         if r["distribution"]:
-            value += f"\n{r['distribution']}"
+            value += f"\n{distribution_text(r['distribution'])}"
         year = r["price_year"] if isinstance(r["price_year"], str) else ""
         rows.append([f"{_wrap_path(path)}\n{r['description']}", value, r["unit"], year,
                      r["status"], r["confidence"], r["source"]])
@@ -611,4 +593,4 @@ def write_report(content: ReportContent, out: str | Path, xlsx: str | Path | Non
     return write_files(blobs, force)
 
 
-__all__ = ["SECTIONS", "fmt", "fmt_range", "pdf_bytes", "write_report"]
+__all__ = ["SECTIONS", "pdf_bytes", "write_report"]

@@ -30,7 +30,7 @@ from .scenarios import apply_scenario, list_scenarios, load_scenario, scenario_l
 from .sensitivity import evppi, one_way, switching_values
 from .store import ParameterSet
 from .summary import ratio, summarise
-from .vocabulary import AGENCIES, ISSUES
+from .vocabulary import AGENCIES, ISSUES, area_label
 
 #: Money bases of the year-by-year cash-flow table.
 BASES = ("real", "discounted", "nominal")
@@ -56,13 +56,6 @@ HEADLINES: dict[str, tuple[str, str]] = {
     "break_even_families": ("Break-even: families starting direct work", "number"),
     "break_even_effect_scale": ("Break-even: share of the assumed effects needed", "share"),
 }
-
-
-def area_label(area: str) -> str:
-    """``'england_and_wales'`` → ``'England and Wales'``."""
-    small = {"and", "of", "the", "upon", "on"}
-    words = area.replace("-", " ").split("_")
-    return " ".join(w if (w in small and i) else w.capitalize() for i, w in enumerate(words))
 
 
 @dataclass(frozen=True)
@@ -265,12 +258,11 @@ class ReportContent:
         """Every parameter of the run (first scenario's values), one row each.
 
         ``scenario_override`` marks the values the scenario changed; ``status`` is
-        published, derived or assumed.
+        published, derived or assumed. Values are as stored (numbers, tables as dicts,
+        dates); ``distribution`` is a dict of the distribution's fields, or None.
         """
         t = self.parameters.table()
         overridden = set(self.parameters.overrides)
-        t["value"] = [_value_text(v) for v in t["value"]]
-        t["distribution"] = [_dist_text(d) for d in t["distribution"]]
         t["scenario_override"] = [k in overridden for k in t.index]
         return t
 
@@ -309,29 +301,6 @@ class ReportContent:
                 ("costmodel version", self.version)]
         rows += [(f"parameter fingerprint: {k}", v) for k, v in self.fingerprints.items()]
         return pd.DataFrame(rows, columns=["item", "value"]).set_index("item")
-
-
-def _value_text(v) -> str:
-    if isinstance(v, dict):
-        return "; ".join(f"{k}: {_num(x)}" for k, x in v.items())
-    return _num(v)
-
-
-def _num(x) -> str:
-    if isinstance(x, bool) or not isinstance(x, (int, float)):
-        return str(x)
-    if isinstance(x, int) or float(x).is_integer():
-        return f"{int(x):,}"
-    return f"{x:,.6g}" if abs(x) < 1000 else f"{x:,.2f}"
-
-
-def _dist_text(d) -> str:
-    if not d:
-        return ""
-    d = dict(d)
-    family = d.pop("type")
-    params = ", ".join(f"{k} {_num(v)}" for k, v in d.items() if v is not None and k != "mean")
-    return f"{family} ({params})" if params else family
 
 
 def report_content(params: ParameterSet, scenarios: Sequence[str] = ("central",),

@@ -28,6 +28,13 @@ NATIONAL_AREA = "england_and_wales"
 #: The issues EIF published nationally only as one combined figure.
 COMBINED_ISSUE = "mental_health_and_substance_misuse"
 
+def area_label(area: str) -> str:
+    """``'england_and_wales'`` → ``'England and Wales'``."""
+    small = {"and", "of", "the", "upon", "on"}
+    words = area.replace("-", " ").replace("_", " ").split()
+    return " ".join(w if (w in small and i) else w.capitalize() for i, w in enumerate(words))
+
+
 #: Calendar convention for the team simulations: 52-week years of four 13-week quarters.
 WEEKS_PER_YEAR = 52
 WEEKS_PER_QUARTER = 13

@@ -39,14 +39,13 @@ except ModuleNotFoundError as exc:  # pragma: no cover - depends on the installa
 
 from .cost_baseline import areas, baseline
 from .errors import CostModelError
-from .formatting import money, number, percent
+from .formatting import by_kind, money, number, percent, span
 from .prices import deflators_from_params
 from .projection import CENTRAL_REACH_RUNS, project
-from .report_content import area_label
 from .scenarios import apply_scenario, list_scenarios, load_scenario
 from .schema import check_name
 from .store import ParameterSet, default_root, load
-from .vocabulary import NATIONAL_AREA
+from .vocabulary import NATIONAL_AREA, area_label
 
 #: Runs behind a deterministic reach view (chance only, central parameter values).
 QUICK_REACH_RUNS = 200
@@ -305,18 +304,14 @@ class ReachView(_View):
 
         self.result, self.monte_carlo = res, monte_carlo
         t = res.totals()
-        spec = [("started", "Families starting direct work", "n"),
-                ("completed", "Families completing direct work", "n"),
-                ("reached_indirectly", "Families reached through advice", "n"),
-                ("waiting_at_end", "Waiting when funding ends", "n"),
-                ("spend", "Spend", "£"),
-                ("cost_per_family_started", "Cost per family starting", "£")]
-
-        def f(x, kind):
-            return money(x) if kind == "£" else number(x)
-
-        rows = [[label, f(t.loc[k, "mean"], kind),
-                 f"{f(t.loc[k, 'p5'], kind)} – {f(t.loc[k, 'p95'], kind)}"]
+        spec = [("started", "Families starting direct work", "number"),
+                ("completed", "Families completing direct work", "number"),
+                ("reached_indirectly", "Families reached through advice", "number"),
+                ("waiting_at_end", "Waiting when funding ends", "number"),
+                ("spend", "Spend", "money"),
+                ("cost_per_family_started", "Cost per family starting", "money")]
+        rows = [[label, by_kind(t.loc[k, "mean"], kind), span(t.loc[k, "p5"], t.loc[k, "p95"],
+                                                              kind)]
                 for k, label, kind in spec]
         what = (f"Monte Carlo: {res.runs:,} runs, each with its own parameter values"
                 if monte_carlo else f"Quick view: {res.runs:,} runs of chance events, "
@@ -453,7 +448,7 @@ class SavingsView(_View):
                 ["Present value of savings, gross", money(a.pv_savings_gross[0])],
                 ["Present value of savings, net", money(a.pv_savings_net[0])],
                 ["Net present value (NPV)", money(a.npv[0])],
-                ["Benefit-cost ratio", _ratio(a.bcr[0])],
+                ["Benefit-cost ratio", by_kind(a.bcr[0], "ratio")],
                 ["Payback (years)", f"{payback:.1f}" if np.isfinite(payback) else
                  f"not within {a.horizon} years"],
                 ["Break-even: families starting direct work",
@@ -482,8 +477,8 @@ class SavingsView(_View):
         a = proj.appraisal
         rows = [["Net present value (NPV), mean", money(a.npv.mean())],
                 ["NPV, 5th – 95th percentile",
-                 f"{money(np.percentile(a.npv, 5))} – {money(np.percentile(a.npv, 95))}"],
-                ["Benefit-cost ratio, mean", _ratio(np.nanmean(a.bcr))],
+                 span(np.percentile(a.npv, 5), np.percentile(a.npv, 95), "money")],
+                ["Benefit-cost ratio, mean", by_kind(np.nanmean(a.bcr), "ratio")],
                 ["Chance NPV > 0", percent(proj.p_npv_positive, 1)],
                 ["Chance of paying back within the horizon", percent(proj.p_payback, 1)]]
         text = _table(["Monte Carlo", "Estimate"], rows, f"{draws:,} draws, seed {seed}.")
@@ -527,18 +522,14 @@ class SavingsView(_View):
             projections[name] = project(self.params, name, draws=draws, seed=seed,
                                         horizon=self.horizon.value, area="")
         self.comparison = projections
-        rows = [[n, money(p.appraisal.npv.mean()), _ratio(np.nanmean(p.appraisal.bcr)
-                                                         if np.isfinite(p.appraisal.bcr).any()
-                                                         else np.nan),
+        rows = [[n, money(p.appraisal.npv.mean()),
+                 by_kind(np.nanmean(p.appraisal.bcr) if np.isfinite(p.appraisal.bcr).any()
+                         else np.nan, "ratio"),
                  percent(p.p_npv_positive, 0)] for n, p in projections.items()]
         self.compare_text.value = _table(["Scenario", "NPV (mean)", "Benefit-cost ratio",
                                           "Chance NPV > 0"], rows, f"{draws:,} draws each.")
         self.compare_chart.value = _png(charts.scenarios_chart(projections))
         self._say("")
-
-
-def _ratio(x: float) -> str:
-    return f"{x:.2f}" if x is not None and np.isfinite(x) else "–"
 
 
 def _renamed(proj, name: str):

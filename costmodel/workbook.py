@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 
+from .formatting import distribution_text, parameter_value
 from .report_content import ReportContent
 
 #: Excel's limit on sheet-name length.
@@ -17,8 +18,18 @@ MAX_SHEET_NAME = 31
 
 
 def workbook_tables(content: ReportContent) -> dict:
-    """Sheet name → DataFrame: "About" first, then every table of the report."""
-    return {"About": content.about(), **content.tables()}
+    """Sheet name → DataFrame: "About" first, then every table of the report.
+
+    In the assumptions, numbers stay numbers; tables of values, dates and
+    distributions are written as text.
+    """
+    tables = {"About": content.about(), **content.tables()}
+    a = tables["Assumptions"].copy()
+    a["value"] = [v if isinstance(v, (int, float)) and not isinstance(v, bool)
+                  else parameter_value(v) for v in a["value"]]
+    a["distribution"] = [distribution_text(d) for d in a["distribution"]]
+    tables["Assumptions"] = a
+    return tables
 
 
 def workbook_bytes(content: ReportContent) -> bytes:

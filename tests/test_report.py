@@ -128,7 +128,7 @@ def test_scenario_overrides_are_marked_in_the_appendix(params):
     a = c.assumptions()
     marked = set(a.index[a["scenario_override"]])
     assert "savings.outcomes.child_enters_care.effect" in marked
-    assert a.loc["savings.persistence.full_years", "value"] == "1"
+    assert a.loc["savings.persistence.full_years", "value"] == 1
     assert c.value_of_information is None  # too few draws for it
     assert c.compared == ("cautious",)
 
