@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN     = $(VENV)/bin
 
-.PHONY: run test lint bench clean
+.PHONY: run test lint docs bench clean
 
 $(BIN)/costmodel: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -17,9 +17,18 @@ run: $(BIN)/costmodel
 	$(BIN)/costmodel report --scenario central --area northamptonshire --force \
 		--out reports/northamptonshire-central.pdf --xlsx reports/northamptonshire-central.xlsx
 
-test: $(BIN)/costmodel
-	$(BIN)/python -m ruff check costmodel tests $(wildcard benchmarks)
+test: lint
 	$(BIN)/python -m pytest
+
+# Lint, formatting and type checks (part of make test).
+lint: $(BIN)/costmodel
+	$(BIN)/python -m ruff check costmodel tests $(wildcard benchmarks)
+	$(BIN)/python -m ruff format --check costmodel tests $(wildcard benchmarks)
+	$(BIN)/python -m mypy
+
+# The API reference, generated from the docstrings, in docs/api/index.html.
+docs: $(BIN)/costmodel
+	$(BIN)/python -m pdoc --docformat restructuredtext -o docs/api costmodel
 
 bench: $(BIN)/costmodel
 	@for f in benchmarks/*.py; do echo "== $$f"; $(BIN)/python $$f; done

@@ -6,7 +6,7 @@ Run from the project folder::
 
 Both implementations get the same inputs (central parameter values, N replications):
 the SimPy reference (tests/reference_reach.py) runs the first M of them one at a time,
-the vectorised ``costmodel.team_reach.simulate`` runs all N at once. The script prints the
+the vectorised ``costmodel.model.team.simulate`` runs all N at once. The script prints the
 time per replication of each and their ratio, then times 10,000 vectorised
 replications of the three-year programme with parameter uncertainty
 (``costmodel.reach.reach``).
@@ -27,8 +27,8 @@ sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 from reference_reach import simulate_reference  # noqa: E402
 
 import costmodel  # noqa: E402
-import costmodel.team_reach as r  # noqa: E402
-from costmodel.vocabulary import WEEKS_PER_YEAR  # noqa: E402
+import costmodel.model.team as r  # noqa: E402
+from costmodel.model.vocabulary import WEEKS_PER_YEAR  # noqa: E402
 
 LARGE_RUNS = 10_000
 YEARS = 3
@@ -42,10 +42,15 @@ def timed(f, *args, **kwargs) -> tuple[float, object]:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--runs", type=int, default=10_000,
-                    help="replications for the vectorised simulation (default 1000)")
-    ap.add_argument("--ref-runs", type=int, default=100,
-                    help="replications for the reference (default 50)")
+    ap.add_argument(
+        "--runs",
+        type=int,
+        default=10_000,
+        help="replications for the vectorised simulation (default 1000)",
+    )
+    ap.add_argument(
+        "--ref-runs", type=int, default=100, help="replications for the reference (default 50)"
+    )
     ap.add_argument("--seed", type=int, default=0)
     args = ap.parse_args(argv)
     if args.runs < 1 or args.ref_runs < 1:
@@ -67,8 +72,10 @@ def main(argv: list[str] | None = None) -> int:
     if inputs.weeks != weeks:
         print(f"note: the shipped programme is {inputs.weeks} weeks; timing {weeks}")
     t_large, res = timed(_large, params, args.seed, weeks)
-    print(f"{LARGE_RUNS:,} runs of {YEARS} years: {t_large:.1f} s "
-          f"(mean families started {res.total('started').mean():.0f})")
+    print(
+        f"{LARGE_RUNS:,} runs of {YEARS} years: {t_large:.1f} s "
+        f"(mean families started {res.total('started').mean():.0f})"
+    )
     return 0
 
 

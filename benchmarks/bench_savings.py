@@ -6,8 +6,8 @@ Run from the project folder::
 
 The script draws the savings parameters for N Monte Carlo draws, takes yearly costs and
 families from one simulation of the team (draw ``i`` uses run ``i mod runs``, with the
-yearly sums that ``costmodel.projection.project`` forms), and appraises them over a
-ten-year horizon twice: all N draws at once with ``costmodel.savings.appraise``, and the
+yearly sums that ``costmodel.model.projection.project`` forms), and appraises them over a
+ten-year horizon twice: all N draws at once with ``costmodel.model.savings.appraise``, and the
 first M one at a time with the plain-Python reference in tests/reference_savings.py.
 It prints the draws per second of each and their ratio, and checks that the two give
 the same NPVs (to 1e-9 relative).
@@ -28,9 +28,8 @@ sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 from reference_savings import appraise_loop, relative_difference  # noqa: E402
 
 import costmodel  # noqa: E402
-from costmodel.projection import yearly  # noqa: E402
-from costmodel.savings import appraise, effective_families, savings_inputs  # noqa: E402
-from costmodel.team_reach import reach  # noqa: E402
+from costmodel.model.programme import RunOptions, TeamProgramme  # noqa: E402
+from costmodel.model.savings import appraise, effective_families, savings_inputs  # noqa: E402
 
 HORIZON = 10
 REACH_RUNS = 5000
@@ -49,25 +48,6 @@ def timed(repeat: int, f, *args, **kwargs) -> tuple[float, object]:
     return best, out
 
 
-def yearly_reach(params, runs: int, seed: int, price_year: str) -> dict[str, np.ndarray]:
-    """Yearly completed, dropped-out, indirectly reached families and spend by run.
-
-    As ``project`` does: families still in support when the programme ends count as
-    dropped out in its last year, and spend is moved to ``price_year`` prices.
-    """
-    # costmodel.reach would do, but it names the submodule instead of the function
-    # once costmodel.reach has been imported as a module (e.g. by costmodel.projection)
-    sim = reach(params, runs=runs, seed=seed)
-    q = sim.quarterly
-    budget_year = params["team.budget.total"].price_year
-    factor = costmodel.deflators(params).factor(budget_year, price_year)
-    dropped = yearly(q["dropped_out"])
-    dropped[:, -1] += sim.final["ongoing_at_end"]
-    return {"completed": yearly(q["completed"]), "dropped": dropped,
-            "indirect": yearly(q["reached_indirectly"]),
-            "spend": yearly(q["spend"]) * factor, "started": sim.total("started")}
-
-
 def vectorised(inputs, costs, families, factors, started):
     a = appraise(inputs, costs, families, factors, families_helped=started)
     return a, a.npv, a.bcr
@@ -75,13 +55,22 @@ def vectorised(inputs, costs, families, factors, started):
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--draws", type=int, default=100_000,
-                    help="draws for the vectorised appraisal (default 100000)")
-    ap.add_argument("--loop-draws", type=int, default=2000,
-                    help="draws for the per-draw loop (default 2000)")
+    ap.add_argument(
+        "--draws",
+        type=int,
+        default=100_000,
+        help="draws for the vectorised appraisal (default 100000)",
+    )
+    ap.add_argument(
+        "--loop-draws", type=int, default=2000, help="draws for the per-draw loop (default 2000)"
+    )
     ap.add_argument("--seed", type=int, default=0, help="seed of the savings draws")
-    ap.add_argument("--repeat", type=int, default=3,
-                    help="time each this many times and keep the fastest (default 3)")
+    ap.add_argument(
+        "--repeat",
+        type=int,
+        default=3,
+        help="time each this many times and keep the fastest (default 3)",
+    )
     args = ap.parse_args(argv)
     if min(args.draws, args.loop_draws, args.repeat) < 1:
         ap.error("--draws, --loop-draws and --repeat must be at least 1")
@@ -92,23 +81,25 @@ def main(argv: list[str] | None = None) -> int:
     params = costmodel.load()
     price_year = params["team.budget.total"].price_year
     inputs = savings_inputs(params, price_year, n, np.random.default_rng(args.seed))
-    sim = yearly_reach(params, REACH_RUNS, REACH_SEED, price_year)
-    take = np.arange(n) % REACH_RUNS
-    costs = sim["spend"][take]
-    families = effective_families(sim["completed"][take], sim["dropped"][take],
-                                  sim["indirect"][take], inputs)
-    started = sim["started"][take]
+    # the team's yearly families and spend by draw, as project forms them
+    team = TeamProgramme().flows(
+        params, price_year, n, None, RunOptions(team_seed=REACH_SEED, reach_runs=REACH_RUNS)
+    )
+    costs = team.costs
+    families = effective_families(team.completed, team.dropped, team.indirect, inputs)
+    started = team.started
     factors = costmodel.discount_factors(np.arange(HORIZON), costmodel.discount_schedule(params))
-    print(f"appraisal: {len(inputs.outcomes)} outcomes, {families.shape[1]} programme years, "
-          f"{HORIZON}-year horizon, {price_year} prices; team simulation {REACH_RUNS:,} runs")
+    print(
+        f"appraisal: {len(inputs.outcomes)} outcomes, {families.shape[1]} programme years, "
+        f"{HORIZON}-year horizon, {price_year} prices; team simulation {REACH_RUNS:,} runs"
+    )
 
     # warm up numpy on a few draws of their own
     k = min(n, 100)
     few = savings_inputs(params, price_year, k, np.random.default_rng(args.seed + 1))
     vectorised(few, costs[:k], families[:k], factors, started[:k])
 
-    t_vec, (a, npv, _) = timed(args.repeat, vectorised, inputs, costs, families, factors,
-                               started)
+    t_vec, (a, npv, _) = timed(args.repeat, vectorised, inputs, costs, families, factors, started)
     t_loop, ref = timed(args.repeat, appraise_loop, inputs, costs, families, factors, draws=m)
     diff = relative_difference(ref["npv"], npv[:m])
     # NPV is a difference of two large terms, so near NPV = 0 its relative difference
@@ -120,10 +111,14 @@ def main(argv: list[str] | None = None) -> int:
     print(f"vectorised: {n:,} draws in {t_vec:.2f} s ({rate_vec:,.0f} draws/s)")
     print(f"per-draw loop: {m:,} draws in {t_loop:.2f} s ({rate_loop:,.0f} draws/s)")
     print(f"speed ratio: {rate_vec / rate_loop:,.0f}x")
-    print(f"agreement: max relative NPV difference {diff.max():.1e} over {m:,} draws "
-          f"({scaled.max():.1e} relative to PV costs or PV savings)")
-    print(f"mean NPV £{npv.mean():,.0f}, P(NPV > 0) {(npv > 0).mean():.3f} "
-          f"(times: fastest of {args.repeat})")
+    print(
+        f"agreement: max relative NPV difference {diff.max():.1e} over {m:,} draws "
+        f"({scaled.max():.1e} relative to PV costs or PV savings)"
+    )
+    print(
+        f"mean NPV £{npv.mean():,.0f}, P(NPV > 0) {(npv > 0).mean():.3f} "
+        f"(times: fastest of {args.repeat})"
+    )
     assert scaled.max() <= TOLERANCE, f"NPVs differ by up to {scaled.max():.3g} relative"
     return 0
 

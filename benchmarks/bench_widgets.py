@@ -26,8 +26,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT)]
 
 import costmodel  # noqa: E402
-import costmodel.widgets as cw  # noqa: E402
-from costmodel.projection import project  # noqa: E402
+import costmodel.present.widgets as cw  # noqa: E402
+from costmodel.model.projection import project  # noqa: E402
 
 
 def best_of(repeat: int, f) -> float:
@@ -59,8 +59,10 @@ def main() -> None:
     print(f"savings view, one control (chart included): {view_time * 1000:7.1f} ms")
     print(f"reference, full project(draws=1):           {reference_time * 1000:7.1f} ms")
     print(f"speed ratio (reference / view):             {reference_time / view_time:7.1f}x")
-    print(f"NPV: view {view_npv:,.0f}, reference {ref_npv:,.0f} (the team simulations differ "
-          f"only in their chance events: {abs(view_npv - ref_npv) / abs(ref_npv):.2%})")
+    print(
+        f"NPV: view {view_npv:,.0f}, reference {ref_npv:,.0f} (the team simulations differ "
+        f"only in their chance events: {abs(view_npv - ref_npv) / abs(ref_npv):.2%})"
+    )
 
     base = cw.BaselineView(params)
     years = iter(["2014/15", "2024/25"] * 1000)

@@ -1,90 +1,109 @@
 """costmodel: the economics of early help for children and families.
 
-The cost of late intervention by issue and paying agency, with every figure
-sourced; Green Book prices and discounting. Typical use::
+What late intervention costs an area, by issue and paying agency; how many families
+an early-help team reaches; and what early help may save, appraised as the HM
+Treasury Green Book sets out. Typical use::
 
     import costmodel
-    params = costmodel.load("northamptonshire")
+    params = costmodel.load()                          # the shipped, validated parameters
     b = costmodel.baseline(params, price_year="2024/25")
     b.table          # issue × agency, whole pounds, real terms
-    b.by_agency      # who pays
     r = costmodel.reach(params, runs=10_000, seed=1)   # the team's reach
     r.totals()       # families started, completed, ... with percentile bands
     p = costmodel.project(params, "central", draws=10_000, seed=1)   # NPV, BCR, who saves
+    p.draws_table    # every parameter value each Monte Carlo draw used
     c = costmodel.report_content(params, ["central"])                # the report's tables
     costmodel.write_report(c, "central.pdf", xlsx="central.xlsx")    # PDF and workbook
 
-Heavy submodules are imported on first use, so ``import costmodel`` stays quick.
+The package is layered; each layer imports only those before it:
+:mod:`costmodel.params` (files, schema, store, scenarios, distributions, sampling),
+:mod:`costmodel.greenbook` (prices, discounting, appraisal arithmetic),
+:mod:`costmodel.model` (baseline, team, programmes, savings, projection),
+:mod:`costmodel.analysis` (sensitivity and value of information on any model) and
+:mod:`costmodel.present` (labels, formatting, report, charts, PDF, workbook, widgets),
+with the command line beside them. Names are imported on first use, so
+``import costmodel`` stays quick.
 """
 
 from __future__ import annotations
 
 from importlib import import_module
+from importlib.metadata import PackageNotFoundError, version
 from typing import TYPE_CHECKING, Any
 
-__version__ = "0.1.0"
+try:
+    __version__ = version("costmodel")
+except PackageNotFoundError:  # pragma: no cover - running from a checkout that is not installed
+    __version__ = "0+unknown"
 
-# name -> (module, attribute)
+# public name -> (module under costmodel, attribute)
 _API = {
-    "load": ("store", "load"),
-    "validate": ("store", "validate"),
-    "ParameterSet": ("store", "ParameterSet"),
-    "Parameter": ("schema", "Parameter"),
-    "ParameterError": ("errors", "ParameterError"),
-    "CostModelError": ("errors", "CostModelError"),
-    "baseline": ("cost_baseline", "baseline"),
-    "baseline_draws": ("cost_baseline", "baseline_draws"),
-    "Baseline": ("cost_baseline", "Baseline"),
-    "areas": ("cost_baseline", "areas"),
-    "deflators": ("prices", "deflators_from_params"),
-    "rebase": ("prices", "rebase"),
-    "discount_schedule": ("discounting", "schedule_from_params"),
-    "flat_rate": ("discounting", "flat_rate"),
-    "discount_factors": ("discounting", "discount_factors"),
-    "present_value": ("discounting", "present_value"),
-    "reach": ("team_reach", "reach"),
-    "reach_inputs": ("team_reach", "reach_inputs"),
-    "simulate_reach": ("team_reach", "simulate"),
-    "ReachResult": ("team_reach", "ReachResult"),
-    "calibrate": ("calibration", "calibrate"),
-    "project": ("projection", "project"),
-    "compare": ("projection", "compare"),
-    "Projection": ("projection", "Projection"),
-    "one_way": ("sensitivity", "one_way"),
-    "two_way": ("sensitivity", "two_way"),
-    "switching_values": ("sensitivity", "switching_values"),
-    "evppi": ("sensitivity", "evppi"),
-    "report_content": ("report_content", "report_content"),
-    "ReportContent": ("report_content", "ReportContent"),
-    "write_report": ("pdf_report", "write_report"),
-    "Scenario": ("scenarios", "Scenario"),
-    "load_scenario": ("scenarios", "load_scenario"),
-    "apply_scenario": ("scenarios", "apply_scenario"),
-    "list_scenarios": ("scenarios", "list_scenarios"),
-    "ISSUES": ("vocabulary", "ISSUES"),
-    "AGENCIES": ("vocabulary", "AGENCIES"),
+    "load": ("params.store", "load"),
+    "ParameterSet": ("params.store", "ParameterSet"),
+    "Parameter": ("params.schema", "Parameter"),
+    "ParameterError": ("params.errors", "ParameterError"),
+    "CostModelError": ("params.errors", "CostModelError"),
+    "Scenario": ("params.scenarios", "Scenario"),
+    "load_scenario": ("params.scenarios", "load_scenario"),
+    "apply_scenario": ("params.scenarios", "apply_scenario"),
+    "list_scenarios": ("params.scenarios", "list_scenarios"),
+    "sample": ("params.sampling", "sample"),
+    "deflators": ("greenbook.prices", "deflators_from_params"),
+    "rebase": ("greenbook.prices", "rebase"),
+    "discount_schedule": ("greenbook.discounting", "schedule_from_params"),
+    "flat_rate": ("greenbook.discounting", "flat_rate"),
+    "discount_factors": ("greenbook.discounting", "discount_factors"),
+    "present_value": ("greenbook.discounting", "present_value"),
+    "validate": ("model.validation", "validate"),
+    "baseline": ("model.late_intervention", "baseline"),
+    "baseline_draws": ("model.late_intervention", "baseline_draws"),
+    "Baseline": ("model.late_intervention", "Baseline"),
+    "areas": ("model.late_intervention", "areas"),
+    "reach": ("model.team", "reach"),
+    "reach_inputs": ("model.team", "reach_inputs"),
+    "simulate_reach": ("model.team", "simulate"),
+    "ReachResult": ("model.team", "ReachResult"),
+    "calibrate": ("model.calibration", "calibrate"),
+    "programmes": ("model.programme", "programmes"),
+    "project": ("model.projection", "project"),
+    "compare": ("model.projection", "compare"),
+    "Projection": ("model.projection", "Projection"),
+    "one_way": ("analysis.sensitivity", "one_way"),
+    "two_way": ("analysis.sensitivity", "two_way"),
+    "switching_values": ("analysis.sensitivity", "switching_values"),
+    "evpi": ("analysis.value_of_information", "evpi"),
+    "evppi": ("analysis.value_of_information", "evppi"),
+    "report_content": ("present.content", "report_content"),
+    "ReportContent": ("present.content", "ReportContent"),
+    "write_report": ("present.pdf", "write_report"),
+    "ISSUES": ("present.labels", "ISSUES"),
+    "AGENCIES": ("present.labels", "AGENCIES"),
 }
 
 __all__ = ["__version__", *_API]
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .calibration import calibrate
-    from .cost_baseline import Baseline, areas, baseline, baseline_draws
-    from .discounting import discount_factors, flat_rate, present_value
-    from .discounting import schedule_from_params as discount_schedule
-    from .errors import CostModelError, ParameterError
-    from .pdf_report import write_report
-    from .prices import deflators_from_params as deflators
-    from .prices import rebase
-    from .projection import Projection, compare, project
-    from .report_content import ReportContent, report_content
-    from .scenarios import Scenario, apply_scenario, list_scenarios, load_scenario
-    from .schema import Parameter
-    from .sensitivity import evppi, one_way, switching_values, two_way
-    from .store import ParameterSet, load, validate
-    from .team_reach import ReachResult, reach, reach_inputs
-    from .team_reach import simulate as simulate_reach
-    from .vocabulary import AGENCIES, ISSUES
+    from .analysis.sensitivity import one_way, switching_values, two_way
+    from .analysis.value_of_information import evpi, evppi
+    from .greenbook.discounting import discount_factors, flat_rate, present_value
+    from .greenbook.discounting import schedule_from_params as discount_schedule
+    from .greenbook.prices import deflators_from_params as deflators
+    from .greenbook.prices import rebase
+    from .model.calibration import calibrate
+    from .model.late_intervention import Baseline, areas, baseline, baseline_draws
+    from .model.programme import programmes
+    from .model.projection import Projection, compare, project
+    from .model.team import ReachResult, reach, reach_inputs
+    from .model.team import simulate as simulate_reach
+    from .model.validation import validate
+    from .params.errors import CostModelError, ParameterError
+    from .params.sampling import sample
+    from .params.scenarios import Scenario, apply_scenario, list_scenarios, load_scenario
+    from .params.schema import Parameter
+    from .params.store import ParameterSet, load
+    from .present.content import ReportContent, report_content
+    from .present.labels import AGENCIES, ISSUES
+    from .present.pdf import write_report
 
 
 def __getattr__(name: str) -> Any:

@@ -12,7 +12,7 @@ import json
 import sys
 from collections.abc import Sequence
 
-from .errors import CostModelError
+from .params.errors import CostModelError
 
 EXIT_INPUT = 1
 
@@ -25,35 +25,50 @@ def _parser() -> argparse.ArgumentParser:
         description="Costs of late intervention and the economics of early help.",
     )
     p.add_argument("--version", action="version", version=f"costmodel {__version__}")
-    p.add_argument("--parameters", metavar="DIR",
-                   help="parameter folder to use instead of the shipped one")
+    p.add_argument(
+        "--parameters", metavar="DIR", help="parameter folder to use instead of the shipped one"
+    )
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     v = sub.add_parser("validate", help="check parameter files; exit non-zero on any problem")
     v.add_argument("path", nargs="?", help="a parameter folder or file (default: the shipped set)")
 
     b = sub.add_parser("baseline", help="an area's annual cost of late intervention")
-    b.add_argument("--area", default="northamptonshire", help="area name (default: %(default)s)")
-    b.add_argument("--price-year", metavar="YYYY/YY",
-                   help="express figures in this financial year's prices (default: as published)")
+    b.add_argument("--area", help="area name (default: the parameter set's own area)")
+    b.add_argument(
+        "--price-year",
+        metavar="YYYY/YY",
+        help="express figures in this financial year's prices (default: as published)",
+    )
     b.add_argument("--by", choices=("issue", "agency", "both"), default="both")
     b.add_argument("--format", choices=("table", "csv", "json"), default="table")
-    b.add_argument("--bottom-up", action="store_true",
-                   help="also show the bottom-up view (counts × unit costs) and its reconciliation")
+    b.add_argument(
+        "--bottom-up",
+        action="store_true",
+        help="also show the bottom-up view (counts × unit costs) and its reconciliation",
+    )
 
     r = sub.add_parser("reach", help="simulate the families the early-intervention team reaches")
-    r.add_argument("--scenario", default=None,
-                   help="scenario name or YAML file (default: the stored parameters)")
+    r.add_argument(
+        "--scenario",
+        default=None,
+        help="scenario name or YAML file (default: the stored parameters)",
+    )
     r.add_argument("--runs", type=int, default=10_000, help="replications (default: %(default)s)")
     r.add_argument("--seed", type=int, default=1, help="random seed (default: %(default)s)")
-    r.add_argument("--fixed-parameters", action="store_true",
-                   help="central parameter values in every run (chance only, no parameter "
-                        "uncertainty)")
+    r.add_argument(
+        "--fixed-parameters",
+        action="store_true",
+        help="central parameter values in every run (chance only, no parameter uncertainty)",
+    )
     r.add_argument("--format", choices=("table", "csv", "json"), default="table")
 
     c = sub.add_parser("calibrate", help="fit a throughput parameter to an observed count")
-    c.add_argument("--parameter", default="direct_work.case_duration",
-                   help="team parameter to fit (default: %(default)s)")
+    c.add_argument(
+        "--parameter",
+        default="direct_work.case_duration",
+        help="team parameter to fit (default: %(default)s)",
+    )
     c.add_argument("--observed", type=float, help="observed count (default: team.observed)")
     c.add_argument("--weeks", type=int, help="weeks the count covers (default: team.observed)")
     c.add_argument("--target", default="started", help="outcome counted (default: started)")
@@ -66,8 +81,12 @@ def _parser() -> argparse.ArgumentParser:
 
     pr = sub.add_parser("project", help="savings, NPV and benefit-cost ratio under a scenario")
     pr.add_argument("--scenario", default=None)
-    pr.add_argument("--draws", type=int, default=10_000,
-                    help="Monte Carlo draws; 1 gives the deterministic result")
+    pr.add_argument(
+        "--draws",
+        type=int,
+        default=10_000,
+        help="Monte Carlo draws; 1 gives the deterministic result",
+    )
     pr.add_argument("--seed", type=int, default=1)
     pr.add_argument("--horizon", type=int, default=10, help="years appraised (default: 10)")
     pr.add_argument("--price-year", metavar="YYYY/YY")
@@ -83,23 +102,40 @@ def _parser() -> argparse.ArgumentParser:
     cm.add_argument("--format", choices=("table", "csv", "json"), default="table")
 
     rp = sub.add_parser("report", help="the PDF report for finance staff (and an Excel workbook)")
-    rp.add_argument("--scenario", action="extend", nargs="+", metavar="NAME",
-                    help="scenario(s) to report, by name or YAML file; the first is reported "
-                         "in full (default: central)")
-    rp.add_argument("--compare", nargs="+", metavar="NAME",
-                    help="scenarios set side by side (default: every shipped scenario when "
-                         "one is reported, else those reported)")
-    rp.add_argument("--area", default="northamptonshire", help="area (default: %(default)s)")
-    rp.add_argument("--draws", type=int, default=10_000,
-                    help="Monte Carlo draws (default: %(default)s)")
+    rp.add_argument(
+        "--scenario",
+        action="extend",
+        nargs="+",
+        metavar="NAME",
+        help="scenario(s) to report, by name or YAML file; the first is reported "
+        "in full (default: central)",
+    )
+    rp.add_argument(
+        "--compare",
+        nargs="+",
+        metavar="NAME",
+        help="scenarios set side by side (default: every shipped scenario when "
+        "one is reported, else those reported)",
+    )
+    rp.add_argument("--area", help="area (default: the parameter set's own area)")
+    rp.add_argument(
+        "--draws", type=int, default=10_000, help="Monte Carlo draws (default: %(default)s)"
+    )
     rp.add_argument("--seed", type=int, default=1, help="random seed (default: %(default)s)")
     rp.add_argument("--horizon", type=int, default=10, help="years appraised (default: 10)")
-    rp.add_argument("--price-year", metavar="YYYY/YY",
-                    help="price base (default: the budget's price year)")
-    rp.add_argument("--nominal", action="store_true",
-                    help="add year-by-year cash flows in nominal (cash) prices")
-    rp.add_argument("--out", metavar="PATH",
-                    help="PDF to write (default: AREA-SCENARIO.pdf in the current folder)")
+    rp.add_argument(
+        "--price-year", metavar="YYYY/YY", help="price base (default: the budget's price year)"
+    )
+    rp.add_argument(
+        "--nominal",
+        action="store_true",
+        help="add year-by-year cash flows in nominal (cash) prices",
+    )
+    rp.add_argument(
+        "--out",
+        metavar="PATH",
+        help="PDF to write (default: AREA-SCENARIO.pdf in the current folder)",
+    )
     rp.add_argument("--xlsx", metavar="PATH", help="also write the tables as an Excel workbook")
     rp.add_argument("--force", action="store_true", help="replace existing files")
     rp.add_argument("--quiet", action="store_true", help="no progress messages")
@@ -111,9 +147,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "validate":
             return _validate(args)
-        text = {"baseline": _baseline, "reach": _reach, "calibrate": _calibrate,
-                "scenarios": _scenarios, "project": _project,
-                "compare": _compare, "report": _report}[args.command](args)
+        text = {
+            "baseline": _baseline,
+            "reach": _reach,
+            "calibrate": _calibrate,
+            "scenarios": _scenarios,
+            "project": _project,
+            "compare": _compare,
+            "report": _report,
+        }[args.command](args)
     except CostModelError as exc:
         for line in str(exc).splitlines():
             print(f"costmodel: error: {line}", file=sys.stderr)
@@ -123,7 +165,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _validate(args) -> int:
-    from .store import validate
+    from .model.validation import validate
 
     problems = validate(args.path or args.parameters)
     for p in problems:
@@ -136,7 +178,7 @@ def _validate(args) -> int:
 
 
 def _baseline(args) -> str:
-    from .cost_baseline import baseline
+    from .model.late_intervention import baseline
 
     params = _params(args)
     result = baseline(params, args.area, args.price_year)
@@ -147,8 +189,9 @@ def _baseline(args) -> str:
         elif args.by == "agency":
             d.pop("by_issue")
         else:
-            d["by_issue_and_agency"] = {i: {a: int(v) for a, v in row.items()}
-                                        for i, row in result.table.iterrows()}
+            d["by_issue_and_agency"] = {
+                i: {a: int(v) for a, v in row.items()} for i, row in result.table.iterrows()
+            }
         if args.bottom_up and result.bottom_up is not None:
             d["bottom_up"] = json.loads(result.bottom_up.to_json(orient="records"))
         return json.dumps(d, indent=2) + "\n"
@@ -158,14 +201,14 @@ def _baseline(args) -> str:
 
 
 def _params(args):
-    from .scenarios import apply_scenario
-    from .store import load
+    from .params.scenarios import apply_scenario
+    from .params.store import load
 
     return apply_scenario(load(root=args.parameters), getattr(args, "scenario", None))
 
 
 def _scenarios(args) -> str:
-    from .scenarios import list_scenarios
+    from .params.scenarios import list_scenarios
 
     items = list_scenarios(args.parameters)
     width = max(map(len, items), default=0)
@@ -173,13 +216,17 @@ def _scenarios(args) -> str:
 
 
 def _reach(args) -> str:
-    from .errors import ParameterError, Problem
-    from .team_reach import reach
+    from .model.team import reach
+    from .params.errors import ParameterError, Problem
 
     if args.runs < 1:
         raise ParameterError(Problem("", "--runs", "must be at least 1"))
-    res = reach(_params(args), runs=args.runs, seed=args.seed,
-                parameter_uncertainty=not args.fixed_parameters)
+    res = reach(
+        _params(args),
+        runs=args.runs,
+        seed=args.seed,
+        parameter_uncertainty=not args.fixed_parameters,
+    )
     if args.format == "json":
         d = res.to_dict()
         d["scenario"] = args.scenario or "central"
@@ -199,102 +246,129 @@ def _reach(args) -> str:
     return _reach_table(res, args)
 
 
+REACH_ROWS = (
+    "referred",
+    "screened_out",
+    "started",
+    "completed",
+    "dropped_out",
+    "redirected",
+    "ongoing_at_end",
+    "waiting_at_end",
+    "reached_indirectly",
+    "mean_wait_weeks",
+    "utilisation",
+    "spend",
+    "cost_per_family_started",
+    "cost_per_family_completed",
+)
+
+
 def _reach_table(res, args) -> str:
-    from .formatting import money, number, text_table
+    from .present.formatting import by_kind, money, text_table
+    from .present.labels import REACH_OUTCOMES
 
     t = res.totals()
-    labels = {
-        "referred": "Families referred", "screened_out": "Screened out or declined",
-        "started": "Families started direct work", "completed": "Completed",
-        "dropped_out": "Dropped out", "redirected": "Redirected after the maximum wait",
-        "ongoing_at_end": "Still in a case at the end", "waiting_at_end": "Waiting at the end",
-        "reached_indirectly": "Families reached through advice to professionals",
-        "mean_wait_weeks": "Mean wait before starting (weeks)",
-        "utilisation": "Caseload utilisation", "spend": "Spend",
-        "cost_per_family_started": "Cost per family started",
-        "cost_per_family_completed": "Cost per family completed",
-    }
     rows = []
-    for k, label in labels.items():
-        fmt = (lambda x: money(x)) if k.startswith(("spend", "cost")) else \
-            (lambda x: f"{x:.0%}") if k == "utilisation" else \
-            (lambda x: f"{x:.1f}") if k == "mean_wait_weeks" else (lambda x: number(x))
-        rows.append([label, *(fmt(t.loc[k, c]) for c in ("mean", "p5", "p50", "p95"))])
+    for k in REACH_ROWS:
+        lab = REACH_OUTCOMES[k]
+        rows.append(
+            [lab.long, *(by_kind(t.loc[k, c], lab.kind) for c in ("mean", "p5", "p50", "p95"))]
+        )
     inp = res.inputs
-    head = [f"Early Intervention Team: {res.runs:,} runs, seed {args.seed}, "
-            f"scenario {args.scenario or 'central'}",
-            f"{inp.weeks} weeks from {inp.start_date.isoformat()}; money in real terms, "
-            f"{inp.price_year} prices; budget {money(inp.budget)}",
-            "Bands show chance and parameter uncertainty" if not args.fixed_parameters
-            else "Bands show chance only (central parameter values)", ""]
-    table = text_table(rows, ["Over the programme", "Mean", "5th pct", "Median", "95th pct"],
-                       "lrrrr")
+    head = [
+        f"Early Intervention Team: {res.runs:,} runs, seed {args.seed}, "
+        f"scenario {args.scenario or 'central'}",
+        f"{inp.weeks} weeks from {inp.start_date.isoformat()}; money in real terms, "
+        f"{inp.price_year} prices; budget {money(inp.budget)}",
+        "Bands show chance and parameter uncertainty"
+        if not args.fixed_parameters
+        else "Bands show chance only (central parameter values)",
+        "",
+    ]
+    table = text_table(
+        rows, ["Over the programme", "Mean", "5th pct", "Median", "95th pct"], "lrrrr"
+    )
     bq = res.by_quarter()
     qrows = []
     for q in range(1, res.quarters + 1):
+
         def m(name, q=q):
             return bq.loc[(q, name)]
-        qrows.append([str(q), m("started")["quarter_start"],
-                      f"{m('started')['mean']:.0f} ({m('started')['p5']:.0f}–"
-                      f"{m('started')['p95']:.0f})",
-                      f"{m('completed')['mean']:.0f}", f"{m('reached_indirectly')['mean']:.0f}",
-                      f"{m('posts_filled')['mean']:.1f}", money(m("spend")["mean"])])
-    qtable = text_table(qrows, ["Quarter", "From", "Started (90% band)", "Completed",
-                                "Reached by advice", "Posts filled", "Spend"], "llrrrrr")
+
+        qrows.append(
+            [
+                str(q),
+                m("started")["quarter_start"],
+                f"{m('started')['mean']:.0f} ({m('started')['p5']:.0f}–{m('started')['p95']:.0f})",
+                f"{m('completed')['mean']:.0f}",
+                f"{m('reached_indirectly')['mean']:.0f}",
+                f"{m('posts_filled')['mean']:.1f}",
+                money(m("spend")["mean"]),
+            ]
+        )
+    qtable = text_table(
+        qrows,
+        [
+            "Quarter",
+            "From",
+            "Started (90% band)",
+            "Completed",
+            "Reached by advice",
+            "Posts filled",
+            "Spend",
+        ],
+        "llrrrrr",
+    )
     return "\n".join([*head, table, "", "By quarter (means)", qtable]) + "\n"
 
 
 def _calibrate(args) -> str:
-    from .calibration import calibrate
+    from .model.calibration import calibrate
 
-    cal = calibrate(_params(args), parameter=args.parameter, observed=args.observed,
-                    weeks=args.weeks, target=args.target, runs=args.runs, seed=args.seed)
+    cal = calibrate(
+        _params(args),
+        parameter=args.parameter,
+        observed=args.observed,
+        weeks=args.weeks,
+        target=args.target,
+        runs=args.runs,
+        seed=args.seed,
+    )
     if args.format == "json":
         d = {k: v for k, v in vars(cal).items() if k not in ("grid", "implied")}
         d["implied"] = dict(cal.implied)
         d["grid"] = cal.grid.to_dict(orient="records")
         return json.dumps(d, indent=2) + "\n"
-    lines = [f"Calibrating {cal.parameter} to {cal.observed:,.0f} families ({cal.target}) "
-             f"in {cal.weeks} weeks",
-             f"  fitted value:        {cal.value:.2f} (stored central value {cal.central_value:g})",
-             f"  model at that value: mean {cal.model_mean:,.0f}, 90% band "
-             f"{cal.model_p5:,.0f}–{cal.model_p95:,.0f}; the observation is at percentile "
-             f"{cal.observed_percentile:.0f}",
-             "  what it implies:"]
+    lines = [
+        f"Calibrating {cal.parameter} to {cal.observed:,.0f} families ({cal.target}) "
+        f"in {cal.weeks} weeks",
+        f"  fitted value:        {cal.value:.2f} (stored central value {cal.central_value:g})",
+        f"  model at that value: mean {cal.model_mean:,.0f}, 90% band "
+        f"{cal.model_p5:,.0f}–{cal.model_p95:,.0f}; the observation is at percentile "
+        f"{cal.observed_percentile:.0f}",
+        "  what it implies:",
+    ]
     lines += [f"    {k}: {v:,.2f}" for k, v in cal.implied.items()]
     return "\n".join(lines) + "\n"
 
 
-MONEY_ROWS = ("pv_costs", "pv_income", "pv_savings_gross", "pv_savings_net", "npv")
-LABELS = {
-    "pv_costs": "Present value of costs",
-    "pv_income": "PV of payment-by-results income", "pv_savings_gross": "PV of savings, gross",
-    "pv_savings_net": "PV of savings, net (after additionality and optimism bias)",
-    "npv": "Net present value", "bcr": "Benefit-cost ratio", "roi": "Return on investment",
-    "payback_years": "Payback (years, where it pays back)",
-    "break_even_families": "Break-even families helped",
-    "break_even_effect_scale": "Break-even effect (multiple of assumed)",
-    "families_started": "Families started", "families_completed": "Families completed",
-    "effective_families": "Full-effect-equivalent families",
-    "p_npv_positive": "Probability NPV > 0",
-    "p_payback": "Probability of paying back within the horizon",
-}
+def _label(name: str) -> str:
+    from .present.labels import INDICATORS, label
+
+    return label(name, INDICATORS)
 
 
 def _fmt(name: str, x: float) -> str:
-    from .formatting import money, number, percent
+    from .present.formatting import by_kind, percent
+    from .present.labels import INDICATORS, kind
 
     if x is None or x != x:
         return "–"
-    if name in MONEY_ROWS:
-        return money(x)
-    if name == "roi":
-        return percent(x, 0)
     if name in ("p_npv_positive", "p_payback"):
         return percent(x, 1)
-    if name in ("bcr", "payback_years", "break_even_effect_scale"):
-        return f"{x:.2f}"
-    return number(x)
+    k = kind(name, INDICATORS)
+    return f"{x:.2f}" if k in ("ratio", "years") else by_kind(x, k)
 
 
 def _progress_bar(label: str):
@@ -305,22 +379,28 @@ def _progress_bar(label: str):
 
 
 def _check_runs(n: int, flag: str) -> None:
-    from .errors import ParameterError, Problem
+    from .params.errors import ParameterError, Problem
 
     if n < 1:
         raise ParameterError(Problem("", flag, "must be at least 1"))
 
 
 def _project(args) -> str:
-    from .formatting import money, percent, text_table
-    from .projection import project
-    from .store import load
-    from .vocabulary import AGENCIES
+    from .model.projection import project
+    from .params.store import load
+    from .present.formatting import money, percent, text_table
+    from .present.labels import AGENCY_LABELS
 
     _check_runs(args.draws, "--draws")
-    res = project(load(root=args.parameters), args.scenario, draws=args.draws,
-                  seed=args.seed, horizon=args.horizon, price_year=args.price_year,
-                  progress=_progress_bar("simulating the team") if args.progress else None)
+    res = project(
+        load(root=args.parameters),
+        args.scenario,
+        draws=args.draws,
+        seed=args.seed,
+        horizon=args.horizon,
+        price_year=args.price_year,
+        progress=_progress_bar("simulating the team") if args.progress else None,
+    )
     if args.format == "json":
         return json.dumps(res.to_dict(), indent=2) + "\n"
     if args.format == "csv":
@@ -331,54 +411,83 @@ def _project(args) -> str:
         res.by_agency().to_csv(buf, lineterminator="\n")
         return buf.getvalue()
     s = res.summary()
-    rows = [[LABELS[k], *(_fmt(k, s.loc[k, c]) for c in ("mean", "p5", "p50", "p95"))]
-            for k in s.index]
-    rows.append([LABELS["p_npv_positive"], percent(res.p_npv_positive, 1), "", "", ""])
-    rows.append([LABELS["p_payback"], percent(res.p_payback, 1), "", "", ""])
+    rows = [
+        [_label(k), *(_fmt(k, s.loc[k, c]) for c in ("mean", "p5", "p50", "p95"))] for k in s.index
+    ]
+    rows.append([_label("p_npv_positive"), percent(res.p_npv_positive, 1), "", "", ""])
+    rows.append([_label("p_payback"), percent(res.p_payback, 1), "", "", ""])
     ag = res.by_agency()
-    arows = [[AGENCIES[a], money(r.pv_savings_net), money(r.cashable), percent(r.share, 0)
-              if r.share == r.share else "–"] for a, r in ag.iterrows()]
-    head = [f"Savings appraisal: scenario {res.scenario}, {res.draws:,} draws, seed {args.seed}",
-            f"Real terms, {res.price_year} prices; Green Book {res.appraisal.discount} discount "
-            f"rate; {res.appraisal.horizon} years from {res.start_year}", ""]
-    out = [*head, text_table(rows, ["Indicator", "Mean", "5th pct", "Median", "95th pct"],
-                             "lrrrr"), "",
-           text_table(arows, ["Who saves (PV, net)", "Saving", "Cashable", "Share"], "lrrr")]
+    arows = [
+        [
+            AGENCY_LABELS[a].long,
+            money(r.pv_savings_net),
+            money(r.cashable),
+            percent(r.share, 0) if r.share == r.share else "–",
+        ]
+        for a, r in ag.iterrows()
+    ]
+    head = [
+        f"Savings appraisal: scenario {res.scenario}, {res.draws:,} draws, seed {args.seed}",
+        f"Real terms, {res.price_year} prices; Green Book {res.appraisal.discount} discount "
+        f"rate; {res.appraisal.horizon} years from {res.start_year}",
+        "",
+    ]
+    out = [
+        *head,
+        text_table(rows, ["Indicator", "Mean", "5th pct", "Median", "95th pct"], "lrrrr"),
+        "",
+        text_table(arows, ["Who saves (PV, net)", "Saving", "Cashable", "Share"], "lrrr"),
+    ]
     if res.appraisal.checks:
         out += ["", *("Check: " + c for c in res.appraisal.checks)]
     return "\n".join(out) + "\n"
 
 
 def _compare(args) -> str:
-    from .formatting import text_table
-    from .projection import compare
-    from .store import load
+    from .model.projection import compare
+    from .params.store import load
+    from .present.formatting import text_table
 
     _check_runs(args.draws, "--draws")
-    table = compare(load(root=args.parameters), args.names, draws=args.draws, seed=args.seed,
-                    horizon=args.horizon, price_year=args.price_year)
+    table = compare(
+        load(root=args.parameters),
+        args.names,
+        draws=args.draws,
+        seed=args.seed,
+        horizon=args.horizon,
+        price_year=args.price_year,
+    )
     if args.format == "json":
         return table.to_json(indent=2) + "\n"
     if args.format == "csv":
         return table.to_csv(lineterminator="\n")
-    rows = [[LABELS.get(k, k), *(_fmt(k, table.loc[k, c]) for c in table.columns)]
-            for k in table.index]
-    return (f"Scenario means, {args.draws:,} draws, seed {args.seed}\n"
-            + text_table(rows, ["Indicator", *table.columns], "l" + "r" * len(table.columns))
-            + "\n")
+    rows = [[_label(k), *(_fmt(k, table.loc[k, c]) for c in table.columns)] for k in table.index]
+    return (
+        f"Scenario means, {args.draws:,} draws, seed {args.seed}\n"
+        + text_table(rows, ["Indicator", *table.columns], "l" + "r" * len(table.columns))
+        + "\n"
+    )
 
 
 def _report(args) -> str:
     from pathlib import Path
 
-    from .output_files import check_writable
-    from .report_content import report_content
-    from .store import load
+    from .params.errors import ParameterError, Problem
+    from .params.store import load
+    from .present.content import report_content
+    from .present.files import check_writable
 
     _check_runs(args.draws, "--draws")
     scenarios = args.scenario or ["central"]
+    from .model.late_intervention import default_area
+
     params = load(root=args.parameters)
-    out = Path(args.out or f"{args.area}-{Path(scenarios[0]).stem}.pdf")
+    area = args.area or default_area(params)
+    if area is None:
+        raise ParameterError(
+            Problem("", "--area", "the parameters hold several areas; name one with --area")
+        )
+    out = Path(args.out or f"{area}-{Path(scenarios[0]).stem}.pdf")
     targets = [out, *([Path(args.xlsx)] if args.xlsx else [])]
     check_writable(targets, args.force)  # before the minutes of computing
 
@@ -386,11 +495,20 @@ def _report(args) -> str:
         if not args.quiet:
             print(f"costmodel: {step}", file=sys.stderr)
 
-    content = report_content(params, scenarios, area=args.area, draws=args.draws,
-                             seed=args.seed, price_year=args.price_year, horizon=args.horizon,
-                             compare=args.compare, nominal=args.nominal, progress=say)
+    content = report_content(
+        params,
+        scenarios,
+        area=area,
+        draws=args.draws,
+        seed=args.seed,
+        price_year=args.price_year,
+        horizon=args.horizon,
+        compare=args.compare,
+        nominal=args.nominal,
+        progress=say,
+    )
     say("laying out the report")
-    from .pdf_report import write_report
+    from .present.pdf import write_report
 
     written = write_report(content, out, args.xlsx, args.force)
     return "".join(f"wrote {p}\n" for p in written)
@@ -418,48 +536,65 @@ def _baseline_csv(result, by: str) -> str:
 
 
 def _baseline_table(result, by: str, show_bottom_up: bool) -> str:
-    from .formatting import money, number, percent, text_table
-    from .vocabulary import AGENCIES, ISSUES
+    from .present.formatting import money, number, percent, text_table
+    from .present.labels import AGENCY_LABELS, ISSUE_LABELS, area_label
 
-    name = result.area.replace("_", " ").title().replace(" And ", " and ")
-    out = [f"Annual cost of late intervention: {name}",
-           f"£ a year, {result.price_basis}", ""]
-    for dim in (["issue", "agency"] if by == "both" else [by]):
+    name = area_label(result.area)
+    out = [f"Annual cost of late intervention: {name}", f"£ a year, {result.price_basis}", ""]
+    for dim in ["issue", "agency"] if by == "both" else [by]:
         f = result.frame(dim)
-        rows = [[r.label, money(r.cost), percent(r.share), r.status] for r in f.itertuples()]
+        labels = ISSUE_LABELS if dim == "issue" else AGENCY_LABELS
+        rows = [
+            [labels[k].long, money(r.cost), percent(r.share), r.status]
+            for k, r in zip(f.index, f.itertuples(), strict=True)
+        ]
         rows.append(["Total", money(result.total), percent(1.0), "published"])
         out += [text_table(rows, ["By " + dim, "Cost", "Share", "Status"], "lrrl"), ""]
     if by == "both":
-        short = {"local_authority": "Local authority", "criminal_justice": "Justice",
-                 "welfare": "Welfare"}
-        header = ["Issue \\ agency", *[short.get(a, AGENCIES[a]) for a in result.table.columns],
-                  "Total"]
-        rows = [[ISSUES[i], *[number(v) for v in row], number(row.sum())]
-                for i, row in result.table.iterrows()]
+        header = [
+            "Issue \\ agency",
+            *[AGENCY_LABELS[a].short for a in result.table.columns],
+            "Total",
+        ]
+        rows = [
+            [ISSUE_LABELS[i].long, *[number(v) for v in row], number(row.sum())]
+            for i, row in result.table.iterrows()
+        ]
         rows.append(["Total", *[number(v) for v in result.by_agency], number(result.total)])
-        out += [text_table(rows, header, "l" + "r" * (len(header) - 1)),
-                "Cells are derived: each issue's cost split by its fitted agency shares.", ""]
-    out.append(f"Per person: {money(result.per_person, 2)} "
-               f"(population {number(result.population)})")
+        out += [
+            text_table(rows, header, "l" + "r" * (len(header) - 1)),
+            "Cells are derived: each issue's cost split by its fitted agency shares.",
+            "",
+        ]
+    out.append(
+        f"Per person: {money(result.per_person, 2)} (population {number(result.population)})"
+    )
     if show_bottom_up:
         out += ["", *_bottom_up_lines(result)]
     return "\n".join(out) + "\n"
 
 
 def _bottom_up_lines(result) -> list[str]:
-    from .formatting import money, number, text_table
-    from .vocabulary import ISSUES
+    from .present.formatting import money, number, text_table
+    from .present.labels import ISSUE_LABELS
 
     bu = result.bottom_up
     if bu is None or bu.empty:
         return ["No bottom-up view: this area has no activity counts."]
     rows = []
     for r in bu.itertuples():
-        item = "Not itemised (EIF figure less items)" if r.item == "not_itemised" else \
-            r.item.replace("_", " ").capitalize()
-        rows.append([ISSUES[r.issue], item, number(r.count), money(r.unit_cost), money(r.cost)])
-    return ["Bottom-up view: activity count × unit cost, and the gap to the top-down figure",
-            text_table(rows, ["Issue", "Item", "Count", "Unit cost", "Cost"], "llrrr")]
+        item = (
+            "Not itemised (EIF figure less items)"
+            if r.item == "not_itemised"
+            else r.item.replace("_", " ").capitalize()
+        )
+        rows.append(
+            [ISSUE_LABELS[r.issue].long, item, number(r.count), money(r.unit_cost), money(r.cost)]
+        )
+    return [
+        "Bottom-up view: activity count × unit cost, and the gap to the top-down figure",
+        text_table(rows, ["Issue", "Item", "Count", "Unit cost", "Cost"], "llrrr"),
+    ]
 
 
 if __name__ == "__main__":  # pragma: no cover

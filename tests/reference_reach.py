@@ -1,9 +1,9 @@
 """A reference implementation of the team reach model, event by event in SimPy.
 
-``costmodel.team_reach.simulate`` runs every replication at once with numpy arrays. This
+``costmodel.model.team.simulate`` runs every replication at once with numpy arrays. This
 module runs the same model one replication at a time, with one object per family
 and one SimPy process per staff post, so the two can be checked against each other.
-It follows the per-step semantics in the ``costmodel.team_reach`` module docstring:
+It follows the per-step semantics in the ``costmodel.model.team`` module docstring:
 
 * Each time step is ``STEP`` units of SimPy time. Within step ``t`` things happen at
   fixed offsets, in the documented order: filled posts may leave (``LEAVE``); vacant
@@ -38,17 +38,30 @@ from dataclasses import dataclass
 import numpy as np
 import simpy
 
-from costmodel.team_reach import ReachInputs
-from costmodel.vocabulary import WEEKS_PER_YEAR
+from costmodel.model.team import ReachInputs
+from costmodel.model.vocabulary import WEEKS_PER_YEAR
 
 #: SimPy time units in one step, and the offset of each phase within a step.
 STEP = 10
 LEAVE, READY, STAFF, CASE_END, FAMILIES = 1, 2, 3, 4, 5
 
 #: Per-replication totals returned by :func:`run_reference`.
-TOTALS = ("referred", "screened_out", "eligible", "started", "completed", "dropped_out",
-          "redirected", "ongoing_at_end", "waiting_at_end", "spend", "consultations",
-          "reached_indirectly", "post_weeks", "wait_total")
+TOTALS = (
+    "referred",
+    "screened_out",
+    "eligible",
+    "started",
+    "completed",
+    "dropped_out",
+    "redirected",
+    "ongoing_at_end",
+    "waiting_at_end",
+    "spend",
+    "consultations",
+    "reached_indirectly",
+    "post_weeks",
+    "wait_total",
+)
 
 # Where a family is: waiting, then one of the end states.
 SCREENED_OUT, WAITING, REDIRECTED = "screened_out", "waiting", "redirected"
@@ -78,40 +91,43 @@ class RunValues:
     budget: float
     posts: int
     management_posts: int
-    manager_cost: float              # per filled post per step
+    manager_cost: float  # per filled post per step
     practitioner_cost: float
-    leave_probability: float         # per filled post per step
-    lag_mean: float                  # steps
+    leave_probability: float  # per filled post per step
+    lag_mean: float  # steps
     lag_cv: float
     ramp_steps: float
-    places_per_practitioner: float   # caseload less advice time
+    places_per_practitioner: float  # caseload less advice time
     advice_share: float
     referrals_per_step: float
     sources: tuple[str, ...]
     source_shares: tuple[float, ...]
     eligible: float
-    case_mean: float                 # steps
+    case_mean: float  # steps
     case_cv: float
     drop_out: float
-    max_wait: int                    # steps
+    max_wait: int  # steps
     consultations_per_practitioner_step: float
     families_per_consultation: float
 
     @classmethod
-    def from_inputs(cls, inputs: ReachInputs, r: int, step_weeks: float = 1.0,
-                    weeks: int | None = None) -> RunValues:
+    def from_inputs(
+        cls, inputs: ReachInputs, r: int, step_weeks: float = 1.0, weeks: int | None = None
+    ) -> RunValues:
         """Replication ``r``'s values from ``inputs`` (per-run arrays indexed by ``r``)."""
 
         def at(name: str) -> float:
-            return float(np.broadcast_to(np.asarray(getattr(inputs, name), dtype=float),
-                                         (inputs.runs,))[r])
+            return float(
+                np.broadcast_to(np.asarray(getattr(inputs, name), dtype=float), (inputs.runs,))[r]
+            )
 
         def weekly_cost(salary: float) -> float:
             return (salary * (1 + at("on_cost_rate")) + at("non_staff_cost")) / WEEKS_PER_YEAR
 
         horizon = inputs.weeks if weeks is None else weeks
-        shares = np.broadcast_to(np.asarray(inputs.source_shares, dtype=float),
-                                 (inputs.runs, len(inputs.sources)))[r]
+        shares = np.broadcast_to(
+            np.asarray(inputs.source_shares, dtype=float), (inputs.runs, len(inputs.sources))
+        )[r]
         advice = at("advice_share")
         return cls(
             steps=int(round(horizon / step_weeks)),
@@ -136,7 +152,8 @@ class RunValues:
             drop_out=at("drop_out"),
             max_wait=int(round(inputs.max_wait / step_weeks)),
             consultations_per_practitioner_step=(
-                at("consultations_per_advice_week") * advice * step_weeks),
+                at("consultations_per_advice_week") * advice * step_weeks
+            ),
             families_per_consultation=at("families_per_consultation"),
         )
 
@@ -150,28 +167,28 @@ class Post:
         self.manager = manager
         self.cost = team.values.manager_cost if manager else team.values.practitioner_cost
         self.filled = False
-        self.ready = False                      # lag run, waiting to be appointed
-        self.filled_since: int | None = None    # step of the current appointment
+        self.ready = False  # lag run, waiting to be appointed
+        self.filled_since: int | None = None  # step of the current appointment
         self.stints: list[tuple[int, int]] = []  # (first step, step left) of past holders
         self._appointed: simpy.Event | None = None
         team.env.process(self.run())
 
     def run(self) -> Iterator[simpy.Event]:
         env, team = self.team.env, self.team
-        yield env.timeout(READY)               # every post is vacant at the start
+        yield env.timeout(READY)  # every post is vacant at the start
         while True:
             lag = team.recruitment_lag()
             if lag > 0:
                 yield env.timeout(lag * STEP)  # to the READY phase ``lag`` steps on
             self.ready = True
             self._appointed = env.event()
-            yield self._appointed              # the team appoints in a STAFF phase
+            yield self._appointed  # the team appoints in a STAFF phase
             # In post; the holder may leave from the next step on.
             yield env.timeout(STEP - (STAFF - LEAVE))
             while team.rng.random() >= team.values.leave_probability:
                 yield env.timeout(STEP)
             self.vacate(team.step)
-            yield env.timeout(READY - LEAVE)   # a new lag starts this step
+            yield env.timeout(READY - LEAVE)  # a new lag starts this step
 
     def appoint(self, step: int) -> None:
         self.filled, self.ready, self.filled_since = True, False, step
@@ -200,11 +217,12 @@ class Team:
         self.values = values
         self.rng = rng
         self.env = simpy.Environment()
-        self.posts = [Post(self, i, manager=i < values.management_posts)
-                      for i in range(values.posts)]
+        self.posts = [
+            Post(self, i, manager=i < values.management_posts) for i in range(values.posts)
+        ]
         self.families: list[Family] = []
         self.waiting: deque[Family] = deque()
-        self.in_case: set[int] = set()          # ids of families in a case
+        self.in_case: set[int] = set()  # ids of families in a case
         self.capacity = 0
         self.spent = 0.0
         self.consultations = 0
@@ -248,8 +266,7 @@ class Team:
         steps_left = v.steps - t
         committed = sum(p.cost for p in self.posts if p.filled) * steps_left
         headroom = v.budget - self.spent - committed
-        ready = sorted((p for p in self.posts if p.ready),
-                       key=lambda p: (not p.manager, p.index))
+        ready = sorted((p for p in self.posts if p.ready), key=lambda p: (not p.manager, p.index))
         for post in ready:
             need = post.cost * steps_left
             if need <= headroom + 1e-6:
@@ -270,8 +287,12 @@ class Team:
         v, rng = self.values, self.rng
         # Referrals, one family at a time.
         for _ in range(int(rng.poisson(v.referrals_per_step))):
-            family = Family(id=len(self.families), arrived=t, source=self._source(),
-                            eligible=bool(rng.random() < v.eligible))
+            family = Family(
+                id=len(self.families),
+                arrived=t,
+                source=self._source(),
+                eligible=bool(rng.random() < v.eligible),
+            )
             self.families.append(family)
             if family.eligible:
                 self.waiting.append(family)
@@ -324,21 +345,32 @@ class Team:
         }
 
 
-def run_reference(inputs: ReachInputs, r: int = 0, seed: int | np.random.Generator = 0,
-                  step_weeks: float = 1.0, weeks: int | None = None) -> dict[str, float]:
+def run_reference(
+    inputs: ReachInputs,
+    r: int = 0,
+    seed: int | np.random.Generator = 0,
+    step_weeks: float = 1.0,
+    weeks: int | None = None,
+) -> dict[str, float]:
     """Simulate replication ``r`` of ``inputs`` once; totals over the programme."""
     rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
     return Team(RunValues.from_inputs(inputs, r, step_weeks, weeks), rng).simulate()
 
 
-def simulate_reference(inputs: ReachInputs, runs: int | None = None, seed: int = 0,
-                       step_weeks: float = 1.0, weeks: int | None = None
-                       ) -> dict[str, np.ndarray]:
+def simulate_reference(
+    inputs: ReachInputs,
+    runs: int | None = None,
+    seed: int = 0,
+    step_weeks: float = 1.0,
+    weeks: int | None = None,
+) -> dict[str, np.ndarray]:
     """Replications 0 .. ``runs``-1 of ``inputs``; each total as an array by run."""
     runs = inputs.runs if runs is None else runs
     if not 1 <= runs <= inputs.runs:
         raise ValueError(f"runs must be between 1 and {inputs.runs}, got {runs}")
     streams = np.random.SeedSequence(seed).spawn(runs)
-    rows = [run_reference(inputs, r, np.random.default_rng(streams[r]), step_weeks, weeks)
-            for r in range(runs)]
+    rows = [
+        run_reference(inputs, r, np.random.default_rng(streams[r]), step_weeks, weeks)
+        for r in range(runs)
+    ]
     return {k: np.array([row[k] for row in rows], dtype=float) for k in TOTALS}

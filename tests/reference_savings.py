@@ -1,8 +1,8 @@
 """A reference implementation of the savings appraisal, one Monte Carlo draw at a time.
 
-``costmodel.savings.appraise`` evaluates every draw at once with numpy arrays. This
+``costmodel.model.savings.appraise`` evaluates every draw at once with numpy arrays. This
 module works through the same model for a single draw with plain Python floats and
-explicit loops, written from the model's description (the ``costmodel.savings`` module
+explicit loops, written from the model's description (the ``costmodel.model.savings`` module
 docstring) rather than from the vectorised code, so the two can be checked against each
 other:
 
@@ -33,7 +33,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from costmodel.savings import SavingsInputs
+from costmodel.model.savings import SavingsInputs
 
 #: Per-draw values returned by :func:`appraise_loop`, one array each.
 SCALARS = ("pv_costs", "pv_income", "pv_savings_gross", "pv_savings_net", "npv", "bcr")
@@ -49,18 +49,24 @@ class DrawResult:
     pv_savings_net: float
     npv: float
     bcr: float
-    pv_by_agency: list[float]           # net savings by agency
+    pv_by_agency: list[float]  # net savings by agency
     pv_cashable_by_agency: list[float]
-    gross_by_year: list[float]          # undiscounted, summed over outcomes
+    gross_by_year: list[float]  # undiscounted, summed over outcomes
     net_by_year: list[float]
 
 
-def effective_families_one(completed: Sequence[float], dropped: Sequence[float],
-                           indirect: Sequence[float], dropout_effect: float,
-                           indirect_effect: float) -> list[float]:
+def effective_families_one(
+    completed: Sequence[float],
+    dropped: Sequence[float],
+    indirect: Sequence[float],
+    dropout_effect: float,
+    indirect_effect: float,
+) -> list[float]:
     """One draw's full-effect-equivalent families by programme year."""
-    return [float(c) + float(d) * dropout_effect + float(i) * indirect_effect
-            for c, d, i in zip(completed, dropped, indirect, strict=True)]
+    return [
+        float(c) + float(d) * dropout_effect + float(i) * indirect_effect
+        for c, d, i in zip(completed, dropped, indirect, strict=True)
+    ]
 
 
 def effect_left(k: int, full_years: float, drop_off: float) -> float:
@@ -71,9 +77,14 @@ def effect_left(k: int, full_years: float, drop_off: float) -> float:
     return (1.0 - drop_off) ** years_past_full
 
 
-def appraise_draw(inputs: SavingsInputs, i: int, costs: Sequence[float],
-                  families: Sequence[float], discount_factors: Sequence[float],
-                  income: Sequence[float] | None = None) -> DrawResult:
+def appraise_draw(
+    inputs: SavingsInputs,
+    i: int,
+    costs: Sequence[float],
+    families: Sequence[float],
+    discount_factors: Sequence[float],
+    income: Sequence[float] | None = None,
+) -> DrawResult:
     """Draw ``i`` of ``inputs``, with that draw's yearly costs, effective families and
     (optionally) payment-by-results income."""
     df = [float(x) for x in discount_factors]
@@ -88,11 +99,14 @@ def appraise_draw(inputs: SavingsInputs, i: int, costs: Sequence[float],
     full_years = float(inputs.full_years[i])
     drop_off = float(inputs.drop_off[i])
     additionality = 1.0
-    for adjustment in (inputs.deadweight, inputs.attribution, inputs.displacement,
-                       inputs.optimism_bias):
+    for adjustment in (
+        inputs.deadweight,
+        inputs.attribution,
+        inputs.displacement,
+        inputs.optimism_bias,
+    ):
         additionality *= 1.0 - float(adjustment[i])
-    share = [[float(inputs.agency_share[o, a]) for a in range(agencies)]
-             for o in range(outcomes)]
+    share = [[float(inputs.agency_share[o, a]) for a in range(agencies)] for o in range(outcomes)]
     cashable = [float(inputs.cashable[a]) for a in range(agencies)]
 
     saving_per_family = [rate[o] * cost[o] * effect[o] for o in range(outcomes)]
@@ -130,29 +144,49 @@ def appraise_draw(inputs: SavingsInputs, i: int, costs: Sequence[float],
     outlay = pv_costs - pv_income
 
     return DrawResult(
-        pv_costs=pv_costs, pv_income=pv_income, pv_savings_gross=pv_gross,
-        pv_savings_net=pv_net, npv=pv_net - outlay,
+        pv_costs=pv_costs,
+        pv_income=pv_income,
+        pv_savings_gross=pv_gross,
+        pv_savings_net=pv_net,
+        npv=pv_net - outlay,
         bcr=pv_net / outlay if outlay != 0 else math.nan,
-        pv_by_agency=pv_agency, pv_cashable_by_agency=pv_cash,
-        gross_by_year=gross_by_year, net_by_year=net_by_year)
+        pv_by_agency=pv_agency,
+        pv_cashable_by_agency=pv_cash,
+        gross_by_year=gross_by_year,
+        net_by_year=net_by_year,
+    )
 
 
-def appraise_loop(inputs: SavingsInputs, costs: np.ndarray, families: np.ndarray,
-                  discount_factors: Sequence[float], draws: int | None = None,
-                  income: np.ndarray | None = None) -> dict[str, np.ndarray]:
+def appraise_loop(
+    inputs: SavingsInputs,
+    costs: np.ndarray,
+    families: np.ndarray,
+    discount_factors: Sequence[float],
+    draws: int | None = None,
+    income: np.ndarray | None = None,
+) -> dict[str, np.ndarray]:
     """The first ``draws`` draws (default all), one at a time, gathered into arrays."""
     n = inputs.draws if draws is None else draws
-    results = [appraise_draw(inputs, i, costs[i], families[i], discount_factors,
-                             None if income is None else list(income[i]))
-               for i in range(n)]
+    results = [
+        appraise_draw(
+            inputs,
+            i,
+            costs[i],
+            families[i],
+            discount_factors,
+            None if income is None else list(income[i]),
+        )
+        for i in range(n)
+    ]
     out = {name: np.array([getattr(r, name) for r in results]) for name in SCALARS}
     for name in ("pv_by_agency", "pv_cashable_by_agency", "gross_by_year", "net_by_year"):
         out[name] = np.array([getattr(r, name) for r in results])
     return out
 
 
-def relative_difference(a: np.ndarray, b: np.ndarray, scale: np.ndarray | float = 0.0
-                        ) -> np.ndarray:
+def relative_difference(
+    a: np.ndarray, b: np.ndarray, scale: np.ndarray | float = 0.0
+) -> np.ndarray:
     """``|a − b|`` over the larger of ``|a|``, ``|b|`` and ``scale`` (0 where all are 0).
 
     ``scale`` guards a difference of large terms (NPV = PV savings − PV costs) that

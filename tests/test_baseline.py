@@ -7,8 +7,8 @@ import pandas as pd
 import pytest
 
 import costmodel
-from costmodel.errors import ParameterError
-from costmodel.ipf import fit, largest_remainder, round_to_margins
+from costmodel.model.ipf import fit, largest_remainder, round_to_margins
+from costmodel.params.errors import ParameterError
 
 PUBLISHED_NORTHANTS = {  # EIF 2014/15, as quoted by the Police and Crime Commissioner
     "crime_and_antisocial_behaviour": 59_500_000,
@@ -51,8 +51,12 @@ def test_national_figures_and_agency_totals_to_the_pound(ew):
     # the £0.9bn published for mental health and substance misuse together is kept
     # (substance misuse plus the mental-health part of the injuries-and-mental-health row)
     assert ew.by_issue["youth_substance_misuse"] == round(0.28 * 900_000_000)
-    for agency, value in {"local_authority": 6_500_000_000, "welfare": 3_700_000_000,
-                          "nhs": 3_000_000_000, "criminal_justice": 1_300_000_000}.items():
+    for agency, value in {
+        "local_authority": 6_500_000_000,
+        "welfare": 3_700_000_000,
+        "nhs": 3_000_000_000,
+        "criminal_justice": 1_300_000_000,
+    }.items():
         assert ew.by_agency[agency] == value
         assert ew.agency_status[agency] == "published"
     assert ew.by_agency["police"] + ew.by_agency["schools"] == 2_100_000_000
@@ -113,8 +117,9 @@ def test_updating_a_count_moves_only_its_items(northants, nb):
     pd.testing.assert_frame_equal(b2.table, nb.table)  # the top-down figure is EIF's
     a, b = nb.bottom_up.set_index("item"), b2.bottom_up.set_index("item")
     extra = 146 * a.loc["children_looked_after", "unit_cost"]
-    assert b.loc["children_looked_after", "cost"] - a.loc["children_looked_after", "cost"] == \
-        pytest.approx(extra)
+    assert b.loc["children_looked_after", "cost"] - a.loc[
+        "children_looked_after", "cost"
+    ] == pytest.approx(extra)
     gap_a = a[(a["issue"] == "child_protection_and_safeguarding")].loc["not_itemised", "cost"]
     gap_b = b[(b["issue"] == "child_protection_and_safeguarding")].loc["not_itemised", "cost"]
     assert gap_a - gap_b == pytest.approx(extra)
@@ -137,8 +142,12 @@ def test_ipf_hand_case():
     x = fit(np.ones((2, 2)), np.array([3.0, 7.0]), np.array([4.0, 6.0]))
     np.testing.assert_allclose(x, np.outer([3, 7], [4, 6]) / 10, rtol=1e-10)
     # grouped columns keep the seed's proportions inside the group
-    y = fit(np.array([[1.0, 1.0, 3.0]]), np.array([10.0]), np.array([2.0, 8.0]),
-            col_groups=[[0], [1, 2]])
+    y = fit(
+        np.array([[1.0, 1.0, 3.0]]),
+        np.array([10.0]),
+        np.array([2.0, 8.0]),
+        col_groups=[[0], [1, 2]],
+    )
     np.testing.assert_allclose(y, [[2.0, 2.0, 6.0]], rtol=1e-10)
 
 

@@ -19,10 +19,11 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
 import costmodel
-from costmodel import charts, sensitivity
-from costmodel.formatting import money, money_m, percent
-from costmodel.projection import project
-from costmodel.vocabulary import AGENCIES, ISSUES
+from costmodel.analysis import sensitivity
+from costmodel.model.projection import project
+from costmodel.present import charts
+from costmodel.present.formatting import money, money_m, percent
+from costmodel.present.labels import AGENCIES, ISSUES
 
 TORNADO_PARAMETERS = [
     "savings.outcomes.child_enters_care.effect",
@@ -79,8 +80,12 @@ def tornado_table(northants):
 
 @pytest.fixture(scope="module")
 def scenarios(central, no_team, troubled, optimistic):
-    return {"central": central, "no_team": no_team, "troubled_families_phase2": troubled,
-            "optimistic": optimistic}
+    return {
+        "central": central,
+        "no_team": no_team,
+        "troubled_families_phase2": troubled,
+        "optimistic": optimistic,
+    }
 
 
 # ----------------------------------------------------------------------------- helpers
@@ -140,7 +145,7 @@ def check_layout(fig: Figure) -> None:
         for axis, view in ((ax.xaxis, ax.get_xlim()), (ax.yaxis, ax.get_ylim())):
             extents = [t.get_window_extent(renderer) for _, t in shown_tick_labels(axis, view)]
             for i, a in enumerate(extents):
-                for b in extents[i + 1:]:
+                for b in extents[i + 1 :]:
                     assert not a.overlaps(b), f"tick labels overlap: {a} {b}"
 
 
@@ -153,10 +158,8 @@ def tick_texts(axis, view) -> list[str]:
 
 def test_money_formatter_brackets_negatives_and_picks_a_unit():
     f = charts.MoneyFormatter()
-    assert f.format_ticks([-500_000, 0, 500_000, 1_000_000]) == \
-        ["(£0.5m)", "£0", "£0.5m", "£1.0m"]
-    assert f.format_ticks([-200_000, -100_000, 0, 100_000]) == \
-        ["(£200k)", "(£100k)", "£0", "£100k"]
+    assert f.format_ticks([-500_000, 0, 500_000, 1_000_000]) == ["(£0.5m)", "£0", "£0.5m", "£1.0m"]
+    assert f.format_ticks([-200_000, -100_000, 0, 100_000]) == ["(£200k)", "(£100k)", "£0", "£100k"]
     assert f.format_ticks([0, 250, 500]) == ["£0", "£250", "£500"]
     assert f.format_ticks([0, 25_000, 50_000, 75_000]) == ["£0", "£25k", "£50k", "£75k"]
     assert charts.MoneyFormatter("m").format_ticks([0, 2e7, 4e7]) == ["£0", "£20m", "£40m"]
@@ -166,10 +169,11 @@ def test_money_formatter_brackets_negatives_and_picks_a_unit():
 
 
 def test_parameter_labels():
-    assert charts.parameter_label("savings.outcomes.child_enters_care.effect") == \
-        "child enters care: effect"
-    assert charts.parameter_label("team.direct_work.caseload") == "direct work: caseload"
-    assert charts.parameter_label("savings.persistence.drop_off") == "persistence: drop off"
+    assert (
+        charts.parameter_label("savings.outcomes.child_enters_care.effect") == "Care entry: effect"
+    )
+    assert charts.parameter_label("team.direct_work.caseload") == "Direct work: caseload"
+    assert charts.parameter_label("savings.persistence.drop_off") == "Persistence: yearly drop-off"
 
 
 # --------------------------------------------------------------------------- baseline
@@ -195,9 +199,10 @@ def test_baseline_bars_are_the_costs_largest_first(base, by):
     ticks = tick_texts(ax.xaxis, ax.get_xlim())
     assert ticks[0] == "£0" and all(t.endswith("m") for t in ticks[1:])
     if by == "agency":
-        assert [p.get_facecolor()[:3] for p in patches] == \
-            [tuple(int(charts.AGENCY_COLOURS[k][i:i + 2], 16) / 255 for i in (1, 3, 5))
-             for k in expected.index]
+        assert [p.get_facecolor()[:3] for p in patches] == [
+            tuple(int(charts.AGENCY_COLOURS[k][i : i + 2], 16) / 255 for i in (1, 3, 5))
+            for k in expected.index
+        ]
 
 
 def test_baseline_by_must_be_issue_or_agency(base):
@@ -310,8 +315,7 @@ def test_agency_bars_stack_negatives_below_zero(central):
     a = central.appraisal
     flipped = a.net_by_agency.copy()
     flipped[:, :, 1] *= -1
-    tweaked = dataclasses.replace(central,
-                                  appraisal=dataclasses.replace(a, net_by_agency=flipped))
+    tweaked = dataclasses.replace(central, appraisal=dataclasses.replace(a, net_by_agency=flipped))
     (ax,) = charts.savings_by_agency_chart(tweaked).axes
     police = bars(ax, "police")
     assert all(p.get_y() == 0 and p.get_height() <= 0 for p in police)
@@ -348,7 +352,8 @@ def test_tornado_bars_run_from_central_to_low_and_high_npv(tornado_table):
 def test_tornado_sorts_takes_the_top_rows_and_uses_given_labels():
     table = pd.DataFrame(
         {"npv_low": [-50.0e3, -900.0e3, 40.0e3], "npv_high": [80.0e3, 700.0e3, 60.0e3]},
-        index=pd.Index(["a.small", "b.big", "c.same_side"], name="parameter"))
+        index=pd.Index(["a.small", "b.big", "c.same_side"], name="parameter"),
+    )
     table["swing"] = (table.npv_high - table.npv_low).abs()
     table.attrs["npv_central"] = 20.0e3
     long = "a very long label for the biggest parameter that has to wrap onto lines"
@@ -359,7 +364,7 @@ def test_tornado_sorts_takes_the_top_rows_and_uses_given_labels():
     assert [b.get_x() + b.get_width() for b in low] == [-900.0e3, -50.0e3]
     labels = [t.get_text() for t in ax.get_yticklabels()]
     assert labels[0].replace("\n", " ") == long and "\n" in labels[0]
-    assert labels[1] == "a: small"
+    assert labels[1] == "A: small"
     # rows make room for wrapped labels: no overlaps with three rows either
     check_layout(charts.tornado_chart(table, top=3, labels={"b.big": long, "c.same_side": long}))
     ticks = tick_texts(ax.xaxis, ax.get_xlim())
@@ -369,8 +374,10 @@ def test_tornado_sorts_takes_the_top_rows_and_uses_given_labels():
 
 
 def test_tornado_same_side_bars_both_show():
-    table = pd.DataFrame({"npv_low": [40.0e3], "npv_high": [90.0e3], "swing": [50.0e3]},
-                         index=pd.Index(["x.y"], name="parameter"))
+    table = pd.DataFrame(
+        {"npv_low": [40.0e3], "npv_high": [90.0e3], "swing": [50.0e3]},
+        index=pd.Index(["x.y"], name="parameter"),
+    )
     table.attrs["npv_central"] = 20.0e3
     (ax,) = charts.tornado_chart(table).axes
     (lb,), (hb,) = bars(ax, "low"), bars(ax, "high")
@@ -387,8 +394,7 @@ def test_npv_histogram_counts_every_draw(central):
     npv = central.appraisal.npv
     patches = ax.patches
     heights = np.array([p.get_height() for p in patches])
-    edges = np.array([p.get_x() for p in patches] + [patches[-1].get_x()
-                                                      + patches[-1].get_width()])
+    edges = np.array([p.get_x() for p in patches] + [patches[-1].get_x() + patches[-1].get_width()])
     assert heights.sum() == central.draws
     np.testing.assert_array_equal(heights, np.histogram(npv, bins=edges)[0])
     assert np.any(np.isclose(edges, 0.0))  # zero is a bin edge: bins are one sign
@@ -423,8 +429,9 @@ def test_scenarios_chart_shows_mean_npv_its_range_and_bcr(scenarios):
     ax, ax_bcr = fig.axes
     names = list(scenarios)
     npv_bars = bars(ax, "npv")
-    np.testing.assert_allclose([b.get_width() for b in npv_bars],
-                               [p.appraisal.npv.mean() for p in scenarios.values()])
+    np.testing.assert_allclose(
+        [b.get_width() for b in npv_bars], [p.appraisal.npv.mean() for p in scenarios.values()]
+    )
     whiskers = by_gid(ax, "npv-range")
     assert isinstance(whiskers, LineCollection)
     for seg, p in zip(whiskers.get_segments(), scenarios.values(), strict=True):
@@ -482,16 +489,23 @@ def test_every_chart_is_a_print_sized_figure(every_chart):
 def test_agencies_keep_their_colours(central, base):
     (ax,) = charts.savings_by_agency_chart(central).axes
     (bx,) = charts.baseline_chart(base, by="agency").axes
-    baseline_colours = dict(zip(base.by_agency.sort_values(ascending=False).index,
-                                [p.get_facecolor() for p in bars(bx, "cost")], strict=True))
+    baseline_colours = dict(
+        zip(
+            base.by_agency.sort_values(ascending=False).index,
+            [p.get_facecolor() for p in bars(bx, "cost")],
+            strict=True,
+        )
+    )
     for agency in AGENCIES:
         assert bars(ax, agency)[0].get_facecolor() == baseline_colours[agency]
 
 
 def test_charts_need_no_pyplot_and_package_import_stays_light():
-    code = ("import sys, costmodel; assert 'costmodel.charts' not in sys.modules; "
-            "assert 'matplotlib' not in sys.modules; import costmodel.charts; "
-            "assert 'matplotlib.pyplot' not in sys.modules")
+    code = (
+        "import sys, costmodel; assert 'costmodel.present.charts' not in sys.modules; "
+        "assert 'matplotlib' not in sys.modules; import costmodel.present.charts; "
+        "assert 'matplotlib.pyplot' not in sys.modules"
+    )
     subprocess.run([sys.executable, "-c", code], check=True)
 
 

@@ -26,8 +26,10 @@ def test_json(capsys):
     assert d["area"] == "northamptonshire"
     assert d["price_year"] == "2014/15"
     assert d["total"] == 199_000_000
-    assert d["by_issue"]["crime_and_antisocial_behaviour"] == {"value": 59_500_000,
-                                                               "status": "published"}
+    assert d["by_issue"]["crime_and_antisocial_behaviour"] == {
+        "value": 59_500_000,
+        "status": "published",
+    }
     assert d["by_issue"]["youth_economic_inactivity"]["status"] == "derived"
     assert sum(v["value"] for v in d["by_issue"].values()) == d["total"]
     assert sum(v["value"] for v in d["by_agency"].values()) == d["total"]
@@ -35,8 +37,9 @@ def test_json(capsys):
 
 
 def test_json_by_issue_only_and_price_year(capsys):
-    code, out, _ = run(capsys, "baseline", "--by", "issue", "--format", "json",
-                       "--price-year", "2024/25")
+    code, out, _ = run(
+        capsys, "baseline", "--by", "issue", "--format", "json", "--price-year", "2024/25"
+    )
     d = json.loads(out)
     assert code == 0 and "by_agency" not in d
     assert d["price_year"] == "2024/25"
@@ -63,11 +66,14 @@ def test_table(capsys):
     assert "Not itemised" in out
 
 
-@pytest.mark.parametrize("args, words", [
-    (["baseline", "--area", "rutland"], "unknown area 'rutland'"),
-    (["baseline", "--price-year", "1990/91"], "no deflator for 1990/91"),
-    (["baseline", "--price-year", "2024"], "financial year"),
-])
+@pytest.mark.parametrize(
+    "args, words",
+    [
+        (["baseline", "--area", "rutland"], "unknown area 'rutland'"),
+        (["baseline", "--price-year", "1990/91"], "no deflator for 1990/91"),
+        (["baseline", "--price-year", "2024"], "financial year"),
+    ],
+)
 def test_bad_requests_fail_with_one_line(capsys, args, words):
     code, out, err = run(capsys, *args)
     assert code != 0 and out == ""
@@ -78,16 +84,22 @@ def test_validate_exit_codes(capsys, tmp_path):
     code, out, _ = run(capsys, "validate")
     assert code == 0 and "valid" in out
     bad = tmp_path / "bad.yaml"
-    bad.write_text("description: x\nparameters:\n  a:\n    description: d\n    value: 2\n"
-                   "    unit: proportion\n    status: assumed\n    confidence: low\n"
-                   "    rationale: r\n    source: {title: t}\n")
+    bad.write_text(
+        "description: x\nparameters:\n  a:\n    description: d\n    value: 2\n"
+        "    unit: proportion\n    status: assumed\n    confidence: low\n"
+        "    rationale: r\n    source: {title: t}\n"
+    )
     code, _, err = run(capsys, "validate", str(bad))
     assert code == 1
     assert f"{bad}:5: bad.a: 2 is above 1" in err
 
 
 def test_console_entry_point_runs_as_a_module():
-    r = subprocess.run([sys.executable, "-m", "costmodel", "baseline", "--format", "json"],
-                       capture_output=True, text=True, check=False)
+    r = subprocess.run(
+        [sys.executable, "-m", "costmodel", "baseline", "--format", "json"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert r.returncode == 0, r.stderr
     assert json.loads(r.stdout)["total"] == 199_000_000

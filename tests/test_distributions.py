@@ -5,25 +5,36 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from costmodel.distributions import draw
-from costmodel.schema import Checker, check_parameter
+from costmodel.params.distributions import draw
+from costmodel.params.schema import Checker, check_parameter
 
 
 def param(value, unit, dist, **extra):
-    raw = {"description": "d", "value": value, "unit": unit, "status": "assumed",
-           "confidence": "low", "rationale": "r", "source": {"title": "t"},
-           "distribution": dist, **extra}
+    raw = {
+        "description": "d",
+        "value": value,
+        "unit": unit,
+        "status": "assumed",
+        "confidence": "low",
+        "rationale": "r",
+        "source": {"title": "t"},
+        "distribution": dist,
+        **extra,
+    }
     chk = Checker("x.yaml", {})
     p = check_parameter(raw, (), "x", chk)
     assert p is not None, [str(q) for q in chk.problems]
     return p
 
 
-@pytest.mark.parametrize("value, unit, dist, sd", [
-    (1000.0, "GBP/year", {"type": "gamma", "sd": 200}, 200),
-    (1000.0, "GBP/year", {"type": "lognormal", "cv": 0.3}, 300),
-    (0.3, "proportion", {"type": "beta", "sd": 0.05}, 0.05),
-])
+@pytest.mark.parametrize(
+    "value, unit, dist, sd",
+    [
+        (1000.0, "GBP/year", {"type": "gamma", "sd": 200}, 200),
+        (1000.0, "GBP/year", {"type": "lognormal", "cv": 0.3}, 300),
+        (0.3, "proportion", {"type": "beta", "sd": 0.05}, 0.05),
+    ],
+)
 def test_mean_and_sd(value, unit, dist, sd):
     extra = {"price_year": "2014/15"} if unit.startswith("GBP") else {}
     p = param(value, unit, dist, **extra)
@@ -34,12 +45,20 @@ def test_mean_and_sd(value, unit, dist, sd):
 
 def test_triangular_uniform_and_dirichlet():
     rng = np.random.default_rng(2)
-    t = draw(param(0.3, "proportion", {"type": "triangular", "low": 0.1, "mode": 0.3,
-                                       "high": 0.8}), 100_000, rng)
+    t = draw(
+        param(0.3, "proportion", {"type": "triangular", "low": 0.1, "mode": 0.3, "high": 0.8}),
+        100_000,
+        rng,
+    )
     assert t.min() >= 0.1 and t.max() <= 0.8
     assert t.mean() == pytest.approx((0.1 + 0.3 + 0.8) / 3, rel=0.01)
-    d = draw(param({"a": 0.2, "b": 0.8, "c": 0.0}, "proportion",
-                   {"type": "dirichlet", "concentration": 40}), 50_000, rng)
+    d = draw(
+        param(
+            {"a": 0.2, "b": 0.8, "c": 0.0}, "proportion", {"type": "dirichlet", "concentration": 40}
+        ),
+        50_000,
+        rng,
+    )
     assert d.shape == (50_000, 3)
     np.testing.assert_allclose(d.sum(axis=1), 1.0)
     assert (d[:, 2] == 0).all()
@@ -51,7 +70,13 @@ def test_same_seed_same_draws_and_fixed_without_distribution():
     a = draw(p, 1000, np.random.default_rng(5))
     b = draw(p, 1000, np.random.default_rng(5))
     np.testing.assert_array_equal(a, b)
-    raw = {"description": "d", "value": 4, "unit": "count", "status": "published",
-           "confidence": "high", "source": {"title": "t", "page": "1"}}
+    raw = {
+        "description": "d",
+        "value": 4,
+        "unit": "count",
+        "status": "published",
+        "confidence": "high",
+        "source": {"title": "t", "page": "1"},
+    }
     fixed = check_parameter(raw, (), "y", Checker("y.yaml", {}))
     assert (draw(fixed, 10, np.random.default_rng(0)) == 4).all()

@@ -9,9 +9,11 @@ import costmodel
 
 
 def test_import_does_not_pull_in_heavy_libraries():
-    code = ("import sys, costmodel; "
-            "print(','.join(m for m in ('pandas', 'matplotlib', 'scipy', 'yaml') "
-            "if m in sys.modules))")
+    code = (
+        "import sys, costmodel; "
+        "print(','.join(m for m in ('pandas', 'matplotlib', 'scipy', 'yaml') "
+        "if m in sys.modules))"
+    )
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert r.stdout.strip() == ""
 
@@ -24,8 +26,11 @@ def test_public_api_is_documented():
 
 
 def test_shortcuts_stay_functions_after_submodule_imports():
-    code = ("import costmodel.projection, costmodel.sensitivity, costmodel.calibration, "
-            "costmodel; assert callable(costmodel.reach) and callable(costmodel.baseline) "
-            "and callable(costmodel.project); print('ok')")
+    code = (
+        "import costmodel.model.projection, costmodel.analysis.sensitivity, "
+        "costmodel.model.calibration, "
+        "costmodel; assert callable(costmodel.reach) and callable(costmodel.baseline) "
+        "and callable(costmodel.project); print('ok')"
+    )
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert r.returncode == 0 and r.stdout.strip() == "ok", r.stderr

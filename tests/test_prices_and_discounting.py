@@ -9,8 +9,8 @@ import pandas as pd
 import pytest
 
 import costmodel
-from costmodel.discounting import DiscountSchedule
-from costmodel.errors import ParameterError
+from costmodel.greenbook.discounting import DiscountSchedule
+from costmodel.params.errors import ParameterError
 
 
 @pytest.fixture(scope="module")
@@ -22,7 +22,8 @@ def test_known_deflator_ratio(defl):
     # HM Treasury, March 2026: 2014-15 = 74.0662 and 2024-25 = 100 (2024-25 = 100)
     assert defl.factor("2014/15", "2024/25") == pytest.approx(100 / 74.0662, rel=1e-12)
     assert costmodel.rebase(199_000_000, "2014/15", "2024/25", defl) == pytest.approx(
-        199_000_000 * 100 / 74.0662)
+        199_000_000 * 100 / 74.0662
+    )
 
 
 def test_rebasing_round_trips(defl):
@@ -32,8 +33,11 @@ def test_rebasing_round_trips(defl):
     np.testing.assert_allclose(back, x, rtol=1e-13)
     s = pd.Series([1.0, 2.0])
     pd.testing.assert_series_equal(
-        costmodel.rebase(costmodel.rebase(s, "2014/15", "2020/21", defl), "2020/21", "2014/15",
-                         defl), s)
+        costmodel.rebase(
+            costmodel.rebase(s, "2014/15", "2020/21", defl), "2020/21", "2014/15", defl
+        ),
+        s,
+    )
 
 
 def test_factors_chain(defl):
@@ -84,8 +88,9 @@ def test_health_rate_and_flat_rate(params):
     assert costmodel.discount_factors(10, h) == pytest.approx(1 / 1.015**10)
     assert costmodel.discount_factors(31, h) == pytest.approx(1 / 1.015**30 / 1.0129)
     flat = costmodel.flat_rate(0.05)
-    np.testing.assert_allclose(costmodel.discount_factors(np.arange(4), flat),
-                               1 / 1.05 ** np.arange(4))
+    np.testing.assert_allclose(
+        costmodel.discount_factors(np.arange(4), flat), 1 / 1.05 ** np.arange(4)
+    )
 
 
 def test_unknown_schedule_and_bad_years(params):

@@ -7,7 +7,7 @@ import json
 import pytest
 
 from costmodel.cli import main
-from costmodel.scenarios import list_scenarios
+from costmodel.params.scenarios import list_scenarios
 
 
 def test_project_json_has_the_documented_keys(capsys):
@@ -47,8 +47,10 @@ def test_project_table_price_year_and_errors(capsys):
 
 
 def test_compare_orders_the_scenarios(capsys):
-    assert main(["compare", "cautious", "central", "optimistic", "--draws", "300",
-                 "--format", "json"]) == 0
+    assert (
+        main(["compare", "cautious", "central", "optimistic", "--draws", "300", "--format", "json"])
+        == 0
+    )
     d = json.loads(capsys.readouterr().out)
     assert d["cautious"]["npv"] < d["central"]["npv"] < d["optimistic"]["npv"]
     assert d["cautious"]["pv_costs"] == pytest.approx(d["central"]["pv_costs"])

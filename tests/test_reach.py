@@ -8,7 +8,7 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-import costmodel.team_reach as r
+import costmodel.model.team as r
 
 
 @pytest.fixture(scope="module")
@@ -30,10 +30,11 @@ def test_active_cases_never_exceed_posts_times_caseload(result):
 def test_every_referral_ends_in_exactly_one_state(result):
     t = result.total
     np.testing.assert_array_equal(
-        t("referred"),
-        t("screened_out") + t("redirected") + t("started") + t("waiting_at_end"))
-    np.testing.assert_array_equal(t("started"),
-                                  t("completed") + t("dropped_out") + t("ongoing_at_end"))
+        t("referred"), t("screened_out") + t("redirected") + t("started") + t("waiting_at_end")
+    )
+    np.testing.assert_array_equal(
+        t("started"), t("completed") + t("dropped_out") + t("ongoing_at_end")
+    )
     np.testing.assert_array_equal(result.referred_by_source.sum(axis=1), t("referred"))
     np.testing.assert_array_equal(t("eligible"), t("referred") - t("screened_out"))
 
@@ -69,12 +70,13 @@ def test_no_referrals_means_no_families_and_no_staff_means_no_spend(central):
 
 def test_full_team_spend_by_hand(central):
     """No lag, no turnover: every post is paid every week of the programme."""
-    inp = replace(r.with_runs(central, {"recruitment_lag": 0.0, "annual_turnover": 0.0}),
-                  recruitment_lag_cv=0.0)
+    inp = replace(
+        r.with_runs(central, {"recruitment_lag": 0.0, "annual_turnover": 0.0}),
+        recruitment_lag_cv=0.0,
+    )
     res = r.simulate(inp, seed=2)
     mgr, prac = (c[0] for c in inp.post_cost_per_week())
-    expected = (inp.management_posts * mgr + (inp.posts - inp.management_posts) * prac) * \
-        inp.weeks
+    expected = (inp.management_posts * mgr + (inp.posts - inp.management_posts) * prac) * inp.weeks
     np.testing.assert_allclose(res.total("spend"), expected, rtol=1e-9)
 
 
@@ -82,7 +84,8 @@ def test_quarters_add_up_to_totals(result):
     assert result.quarters == 12
     bq = result.by_quarter()
     assert bq.xs("started", level="outcome")["mean"].sum() == pytest.approx(
-        result.total("started").mean())
+        result.total("started").mean()
+    )
 
 
 def erlang_c(c: int, a: float) -> float:
@@ -97,16 +100,37 @@ def test_agrees_with_mm_c_queue(central, c, lam, mean_service):
     utilisation and mean wait match the M/M/c (Erlang C) formulas."""
     runs = 200
     inp = replace(
-        central, runs=runs, posts=c, management_posts=0, budget=1e12, weeks=520,
-        max_wait=40.0, case_duration_cv=1.0, recruitment_lag_cv=0.0,
+        central,
+        runs=runs,
+        posts=c,
+        management_posts=0,
+        budget=1e12,
+        weeks=520,
+        max_wait=40.0,
+        case_duration_cv=1.0,
+        recruitment_lag_cv=0.0,
         source_shares=central.source_shares[:1].repeat(runs, axis=0),
-        **{k: np.full(runs, v) for k, v in {
-            "recruitment_lag": 0.0, "ramp_up": 0.0, "annual_turnover": 0.0,
-            "advice_share": 0.0, "referral_rate": lam, "eligible": 1.0, "caseload": 1.0,
-            "case_duration": mean_service, "drop_out": 0.0,
-            "practitioner_salary": 0.0, "manager_salary": 0.0, "non_staff_cost": 0.0,
-            "on_cost_rate": 0.0, "consultations_per_advice_week": 0.0,
-            "families_per_consultation": 0.0}.items()})
+        **{
+            k: np.full(runs, v)
+            for k, v in {
+                "recruitment_lag": 0.0,
+                "ramp_up": 0.0,
+                "annual_turnover": 0.0,
+                "advice_share": 0.0,
+                "referral_rate": lam,
+                "eligible": 1.0,
+                "caseload": 1.0,
+                "case_duration": mean_service,
+                "drop_out": 0.0,
+                "practitioner_salary": 0.0,
+                "manager_salary": 0.0,
+                "non_staff_cost": 0.0,
+                "on_cost_rate": 0.0,
+                "consultations_per_advice_week": 0.0,
+                "families_per_consultation": 0.0,
+            }.items()
+        },
+    )
     res = r.simulate(inp, seed=4, step_weeks=1 / 7)
     burn = 8  # quarters
     q = res.quarterly

@@ -13,17 +13,30 @@ import numpy as np
 import pytest
 from reference_reach import simulate_reference
 
-import costmodel.team_reach as r
-from costmodel.vocabulary import WEEKS_PER_QUARTER
+import costmodel.model.team as r
+from costmodel.model.vocabulary import WEEKS_PER_QUARTER
 
 VECTORISED_RUNS, REFERENCE_RUNS = 400, 150
 VECTORISED_SEED, REFERENCE_SEED = 11, 12
 #: Allowed difference of means, in combined standard errors.
 TOLERANCE = 4.0
 
-COMPARED = ("referred", "screened_out", "eligible", "started", "completed", "dropped_out",
-            "redirected", "ongoing_at_end", "waiting_at_end", "spend", "consultations",
-            "reached_indirectly", "post_weeks", "wait_total")
+COMPARED = (
+    "referred",
+    "screened_out",
+    "eligible",
+    "started",
+    "completed",
+    "dropped_out",
+    "redirected",
+    "ongoing_at_end",
+    "waiting_at_end",
+    "spend",
+    "consultations",
+    "reached_indirectly",
+    "post_weeks",
+    "wait_total",
+)
 
 TIGHT_BUDGET = 550_000.0
 SHORT_MAX_WAIT = 3.0
@@ -54,8 +67,9 @@ def vectorised_totals(res: r.ReachResult) -> dict[str, np.ndarray]:
     out = {name: res.total(name) for name in COMPARED if name != "post_weeks"}
     # posts_filled is a level, averaged over the steps of each quarter: weight by weeks.
     steps = int(round(res.inputs.weeks / res.step_weeks))
-    quarter = np.minimum((np.arange(steps) * res.step_weeks / WEEKS_PER_QUARTER).astype(int),
-                         res.quarters - 1)
+    quarter = np.minimum(
+        (np.arange(steps) * res.step_weeks / WEEKS_PER_QUARTER).astype(int), res.quarters - 1
+    )
     weeks_in_quarter = np.bincount(quarter, minlength=res.quarters) * res.step_weeks
     out["post_weeks"] = res.quarterly["posts_filled"] @ weeks_in_quarter
     return out
@@ -84,17 +98,21 @@ def disagreements(vec: dict[str, np.ndarray], ref: dict[str, np.ndarray]) -> lis
         se = np.sqrt(a.var(ddof=1) / a.size + b.var(ddof=1) / b.size)
         diff = a.mean() - b.mean()
         if abs(diff) > TOLERANCE * se + 1e-9 * max(1.0, abs(b.mean())):
-            problems.append(f"{name}: vectorised {a.mean():.2f}, reference {b.mean():.2f} "
-                            f"({diff / se:+.1f} standard errors)")
+            problems.append(
+                f"{name}: vectorised {a.mean():.2f}, reference {b.mean():.2f} "
+                f"({diff / se:+.1f} standard errors)"
+            )
     return problems
 
 
 def check_conservation(totals: dict[str, np.ndarray]) -> None:
     t = totals
     np.testing.assert_array_equal(
-        t["referred"], t["screened_out"] + t["redirected"] + t["started"] + t["waiting_at_end"])
+        t["referred"], t["screened_out"] + t["redirected"] + t["started"] + t["waiting_at_end"]
+    )
     np.testing.assert_array_equal(
-        t["started"], t["completed"] + t["dropped_out"] + t["ongoing_at_end"])
+        t["started"], t["completed"] + t["dropped_out"] + t["ongoing_at_end"]
+    )
     np.testing.assert_array_equal(t["eligible"], t["referred"] - t["screened_out"])
 
 
@@ -137,16 +155,28 @@ def manager_unaffordable(params):
     """Every post is ready in week 12 of 156 and nobody leaves. A practitioner costs £798.08
     a week and the manager £1,038.46; the budget (£120,000) pays for a practitioner for the
     remaining 144 weeks (£114,923) but not the manager (£149,538)."""
-    inputs = dataclasses.replace(r.reach_inputs(params, runs=5), weeks=156, budget=120_000.0,
-                                 recruitment_lag_cv=0.0)
-    return r.with_runs(inputs, {
-        "practitioner_salary": 30_000.0, "manager_salary": 40_000.0, "on_cost_rate": 0.25,
-        "non_staff_cost": 4_000.0, "recruitment_lag": 12.0, "annual_turnover": 0.0,
-        "caseload": 12.0, "advice_share": 0.25, "referral_rate": 8.0})
+    inputs = dataclasses.replace(
+        r.reach_inputs(params, runs=5), weeks=156, budget=120_000.0, recruitment_lag_cv=0.0
+    )
+    return r.with_runs(
+        inputs,
+        {
+            "practitioner_salary": 30_000.0,
+            "manager_salary": 40_000.0,
+            "on_cost_rate": 0.25,
+            "non_staff_cost": 4_000.0,
+            "recruitment_lag": 12.0,
+            "annual_turnover": 0.0,
+            "caseload": 12.0,
+            "advice_share": 0.25,
+            "referral_rate": 8.0,
+        },
+    )
 
 
 def test_a_manager_post_the_budget_cannot_pay_for_does_not_block_practitioners(
-        manager_unaffordable):
+    manager_unaffordable,
+):
     # A practitioner from week 12 (144 weeks), and a second one in week 150, when the £5,077
     # left pays for a practitioner's last 6 weeks but not the manager's; the manager's post
     # stays vacant. (Offering the budget to ready posts through a cumulative sum, as

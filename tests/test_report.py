@@ -11,14 +11,14 @@ import pandas as pd
 import pytest
 
 from costmodel.cli import main
-from costmodel.cost_baseline import baseline
-from costmodel.errors import OutputError, ParameterError
-from costmodel.formatting import money, percent
-from costmodel.output_files import write_files
-from costmodel.prices import deflators_from_params
-from costmodel.projection import project
-from costmodel.report_content import report_content
-from costmodel.scenarios import apply_scenario
+from costmodel.greenbook.prices import deflators_from_params
+from costmodel.model.late_intervention import baseline
+from costmodel.model.projection import project
+from costmodel.params.errors import OutputError, ParameterError
+from costmodel.params.scenarios import apply_scenario
+from costmodel.present.content import report_content
+from costmodel.present.files import write_files
+from costmodel.present.formatting import money, percent
 
 pypdf = pytest.importorskip("pypdf")
 
@@ -28,14 +28,21 @@ CREATED = dt.date(2026, 1, 2)
 
 @pytest.fixture(scope="module")
 def content(params):
-    return report_content(params, ["central"], draws=DRAWS, seed=SEED, nominal=True,
-                          compare=["cautious", "no_team"], sensitivity_runs=100,
-                          created=CREATED)
+    return report_content(
+        params,
+        ["central"],
+        draws=DRAWS,
+        seed=SEED,
+        nominal=True,
+        compare=["cautious", "no_team"],
+        sensitivity_runs=100,
+        created=CREATED,
+    )
 
 
 @pytest.fixture(scope="module")
 def pdf(content):
-    from costmodel.pdf_report import pdf_bytes
+    from costmodel.present.pdf import pdf_bytes
 
     return pdf_bytes(content)
 
@@ -65,7 +72,7 @@ def test_pdf_opens_with_pages_metadata_and_page_numbers(reader, text):
 
 
 def test_every_section_is_present_in_text_and_outline(reader, text):
-    from costmodel.pdf_report import SECTIONS
+    from costmodel.present.pdf import SECTIONS
 
     outline = [item.title for item in reader.outline if not isinstance(item, list)]
     for title in SECTIONS:
@@ -73,8 +80,7 @@ def test_every_section_is_present_in_text_and_outline(reader, text):
         assert title in text
 
 
-def test_cover_names_area_scenario_price_base_date_version_and_fingerprint(content, params,
-                                                                           reader):
+def test_cover_names_area_scenario_price_base_date_version_and_fingerprint(content, params, reader):
     import costmodel
 
     cover = reader.pages[0].extract_text()
@@ -93,8 +99,14 @@ def test_headline_figures_are_those_the_model_computes_for_the_same_seed(params,
     a = p.appraisal
     summary = reader.pages[1].extract_text()
     assert summary.startswith("Summary")
-    for value in (a.pv_costs.mean(), a.pv_savings_gross.mean(), a.pv_savings_net.mean(),
-                  a.npv.mean(), np.percentile(a.npv, 5), np.percentile(a.npv, 95)):
+    for value in (
+        a.pv_costs.mean(),
+        a.pv_savings_gross.mean(),
+        a.pv_savings_net.mean(),
+        a.npv.mean(),
+        np.percentile(a.npv, 5),
+        np.percentile(a.npv, 95),
+    ):
         assert money(value) in summary, money(value)
     assert f"{a.bcr.mean():.2f}" in summary
     assert percent(p.p_npv_positive, 1) in summary
@@ -123,8 +135,9 @@ def test_appendix_lists_every_parameter_the_run_used(content, params, text):
 
 
 def test_scenario_overrides_are_marked_in_the_appendix(params):
-    c = report_content(params, ["cautious"], draws=1, seed=1, compare=[],
-                       sensitivity_runs=50, created=CREATED)
+    c = report_content(
+        params, ["cautious"], draws=1, seed=1, compare=[], sensitivity_runs=50, created=CREATED
+    )
     a = c.assumptions()
     marked = set(a.index[a["scenario_override"]])
     assert "savings.outcomes.child_enters_care.effect" in marked
@@ -167,8 +180,9 @@ def test_nominal_cash_flows_reinflate_each_year_by_the_deflator(content, params)
 
 def test_nominal_beyond_the_deflator_series_is_a_clear_error(params):
     with pytest.raises(ParameterError, match="no deflator for"):
-        report_content(params, ["central"], draws=1, horizon=15, nominal=True, compare=[],
-                       sensitivity_runs=20)
+        report_content(
+            params, ["central"], draws=1, horizon=15, nominal=True, compare=[], sensitivity_runs=20
+        )
 
 
 def test_scenario_table_matches_each_projection(content, params):
@@ -181,7 +195,7 @@ def test_scenario_table_matches_each_projection(content, params):
 
 
 def test_workbook_round_trips_with_pandas(content, tmp_path):
-    from costmodel.workbook import workbook_bytes, workbook_tables
+    from costmodel.present.workbook import workbook_bytes, workbook_tables
 
     path = tmp_path / "tables.xlsx"
     write_files({path: workbook_bytes(content)})
@@ -196,9 +210,13 @@ def test_workbook_round_trips_with_pandas(content, tmp_path):
         for col in frame.columns:
             want = frame[col]
             if pd.api.types.is_numeric_dtype(want) and not pd.api.types.is_bool_dtype(want):
-                np.testing.assert_allclose(got[str(col)].to_numpy(float),
-                                           want.to_numpy(float), rtol=1e-9, equal_nan=True,
-                                           err_msg=f"{name}: {col}")
+                np.testing.assert_allclose(
+                    got[str(col)].to_numpy(float),
+                    want.to_numpy(float),
+                    rtol=1e-9,
+                    equal_nan=True,
+                    err_msg=f"{name}: {col}",
+                )
     assert len(back["Assumptions"]) == len(content.parameters)
     assert back["Summary"].loc["npv", "mean"] == pytest.approx(content.main.appraisal.npv.mean())
 
@@ -208,8 +226,20 @@ def test_workbook_round_trips_with_pandas(content, tmp_path):
 
 def test_cli_writes_report_and_workbook_and_refuses_to_overwrite(tmp_path, capsys):
     out, xlsx = tmp_path / "r.pdf", tmp_path / "r.xlsx"
-    args = ["report", "--draws", "120", "--seed", "5", "--compare", "no_team", "--quiet",
-            "--out", str(out), "--xlsx", str(xlsx)]
+    args = [
+        "report",
+        "--draws",
+        "120",
+        "--seed",
+        "5",
+        "--compare",
+        "no_team",
+        "--quiet",
+        "--out",
+        str(out),
+        "--xlsx",
+        str(xlsx),
+    ]
     assert main(args) == 0
     assert out.read_bytes().startswith(b"%PDF") and xlsx.stat().st_size > 0
     assert "wrote" in capsys.readouterr().out
@@ -225,8 +255,24 @@ def test_cli_writes_report_and_workbook_and_refuses_to_overwrite(tmp_path, capsy
 def test_a_failed_run_leaves_no_file(tmp_path, capsys):
     out = tmp_path / "r.pdf"
     # the deflator does not reach the fifteenth year: the run fails after starting
-    assert main(["report", "--draws", "20", "--horizon", "15", "--nominal", "--quiet",
-                 "--compare", "no_team", "--out", str(out)]) == 1
+    assert (
+        main(
+            [
+                "report",
+                "--draws",
+                "20",
+                "--horizon",
+                "15",
+                "--nominal",
+                "--quiet",
+                "--compare",
+                "no_team",
+                "--out",
+                str(out),
+            ]
+        )
+        == 1
+    )
     assert "no deflator" in capsys.readouterr().err
     assert list(tmp_path.iterdir()) == []
     assert main(["report", "--out", str(tmp_path / "missing" / "r.pdf")]) == 1
@@ -234,7 +280,7 @@ def test_a_failed_run_leaves_no_file(tmp_path, capsys):
 
 
 def test_failure_while_writing_removes_every_file(tmp_path, monkeypatch):
-    import costmodel.output_files as of
+    import costmodel.present.files as of
 
     real_replace = of.os.replace
     calls = []

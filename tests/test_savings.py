@@ -9,9 +9,9 @@ import numpy as np
 import pytest
 
 import costmodel
-from costmodel.discounting import discount_factors, flat_rate
-from costmodel.projection import project
-from costmodel.savings import appraise, payback, persistence, savings_inputs
+from costmodel.greenbook.discounting import discount_factors, flat_rate
+from costmodel.model.projection import project
+from costmodel.model.savings import appraise, payback, persistence, savings_inputs
 
 ONE = {"rate": 0.1, "cost": 1000.0, "effect": 0.5}  # 50 saved per family-year
 
@@ -20,13 +20,22 @@ def simple_inputs(params, **over):
     """Central savings inputs cut down to one outcome with round numbers."""
     inp = savings_inputs(params, "2018/19")
     one = {k: np.array([[v]]) for k, v in ONE.items()}
-    base = dict(outcomes=("x",), rate=one["rate"], cost=one["cost"], effect=one["effect"],
-                agency_share=np.array([[0.0, 0.4, 0.0, 0.6, 0.0, 0.0]]),
-                issue=("crime_and_antisocial_behaviour",),
-                full_years=np.array([2.0]), drop_off=np.array([0.5]),
-                dropout_effect=np.array([0.0]), indirect_effect=np.array([0.0]),
-                deadweight=np.array([0.1]), attribution=np.array([0.2]),
-                displacement=np.array([0.05]), optimism_bias=np.array([0.25]))
+    base = dict(
+        outcomes=("x",),
+        rate=one["rate"],
+        cost=one["cost"],
+        effect=one["effect"],
+        agency_share=np.array([[0.0, 0.4, 0.0, 0.6, 0.0, 0.0]]),
+        issue=("crime_and_antisocial_behaviour",),
+        full_years=np.array([2.0]),
+        drop_off=np.array([0.5]),
+        dropout_effect=np.array([0.0]),
+        indirect_effect=np.array([0.0]),
+        deadweight=np.array([0.1]),
+        attribution=np.array([0.2]),
+        displacement=np.array([0.05]),
+        optimism_bias=np.array([0.25]),
+    )
     base.update(over)
     return replace(inp, **base)
 
@@ -42,15 +51,20 @@ def test_additionality_chain_by_hand(params):
 
 
 def test_persistence_shape():
-    np.testing.assert_allclose(persistence(np.array([2.0]), np.array([0.5]), 5)[0],
-                               [1, 1, 0.5, 0.25, 0.125])
-    np.testing.assert_allclose(persistence(np.array([0.0]), np.array([0.2]), 2)[0],
-                               [0.8, 0.64])
+    np.testing.assert_allclose(
+        persistence(np.array([2.0]), np.array([0.5]), 5)[0], [1, 1, 0.5, 0.25, 0.125]
+    )
+    np.testing.assert_allclose(persistence(np.array([0.0]), np.array([0.2]), 2)[0], [0.8, 0.64])
 
 
 def test_discounting_a_savings_stream_by_hand(params):
-    inp = simple_inputs(params, deadweight=np.array([0.0]), attribution=np.array([0.0]),
-                        displacement=np.array([0.0]), optimism_bias=np.array([0.0]))
+    inp = simple_inputs(
+        params,
+        deadweight=np.array([0.0]),
+        attribution=np.array([0.0]),
+        displacement=np.array([0.0]),
+        optimism_bias=np.array([0.0]),
+    )
     df = discount_factors(np.arange(3), flat_rate(0.035))
     a = appraise(inp, np.array([[1000.0]]), np.array([[10.0]]), df)
     assert a.pv_savings_net[0] == pytest.approx(500 + 500 / 1.035 + 250 / 1.035**2)
@@ -68,8 +82,13 @@ def test_payback_interpolation_by_hand():
 
 def test_break_even_families_is_pv_costs_over_pv_net_per_family(params):
     inp = simple_inputs(params)
-    a = appraise(inp, np.array([[800.0, 400.0]]), np.array([[6.0, 4.0]]), np.ones(5),
-                 families_helped=np.array([12.0]))
+    a = appraise(
+        inp,
+        np.array([[800.0, 400.0]]),
+        np.array([[6.0, 4.0]]),
+        np.ones(5),
+        families_helped=np.array([12.0]),
+    )
     per_family = a.pv_savings_net[0] / 12
     assert a.break_even_families[0] == pytest.approx(1200 / per_family)
     # at the break-even scale of every effect, NPV is zero
@@ -89,11 +108,25 @@ def test_savings_by_agency_sum_to_the_total(params):
 
 def test_p_npv_positive_degenerate(params):
     inp = simple_inputs(params)
-    inp2 = replace(inp, rate=np.repeat(inp.rate, 3, axis=0), cost=np.repeat(inp.cost, 3, 0),
-                   effect=np.repeat(inp.effect, 3, 0),
-                   **{k: np.repeat(getattr(inp, k), 3) for k in (
-                       "full_years", "drop_off", "dropout_effect", "indirect_effect",
-                       "deadweight", "attribution", "displacement", "optimism_bias")})
+    inp2 = replace(
+        inp,
+        rate=np.repeat(inp.rate, 3, axis=0),
+        cost=np.repeat(inp.cost, 3, 0),
+        effect=np.repeat(inp.effect, 3, 0),
+        **{
+            k: np.repeat(getattr(inp, k), 3)
+            for k in (
+                "full_years",
+                "drop_off",
+                "dropout_effect",
+                "indirect_effect",
+                "deadweight",
+                "attribution",
+                "displacement",
+                "optimism_bias",
+            )
+        },
+    )
     win = appraise(inp2, np.full((3, 1), 10.0), np.full((3, 1), 10.0), np.ones(3))
     lose = appraise(inp2, np.full((3, 1), 1e6), np.full((3, 1), 10.0), np.ones(3))
     assert (win.npv > 0).mean() == 1.0 and (lose.npv > 0).mean() == 0.0
@@ -104,8 +137,11 @@ def test_monte_carlo_mean_converges_where_linear(params):
     linear in that effect and in the simulated families, which are independent, so the
     Monte Carlo mean NPV converges to the deterministic NPV."""
     path = "savings.outcomes.child_enters_care.effect"
-    fixed = {k: {"value": params[k].value, "distribution": None} for k in params
-             if params[k].distribution is not None and k != path}
+    fixed = {
+        k: {"value": params[k].value, "distribution": None}
+        for k in params
+        if params[k].distribution is not None and k != path
+    }
     p1 = params.with_values(fixed)
     det = project(p1, draws=1).appraisal
     mc = project(p1, draws=40_000, seed=5).appraisal
@@ -131,8 +167,12 @@ def test_same_seed_same_projection(params):
 
 def test_cap_check_flags_impossible_rates(params):
     """More care entries than the county pays for: the model says so."""
-    silly = params.with_values({"savings.outcomes.child_enters_care.rate": 0.99,
-                                "savings.outcomes.child_enters_care.cost": 1_000_000})
+    silly = params.with_values(
+        {
+            "savings.outcomes.child_enters_care.rate": 0.99,
+            "savings.outcomes.child_enters_care.cost": 1_000_000,
+        }
+    )
     checks = project(silly, draws=1).appraisal.checks
     assert len(checks) == 1 and "child protection and safeguarding" in checks[0]
     assert project(params, draws=1).appraisal.checks == ()
@@ -143,12 +183,13 @@ def test_price_year_scales_money(params):
     b = project(params, draws=1, price_year="2024/25")
     f = costmodel.deflators(params).factor("2018/19", "2024/25")
     assert b.appraisal.pv_costs[0] == pytest.approx(a.appraisal.pv_costs[0] * f, rel=1e-9)
-    assert b.appraisal.pv_savings_net[0] == pytest.approx(a.appraisal.pv_savings_net[0] * f,
-                                                          rel=1e-9)
+    assert b.appraisal.pv_savings_net[0] == pytest.approx(
+        a.appraisal.pv_savings_net[0] * f, rel=1e-9
+    )
 
 
 def test_effects_are_correlated_but_keep_their_distributions(params):
-    from costmodel.savings import savings_inputs
+    from costmodel.model.savings import savings_inputs
 
     rng = np.random.default_rng(4)
     inp = savings_inputs(params, "2018/19", 40_000, rng)
@@ -159,8 +200,12 @@ def test_effects_are_correlated_but_keep_their_distributions(params):
     j = inp.outcomes.index("child_enters_care")
     assert e[:, j].mean() == pytest.approx(0.32, rel=0.02)
     assert e[:, j].std() == pytest.approx(0.15, rel=0.05)
-    flat = savings_inputs(params.with_values({"savings.effect_correlation": 0}), "2018/19",
-                          40_000, np.random.default_rng(4))
+    flat = savings_inputs(
+        params.with_values({"savings.effect_correlation": 0}),
+        "2018/19",
+        40_000,
+        np.random.default_rng(4),
+    )
     c0 = np.corrcoef(flat.effect, rowvar=False)
     assert np.abs(c0[~np.eye(len(c0), dtype=bool)]).max() < 0.03
 
@@ -177,5 +222,6 @@ def test_troubled_families_income_by_hand(params):
     assert a.npv[0] == pytest.approx(a.pv_savings_net[0] - a.pv_costs[0] + a.pv_income[0])
     assert a.bcr[0] == pytest.approx(a.pv_savings_net[0] / (a.pv_costs[0] - a.pv_income[0]))
     assert p.start_year == "2015-04-01"
-    # the team itself is switched off in this scenario
-    assert p.families_started[0] == 0
+    # the team itself is switched off in this scenario: the families are the programme's
+    assert [f.name for f in p.programmes] == ["troubled_families_phase2"]
+    assert p.families_started[0] == pytest.approx(4190)

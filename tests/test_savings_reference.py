@@ -20,8 +20,8 @@ from reference_savings import (
 )
 
 import costmodel
-from costmodel.savings import appraise, effective_families, persistence, savings_inputs
-from costmodel.team_reach import reach
+from costmodel.model.savings import appraise, effective_families, persistence, savings_inputs
+from costmodel.model.team import reach
 
 DRAWS, RUNS = 200, 150
 SAVINGS_SEED, REACH_SEED = 7, 1
@@ -48,9 +48,13 @@ def case(params):
     take = np.arange(DRAWS) % RUNS
     dropped = yearly(q["dropped_out"])
     dropped[:, -1] += sim.final["ongoing_at_end"]
-    team = {"completed": yearly(q["completed"])[take], "dropped": dropped[take],
-            "indirect": yearly(q["reached_indirectly"])[take],
-            "costs": yearly(q["spend"])[take], "started": sim.total("started")[take]}
+    team = {
+        "completed": yearly(q["completed"])[take],
+        "dropped": dropped[take],
+        "indirect": yearly(q["reached_indirectly"])[take],
+        "costs": yearly(q["spend"])[take],
+        "started": sim.total("started")[take],
+    }
     schedule = costmodel.discount_schedule(params)
     return inputs, team, schedule
 
@@ -67,8 +71,7 @@ def check_agreement(inputs, costs, families, factors, started=None, income=None)
         "npv": (ref["npv"], a.npv, scale),
         "pv_costs": (ref["pv_costs"], a.pv_costs, 0.0),
         "pv_income": (ref["pv_income"], a.pv_income, 0.0),
-        "outlay": (ref["pv_costs"] - ref["pv_income"], outlay,
-                   np.maximum(a.pv_costs, a.pv_income)),
+        "outlay": (ref["pv_costs"] - ref["pv_income"], outlay, np.maximum(a.pv_costs, a.pv_income)),
         "pv_savings_gross": (ref["pv_savings_gross"], a.pv_savings_gross, 0.0),
         "pv_savings_net": (ref["pv_savings_net"], pv_net, 0.0),
         "bcr": (ref["bcr"], a.bcr, 0.0),
@@ -77,8 +80,7 @@ def check_agreement(inputs, costs, families, factors, started=None, income=None)
         "gross_by_year": (ref["gross_by_year"], a.gross.sum(axis=2), 0.0),
         "net_by_year": (ref["net_by_year"], a.net.sum(axis=2), 0.0),
     }
-    worst = {name: float(relative_difference(r, v, s).max()) for name, (r, v, s)
-             in pairs.items()}
+    worst = {name: float(relative_difference(r, v, s).max()) for name, (r, v, s) in pairs.items()}
     bad = {name: d for name, d in worst.items() if not d <= TOLERANCE}
     assert not bad, f"vectorised and per-draw appraisals differ (max relative): {bad}"
     return max(worst.values())
@@ -89,8 +91,7 @@ def test_vectorised_appraisal_matches_per_draw_loop(case, horizon):
     # 2 years is shorter than the three-year programme (costs and cohorts cut off);
     # 40 crosses the Green Book's change of rate after year 30.
     inputs, team, schedule = case
-    families = effective_families(team["completed"], team["dropped"], team["indirect"],
-                                  inputs)
+    families = effective_families(team["completed"], team["dropped"], team["indirect"], inputs)
     factors = costmodel.discount_factors(np.arange(horizon), schedule)
     check_agreement(inputs, team["costs"], families, factors, team["started"])
 
@@ -106,8 +107,9 @@ def test_persistence_edges_match(case):
     factors = costmodel.discount_factors(np.arange(12), schedule)
     check_agreement(edgy, team["costs"], families, factors)
     keep = persistence(full_years, drop_off, 12)
-    expected = [[effect_left(k, f, d) for k in range(12)] for f, d in zip(full_years, drop_off,
-                                                                           strict=True)]
+    expected = [
+        [effect_left(k, f, d) for k in range(12)] for f, d in zip(full_years, drop_off, strict=True)
+    ]
     np.testing.assert_allclose(keep, expected, rtol=TOLERANCE, atol=0)
 
 
@@ -115,8 +117,7 @@ def test_persistence_edges_match(case):
 def test_payment_by_results_income_matches(case, income_share):
     """Income offsetting part of the costs, all of them (no BCR) and more than all."""
     inputs, team, schedule = case
-    families = effective_families(team["completed"], team["dropped"], team["indirect"],
-                                  inputs)
+    families = effective_families(team["completed"], team["dropped"], team["indirect"], inputs)
     factors = costmodel.discount_factors(np.arange(10), schedule)
     income = team["costs"] * income_share
     check_agreement(inputs, team["costs"], families, factors, team["started"], income)
@@ -124,8 +125,7 @@ def test_payment_by_results_income_matches(case, income_share):
 
 def test_no_spend_gives_no_ratio(case):
     inputs, team, schedule = case
-    families = effective_families(team["completed"], team["dropped"], team["indirect"],
-                                  inputs)
+    families = effective_families(team["completed"], team["dropped"], team["indirect"], inputs)
     factors = costmodel.discount_factors(np.arange(10), schedule)
     check_agreement(inputs, np.zeros_like(team["costs"]), families, factors)
 
@@ -133,7 +133,14 @@ def test_no_spend_gives_no_ratio(case):
 def test_effective_families_match(case):
     inputs, team, _ = case
     vec = effective_families(team["completed"], team["dropped"], team["indirect"], inputs)
-    ref = [effective_families_one(team["completed"][i], team["dropped"][i],
-                                  team["indirect"][i], float(inputs.dropout_effect[i]),
-                                  float(inputs.indirect_effect[i])) for i in range(DRAWS)]
+    ref = [
+        effective_families_one(
+            team["completed"][i],
+            team["dropped"][i],
+            team["indirect"][i],
+            float(inputs.dropout_effect[i]),
+            float(inputs.indirect_effect[i]),
+        )
+        for i in range(DRAWS)
+    ]
     np.testing.assert_allclose(vec, ref, rtol=TOLERANCE, atol=0)

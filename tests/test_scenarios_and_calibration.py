@@ -8,11 +8,11 @@ import numpy as np
 import pytest
 
 import costmodel
-import costmodel.team_reach as r
-from costmodel.calibration import calibrate
+import costmodel.model.team as r
 from costmodel.cli import main
-from costmodel.errors import ParameterError
-from costmodel.scenarios import apply_scenario, list_scenarios, load_scenario
+from costmodel.model.calibration import calibrate
+from costmodel.params.errors import ParameterError
+from costmodel.params.scenarios import apply_scenario, list_scenarios, load_scenario
 
 
 def write(tmp_path, name, text):
@@ -54,10 +54,14 @@ def test_bad_value_and_bad_keys(params, tmp_path):
 
 
 def test_based_on_merges_and_loops_are_caught(params, tmp_path):
-    write(tmp_path, "a", "description: a\noverrides:\n  team.staff.posts: 5\n"
-          "  team.direct_work.caseload: 10\n")
-    b = write(tmp_path, "b", "description: b\nbased_on: a\noverrides:\n"
-              "  team.direct_work.caseload: 8\n")
+    write(
+        tmp_path,
+        "a",
+        "description: a\noverrides:\n  team.staff.posts: 5\n  team.direct_work.caseload: 10\n",
+    )
+    b = write(
+        tmp_path, "b", "description: b\nbased_on: a\noverrides:\n  team.direct_work.caseload: 8\n"
+    )
     s = load_scenario(b, root=tmp_path, params=params)
     assert dict(s.overrides) == {"team.staff.posts": 5, "team.direct_work.caseload": 8}
     write(tmp_path, "c", "description: c\nbased_on: d\n")
@@ -71,8 +75,16 @@ def test_calibration_recovers_a_known_case_length(params):
     mean: the fit returns the known value."""
     inp = r.with_runs(r.reach_inputs(params, 600), {"case_duration": 10.0})
     observed = float(r.simulate(inp, seed=42, weeks=104).total("started").mean())
-    cal = calibrate(params, "direct_work.case_duration", observed=observed, weeks=104,
-                    bounds=(4, 30), grid=15, runs=300, seed=3)
+    cal = calibrate(
+        params,
+        "direct_work.case_duration",
+        observed=observed,
+        weeks=104,
+        bounds=(4, 30),
+        grid=15,
+        runs=300,
+        seed=3,
+    )
     assert cal.value == pytest.approx(10.0, rel=0.08)
     assert cal.model_p5 <= observed <= cal.model_p95
     assert 5 < cal.observed_percentile < 95
@@ -80,8 +92,7 @@ def test_calibration_recovers_a_known_case_length(params):
 
 def test_calibration_out_of_reach_is_a_clear_error(params):
     with pytest.raises(ParameterError, match="outside what the model gives"):
-        calibrate(params, "direct_work.case_duration", observed=100_000, weeks=52,
-                  grid=5, runs=20)
+        calibrate(params, "direct_work.case_duration", observed=100_000, weeks=52, grid=5, runs=20)
     with pytest.raises(ParameterError, match="cannot calibrate"):
         calibrate(params, "budget.total")
 
@@ -89,19 +100,25 @@ def test_calibration_out_of_reach_is_a_clear_error(params):
 def test_cli_reach_json_and_scenarios(capsys):
     assert main(["reach", "--runs", "200", "--seed", "3", "--format", "json"]) == 0
     d = json.loads(capsys.readouterr().out)
-    for key in ("families_started", "families_completed", "families_reached_indirectly",
-                "spend", "cost_per_family_started"):
+    for key in (
+        "families_started",
+        "families_completed",
+        "families_reached_indirectly",
+        "spend",
+        "cost_per_family_started",
+    ):
         assert set(d[key]) == {"mean", "p5", "p50", "p95"}
         assert d[key]["p5"] <= d[key]["p50"] <= d[key]["p95"]
     assert d["runs"] == 200 and d["seed"] == 3
     assert len(d["by_quarter"]) == 12
     assert sum(q["families_started"]["mean"] for q in d["by_quarter"]) == pytest.approx(
-        d["families_started"]["mean"])
+        d["families_started"]["mean"]
+    )
     assert d["spend"]["p95"] <= 1_000_000
     assert main(["reach", "--runs", "50", "--scenario", "full_strength", "--format", "csv"]) == 0
     assert "started,total" in capsys.readouterr().out
     assert main(["reach", "--runs", "50"]) == 0
-    assert "Families started direct work" in capsys.readouterr().out
+    assert "Families starting direct work" in capsys.readouterr().out
     assert main(["scenarios"]) == 0
     assert "full_strength" in capsys.readouterr().out
 
@@ -119,7 +136,8 @@ def test_cli_reach_is_reproducible_and_rejects_bad_input(capsys):
 
 def test_full_strength_reaches_more_than_central(params):
     central = r.reach(params, runs=1000, seed=2, parameter_uncertainty=False)
-    full = r.reach(apply_scenario(params, "full_strength"), runs=1000, seed=2,
-                   parameter_uncertainty=False)
+    full = r.reach(
+        apply_scenario(params, "full_strength"), runs=1000, seed=2, parameter_uncertainty=False
+    )
     assert full.total("started").mean() > central.total("started").mean()
     assert np.all(full.total("spend") <= 1_000_000)

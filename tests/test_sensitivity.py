@@ -5,9 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from costmodel import sensitivity as s
-from costmodel.distributions import quantile
-from costmodel.projection import project
+from costmodel.analysis import sensitivity as s
+from costmodel.analysis import value_of_information as voi
+from costmodel.model.projection import DeterministicOutcome, project
+from costmodel.params.distributions import quantile
 
 EFFECT = "savings.outcomes.child_enters_care.effect"
 RATE = "savings.outcomes.child_enters_care.rate"
@@ -15,8 +16,11 @@ RATE = "savings.outcomes.child_enters_care.rate"
 
 @pytest.fixture(scope="module")
 def tornado(params):
-    return s.one_way(params, parameters=[EFFECT, RATE, "savings.additionality.deadweight",
-                                         "team.direct_work.caseload"], runs=300)
+    return s.one_way(
+        params,
+        parameters=[EFFECT, RATE, "savings.additionality.deadweight", "team.direct_work.caseload"],
+        runs=300,
+    )
 
 
 def test_tornado_is_linear_where_the_model_is(tornado):
@@ -42,8 +46,10 @@ def test_switching_value_sets_npv_to_zero(params):
     sv = s.switching_values(params, parameters=[EFFECT, RATE], runs=300)
     # the product rate × effect enters linearly: both switch at the same relative change
     assert sv.loc[EFFECT, "change"] == pytest.approx(sv.loc[RATE, "change"], rel=1e-6)
-    ev = s._Evaluator(params, None, 300)
-    assert ev.npv({EFFECT: sv.loc[EFFECT, "switching"]}) == pytest.approx(0, abs=1.0)
+    npv = DeterministicOutcome(params, None, runs=300)
+    assert s.evaluate(npv, npv.params, {EFFECT: sv.loc[EFFECT, "switching"]}) == pytest.approx(
+        0, abs=1.0
+    )
 
 
 def test_two_way_matches_one_way_on_its_edges(params):
@@ -55,17 +61,21 @@ def test_two_way_matches_one_way_on_its_edges(params):
 
 
 def test_evpi_by_hand():
-    assert s.evpi(np.array([-1.0, 3.0])) == pytest.approx(1.5 - 1.0)
-    assert s.evpi(np.array([2.0, 5.0])) == 0.0      # always fund: nothing to learn
-    assert s.evpi(np.array([-2.0, -5.0])) == 0.0    # never fund
+    assert voi.evpi(np.array([-1.0, 3.0])) == pytest.approx(1.5 - 1.0)
+    assert voi.evpi(np.array([2.0, 5.0])) == 0.0  # always fund: nothing to learn
+    assert voi.evpi(np.array([-2.0, -5.0])) == 0.0  # never fund
 
 
 def test_evppi_is_bounded_by_evpi(params):
     p = project(params, draws=4000, seed=3)
-    v = s.evppi(p)
+    v = voi.evppi(p)
     total = v.loc["all parameters (EVPI)", "value_of_information"]
     assert total >= 0
     assert (v["value_of_information"] <= total * 1.05 + 1.0).all()
     assert (v["value_of_information"] >= -1e-6).all()
-    x = s.drawn_values(p)
+    x = p.draws_table
     assert len(x) == 4000 and "team.direct_work.caseload" in x.columns
+    # every value a draw used is recorded: the team's values follow the run it used
+    runs = p.team_runs
+    team = p.simulation.inputs
+    assert np.array_equal(x["team.direct_work.caseload"].to_numpy(), team.caseload[runs])

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 import costmodel
-from costmodel.errors import ParameterError, UnknownParameterError
-from costmodel.schema import is_money
-from costmodel.store import default_root, parameter_files, read_parameter_file
+from costmodel.params.errors import ParameterError, UnknownParameterError
+from costmodel.params.schema import is_money
+from costmodel.params.store import default_root, parameter_files, read_parameter_file
 
 GOOD = """\
 description: A small valid file.
@@ -78,38 +78,79 @@ BROKEN = {
     # kind of mistake: (replace this, with this, words the message must contain, path named)
     "proportion above 1": ("value: 0.3", "value: 1.3", "above 1", "group.share"),
     "negative cost": ("value: 100", "value: -100", "negative", "group.cost"),
-    "missing source": ("      source: {title: A report, url: https://example.org/report}\n", "",
-                       "missing 'source'", "group.cost"),
+    "missing source": (
+        "      source: {title: A report, url: https://example.org/report}\n",
+        "",
+        "missing 'source'",
+        "group.cost",
+    ),
     "money without price year": ("      price_year: 2014/15\n", "", "price_year", "group.cost"),
-    "text where a number belongs": ("value: 100", "value: a lot", "must be a number",
-                                    "group.cost"),
-    "unknown key": ("      confidence: high\n", "      confidence: high\n      colour: red\n",
-                    "unknown key 'colour'", "group.cost"),
-    "duplicate key": ("      confidence: high\n", "      confidence: high\n      confidence: low\n",
-                      "duplicate key 'confidence'", "group.cost.confidence"),
+    "text where a number belongs": ("value: 100", "value: a lot", "must be a number", "group.cost"),
+    "unknown key": (
+        "      confidence: high\n",
+        "      confidence: high\n      colour: red\n",
+        "unknown key 'colour'",
+        "group.cost",
+    ),
+    "duplicate key": (
+        "      confidence: high\n",
+        "      confidence: high\n      confidence: low\n",
+        "duplicate key 'confidence'",
+        "group.cost.confidence",
+    ),
     "unknown unit": ("unit: GBP/year", "unit: pounds", "unknown unit", "group.cost"),
-    "bad financial year": ("price_year: 2014/15", "price_year: 2014/16", "financial year",
-                           "group.cost"),
-    "published without url or page": ("{title: A report, url: https://example.org/report}",
-                                      "{title: A report}", "url", "group.cost"),
+    "bad financial year": (
+        "price_year: 2014/15",
+        "price_year: 2014/16",
+        "financial year",
+        "group.cost",
+    ),
+    "published without url or page": (
+        "{title: A report, url: https://example.org/report}",
+        "{title: A report}",
+        "url",
+        "group.cost",
+    ),
     "assumed without rationale": ("      rationale: Because.\n", "", "rationale", "group.share"),
     "unknown status": ("status: published", "status: rumoured", "status must be", "group.cost"),
-    "beta too wide": ("{type: beta, sd: 0.05}", "{type: beta, sd: 0.6}", "too large",
-                      "group.share"),
-    "gamma for a proportion": ("{type: beta, sd: 0.05}", "{type: gamma, sd: 0.05}",
-                               "unbounded", "group.share"),
-    "unknown distribution": ("{type: gamma, cv: 0.2}", "{type: gaussian, cv: 0.2}",
-                             "unknown type", "group.cost"),
-    "distribution mean differs": ("{type: gamma, cv: 0.2}", "{type: gamma, mean: 90, cv: 0.2}",
-                                  "differs from the value", "group.cost"),
-    "misspelt value key": ("      value: 100\n", "      valeu: 100\n",
-                           "no 'value'; unknown keys: valeu", "group.cost"),
+    "beta too wide": (
+        "{type: beta, sd: 0.05}",
+        "{type: beta, sd: 0.6}",
+        "too large",
+        "group.share",
+    ),
+    "gamma for a proportion": (
+        "{type: beta, sd: 0.05}",
+        "{type: gamma, sd: 0.05}",
+        "unbounded",
+        "group.share",
+    ),
+    "unknown distribution": (
+        "{type: gamma, cv: 0.2}",
+        "{type: gaussian, cv: 0.2}",
+        "unknown type",
+        "group.cost",
+    ),
+    "distribution mean differs": (
+        "{type: gamma, cv: 0.2}",
+        "{type: gamma, mean: 90, cv: 0.2}",
+        "differs from the value",
+        "group.cost",
+    ),
+    "misspelt value key": (
+        "      value: 100\n",
+        "      valeu: 100\n",
+        "no 'value'; unknown keys: valeu",
+        "group.cost",
+    ),
     "invalid YAML": ("    cost:\n", "    cost: [\n", "invalid YAML", ""),
-    "unknown top-level key": ("description: A small valid file.\n",
-                              "description: A small valid file.\nversion: 2\n",
-                              "unknown top-level key", ""),
-    "bad confidence": ("confidence: low", "confidence: shaky", "confidence must be",
-                       "group.share"),
+    "unknown top-level key": (
+        "description: A small valid file.\n",
+        "description: A small valid file.\nversion: 2\n",
+        "unknown top-level key",
+        "",
+    ),
+    "bad confidence": ("confidence: low", "confidence: shaky", "confidence must be", "group.share"),
 }
 
 

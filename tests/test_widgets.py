@@ -9,12 +9,12 @@ import pytest
 
 pytest.importorskip("ipywidgets")
 
-import costmodel.widgets as cw
+import costmodel.present.widgets as cw
 from costmodel.cli import main
-from costmodel.cost_baseline import baseline
-from costmodel.projection import CENTRAL_REACH_RUNS, project
-from costmodel.scenarios import apply_scenario, load_scenario
-from costmodel.team_reach import reach
+from costmodel.model.late_intervention import baseline
+from costmodel.model.projection import CENTRAL_REACH_RUNS, project
+from costmodel.model.team import reach
+from costmodel.params.scenarios import apply_scenario, load_scenario
 
 
 @pytest.fixture(scope="module")
@@ -25,7 +25,7 @@ def savings_view(params):
 def _deterministic_npv(params, scenario, values, horizon=10):
     p = apply_scenario(params, scenario).with_values(values)
     sim = reach(p, runs=CENTRAL_REACH_RUNS, seed=0, parameter_uncertainty=False)
-    return project(p, None, draws=1, horizon=horizon, simulation=sim, area="").appraisal
+    return project(p, None, draws=1, horizon=horizon, simulation=sim, check_area=False).appraisal
 
 
 # ------------------------------------------------------------------ baseline
@@ -54,8 +54,9 @@ def test_reach_view_controls_change_the_simulation_as_the_library_would(params):
     view.posts.value = 5
     view.caseload.value = 10
     assert view.error is None and not view.monte_carlo
-    p = apply_scenario(params, "central").with_values({
-        "team.staff.posts": 5, "team.direct_work.caseload": 10.0})
+    p = apply_scenario(params, "central").with_values(
+        {"team.staff.posts": 5, "team.direct_work.caseload": 10.0}
+    )
     want = reach(p, runs=cw.QUICK_REACH_RUNS, seed=0, parameter_uncertainty=False)
     np.testing.assert_array_equal(view.result.total("started"), want.total("started"))
     np.testing.assert_array_equal(view.result.total("spend"), want.total("spend"))
@@ -72,7 +73,8 @@ def test_reach_view_start_date_and_monte_carlo_with_progress(params):
     assert view.monte_carlo and view.result.runs == 60
     assert view.progress.value == view.progress.max == view.result.inputs.weeks
     p = apply_scenario(params, "central").with_values(
-        {"team.programme.start_date": dt.date(2020, 4, 1)})
+        {"team.programme.start_date": dt.date(2020, 4, 1)}
+    )
     want = reach(p, runs=60, seed=4, parameter_uncertainty=True)
     np.testing.assert_array_equal(view.result.total("completed"), want.total("completed"))
 
@@ -92,7 +94,8 @@ def test_reach_view_shows_bad_input_as_a_message(params):
 def test_savings_view_starts_at_the_scenario_values(savings_view, params):
     p = apply_scenario(params, "central")
     assert savings_view.deadweight.value == pytest.approx(
-        p["savings.additionality.deadweight"].value)
+        p["savings.additionality.deadweight"].value
+    )
     rates = p["prices.discounting.standard"].value
     assert savings_view.discount_rate.value == pytest.approx(rates[0])
     want = _deterministic_npv(params, "central", {})
@@ -134,7 +137,8 @@ def test_savings_view_scenario_switch_resets_controls(savings_view, params):
     savings_view.scenario.value = "cautious"
     p = apply_scenario(params, "cautious")
     assert savings_view.attribution.value == pytest.approx(
-        p["savings.additionality.attribution"].value)
+        p["savings.additionality.attribution"].value
+    )
     want = _deterministic_npv(params, "cautious", {})
     assert savings_view.result.appraisal.npv[0] == pytest.approx(want.npv[0], rel=1e-12)
     savings_view.scenario.value = "central"
@@ -144,8 +148,13 @@ def test_savings_view_monte_carlo_matches_project(savings_view, params):
     savings_view.deadweight.value = 0.2
     savings_view.run_monte_carlo(draws=150, seed=7)
     mc = savings_view.monte_carlo
-    want = project(apply_scenario(params, "central").with_values(
-        {"savings.additionality.deadweight": 0.2}), None, draws=150, seed=7, area="")
+    want = project(
+        apply_scenario(params, "central").with_values({"savings.additionality.deadweight": 0.2}),
+        None,
+        draws=150,
+        seed=7,
+        check_area=False,
+    )
     np.testing.assert_allclose(mc.appraisal.npv, want.appraisal.npv, rtol=1e-12)
     assert f"{want.p_npv_positive * 100:.1f}%" in savings_view.mc_text.value
     assert savings_view.value_of_information is not None

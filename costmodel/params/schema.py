@@ -27,8 +27,22 @@ CONFIDENCES = ("high", "medium", "low")
 
 #: What a money value is counted per (``GBP/<per>``).
 MONEY_PER = (
-    "year", "quarter", "month", "week", "day", "hour", "person", "family", "child",
-    "case", "incident", "episode", "assessment", "application", "session", "post",
+    "year",
+    "quarter",
+    "month",
+    "week",
+    "day",
+    "hour",
+    "person",
+    "family",
+    "child",
+    "case",
+    "incident",
+    "episode",
+    "assessment",
+    "application",
+    "session",
+    "post",
 )
 #: Non-money units, with the range of values each admits.
 UNITS: dict[str, tuple[float, float]] = {
@@ -54,8 +68,17 @@ UNITS: dict[str, tuple[float, float]] = {
 }
 
 PARAMETER_KEYS = {
-    "description", "value", "unit", "price_year", "status", "confidence", "source",
-    "method", "rationale", "distribution", "notes",
+    "description",
+    "value",
+    "unit",
+    "price_year",
+    "status",
+    "confidence",
+    "source",
+    "method",
+    "rationale",
+    "distribution",
+    "notes",
 }
 SOURCE_KEYS = {"title", "url", "page", "publisher", "year", "vintage", "read_in", "note"}
 
@@ -207,9 +230,7 @@ def _table_key_ok(key: object) -> bool:
     return False
 
 
-def check_parameter(
-    raw: Mapping, keys: tuple, dotted: str, chk: Checker
-) -> Parameter | None:
+def check_parameter(raw: Mapping, keys: tuple, dotted: str, chk: Checker) -> Parameter | None:
     """Validate one parameter mapping; return it, or ``None`` after recording problems."""
     before = len(chk.problems)
 
@@ -222,22 +243,21 @@ def check_parameter(
     for k in ("description", "unit", "status", "confidence", "source"):
         if k not in raw:
             bad(f"missing {k!r}")
-    description = raw.get("description")
+    description: Any = raw.get("description")
     if "description" in raw and (not isinstance(description, str) or not description.strip()):
         bad("'description' must be a sentence of text", "description")
 
-    unit = raw.get("unit")
+    unit: Any = raw.get("unit")
     unit_ok = isinstance(unit, str) and (unit in UNITS or is_money(unit))
     if "unit" in raw and not unit_ok:
         bad(f"unknown unit {unit!r} (use GBP, GBP/<per> or one of: {', '.join(UNITS)})", "unit")
 
-    status = raw.get("status")
+    status: Any = raw.get("status")
     if "status" in raw and status not in STATUSES:
         bad(f"status must be one of {', '.join(STATUSES)}, got {status!r}", "status")
-    confidence = raw.get("confidence")
+    confidence: Any = raw.get("confidence")
     if "confidence" in raw and confidence not in CONFIDENCES:
-        bad(f"confidence must be one of {', '.join(CONFIDENCES)}, got {confidence!r}",
-            "confidence")
+        bad(f"confidence must be one of {', '.join(CONFIDENCES)}, got {confidence!r}", "confidence")
     if status == "derived" and not _text(raw.get("method")):
         bad("a derived value needs 'method': how it was computed from published figures")
     if status == "assumed" and not _text(raw.get("rationale")):
@@ -246,12 +266,12 @@ def check_parameter(
         if k in raw and not _text(raw[k]):
             bad(f"{k!r} must be text", k)
 
-    source = None
+    source: Any = None
     if "source" in raw:
         source = _check_source(raw["source"], status, keys, dotted, chk)
 
     # price year: required for money, refused otherwise
-    price_year = raw.get("price_year")
+    price_year: Any = raw.get("price_year")
     if unit_ok and is_money(unit):
         if price_year is None:
             bad("a money value needs 'price_year' (a financial year such as 2014/15)")
@@ -338,7 +358,7 @@ def _check_value(value: object, unit: str, keys: tuple, dotted: str, chk: Checke
     lo, hi = unit_range(unit)
     what = "money" if is_money(unit) else unit
 
-    def check_number(x: object, where: str) -> bool:
+    def check_number(x: Any, where: str) -> bool:
         if not _is_number(x):
             chk.add(k, f"{where}must be a number, got {type(x).__name__} {x!r}", dotted)
             return False
@@ -346,8 +366,11 @@ def _check_value(value: object, unit: str, keys: tuple, dotted: str, chk: Checke
             chk.add(k, f"{where}{x} is negative; a {what} value cannot be below {lo:g}", dotted)
             return False
         if x > hi:
-            chk.add(k, f"{where}{x} is above {hi:g}; a {what} value must lie in [{lo:g}, {hi:g}]",
-                    dotted)
+            chk.add(
+                k,
+                f"{where}{x} is above {hi:g}; a {what} value must lie in [{lo:g}, {hi:g}]",
+                dotted,
+            )
             return False
         return True
 
@@ -358,8 +381,11 @@ def _check_value(value: object, unit: str, keys: tuple, dotted: str, chk: Checke
         ok = True
         for key, x in value.items():
             if not _table_key_ok(key):
-                chk.add((*k, key), f"table key {key!r} must be snake_case, a year or a "
-                        "financial year", dotted)
+                chk.add(
+                    (*k, key),
+                    f"table key {key!r} must be snake_case, a year or a financial year",
+                    dotted,
+                )
                 ok = False
             elif not check_number(x, f"entry {key!r}: "):
                 ok = False
@@ -369,8 +395,9 @@ def _check_value(value: object, unit: str, keys: tuple, dotted: str, chk: Checke
     return None
 
 
-def _check_distribution(raw: object, value: Any, unit: str, keys: tuple, dotted: str,
-                        chk: Checker) -> Distribution | None:
+def _check_distribution(
+    raw: object, value: Any, unit: str, keys: tuple, dotted: str, chk: Checker
+) -> Distribution | None:
     k = (*keys, "distribution")
 
     def bad(message: str) -> None:
@@ -446,8 +473,9 @@ def _check_distribution(raw: object, value: Any, unit: str, keys: tuple, dotted:
             return None
     spreads = [n for n in ("sd", "cv") if n in params]
     if len(spreads) != 1:
-        bad(f"{family} needs exactly one of 'sd' or 'cv'" if family != "beta" else
-            "beta needs 'sd'")
+        bad(
+            f"{family} needs exactly one of 'sd' or 'cv'" if family != "beta" else "beta needs 'sd'"
+        )
         return None
     if is_table and "sd" in params:
         bad("give 'cv' for a table; one 'sd' cannot fit every entry")

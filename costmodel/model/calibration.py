@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from .errors import ParameterError, Problem
-from .team_reach import TEAM, VARYING, reach_inputs, simulate, with_runs
+from ..params.errors import ParameterError, Problem
+from .team import TEAM, VARYING, reach_inputs, simulate, with_runs
 from .vocabulary import WEEKS_PER_YEAR
 
 BY_PATH = {path: name for name, path in VARYING.items()}
@@ -42,32 +42,51 @@ class Calibration:
 
     def summary(self) -> pd.DataFrame:
         rows = {
-            "parameter": self.parameter, "fitted value": self.value,
-            "stored central value": self.central_value, "target": self.target,
-            "observed": self.observed, "over weeks": self.weeks,
-            "model mean at fitted value": self.model_mean, "model p5": self.model_p5,
+            "parameter": self.parameter,
+            "fitted value": self.value,
+            "stored central value": self.central_value,
+            "target": self.target,
+            "observed": self.observed,
+            "over weeks": self.weeks,
+            "model mean at fitted value": self.model_mean,
+            "model p5": self.model_p5,
             "model p95": self.model_p95,
-            "observed percentile in model": self.observed_percentile, **self.implied}
+            "observed percentile in model": self.observed_percentile,
+            **self.implied,
+        }
         return pd.DataFrame({"value": pd.Series(rows, dtype=object)})
 
 
-def calibrate(params: Mapping, parameter: str = "direct_work.case_duration",
-              observed: float | None = None, weeks: int | None = None,
-              target: str = "started", bounds: tuple[float, float] | None = None,
-              grid: int = 21, runs: int = 400, seed: int = 0) -> Calibration:
+def calibrate(
+    params: Mapping,
+    parameter: str = "direct_work.case_duration",
+    observed: float | None = None,
+    weeks: int | None = None,
+    target: str = "started",
+    bounds: tuple[float, float] | None = None,
+    grid: int = 21,
+    runs: int = 400,
+    seed: int = 0,
+) -> Calibration:
     """Fit ``team.<parameter>`` so the mean of ``target`` over ``weeks`` equals ``observed``.
 
     ``observed`` and ``weeks`` default to ``team.observed.families_supported`` and
     ``team.observed.period``. ``bounds`` default to a fifth to twice the stored value.
     Raises :class:`ParameterError` when no value within the bounds reproduces it.
     """
-    path = parameter[len(TEAM) + 1:] if parameter.startswith(TEAM + ".") else parameter
+    path = parameter[len(TEAM) + 1 :] if parameter.startswith(TEAM + ".") else parameter
     if path not in BY_PATH:
-        raise ParameterError(Problem("", f"{TEAM}.{path}", "cannot calibrate this parameter "
-                                     f"(choose from: {', '.join(sorted(BY_PATH))})"))
+        raise ParameterError(
+            Problem(
+                "",
+                f"{TEAM}.{path}",
+                f"cannot calibrate this parameter (choose from: {', '.join(sorted(BY_PATH))})",
+            )
+        )
     if target not in TARGETS:
-        raise ParameterError(Problem("", "target", f"unknown target {target!r} "
-                                     f"(choose from: {', '.join(TARGETS)})"))
+        raise ParameterError(
+            Problem("", "target", f"unknown target {target!r} (choose from: {', '.join(TARGETS)})")
+        )
     par = params[f"{TEAM}.{path}"]
     if observed is None:
         observed = float(params[f"{TEAM}.observed.families_supported"].value)
@@ -77,8 +96,9 @@ def calibrate(params: Mapping, parameter: str = "direct_work.case_duration",
         bounds = (0.2 * par.value, 2.0 * par.value)
     lo, hi = map(float, bounds)
     if not (0 <= lo < hi):
-        raise ParameterError(Problem("", "bounds", f"bounds must satisfy 0 <= low < high, "
-                                     f"got {bounds}"))
+        raise ParameterError(
+            Problem("", "bounds", f"bounds must satisfy 0 <= low < high, got {bounds}")
+        )
     field_name = BY_PATH[path]
     values = np.linspace(lo, hi, grid)
     base = reach_inputs(params, runs * grid)
@@ -86,36 +106,54 @@ def calibrate(params: Mapping, parameter: str = "direct_work.case_duration",
     res = simulate(inputs, seed, weeks=weeks)
     totals = res.total(target).reshape(grid, runs)
     means = totals.mean(axis=1)
-    table = pd.DataFrame({"value": values, "mean": means,
-                          "p5": np.percentile(totals, 5, axis=1),
-                          "p95": np.percentile(totals, 95, axis=1)})
+    table = pd.DataFrame(
+        {
+            "value": values,
+            "mean": means,
+            "p5": np.percentile(totals, 5, axis=1),
+            "p95": np.percentile(totals, 95, axis=1),
+        }
+    )
     increasing = means[-1] >= means[0]
     mono = np.maximum.accumulate(means) if increasing else np.minimum.accumulate(means)
     if not (mono.min() <= observed <= mono.max()):
-        raise ParameterError(Problem(
-            "", f"{TEAM}.{path}",
-            f"observed {target} of {observed:g} lies outside what the model gives "
-            f"({mono.min():.0f} to {mono.max():.0f}) for values from {lo:g} to {hi:g}; "
-            "widen the bounds or calibrate another parameter"))
+        raise ParameterError(
+            Problem(
+                "",
+                f"{TEAM}.{path}",
+                f"observed {target} of {observed:g} lies outside what the model gives "
+                f"({mono.min():.0f} to {mono.max():.0f}) for values from {lo:g} to {hi:g}; "
+                "widen the bounds or calibrate another parameter",
+            )
+        )
     xs, ys = (values, mono) if increasing else (values[::-1], mono[::-1])
     fitted = float(np.interp(observed, ys, xs))
-    check = simulate(with_runs(reach_inputs(params, runs), {field_name: fitted}), seed + 1,
-                     weeks=weeks)
+    check = simulate(
+        with_runs(reach_inputs(params, runs), {field_name: fitted}), seed + 1, weeks=weeks
+    )
     x = check.total(target)
     # practitioner-years worked, taking the manager post as filled throughout
     filled_posts = check.quarterly["posts_filled"].mean(axis=1) - check.inputs.management_posts
     practitioner_years = np.maximum(filled_posts, 0) * weeks / WEEKS_PER_YEAR
-    implied = {
-        "families started a practitioner-year": float(np.mean(
-            check.total("started") / np.maximum(practitioner_years, 1e-9))),
+    implied: dict[str, float] = {
+        "families started a practitioner-year": float(
+            np.mean(check.total("started") / np.maximum(practitioner_years, 1e-9))
+        ),
         "cost per family started (£)": float(np.nanmean(check.total("cost_per_family_started"))),
         "mean wait (weeks)": float(np.nanmean(check.total("mean_wait_weeks"))),
         "utilisation": float(np.nanmean(check.total("utilisation"))),
     }
     return Calibration(
-        parameter=f"{TEAM}.{path}", value=fitted, central_value=float(par.value),
-        target=target, observed=float(observed), weeks=weeks,
-        model_mean=float(x.mean()), model_p5=float(np.percentile(x, 5)),
+        parameter=f"{TEAM}.{path}",
+        value=fitted,
+        central_value=float(par.value),
+        target=target,
+        observed=float(observed),
+        weeks=weeks,
+        model_mean=float(x.mean()),
+        model_p5=float(np.percentile(x, 5)),
         model_p95=float(np.percentile(x, 95)),
         observed_percentile=float((x < observed).mean() * 100 + (x == observed).mean() * 50),
-        implied=implied, grid=table)
+        implied=implied,
+        grid=table,
+    )

@@ -15,8 +15,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .errors import ParameterError, Problem
-from .schema import format_financial_year, parse_financial_year
+from ..params.errors import ParameterError, Problem
+from ..params.schema import format_financial_year, parse_financial_year
 
 
 def as_financial_year(text: object, path: str = "price_year") -> str:
@@ -31,8 +31,8 @@ def as_financial_year(text: object, path: str = "price_year") -> str:
 class Deflators:
     """A financial-year GDP deflator index with its vintage and forecast years."""
 
-    index: pd.Series            # indexed by financial year text, e.g. "2014/15"
-    forecast: frozenset[str]    # financial years that rest on a forecast
+    index: pd.Series  # indexed by financial year text, e.g. "2014/15"
+    forecast: frozenset[str]  # financial years that rest on a forecast
     vintage: str
 
     def factor(self, from_year: str, to_year: str) -> float:
@@ -45,9 +45,13 @@ class Deflators:
             return float(self.index[fy])
         except KeyError:
             first, last = self.index.index[0], self.index.index[-1]
-            raise ParameterError(Problem(
-                "", "prices.gdp_deflator",
-                f"no deflator for {fy}: the series runs from {first} to {last}")) from None
+            raise ParameterError(
+                Problem(
+                    "",
+                    "prices.gdp_deflator",
+                    f"no deflator for {fy}: the series runs from {first} to {last}",
+                )
+            ) from None
 
     def is_forecast(self, year: str) -> bool:
         return as_financial_year(year) in self.forecast
@@ -67,16 +71,22 @@ def deflators_from_params(params: Mapping) -> Deflators:
     forecast = params["prices.gdp_deflator.forecast"]
     clash = set(outturn.value) & set(forecast.value)
     if clash:
-        raise ParameterError(Problem(forecast.file, forecast.path,
-                                     f"years in both outturn and forecast: {sorted(clash)}"))
+        raise ParameterError(
+            Problem(
+                forecast.file, forecast.path, f"years in both outturn and forecast: {sorted(clash)}"
+            )
+        )
     levels = {**outturn.value, **forecast.value}
     order = sorted(levels, key=parse_financial_year)
     firsts = [parse_financial_year(y) for y in order]
     if firsts != list(range(firsts[0], firsts[0] + len(firsts))):
-        raise ParameterError(Problem(outturn.file, outturn.path,
-                                     "the deflator series must cover consecutive years"))
-    index = pd.Series({format_financial_year(parse_financial_year(y)): float(levels[y])
-                       for y in order}, name="gdp_deflator")
+        raise ParameterError(
+            Problem(outturn.file, outturn.path, "the deflator series must cover consecutive years")
+        )
+    index = pd.Series(
+        {format_financial_year(parse_financial_year(y)): float(levels[y]) for y in order},
+        name="gdp_deflator",
+    )
     fc = frozenset(format_financial_year(parse_financial_year(y)) for y in forecast.value)
     vintage = f"{outturn.source.vintage or outturn.source.title}; {forecast.source.vintage or ''}"
     return Deflators(index, fc, vintage.strip("; "))

@@ -27,21 +27,27 @@ def _build(node: yaml.Node, loader: yaml.SafeLoader, path: tuple, lines: Lines, 
             line = key_node.start_mark.line + 1
             if not isinstance(key, (str, int)) or isinstance(key, bool):
                 raise ParameterError(
-                    Problem(file, _dotted(path), f"key {key!r} must be text or a whole number",
-                            line)
+                    Problem(
+                        file, _dotted(path), f"key {key!r} must be text or a whole number", line
+                    )
                 )
             if key in seen:
                 raise ParameterError(
-                    Problem(file, _dotted((*path, key)),
-                            f"duplicate key {key!r} (first given on line {seen[key]})", line)
+                    Problem(
+                        file,
+                        _dotted((*path, key)),
+                        f"duplicate key {key!r} (first given on line {seen[key]})",
+                        line,
+                    )
                 )
             seen[key] = line
         loader.flatten_mapping(node)
         out: dict = {}
         for key_node, value_node in node.value:  # merged keys first; the mapping's own win
             key = loader.construct_object(key_node, deep=True)
-            lines[(*path, key)] = key_node.start_mark.line + 1
-            out[key] = _build(value_node, loader, (*path, key), lines, file)
+            where = (*path, key)
+            lines[where] = key_node.start_mark.line + 1
+            out[key] = _build(value_node, loader, where, lines, file)
         return out
     if isinstance(node, yaml.SequenceNode):
         return [_build(v, loader, (*path, i), lines, file) for i, v in enumerate(node.value)]

@@ -18,44 +18,45 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from .cost_baseline import Baseline, baseline
-from .errors import ParameterError, Problem
-from .prices import Deflators, as_financial_year, deflators_from_params
-from .projection import Projection, project
-from .scenarios import apply_scenario, list_scenarios, load_scenario, scenario_label
-from .sensitivity import evppi, one_way, switching_values
-from .store import ParameterSet
-from .summary import ratio, summarise
-from .vocabulary import AGENCIES, ISSUES, area_label
+from ..analysis.sensitivity import one_way, switching_values
+from ..analysis.value_of_information import MIN_DRAWS, evppi
+from ..greenbook.prices import Deflators, as_financial_year, deflators_from_params
+from ..model.late_intervention import Baseline, baseline, default_area
+from ..model.projection import Projection, default_price_year, project
+from ..model.vocabulary import AGENCY_NAMES
+from ..params.errors import ParameterError, Problem
+from ..params.sampling import summarise
+from ..params.scenarios import apply_scenario, list_scenarios, load_scenario, scenario_name
+from ..params.store import ParameterSet
+from .labels import AGENCY_LABELS, INDICATORS, ISSUE_LABELS, area_label
 
 #: Money bases of the year-by-year cash-flow table.
 BASES = ("real", "discounted", "nominal")
 
 #: Fewest Monte Carlo draws for which the value of information is estimated.
-MIN_VOI_DRAWS = 100
+MIN_VOI_DRAWS = MIN_DRAWS
 
-#: Headline indicators: key → (label, kind). Kinds: money, number, ratio, years, share.
-HEADLINES: dict[str, tuple[str, str]] = {
-    "families_started": ("Families starting direct work", "number"),
-    "families_completed": ("Families completing direct work", "number"),
-    "families_reached_indirectly": ("Families reached through advice to other services",
-                                    "number"),
-    "cost_per_family_started": ("Cost per family starting direct work", "money"),
-    "pv_costs": ("Present value of costs", "money"),
-    "pv_income": ("Present value of payment-by-results income", "money"),
-    "pv_savings_gross": ("Present value of savings, gross", "money"),
-    "pv_savings_net": ("Present value of savings, net of deadweight and other adjustments",
-                       "money"),
-    "npv": ("Net present value (NPV)", "money"),
-    "bcr": ("Benefit-cost ratio", "ratio"),
-    "payback_years": ("Payback, years from start (draws that pay back)", "years"),
-    "break_even_families": ("Break-even: families starting direct work", "number"),
-    "break_even_effect_scale": ("Break-even: share of the assumed effects needed", "share"),
-}
+#: Headline indicators, in the order reports show them (labels in :mod:`.labels`).
+HEADLINES: tuple[str, ...] = (
+    "families_started",
+    "families_completed",
+    "families_reached_indirectly",
+    "cost_per_family_started",
+    "pv_costs",
+    "pv_income",
+    "pv_savings_gross",
+    "pv_savings_net",
+    "npv",
+    "bcr",
+    "payback_years",
+    "break_even_families",
+    "break_even_effect_scale",
+)
 
 
 @dataclass(frozen=True)
@@ -108,30 +109,21 @@ class ReportContent:
         try:
             return self.projections[name]
         except KeyError:
-            raise ParameterError(Problem("", "scenario", f"{name!r} is not in this report; "
-                                         f"it has {', '.join(self.projections)}")) from None
+            raise ParameterError(
+                Problem(
+                    "",
+                    "scenario",
+                    f"{name!r} is not in this report; it has {', '.join(self.projections)}",
+                )
+            ) from None
 
     # ------------------------------------------------------------------ headline
     def indicators(self, scenario: str | None = None) -> dict[str, np.ndarray]:
         """Per-draw values of every headline indicator (money real, at the price year)."""
         p = self._proj(scenario)
         a = p.appraisal
-        sim = p.simulation
-        take = p.team_runs
-        indirect = sim.total("reached_indirectly")[take] if sim is not None else \
-            np.full(p.draws, np.nan)
-        spend = a.costs.sum(axis=1)
-        values = {
-            "families_started": p.families_started,
-            "families_completed": p.families_completed,
-            "families_reached_indirectly": indirect,
-            "cost_per_family_started": ratio(spend, p.families_started),
-            "pv_costs": a.pv_costs, "pv_income": a.pv_income,
-            "pv_savings_gross": a.pv_savings_gross, "pv_savings_net": a.pv_savings_net,
-            "npv": a.npv, "bcr": a.bcr, "payback_years": a.payback_years,
-            "break_even_families": a.break_even_families,
-            "break_even_effect_scale": a.break_even_effect_scale,
-        }
+        every = p.indicators()
+        values = {k: every[k] for k in HEADLINES}
         if a.income is None:
             values.pop("pv_income")
         return values
@@ -144,8 +136,8 @@ class ReportContent:
         """
         values = self.indicators(scenario)
         s = summarise(values)
-        s.insert(0, "kind", [HEADLINES[k][1] for k in s.index])
-        s.insert(0, "label", [HEADLINES[k][0] for k in s.index])
+        s.insert(0, "kind", [INDICATORS[k].kind for k in s.index])
+        s.insert(0, "label", [INDICATORS[k].long for k in s.index])
         s.index.name = "indicator"
         return s
 
@@ -157,19 +149,22 @@ class ReportContent:
     def by_agency(self, scenario: str | None = None) -> pd.DataFrame:
         """PV of net savings by paying agency (mean over draws), cashable and not, share."""
         out = self._proj(scenario).by_agency()
-        out.insert(0, "label", [AGENCIES[a] for a in out.index])
+        out.insert(0, "label", [AGENCY_LABELS[a].long for a in out.index])
         return out
 
     # ------------------------------------------------------------------ baseline
     def baseline_table(self, by: str = "issue") -> pd.DataFrame:
         """The area's annual late-intervention cost by issue or agency, with shares."""
-        return self.baseline.frame(by)
+        out = self.baseline.frame(by)
+        labels = ISSUE_LABELS if by == "issue" else AGENCY_LABELS
+        out.insert(0, "label", [labels[k].long for k in out.index])
+        return out
 
     def baseline_matrix(self) -> pd.DataFrame:
         """Issue × agency, whole pounds, with display labels and totals."""
         t = self.baseline.table.copy()
-        t.index = [ISSUES[i] for i in t.index]
-        t.columns = [AGENCIES[a] for a in t.columns]
+        t.index = [ISSUE_LABELS[i].long for i in t.index]
+        t.columns = [AGENCY_LABELS[a].long for a in t.columns]
         t["Total"] = t.sum(axis=1)
         t.loc["Total"] = t.sum(axis=0)
         t.index.name = "issue"
@@ -183,10 +178,10 @@ class ReportContent:
             return pd.DataFrame()
         rows = {}
         for name in ("started", "completed", "reached_indirectly"):
-            cum = np.cumsum(sim.quarterly[name], axis=1)
-            rows[f"{name}_mean"] = cum.mean(axis=0)
-            rows[f"{name}_p5"] = np.percentile(cum, 5, axis=0)
-            rows[f"{name}_p95"] = np.percentile(cum, 95, axis=0)
+            cum = sim.cumulative(name, 5, 95)
+            rows[f"{name}_mean"] = cum["mean"].to_numpy()
+            rows[f"{name}_p5"] = cum["low"].to_numpy()
+            rows[f"{name}_p95"] = cum["high"].to_numpy()
         out = pd.DataFrame(rows, index=pd.Index(sim.quarter_labels(), name="quarter_start"))
         out.insert(0, "quarter", range(1, len(out) + 1))
         return out
@@ -201,8 +196,9 @@ class ReportContent:
         row is the total over the horizon; net benefit = net savings − costs + income.
         """
         if basis not in BASES:
-            raise ParameterError(Problem("", "basis", f"basis must be one of {BASES}, got "
-                                         f"{basis!r}"))
+            raise ParameterError(
+                Problem("", "basis", f"basis must be one of {BASES}, got {basis!r}")
+            )
         p = self._proj(scenario)
         a = p.appraisal
         years = p.financial_years()
@@ -216,12 +212,11 @@ class ReportContent:
         if a.income is not None:
             cols["income"] = a.income.mean(axis=0)
         cols["savings_gross"] = a.gross.sum(axis=2).mean(axis=0)
-        for j, agency in enumerate(AGENCIES):
+        for j, agency in enumerate(AGENCY_NAMES):
             cols[f"net_{agency}"] = a.net_by_agency[:, :, j].mean(axis=0)
         cols["savings_net"] = a.net.sum(axis=2).mean(axis=0)
         cols["net_benefit"] = cols["savings_net"] - cols["costs"] + cols.get("income", 0.0)
-        out = pd.DataFrame({k: v * f for k, v in cols.items()},
-                           index=pd.Index(years, name="year"))
+        out = pd.DataFrame({k: v * f for k, v in cols.items()}, index=pd.Index(years, name="year"))
         out.loc["Total"] = out.sum(axis=0)
         out.attrs["basis"] = self.basis_label(basis)
         return out
@@ -242,13 +237,11 @@ class ReportContent:
             s = summarise(self.indicators(name))["mean"]
             s["p_npv_positive"] = p.p_npv_positive
             s["p_payback"] = p.p_payback
-            s["families_helped"] = p.appraisal.families_helped.mean()
-            s["npv_p5"] = np.percentile(p.appraisal.npv, 5)
-            s["npv_p95"] = np.percentile(p.appraisal.npv, 95)
+            npv = p.summary().loc["npv"]
+            s["npv_p5"], s["npv_p95"] = npv["p5"], npv["p95"]
             cols[name] = s
         out = pd.DataFrame(cols)
-        order = [*HEADLINES, "families_helped", "npv_p5", "npv_p95", "p_npv_positive",
-                 "p_payback"]
+        order = [*HEADLINES, "npv_p5", "npv_p95", "p_npv_positive", "p_payback"]
         out = out.reindex([k for k in order if k in out.index])
         out.index.name = "indicator"
         return out
@@ -291,25 +284,38 @@ class ReportContent:
 
     def about(self) -> pd.DataFrame:
         """What the run was: area, scenarios, price base, draws, seed, version, fingerprints."""
-        rows = [("area", self.area_name), ("scenarios", ", ".join(self.scenarios)),
-                ("scenarios compared", ", ".join(self.compared)),
-                ("price basis", self.price_basis), ("price year", self.price_year),
-                ("discount rate", f"{self.discount} (HM Treasury Green Book)"),
-                ("horizon (years)", str(self.horizon)),
-                ("Monte Carlo draws", str(self.draws)), ("seed", str(self.seed)),
-                ("created", self.created.isoformat()),
-                ("costmodel version", self.version)]
+        rows = [
+            ("area", self.area_name),
+            ("scenarios", ", ".join(self.scenarios)),
+            ("scenarios compared", ", ".join(self.compared)),
+            ("price basis", self.price_basis),
+            ("price year", self.price_year),
+            ("discount rate", f"{self.discount} (HM Treasury Green Book)"),
+            ("horizon (years)", str(self.horizon)),
+            ("Monte Carlo draws", str(self.draws)),
+            ("seed", str(self.seed)),
+            ("created", self.created.isoformat()),
+            ("costmodel version", self.version),
+        ]
         rows += [(f"parameter fingerprint: {k}", v) for k, v in self.fingerprints.items()]
         return pd.DataFrame(rows, columns=["item", "value"]).set_index("item")
 
 
-def report_content(params: ParameterSet, scenarios: Sequence[str] = ("central",),
-                   area: str = "northamptonshire", draws: int = 10_000, seed: int = 1,
-                   price_year: str | None = None, horizon: int = 10,
-                   discount: str = "standard", compare: Sequence[str] | None = None,
-                   nominal: bool = False, sensitivity_runs: int = 500,
-                   created: dt.date | None = None,
-                   progress: Callable[[str], None] | None = None) -> ReportContent:
+def report_content(
+    params: ParameterSet,
+    scenarios: Sequence[str] = ("central",),
+    area: str | None = None,
+    draws: int = 10_000,
+    seed: int = 1,
+    price_year: str | None = None,
+    horizon: int = 10,
+    discount: str = "standard",
+    compare: Sequence[str] | None = None,
+    nominal: bool = False,
+    sensitivity_runs: int = 500,
+    created: dt.date | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> ReportContent:
     """Compute everything a report shows.
 
     ``scenarios`` are reported (the first in full); ``compare`` lists the scenarios
@@ -318,7 +324,7 @@ def report_content(params: ParameterSet, scenarios: Sequence[str] = ("central",)
     equal ``project(params, name, draws=draws, seed=seed, ...)``. ``progress`` is
     called with a short description before each step (for a progress bar).
     """
-    from . import __version__
+    from .. import __version__
 
     if not scenarios:
         raise ParameterError(Problem("", "scenario", "name at least one scenario"))
@@ -326,35 +332,49 @@ def report_content(params: ParameterSet, scenarios: Sequence[str] = ("central",)
     # a scenario may be a shipped name or a YAML file; it is shown by its name (file stem)
     sources: dict[str, str] = {}
     for given in [*scenarios, *(compare or [])]:
-        sources.setdefault(scenario_label(given), str(given))
-    scenarios = tuple(dict.fromkeys(scenario_label(s) for s in scenarios))
-    descriptions = {name: load_scenario(sources[name], params.root, params).description
-                    for name in scenarios}
+        sources.setdefault(scenario_name(given), str(given))
+    scenarios = tuple(dict.fromkeys(scenario_name(s) for s in scenarios))
+    descriptions = {
+        name: load_scenario(sources[name], params.root, params).description for name in scenarios
+    }
     if compare is None:
-        compare = list(scenarios) if len(scenarios) > 1 else \
-            [*scenarios, *(s for s in list_scenarios(params.root) if s not in scenarios)]
-    compared = tuple(dict.fromkeys([*scenarios, *(scenario_label(s) for s in compare)]))
+        compare = (
+            list(scenarios)
+            if len(scenarios) > 1
+            else [*scenarios, *(s for s in list_scenarios(params.root) if s not in scenarios)]
+        )
+    compared = tuple(dict.fromkeys([*scenarios, *(scenario_name(s) for s in compare)]))
     for name in compared:
         sources.setdefault(name, name)
         if name not in descriptions:
             descriptions[name] = load_scenario(sources[name], params.root, params).description
     defl = deflators_from_params(params)
-    budget_year = params["team.budget.total"].price_year
-    price_year = as_financial_year(price_year) if price_year else budget_year
+    price_year = as_financial_year(price_year) if price_year else default_price_year(params)
+    area = area or default_area(params)
+    if area is None:
+        raise ParameterError(Problem("", "area", "the parameters hold several areas; name one"))
+    params = params.for_area(area) if hasattr(params, "for_area") else params
     say("baseline")
     base = baseline(params, area, price_year)
     projections: dict[str, Projection] = {}
     fingerprints: dict[str, str] = {}
     for name in compared:
         say(f"scenario {name}")
-        projections[name] = project(params, sources[name], draws=draws, seed=seed, horizon=horizon,
-                                    price_year=price_year, discount=discount, area=area)
+        projections[name] = project(
+            params,
+            sources[name],
+            draws=draws,
+            seed=seed,
+            horizon=horizon,
+            price_year=price_year,
+            discount=discount,
+        )
         fingerprints[name] = apply_scenario(params, sources[name]).fingerprint()
     main = scenarios[0]
     if nominal:  # fail early, with the years the deflator lacks
         for y in projections[main].financial_years():
             defl.level(y)
-    kwargs = {"horizon": horizon, "price_year": price_year, "discount": discount}
+    kwargs: dict[str, Any] = {"horizon": horizon, "price_year": price_year, "discount": discount}
     say("sensitivity")
     tornado = one_way(params, sources[main], runs=sensitivity_runs, **kwargs)
     switching = switching_values(params, sources[main], runs=sensitivity_runs, **kwargs)
@@ -363,14 +383,28 @@ def report_content(params: ParameterSet, scenarios: Sequence[str] = ("central",)
         say("value of information")
         voi = evppi(projections[main])
     return ReportContent(
-        area=area, scenarios=scenarios, compared=compared,
-        descriptions=descriptions, price_year=price_year,
+        area=area,
+        scenarios=scenarios,
+        compared=compared,
+        descriptions=descriptions,
+        price_year=price_year,
         price_basis=defl.basis(price_year),
-        draws=draws, seed=seed, horizon=horizon, discount=discount,
-        created=created or dt.date.today(), version=__version__,
-        fingerprints=fingerprints, baseline=base, projections=projections,
-        parameters=apply_scenario(params, sources[main]), deflators=defl, tornado=tornado,
-        switching=switching, value_of_information=voi, nominal=nominal)
+        draws=draws,
+        seed=seed,
+        horizon=horizon,
+        discount=discount,
+        created=created or dt.date.today(),
+        version=__version__,
+        fingerprints=fingerprints,
+        baseline=base,
+        projections=projections,
+        parameters=apply_scenario(params, sources[main]),
+        deflators=defl,
+        tornado=tornado,
+        switching=switching,
+        value_of_information=voi,
+        nominal=nominal,
+    )
 
 
-__all__ = ["BASES", "HEADLINES", "ReportContent", "area_label", "report_content"]
+__all__ = ["BASES", "HEADLINES", "ReportContent", "report_content"]

@@ -38,8 +38,8 @@ def percent(x: float, decimals: int = 1) -> str:
 
 def by_kind(value: float, kind: str) -> str:
     """A figure as reports print it, by kind: ``money`` (whole pounds, brackets if negative),
-    ``number`` (thousands separators), ``ratio`` (two decimals), ``years`` (one decimal)
-    or ``share`` (whole per cent)."""
+    ``number`` (thousands separators), ``ratio`` (two decimals), ``years`` or ``weeks``
+    (one decimal) or ``share`` (whole per cent)."""
     if value is None or not math.isfinite(value):
         return "–"
     if kind == "money":
@@ -48,7 +48,7 @@ def by_kind(value: float, kind: str) -> str:
         return number(value)
     if kind == "ratio":
         return f"{value:.2f}"
-    if kind == "years":
+    if kind in ("years", "weeks"):
         return f"{value:.1f}"
     if kind == "share":
         return percent(value, 0)
@@ -58,18 +58,6 @@ def by_kind(value: float, kind: str) -> str:
 def span(low: float, high: float, kind: str) -> str:
     """A range with a spaced en dash (its ends may carry brackets): ``£1 – £2``."""
     return f"{by_kind(low, kind)} – {by_kind(high, kind)}"
-
-
-def parameter_label(path: str) -> str:
-    """A short readable label for a parameter path.
-
-    ``savings.outcomes.child_enters_care.effect`` → ``child enters care: effect``;
-    ``team.direct_work.caseload`` → ``direct work: caseload``.
-    """
-    parts = [p.replace("_", " ") for p in path.split(".") if p]
-    if len(parts) < 2:
-        return parts[0] if parts else path
-    return f"{parts[-2]}: {parts[-1]}"
 
 
 def parameter_value(v: object) -> str:
@@ -89,8 +77,9 @@ def distribution_text(d: dict | None) -> str:
         return ""
     d = dict(d)
     family = d.pop("type")
-    params = ", ".join(f"{k} {parameter_value(v)}" for k, v in d.items()
-                       if v is not None and k != "mean")
+    params = ", ".join(
+        f"{k} {parameter_value(v)}" for k, v in d.items() if v is not None and k != "mean"
+    )
     return f"{family} ({params})" if params else family
 
 

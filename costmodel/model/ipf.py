@@ -55,8 +55,10 @@ def fit(
         row_gap = np.max(np.abs(x.sum(axis=-1) - rows), initial=0.0)
         if row_gap <= tol * scale:
             return x
-    raise FittingError(f"fitting did not converge in {max_iter} iterations "
-                       f"(largest row gap {row_gap:.3g}); are the totals consistent?")
+    raise FittingError(
+        f"fitting did not converge in {max_iter} iterations "
+        f"(largest row gap {row_gap:.3g}); are the totals consistent?"
+    )
 
 
 def largest_remainder(values: np.ndarray, total: int) -> np.ndarray:
@@ -71,8 +73,9 @@ def largest_remainder(values: np.ndarray, total: int) -> np.ndarray:
     return base
 
 
-def round_to_margins(x: np.ndarray, row_totals: np.ndarray,
-                     col_totals: np.ndarray | None = None) -> np.ndarray:
+def round_to_margins(
+    x: np.ndarray, row_totals: np.ndarray, col_totals: np.ndarray | None = None
+) -> np.ndarray:
     """Round a matrix to whole numbers whose rows sum to ``row_totals``.
 
     Each row is rounded by largest remainder. Where ``col_totals`` gives a whole
@@ -99,9 +102,14 @@ def round_to_margins(x: np.ndarray, row_totals: np.ndarray,
         for i in np.argsort(-(x[:, j] - out[:, j]) * step, kind="stable"):
             if not live[i, j] or (step < 0 and out[i, j] == 0):
                 continue
-            other = [k for k in range(x.shape[1]) if k != j and live[i, k]
-                     and (not fixed[k] or gap[k] * step < 0)
-                     and (step < 0 or out[i, k] > 0)]
+            other = [
+                k
+                for k in range(x.shape[1])
+                if k != j
+                and live[i, k]
+                and (not fixed[k] or gap[k] * step < 0)
+                and (step < 0 or out[i, k] > 0)
+            ]
             if other:
                 k = max(other, key=lambda k: -gap[k] * step if fixed[k] else 0.5)
                 out[i, j] += step

@@ -26,38 +26,65 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from .distributions import draw
-from .errors import ParameterError, Problem
+from ..greenbook.prices import as_financial_year, deflators_from_params
+from ..params.distributions import draw
+from ..params.errors import ParameterError, Problem
 from .ipf import FittingError, fit, largest_remainder, round_to_margins
-from .prices import as_financial_year, deflators_from_params
-from .vocabulary import AGENCIES, COMBINED_ISSUE, ISSUES, NATIONAL_AREA
+from .vocabulary import AGENCY_NAMES, COMBINED_ISSUE, ISSUE_NAMES, NATIONAL_AREA
 
-ISSUE_NAMES = list(ISSUES)
-AGENCY_NAMES = list(AGENCIES)
 METHOD = "baseline.method"
 
 #: Bottom-up items: (issue, item, count parameter, unit cost parameter).
 BOTTOM_UP_ITEMS = (
-    ("child_protection_and_safeguarding", "children_looked_after",
-     "children_looked_after", "child_looked_after"),
-    ("child_protection_and_safeguarding", "children_in_need_not_looked_after",
-     "children_in_need_not_looked_after", "child_in_need_case_management"),
-    ("crime_and_antisocial_behaviour", "first_time_entrants",
-     "first_time_entrants", "first_time_entrant"),
-    ("crime_and_antisocial_behaviour", "young_people_in_custody",
-     "young_people_in_custody", "young_offender_institution_place"),
-    ("youth_substance_misuse", "young_people_in_treatment",
-     "young_people_in_substance_misuse_treatment", "young_persons_substance_misuse_treatment"),
-    ("school_absence_and_exclusion", "permanent_exclusions",
-     "permanent_exclusions", "permanent_exclusion"),
+    (
+        "child_protection_and_safeguarding",
+        "children_looked_after",
+        "children_looked_after",
+        "child_looked_after",
+    ),
+    (
+        "child_protection_and_safeguarding",
+        "children_in_need_not_looked_after",
+        "children_in_need_not_looked_after",
+        "child_in_need_case_management",
+    ),
+    (
+        "crime_and_antisocial_behaviour",
+        "first_time_entrants",
+        "first_time_entrants",
+        "first_time_entrant",
+    ),
+    (
+        "crime_and_antisocial_behaviour",
+        "young_people_in_custody",
+        "young_people_in_custody",
+        "young_offender_institution_place",
+    ),
+    (
+        "youth_substance_misuse",
+        "young_people_in_treatment",
+        "young_people_in_substance_misuse_treatment",
+        "young_persons_substance_misuse_treatment",
+    ),
+    (
+        "school_absence_and_exclusion",
+        "permanent_exclusions",
+        "permanent_exclusions",
+        "permanent_exclusion",
+    ),
 )
 UNIT_COSTS = "unit_costs.children_and_young_people"
 
 
 def areas(params: Mapping) -> list[str]:
     """The areas that have a late-intervention total in the store."""
-    return sorted({k.split(".")[1] for k in params
-                   if k.startswith("areas.") and k.endswith(".late_intervention.total")})
+    return sorted(
+        {
+            k.split(".")[1]
+            for k in params
+            if k.startswith("areas.") and k.endswith(".late_intervention.total")
+        }
+    )
 
 
 @dataclass(frozen=True)
@@ -98,16 +125,17 @@ class Baseline:
         """Cost, share of total and status by ``issue`` or ``agency``."""
         s = self.by_issue if by == "issue" else self.by_agency
         st = self.issue_status if by == "issue" else self.agency_status
-        labels = ISSUES if by == "issue" else AGENCIES
-        return pd.DataFrame({
-            "label": [labels[k] for k in s.index],
-            "cost": s.astype("int64"),
-            "share": s / self.total,
-            "status": st.reindex(s.index),
-        })
+        return pd.DataFrame(
+            {
+                "cost": s.astype("int64"),
+                "share": s / self.total,
+                "status": st.reindex(s.index),
+            }
+        )
 
     def to_dict(self) -> dict:
         """A JSON-ready summary (the CLI's ``--format json``)."""
+
         def block(s: pd.Series, st: pd.Series) -> dict:
             return {k: {"value": int(v), "status": str(st[k])} for k, v in s.items()}
 
@@ -131,30 +159,53 @@ class Baseline:
 def _area_inputs(params: Mapping, area: str) -> tuple[dict, dict]:
     """The area's published issue figures and total (parameters), by name."""
     head = f"areas.{area}.late_intervention."
-    found = {k[len(head):]: params[k] for k in params if k.startswith(head)}
+    found = {k[len(head) :]: params[k] for k in params if k.startswith(head)}
     if "total" not in found:
-        raise ParameterError(Problem("", f"areas.{area}.late_intervention.total",
-                                     f"area {area!r} has no late-intervention total"))
+        raise ParameterError(
+            Problem(
+                "",
+                f"areas.{area}.late_intervention.total",
+                f"area {area!r} has no late-intervention total",
+            )
+        )
     issues, agencies = {}, {}
     for name, p in found.items():
         if name == "total":
             continue
         if name.startswith("by_agency."):
             a = name.split(".", 1)[1]
-            if a not in AGENCIES:
-                raise ParameterError(Problem(p.file, p.path, f"unknown agency {a!r} "
-                                             f"(known: {', '.join(AGENCIES)})", p.line))
+            if a not in AGENCY_NAMES:
+                raise ParameterError(
+                    Problem(
+                        p.file,
+                        p.path,
+                        f"unknown agency {a!r} (known: {', '.join(AGENCY_NAMES)})",
+                        p.line,
+                    )
+                )
             agencies[a] = p
-        elif name in ISSUES or (name == COMBINED_ISSUE and area == NATIONAL_AREA):
+        elif name in ISSUE_NAMES or (name == COMBINED_ISSUE and area == NATIONAL_AREA):
             issues[name] = p
         else:
-            raise ParameterError(Problem(p.file, p.path, f"unknown issue {name!r} "
-                                         f"(known: {', '.join(ISSUES)})", p.line))
+            raise ParameterError(
+                Problem(
+                    p.file,
+                    p.path,
+                    f"unknown issue {name!r} (known: {', '.join(ISSUE_NAMES)})",
+                    p.line,
+                )
+            )
     for p in [found["total"], *issues.values(), *agencies.values()]:
         if p.price_year != found["total"].price_year:
-            raise ParameterError(Problem(p.file, p.path, f"price year {p.price_year} differs "
-                                         f"from the area total's {found['total'].price_year}",
-                                         p.line))
+            raise ParameterError(
+                Problem(
+                    p.file,
+                    p.path,
+                    f"price year {p.price_year} differs "
+                    f"from the area total's {found['total'].price_year}",
+                    p.line,
+                )
+            )
     return {"total": found["total"], **issues}, agencies
 
 
@@ -175,8 +226,15 @@ def _national_by_issue(params: Mapping, n: int, rng) -> np.ndarray:
     unattributed = total - sum(known.values()) - combined
     if unattributed < 0:
         p = figures["total"]
-        raise ParameterError(Problem(p.file, p.path, "the national issue figures add up to more "
-                                     f"than the total by £{-unattributed:,.0f}", p.line))
+        raise ParameterError(
+            Problem(
+                p.file,
+                p.path,
+                "the national issue figures add up to more "
+                f"than the total by £{-unattributed:,.0f}",
+                p.line,
+            )
+        )
     s = _sample(params, f"{METHOD}.national_split.substance_misuse_share_of_combined", n, rng)
     h = _sample(params, f"{METHOD}.national_split.school_share_of_unattributed", n, rng)
     out = np.zeros((n, len(ISSUE_NAMES)))
@@ -197,8 +255,14 @@ def _agency_shares(params: Mapping, national: np.ndarray, n: int, rng) -> np.nda
         path = f"{METHOD}.agency_prior.{name}"
         p = params[path]
         if set(p.value) != set(AGENCY_NAMES):
-            raise ParameterError(Problem(p.file, p.path, "needs one share for each agency: "
-                                         + ", ".join(AGENCY_NAMES), p.line))
+            raise ParameterError(
+                Problem(
+                    p.file,
+                    p.path,
+                    "needs one share for each agency: " + ", ".join(AGENCY_NAMES),
+                    p.line,
+                )
+            )
         d = _sample(params, path, n, rng)
         prior[:, i, :] = d[:, [list(p.value).index(a) for a in AGENCY_NAMES]]
     figures, published = _area_inputs(params, NATIONAL_AREA)
@@ -212,9 +276,14 @@ def _agency_shares(params: Mapping, national: np.ndarray, n: int, rng) -> np.nda
     remainder = total - sum(targets)
     if remainder < 0 or (rest == [] and abs(remainder) > 0.5):
         p = figures["total"]
-        raise ParameterError(Problem(p.file, f"areas.{NATIONAL_AREA}.late_intervention.by_agency",
-                                     "the published agency totals do not add up to the total",
-                                     p.line))
+        raise ParameterError(
+            Problem(
+                p.file,
+                f"areas.{NATIONAL_AREA}.late_intervention.by_agency",
+                "the published agency totals do not add up to the total",
+                p.line,
+            )
+        )
     if rest:
         groups.append(rest)
         targets.append(remainder)
@@ -222,8 +291,13 @@ def _agency_shares(params: Mapping, national: np.ndarray, n: int, rng) -> np.nda
     try:
         fitted = fit(seed, national, np.broadcast_to(np.array(targets), (n, len(targets))), groups)
     except FittingError as exc:
-        raise ParameterError(Problem("", f"{METHOD}.agency_prior", f"cannot fit the agency "
-                                     f"split to the national totals: {exc}")) from exc
+        raise ParameterError(
+            Problem(
+                "",
+                f"{METHOD}.agency_prior",
+                f"cannot fit the agency split to the national totals: {exc}",
+            )
+        ) from exc
     rows = fitted.sum(axis=-1, keepdims=True)
     return np.divide(fitted, rows, out=np.zeros_like(fitted), where=rows > 0)
 
@@ -243,8 +317,14 @@ def _area_by_issue(params: Mapping, area: str, national: np.ndarray, n: int, rng
     remainder = total - out[0].sum()
     if remainder < -0.5:
         p = figures["total"]
-        raise ParameterError(Problem(p.file, p.path, f"the published issue figures add up to "
-                                     f"more than the total by £{-remainder:,.0f}", p.line))
+        raise ParameterError(
+            Problem(
+                p.file,
+                p.path,
+                f"the published issue figures add up to more than the total by £{-remainder:,.0f}",
+                p.line,
+            )
+        )
     if missing:
         weights = national[:, missing] / national[:, missing].sum(axis=1, keepdims=True)
         if rng is not None:
@@ -253,8 +333,9 @@ def _area_by_issue(params: Mapping, area: str, national: np.ndarray, n: int, rng
         out[:, missing] = remainder * weights
     elif abs(remainder) > 0.5:
         p = figures["total"]
-        raise ParameterError(Problem(p.file, p.path, "the issue figures do not add up to the "
-                                     "total", p.line))
+        raise ParameterError(
+            Problem(p.file, p.path, "the issue figures do not add up to the total", p.line)
+        )
     return out
 
 
@@ -271,12 +352,24 @@ def _compute(params: Mapping, area: str, n: int, rng) -> tuple[np.ndarray, np.nd
     return by_issue, by_issue[:, :, None] * shares
 
 
+def default_area(params: Mapping) -> str | None:
+    """The area a parameter set is about: the one it was loaded for
+    (``costmodel.load(area)``), else its only area besides the national reference one,
+    else None (several areas and none chosen)."""
+    chosen = getattr(params, "area", None)
+    if chosen:
+        return chosen
+    local = [a for a in areas(params) if a != NATIONAL_AREA]
+    return local[0] if len(local) == 1 else None
+
+
 def _check_area(params: Mapping, area: str | None) -> str:
-    area = area or getattr(params, "area", None) or NATIONAL_AREA
+    area = area or default_area(params) or NATIONAL_AREA
     known = areas(params)
     if area not in known:
-        raise ParameterError(Problem("", f"areas.{area}",
-                                     f"unknown area {area!r} (known: {', '.join(known)})"))
+        raise ParameterError(
+            Problem("", f"areas.{area}", f"unknown area {area!r} (known: {', '.join(known)})")
+        )
     return area
 
 
@@ -298,25 +391,39 @@ def baseline(params: Mapping, area: str | None = None, price_year: str | None = 
     total_int = int(round(figures["total"].value * factor))
     issue_int = largest_remainder(by_issue, total_int)
     # published agency totals are met to the pound; the other columns take what rounding gives
-    col_targets = np.array([round(agencies_published[a].value * factor)
-                            if a in agencies_published else np.nan for a in AGENCY_NAMES])
+    col_targets = np.array(
+        [
+            round(agencies_published[a].value * factor) if a in agencies_published else np.nan
+            for a in AGENCY_NAMES
+        ]
+    )
     cells = round_to_margins(matrix, issue_int, col_targets)
 
-    table = pd.DataFrame(cells, index=pd.Index(ISSUE_NAMES, name="issue"),
-                         columns=pd.Index(AGENCY_NAMES, name="agency"))
+    table = pd.DataFrame(
+        cells,
+        index=pd.Index(ISSUE_NAMES, name="issue"),
+        columns=pd.Index(AGENCY_NAMES, name="agency"),
+    )
     issue_status = pd.Series({k: "published" if k in figures else "derived" for k in ISSUE_NAMES})
-    agency_status = pd.Series({k: "published" if k in agencies_published else "derived"
-                               for k in AGENCY_NAMES})
+    agency_status = pd.Series(
+        {k: "published" if k in agencies_published else "derived" for k in AGENCY_NAMES}
+    )
     population = float(params[f"areas.{area}.population"].value)
     return Baseline(
-        area=area, price_year=price_year, price_basis=defl.basis(price_year), table=table,
-        issue_status=issue_status, agency_status=agency_status, population=population,
+        area=area,
+        price_year=price_year,
+        price_basis=defl.basis(price_year),
+        table=table,
+        issue_status=issue_status,
+        agency_status=agency_status,
+        population=population,
         bottom_up=bottom_up(params, area, price_year, table.sum(axis=1)),
     )
 
 
-def bottom_up(params: Mapping, area: str, price_year: str,
-              published: pd.Series | None = None) -> pd.DataFrame | None:
+def bottom_up(
+    params: Mapping, area: str, price_year: str, published: pd.Series | None = None
+) -> pd.DataFrame | None:
     """Activity counts × unit costs for the issues where both are in the store.
 
     One row per item, then per issue a ``not itemised`` row: the top-down figure
@@ -335,24 +442,44 @@ def bottom_up(params: Mapping, area: str, price_year: str,
         cost = params[cost_path]
         unit_cost = cost.value * defl.factor(cost.price_year, price_year)
         count = params[count_path].value
-        rows.append({"issue": issue, "item": item, "count": count, "unit_cost": unit_cost,
-                     "cost": count * unit_cost, "count_source": count_path,
-                     "unit_cost_source": cost_path, "unit_cost_price_year": cost.price_year})
+        rows.append(
+            {
+                "issue": issue,
+                "item": item,
+                "count": count,
+                "unit_cost": unit_cost,
+                "cost": count * unit_cost,
+                "count_source": count_path,
+                "unit_cost_source": cost_path,
+                "unit_cost_price_year": cost.price_year,
+            }
+        )
     items = pd.DataFrame(rows)
     if published is None or items.empty:
         return items
     recon = []
     for issue, group in items.groupby("issue", sort=False):
-        recon.append({"issue": issue, "item": "not_itemised", "count": np.nan,
-                      "unit_cost": np.nan, "cost": float(published[issue]) - group["cost"].sum(),
-                      "count_source": None, "unit_cost_source": None,
-                      "unit_cost_price_year": None})
+        recon.append(
+            {
+                "issue": issue,
+                "item": "not_itemised",
+                "count": np.nan,
+                "unit_cost": np.nan,
+                "cost": float(published[issue]) - group["cost"].sum(),
+                "count_source": None,
+                "unit_cost_source": None,
+                "unit_cost_price_year": None,
+            }
+        )
     out = pd.concat([items, pd.DataFrame(recon)], ignore_index=True)
     order = {k: i for i, k in enumerate(ISSUE_NAMES)}
     out["_o"] = out["issue"].map(order)
     out["_r"] = (out["item"] == "not_itemised").astype(int)
-    return out.sort_values(["_o", "_r"], kind="stable").drop(columns=["_o", "_r"]) \
+    return (
+        out.sort_values(["_o", "_r"], kind="stable")
+        .drop(columns=["_o", "_r"])
         .reset_index(drop=True)
+    )
 
 
 @dataclass(frozen=True)
@@ -374,8 +501,13 @@ class BaselineDraws:
         return out
 
 
-def baseline_draws(params: Mapping, area: str | None = None, price_year: str | None = None,
-                   draws: int = 1000, seed: int | np.random.Generator = 0) -> BaselineDraws:
+def baseline_draws(
+    params: Mapping,
+    area: str | None = None,
+    price_year: str | None = None,
+    draws: int = 1000,
+    seed: int | np.random.Generator = 0,
+) -> BaselineDraws:
     """The baseline under ``draws`` draws of the assumed shares (published figures fixed)."""
     area = _check_area(params, area)
     rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)

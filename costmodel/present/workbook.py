@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import io
 
+from .content import ReportContent
 from .formatting import distribution_text, parameter_value
-from .report_content import ReportContent
 
 #: Excel's limit on sheet-name length.
 MAX_SHEET_NAME = 31
@@ -25,8 +25,10 @@ def workbook_tables(content: ReportContent) -> dict:
     """
     tables = {"About": content.about(), **content.tables()}
     a = tables["Assumptions"].copy()
-    a["value"] = [v if isinstance(v, (int, float)) and not isinstance(v, bool)
-                  else parameter_value(v) for v in a["value"]]
+    a["value"] = [
+        v if isinstance(v, (int, float)) and not isinstance(v, bool) else parameter_value(v)
+        for v in a["value"]
+    ]
     a["distribution"] = [distribution_text(d) for d in a["distribution"]]
     tables["Assumptions"] = a
     return tables
@@ -48,6 +50,7 @@ def workbook_bytes(content: ReportContent) -> bytes:
                 ws.column_dimensions[col[0].column_letter].width = min(max(10, width + 2), 60)
                 for c in col[1:]:
                     if isinstance(c.value, float):
-                        c.number_format = "#,##0.00;(#,##0.00)" if abs(c.value) < 100 \
-                            else "#,##0;(#,##0)"
+                        c.number_format = (
+                            "#,##0.00;(#,##0.00)" if abs(c.value) < 100 else "#,##0;(#,##0)"
+                        )
     return buf.getvalue()

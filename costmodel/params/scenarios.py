@@ -1,11 +1,14 @@
 """Scenarios: named sets of parameter overrides, kept as data.
 
 A scenario file (``parameters/scenarios/NAME.yaml``) has a ``description``, an
-optional ``based_on`` (another scenario whose overrides it starts from) and
+optional ``based_on`` (another scenario whose overrides it starts from),
 ``overrides``: a mapping from parameter path to a new value, or to a mapping of
 parameter fields (``value``, ``distribution``, ``source`` ...) that replace the
-stored ones. Every override is validated as strictly as the parameter files, and
-a path that names no parameter is an error that names it.
+stored ones, and optionally ``parameters``: new parameters, written as in a
+parameter file, under ``programmes.<name>`` only (a programme the scenario defines,
+see :mod:`costmodel.model.programme`). Every override and new parameter is
+validated as strictly as the parameter files, and a path that names no parameter is
+an error that names it.
 """
 
 from __future__ import annotations
@@ -17,11 +20,13 @@ from types import MappingProxyType
 from typing import Any
 
 from .errors import ParameterError, Problem
-from .schema import check_name
-from .store import ParameterSet, default_root
+from .schema import Parameter, check_name
+from .store import ParameterSet, default_root, read_tree
 from .yamlio import read_yaml
 
-SCENARIO_KEYS = {"description", "based_on", "overrides"}
+SCENARIO_KEYS = {"description", "based_on", "overrides", "parameters"}
+#: Where a scenario may add parameters of its own.
+ADDABLE = ("programmes",)
 
 
 @dataclass(frozen=True)
@@ -33,13 +38,16 @@ class Scenario:
     overrides: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
     based_on: str | None = None
     file: str = ""
+    parameters: tuple[Parameter, ...] = ()
 
     def apply(self, params: ParameterSet) -> ParameterSet:
-        """The parameters with this scenario's overrides, each re-validated."""
+        """The parameters with this scenario's new parameters and overrides, re-validated."""
+        if self.parameters:
+            params = params.with_parameters(self.parameters)
         return params.with_values(self.overrides, file=self.file or self.name)
 
 
-def scenario_label(scenario: str | Path | Scenario | None) -> str:
+def scenario_name(scenario: str | Path | Scenario | None) -> str:
     """A scenario's display name: its name, or the stem of its file (``my/five_posts.yaml``)."""
     if scenario is None:
         return "central"
@@ -62,8 +70,12 @@ def list_scenarios(root: str | Path | None = None) -> dict[str, str]:
     return out
 
 
-def load_scenario(name_or_path: str | Path, root: str | Path | None = None,
-                  params: ParameterSet | None = None, _seen: tuple = ()) -> Scenario:
+def load_scenario(
+    name_or_path: str | Path,
+    root: str | Path | None = None,
+    params: ParameterSet | None = None,
+    _seen: tuple = (),
+) -> Scenario:
     """Read and check a scenario by name (from the scenario folder) or by file path.
 
     With ``params`` every override is also checked against the parameters (unknown
@@ -75,12 +87,17 @@ def load_scenario(name_or_path: str | Path, root: str | Path | None = None,
     name = path.stem
     if not path.is_file():
         known = ", ".join(sorted(p.stem for p in scenario_folder(root).glob("*.yaml")))
-        raise ParameterError(Problem(str(path), "scenario",
-                                     f"no scenario {name!r} (known: {known})"))
+        raise ParameterError(
+            Problem(str(path), "scenario", f"no scenario {name!r} (known: {known})")
+        )
     if name in _seen:
-        raise ParameterError(Problem(str(path), "based_on",
-                                     f"scenarios build on each other in a loop: "
-                                     f"{' -> '.join((*_seen, name))}"))
+        raise ParameterError(
+            Problem(
+                str(path),
+                "based_on",
+                f"scenarios build on each other in a loop: {' -> '.join((*_seen, name))}",
+            )
+        )
     data, lines = read_yaml(path)
     file = str(path)
 
@@ -101,16 +118,40 @@ def load_scenario(name_or_path: str | Path, root: str | Path | None = None,
     for key in overrides:
         if not isinstance(key, str) or not all(check_name(p) for p in key.split(".")):
             bad("overrides", f"{key!r} is not a parameter path (dotted snake_case names)")
+    added: list[Parameter] = []
+    if "parameters" in data:
+        added, problems = read_tree(data["parameters"], file, lines)
+        problems += [
+            Problem(
+                file,
+                p.path,
+                "a scenario may add parameters only under "
+                + ", ".join(f"{a}.<name>" for a in ADDABLE),
+                p.line,
+            )
+            for p in added
+            if p.path.split(".")[0] not in ADDABLE or p.path.count(".") < 2
+        ]
+        if problems:
+            raise ParameterError(problems)
     merged: dict[str, Any] = {}
+    inherited: tuple[Parameter, ...] = ()
     based_on = data.get("based_on")
     if based_on is not None:
         if not isinstance(based_on, str):
             bad("based_on", "'based_on' must name another scenario")
         parent = load_scenario(based_on, root or path.parent.parent, None, (*_seen, name))
         merged.update(parent.overrides)
+        inherited = parent.parameters
     merged.update(overrides)
-    scenario = Scenario(name=name, description=" ".join(description.split()),
-                        overrides=MappingProxyType(merged), based_on=based_on, file=file)
+    scenario = Scenario(
+        name=name,
+        description=" ".join(description.split()),
+        overrides=MappingProxyType(merged),
+        based_on=based_on,
+        file=file,
+        parameters=(*inherited, *added),
+    )
     if params is not None:
         _check_against(scenario, params, lines)
     return scenario
@@ -118,6 +159,8 @@ def load_scenario(name_or_path: str | Path, root: str | Path | None = None,
 
 def _check_against(scenario: Scenario, params: ParameterSet, lines) -> None:
     problems = []
+    if scenario.parameters:
+        params = params.with_parameters(scenario.parameters)
     for path, value in scenario.overrides.items():
         try:
             params.with_values({path: value}, file=scenario.file)

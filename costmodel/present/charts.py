@@ -16,6 +16,7 @@ import datetime as dt
 import math
 import textwrap
 from collections.abc import Mapping, Sequence
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -25,11 +26,13 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
-from .cost_baseline import Baseline
-from .formatting import money, money_m, number, parameter_label, percent
-from .projection import Projection
-from .team_reach import ReachResult
-from .vocabulary import AGENCIES, ISSUES, area_label
+from ..model.late_intervention import Baseline
+from ..model.projection import Projection
+from ..model.team import ReachResult
+from ..model.vocabulary import AGENCY_NAMES
+from .formatting import money, money_m, number, percent
+from .labels import AGENCY_LABELS, ISSUE_LABELS, REACH_OUTCOMES, area_label, parameter_label
+from .labels import scenario_label as _scenario_label
 
 __all__ = [
     "AGENCY_COLOURS",
@@ -85,8 +88,9 @@ BAND_ALPHA = 0.2
 LABEL_WRAP = 30
 
 
-def _figure(height: float = 3.4, ncols: int = 1, width: float = WIDTH,
-            value_axis: str = "y", **subplots) -> tuple[Figure, list[Axes]]:
+def _figure(
+    height: float = 3.4, ncols: int = 1, width: float = WIDTH, value_axis: str = "y", **subplots
+) -> tuple[Figure, list[Axes]]:
     """A new figure with ``ncols`` axes side by side, each with the house style."""
     fig = Figure(figsize=(width, height), layout="constrained", facecolor="white")
     axes = list(fig.subplots(1, ncols, squeeze=False, **subplots)[0])
@@ -105,18 +109,20 @@ def _style(ax: Axes, value_axis: str = "y") -> None:
         ax.spines[side].set_linewidth(0.6)
     ax.tick_params(labelsize=FONT_SIZE, colors=INK, length=3, width=0.6)
     ax.grid(False)
-    ax.grid(True, axis=value_axis, color=GRID, linewidth=0.5)
+    ax.grid(True, axis=cast(Any, value_axis), color=GRID, linewidth=0.5)
     ax.set_axisbelow(True)
 
 
 def _title(fig: Figure, text: str) -> None:
     """The chart's title, on the left over the whole figure width (wrapped if long)."""
-    fig.suptitle(_wrap(text, 80), x=0.01, ha="left", fontsize=TITLE_SIZE, color=INK,
-                 fontweight="bold")
+    fig.suptitle(
+        _wrap(text, 80), x=0.01, ha="left", fontsize=TITLE_SIZE, color=INK, fontweight="bold"
+    )
 
 
-def _labels(ax: Axes, title: str | None = None, xlabel: str | None = None,
-            ylabel: str | None = None) -> None:
+def _labels(
+    ax: Axes, title: str | None = None, xlabel: str | None = None, ylabel: str | None = None
+) -> None:
     """Axes title (a panel's heading, left-aligned) and axis labels."""
     if title:
         ax.set_title(title, fontsize=FONT_SIZE, loc="left", color=INK, fontweight="bold")
@@ -128,8 +134,16 @@ def _labels(ax: Axes, title: str | None = None, xlabel: str | None = None,
 
 def _legend(fig: Figure, handles: Sequence, labels: Sequence[str], ncols: int) -> None:
     """One legend for the figure, below the axes (constrained layout makes room for it)."""
-    fig.legend(handles, labels, loc="outside lower center", ncols=ncols, fontsize=FONT_SIZE,
-               frameon=False, handlelength=1.6, columnspacing=1.4)
+    fig.legend(
+        handles,
+        labels,
+        loc="outside lower center",
+        ncols=ncols,
+        fontsize=FONT_SIZE,
+        frameon=False,
+        handlelength=1.6,
+        columnspacing=1.4,
+    )
 
 
 def _wrap(text: str, width: int = LABEL_WRAP) -> str:
@@ -150,13 +164,8 @@ def _year_axis(ax: Axes, labels: Sequence[str]) -> np.ndarray:
 
 
 def _price_basis(projection: Projection, discounted: bool = True) -> str:
-    text = f"real terms, {projection.price_year} prices"
-    return f"{text}, discounted" if discounted else text
-
-
-def _scenario_label(name: str) -> str:
-    text = name.replace("_", " ")
-    return text[:1].upper() + text[1:]
+    """The projection's own price basis (forecast note included), and whether discounted."""
+    return f"{projection.price_basis}, discounted" if discounted else projection.price_basis
 
 
 # ------------------------------------------------------------------------------- money
@@ -209,7 +218,7 @@ class MoneyFormatter(FuncFormatter):
         return _money_text(x, self.unit, self.decimals)
 
     def set_locs(self, locs: Sequence[float]) -> None:
-        super().set_locs(locs)
+        super().set_locs(list(locs))
         values = np.asarray([v for v in locs if np.isfinite(v)], dtype=float)
         if values.size == 0:
             return
@@ -238,35 +247,32 @@ def baseline_chart(baseline: Baseline, by: str = "issue") -> Figure:
         raise ValueError(f"by must be 'issue' or 'agency', got {by!r}")
     costs = (baseline.by_issue if by == "issue" else baseline.by_agency).astype(float)
     costs = costs.sort_values(ascending=False, kind="stable")
-    names = ISSUES if by == "issue" else AGENCIES
-    colours = ([SAVINGS] * len(costs) if by == "issue"
-               else [AGENCY_COLOURS.get(k, INK) for k in costs.index])
+    names = ISSUE_LABELS if by == "issue" else AGENCY_LABELS
+    colours = (
+        [SAVINGS] * len(costs)
+        if by == "issue"
+        else [AGENCY_COLOURS.get(k, INK) for k in costs.index]
+    )
     fig, (ax,) = _figure(height=3.0, value_axis="x")
     y = np.arange(len(costs))
     bars = ax.barh(y, costs.to_numpy(), height=0.65, color=colours, gid="cost")
-    ax.bar_label(bars, labels=[money_m(v) for v in costs], padding=3, fontsize=FONT_SIZE,
-                 color=INK)
-    ax.set_yticks(y, [_wrap(names.get(k, k)) for k in costs.index])
+    ax.bar_label(bars, labels=[money_m(v) for v in costs], padding=3, fontsize=FONT_SIZE, color=INK)
+    ax.set_yticks(y, [_wrap(names[k].long if k in names else k) for k in costs.index])
     ax.tick_params(axis="y", length=0)
     ax.invert_yaxis()
     ax.set_xlim(0, max(float(costs.max()), 1.0) * 1.14)
     ax.xaxis.set_major_formatter(MoneyFormatter("m"))
     who = "issue" if by == "issue" else "paying agency"
-    _title(fig, f"Annual cost of late intervention by {who}: "
-                f"{area_label(baseline.area)}, total {money_m(baseline.total)} a year")
+    _title(
+        fig,
+        f"Annual cost of late intervention by {who}: "
+        f"{area_label(baseline.area)}, total {money_m(baseline.total)} a year",
+    )
     _labels(ax, xlabel=f"£m a year, {baseline.price_basis}")
     return fig
 
 
 # ------------------------------------------------------------------------------- reach
-
-
-def _cumulative_band(flows: np.ndarray, low: float = 5, high: float = 95,
-                     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Mean and percentiles over runs (axis 0) of each run's cumulative sum (axis 1)."""
-    cum = np.cumsum(np.asarray(flows, dtype=float), axis=1)
-    lo, hi = np.percentile(cum, [low, high], axis=0)
-    return cum.mean(axis=0), lo, hi
 
 
 def families_chart(result: ReachResult) -> Figure:
@@ -275,18 +281,20 @@ def families_chart(result: ReachResult) -> Figure:
     Each line is the mean over simulation runs of the families to the end of the quarter;
     the band is the 5th to 95th percentile of the runs' cumulative totals.
     """
-    dates = [dt.date.fromisoformat(d) for d in result.quarter_labels()]
+    dates: Any = [dt.date.fromisoformat(d) for d in result.quarter_labels()]
     fig, (ax,) = _figure(height=3.2)
     handles, texts = [], []
-    for name, text, colour in (("started", "started direct work", OKABE_ITO["blue"]),
-                               ("completed", "completed direct work", OKABE_ITO["orange"])):
-        mean, lo, hi = _cumulative_band(result.quarterly[name])
-        band = ax.fill_between(dates, lo, hi, color=colour, alpha=BAND_ALPHA, linewidth=0,
-                               gid=f"{name}-band")
-        (line,) = ax.plot(dates, mean, color=colour, linewidth=1.6, marker="o", markersize=2.5,
-                          gid=f"{name}-mean")
+    for name, colour in (("started", OKABE_ITO["blue"]), ("completed", OKABE_ITO["orange"])):
+        cum = result.cumulative(name, 5, 95)
+        mean, lo, hi = (cum[c].to_numpy() for c in ("mean", "low", "high"))
+        band = ax.fill_between(
+            dates, lo, hi, color=colour, alpha=BAND_ALPHA, linewidth=0, gid=f"{name}-band"
+        )
+        (line,) = ax.plot(
+            dates, mean, color=colour, linewidth=1.6, marker="o", markersize=2.5, gid=f"{name}-mean"
+        )
         handles += [line, band]
-        texts += [f"Families {text}: mean", "5th–95th percentile of runs"]
+        texts += [f"{REACH_OUTCOMES[name].long}: mean", "5th–95th percentile of runs"]
     step = max(1, math.ceil(len(dates) / 8))
     ax.set_xticks(date2num(dates[::step]))
     ax.xaxis.set_major_formatter(DateFormatter("%b %Y"))
@@ -294,8 +302,11 @@ def families_chart(result: ReachResult) -> Figure:
     ax.set_ylim(bottom=0)
     ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _pos: number(v)))
     _title(fig, f"Families helped by the team: {result.runs:,} simulation runs")
-    _labels(ax, xlabel="quarter starting (totals to the end of each quarter)",
-            ylabel="families (cumulative)")
+    _labels(
+        ax,
+        xlabel="quarter starting (totals to the end of each quarter)",
+        ylabel="families (cumulative)",
+    )
     _legend(fig, handles, texts, ncols=2)
     return fig
 
@@ -311,58 +322,62 @@ def cumulative_chart(projection: Projection) -> Figure:
     savings. Where the mean savings line overtakes the costs line (payback) is marked.
     """
     a = projection.appraisal
-    factors = np.asarray(a.discount_factors, dtype=float)
-    cum_costs = np.cumsum(a.net_costs * factors, axis=1)
-    cum_savings = np.cumsum(a.net.sum(axis=2) * factors, axis=1)
-    mean_costs, mean_savings = cum_costs.mean(axis=0), cum_savings.mean(axis=0)
-    lo, hi = np.percentile(cum_savings, [5, 95], axis=0)
+    cum = projection.cumulative(5, 95)
+    mean_costs, mean_savings = cum["costs"].to_numpy(), cum["savings"].to_numpy()
+    lo, hi = cum["savings_low"].to_numpy(), cum["savings_high"].to_numpy()
     years = projection.financial_years()
     fig, (ax,) = _figure(height=3.4)
     x = _year_axis(ax, years)
     single = projection.draws == 1
-    (sav,) = ax.plot(x, mean_savings, color=SAVINGS, linewidth=1.6, marker="o", markersize=3,
-                     gid="savings-mean")
-    (cost,) = ax.plot(x, mean_costs, color=COSTS, linewidth=1.6, marker="s", markersize=3,
-                      gid="costs-mean")
+    (sav,) = ax.plot(
+        x, mean_savings, color=SAVINGS, linewidth=1.6, marker="o", markersize=3, gid="savings-mean"
+    )
+    (cost,) = ax.plot(
+        x, mean_costs, color=COSTS, linewidth=1.6, marker="s", markersize=3, gid="costs-mean"
+    )
     cost_text = "costs" if a.income is None else "costs less payment-by-results income"
     suffix = "" if single else ": mean"
-    handles = [cost, sav]
+    handles: list[Any] = [cost, sav]
     texts = [f"Cumulative {cost_text}{suffix}", f"Cumulative net savings{suffix}"]
     if not single:
-        band = ax.fill_between(x, lo, hi, color=SAVINGS, alpha=BAND_ALPHA, linewidth=0,
-                               gid="savings-band")
+        band = ax.fill_between(
+            x, lo, hi, color=SAVINGS, alpha=BAND_ALPHA, linewidth=0, gid="savings-band"
+        )
         handles.append(band)
         texts.append("Net savings: 5th–95th percentile of draws")
-    crossing = _payback(mean_costs, mean_savings)
-    if crossing is not None:
-        i, xp = crossing
+    paid_back = cum.attrs["payback_of_means"]
+    if np.isfinite(paid_back):
+        # payback time t is measured from the start; year i's point is plotted at x = i,
+        # the end of year i (time i + 1), so time t sits at x = t - 1
+        xp = max(paid_back - 1.0, 0.0)
+        i = min(int(np.ceil(paid_back)) - 1, len(years) - 1)
         yp = float(np.interp(xp, x, mean_costs))
-        (mark,) = ax.plot([xp], [yp], linestyle="none", marker="D", markersize=6,
-                          markerfacecolor="white", markeredgecolor=INK, markeredgewidth=1,
-                          zorder=5, gid="payback")
+        (mark,) = ax.plot(
+            [xp],
+            [yp],
+            linestyle="none",
+            marker="D",
+            markersize=6,
+            markerfacecolor="white",
+            markeredgecolor=INK,
+            markeredgewidth=1,
+            zorder=5,
+            gid="payback",
+        )
         ax.axvline(xp, color=INK, linewidth=0.6, linestyle=":", zorder=1)
         handles.append(mark)
         texts.append(f"Payback{'' if single else ' (means)'}: in {years[i]}")
     ax.axhline(0, color=INK, linewidth=0.6)
     ax.yaxis.set_major_formatter(MoneyFormatter())
-    _title(fig, f"Cumulative costs and net savings, discounted: "
-                f"{_scenario_label(projection.scenario)} scenario, "
-                f"{_draws_text(projection.draws, mean=False)}")
+    _title(
+        fig,
+        f"Cumulative costs and net savings, discounted: "
+        f"{_scenario_label(projection.scenario)} scenario, "
+        f"{_draws_text(projection.draws, mean=False)}",
+    )
     _labels(ax, ylabel=f"£ cumulative\n{_price_basis(projection)}")
     _legend(fig, handles, texts, ncols=2)
     return fig
-
-
-def _payback(costs: np.ndarray, savings: np.ndarray) -> tuple[int, float] | None:
-    """The year in which cumulative savings first cover cumulative costs, and where
-    (in year positions, interpolated linearly) the two lines cross; None if they don't."""
-    gap = savings - costs
-    for i in range(len(gap)):
-        if costs[i] > 0 and gap[i] >= 0:
-            if i == 0 or gap[i - 1] >= 0:
-                return i, float(i)
-            return i, i - 1 + float(gap[i - 1] / (gap[i - 1] - gap[i]))
-    return None
 
 
 def _draws_text(draws: int, mean: bool = True) -> str:
@@ -385,19 +400,31 @@ def savings_by_agency_chart(projection: Projection, discounted: bool = False) ->
     x = _year_axis(ax, projection.financial_years())
     above, below = np.zeros(len(x)), np.zeros(len(x))
     handles, texts = [], []
-    for j, agency in enumerate(AGENCIES):
+    for j, agency in enumerate(AGENCY_NAMES):
         v = by_agency[:, j]
         bottom = np.where(v >= 0, above, below)
-        bars = ax.bar(x, v, bottom=bottom, width=0.7, color=AGENCY_COLOURS[agency],
-                      edgecolor="white", linewidth=0.4, label=AGENCIES[agency], gid=agency)
+        bars = ax.bar(
+            x,
+            v,
+            bottom=bottom,
+            width=0.7,
+            color=AGENCY_COLOURS[agency],
+            edgecolor="white",
+            linewidth=0.4,
+            label=AGENCY_LABELS[agency].long,
+            gid=agency,
+        )
         above, below = above + np.maximum(v, 0), below + np.minimum(v, 0)
         handles.append(bars)
-        texts.append(AGENCIES[agency])
+        texts.append(AGENCY_LABELS[agency].long)
     ax.axhline(0, color=INK, linewidth=0.6)
     ax.yaxis.set_major_formatter(MoneyFormatter())
     what = "discounted net savings" if discounted else "net savings"
-    _title(fig, f"Mean {what} by paying agency: {_scenario_label(projection.scenario)} "
-                f"scenario, {_draws_text(projection.draws, mean=False)}")
+    _title(
+        fig,
+        f"Mean {what} by paying agency: {_scenario_label(projection.scenario)} "
+        f"scenario, {_draws_text(projection.draws, mean=False)}",
+    )
     _labels(ax, ylabel=f"£ a year\n{_price_basis(projection, discounted)}")
     _legend(fig, handles, texts, ncols=3)
     return fig
@@ -406,8 +433,9 @@ def savings_by_agency_chart(projection: Projection, discounted: bool = False) ->
 # ------------------------------------------------------------------------- sensitivity
 
 
-def tornado_chart(one_way: pd.DataFrame, top: int = 12,
-                  labels: Mapping[str, str] | None = None) -> Figure:
+def tornado_chart(
+    one_way: pd.DataFrame, top: int = 12, labels: Mapping[str, str] | None = None
+) -> Figure:
     """The tornado: NPV with each parameter at its low and at its high value, others central.
 
     ``one_way`` is the table from :func:`costmodel.sensitivity.one_way`. The ``top``
@@ -438,9 +466,12 @@ def tornado_chart(one_way: pd.DataFrame, top: int = 12,
     ax.xaxis.set_major_formatter(MoneyFormatter())
     _title(fig, "One-way sensitivity: NPV with each parameter at its 5th and 95th percentile")
     _labels(ax, xlabel="net present value (£)")
-    _legend(fig, [low_bars, high_bars, line],
-            ["parameter at 5th percentile", "at 95th percentile",
-             f"central NPV: {money(central)}"], ncols=3)
+    _legend(
+        fig,
+        [low_bars, high_bars, line],
+        ["parameter at 5th percentile", "at 95th percentile", f"central NPV: {money(central)}"],
+        ncols=3,
+    )
     return fig
 
 
@@ -455,32 +486,44 @@ def npv_distribution_chart(projection: Projection) -> Figure:
     """
     npv = np.asarray(projection.appraisal.npv, dtype=float)
     npv = npv[np.isfinite(npv)]
-    mean = float(npv.mean()) if npv.size else 0.0
+    mean = float(projection.summary().loc["npv", "mean"]) if npv.size else 0.0
     fig, (ax,) = _figure(height=3.2)
-    _title(fig, f"Net present value: {_scenario_label(projection.scenario)} scenario, "
-                f"{_draws_text(projection.draws, mean=False)}")
+    _title(
+        fig,
+        f"Net present value: {_scenario_label(projection.scenario)} scenario, "
+        f"{_draws_text(projection.draws, mean=False)}",
+    )
     _labels(ax, xlabel=f"net present value (£), {_price_basis(projection)}")
     ax.xaxis.set_major_formatter(MoneyFormatter())
     if npv.size < 2 or np.ptp(npv) == 0:
         return _single_npv(fig, ax, mean, projection.draws)
     edges = _bins_through_zero(npv)
-    counts, edges, patches = ax.hist(npv, bins=edges, color=POSITIVE, edgecolor="white",
-                                     linewidth=0.3, gid="npv-hist")
-    for patch, left in zip(patches, edges[:-1], strict=True):
+    counts, edges, patches = ax.hist(
+        npv, bins=cast(Any, edges), color=POSITIVE, edgecolor="white", linewidth=0.3, gid="npv-hist"
+    )
+    for patch, left in zip(cast(Any, patches), edges[:-1], strict=True):
         if left < 0:
             patch.set_facecolor(NEGATIVE)
     zero = ax.axvline(0, color=INK, linewidth=0.8, gid="zero")
     mean_line = ax.axvline(mean, color=INK, linewidth=1.2, linestyle="--", gid="mean")
-    ax.set_ylim(0, counts.max() * 1.15)
+    ax.set_ylim(0, float(np.max(counts)) * 1.15)
     ax.xaxis.set_major_locator(MaxNLocator(nbins=10, steps=[1, 2, 2.5, 5, 10]))
     ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _pos: number(v)))
     _labels(ax, ylabel="draws")
     p = projection.p_npv_positive
-    ax.legend([Patch(color=NEGATIVE), Patch(color=POSITIVE), mean_line, zero],
-              ["NPV below zero", "NPV above zero", f"mean NPV: {money(mean)}", "zero"],
-              title=f"P(NPV > 0) = {percent(p)}", title_fontsize=FONT_SIZE,
-              fontsize=FONT_SIZE, frameon=True, facecolor="white", edgecolor=GRID,
-              framealpha=0.9, loc="best", alignment="left")
+    ax.legend(
+        [Patch(color=NEGATIVE), Patch(color=POSITIVE), mean_line, zero],
+        ["NPV below zero", "NPV above zero", f"mean NPV: {money(mean)}", "zero"],
+        title=f"P(NPV > 0) = {percent(p)}",
+        title_fontsize=FONT_SIZE,
+        fontsize=FONT_SIZE,
+        frameon=True,
+        facecolor="white",
+        edgecolor=GRID,
+        framealpha=0.9,
+        loc="best",
+        alignment="left",
+    )
     return fig
 
 
@@ -497,9 +540,16 @@ def _single_npv(fig: Figure, ax: Axes, value: float, draws: int) -> Figure:
     ax.grid(False)
     right = value >= 0
     how = "deterministic" if draws == 1 else f"the same in all {draws:,} draws"
-    ax.annotate(f"NPV {money(value)}\n({how})",
-                xy=(value, 0.9), xytext=(6 if right else -6, 0), textcoords="offset points",
-                ha="left" if right else "right", va="top", fontsize=FONT_SIZE, color=INK)
+    ax.annotate(
+        f"NPV {money(value)}\n({how})",
+        xy=(value, 0.9),
+        xytext=(6 if right else -6, 0),
+        textcoords="offset points",
+        ha="left" if right else "right",
+        va="top",
+        fontsize=FONT_SIZE,
+        color=INK,
+    )
     return fig
 
 
@@ -530,20 +580,17 @@ def scenarios_chart(projections: Mapping[str, Projection]) -> Figure:
     """
     names = list(projections)
     n = len(names)
-    fig, (ax, ax_bcr) = _figure(height=max(3.0, 1.3 + 0.34 * n), ncols=2, value_axis="x",
-                                sharey=True, width_ratios=[3, 2])
+    fig, (ax, ax_bcr) = _figure(
+        height=max(3.0, 1.3 + 0.34 * n), ncols=2, value_axis="x", sharey=True, width_ratios=[3, 2]
+    )
     y = np.arange(n)
     means, p5, p95, bcrs = [], [], [], []
     for name in names:
-        a = projections[name].appraisal
-        npv = np.asarray(a.npv, dtype=float)
-        npv = npv[np.isfinite(npv)]
-        means.append(float(npv.mean()))
-        p5.append(float(np.percentile(npv, 5)))
-        p95.append(float(np.percentile(npv, 95)))
-        bcr = np.asarray(a.bcr, dtype=float)
-        bcr = bcr[np.isfinite(bcr)]
-        bcrs.append(float(bcr.mean()) if bcr.size else math.nan)
+        s = projections[name].summary()
+        means.append(float(s.loc["npv", "mean"]))
+        p5.append(float(s.loc["npv", "p5"]))
+        p95.append(float(s.loc["npv", "p95"]))
+        bcrs.append(float(s.loc["bcr", "mean"]))
 
     colours = [POSITIVE if m >= 0 else NEGATIVE for m in means]
     ax.barh(y, means, height=0.6, color=colours, gid="npv")
@@ -551,40 +598,62 @@ def scenarios_chart(projections: Mapping[str, Projection]) -> Figure:
     ax.plot(p5 + p95, [*y, *y], linestyle="none", marker="|", markersize=7, color=INK)
     ax.axvline(0, color=INK, linewidth=0.6)
     for yi, m, lo, hi in zip(y, means, p5, p95, strict=True):
-        right = m >= 0
-        ax.annotate(money_short(m), xy=(max(hi, m) if right else min(lo, m), yi),
-                    xytext=(4 if right else -4, 0), textcoords="offset points",
-                    ha="left" if right else "right", va="center", fontsize=FONT_SIZE,
-                    color=INK)
+        on_right = m >= 0
+        ax.annotate(
+            money_short(m),
+            xy=(max(hi, m) if on_right else min(lo, m), yi),
+            xytext=(4 if on_right else -4, 0),
+            textcoords="offset points",
+            ha="left" if on_right else "right",
+            va="center",
+            fontsize=FONT_SIZE,
+            color=INK,
+        )
     # room for the value labels beyond the whiskers, on whichever side they fall
     left, right = min(0.0, *p5, *means), max(0.0, *p95, *means)
     span = (right - left) or 1.0
-    ax.set_xlim(left - (0.35 * span if min(means) < 0 else 0.05 * span),
-                right + (0.35 * span if max(means) >= 0 else 0.05 * span))
+    ax.set_xlim(
+        left - (0.35 * span if min(means) < 0 else 0.05 * span),
+        right + (0.35 * span if max(means) >= 0 else 0.05 * span),
+    )
     ax.xaxis.set_major_locator(MaxNLocator(nbins=5))
     ax.xaxis.set_major_formatter(MoneyFormatter())
     ax.set_yticks(y, [_wrap(_scenario_label(s), 20) for s in names])
     ax.tick_params(axis="y", length=0)
     ax.invert_yaxis()
-    price_years = {p.price_year for p in projections.values()}
-    basis = (f"real terms, {next(iter(price_years))} prices, discounted"
-             if len(price_years) == 1 else "real terms, discounted")
+    bases = {p.price_basis for p in projections.values()}
+    basis = f"{next(iter(bases))}, discounted" if len(bases) == 1 else "real terms, discounted"
     _labels(ax, title="NPV: mean and 5th–95th percentile", xlabel=f"£, {basis}")
 
-    ax_bcr.barh(y, [b if np.isfinite(b) else 0.0 for b in bcrs], height=0.6,
-                color=OKABE_ITO["green"], gid="bcr")
+    ax_bcr.barh(
+        y,
+        [b if np.isfinite(b) else 0.0 for b in bcrs],
+        height=0.6,
+        color=OKABE_ITO["green"],
+        gid="bcr",
+    )
     ax_bcr.axvline(1, color=INK, linewidth=0.8, linestyle="--")
     for yi, b in zip(y, bcrs, strict=True):
         ok = bool(np.isfinite(b))
-        ax_bcr.annotate(f"{b:.2f}" if ok else "n/a", xy=(max(b, 0.0) if ok else 0.0, yi),
-                        xytext=(4, 0), textcoords="offset points", ha="left", va="center",
-                        fontsize=FONT_SIZE, color=INK)
+        ax_bcr.annotate(
+            f"{b:.2f}" if ok else "n/a",
+            xy=(max(b, 0.0) if ok else 0.0, yi),
+            xytext=(4, 0),
+            textcoords="offset points",
+            ha="left",
+            va="center",
+            fontsize=FONT_SIZE,
+            color=INK,
+        )
     ax_bcr.set_xlim(0, max([1.0, *[b for b in bcrs if np.isfinite(b)]]) * 1.25)
     ax_bcr.xaxis.set_major_locator(MaxNLocator(nbins=5))
     ax_bcr.xaxis.set_major_formatter(FuncFormatter(lambda v, _pos: f"{v:g}"))
     ax_bcr.tick_params(axis="y", labelleft=False, length=0)
     _labels(ax_bcr, title="Benefit-cost ratio: mean", xlabel="£ saved per £1 (dashed: 1)")
     draws = {p.draws for p in projections.values()}
-    _title(fig, "Scenarios compared" + (f": {_draws_text(draws.pop(), mean=False)} each"
-                                        if len(draws) == 1 else ""))
+    _title(
+        fig,
+        "Scenarios compared"
+        + (f": {_draws_text(draws.pop(), mean=False)} each" if len(draws) == 1 else ""),
+    )
     return fig

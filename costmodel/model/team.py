@@ -35,14 +35,15 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from .distributions import draw
-from .errors import ParameterError, Problem
-from .prices import deflators_from_params
-from .summary import ratio, summarise
+from ..greenbook.appraisal import ratio
+from ..greenbook.prices import deflators_from_params
+from ..params.errors import ParameterError, Problem
+from ..params.sampling import sample, summarise, table_values
 from .vocabulary import WEEKS_PER_QUARTER, WEEKS_PER_YEAR
 
 TEAM = "team"
@@ -67,8 +68,19 @@ VARYING = {
 }
 
 #: Per-quarter outputs, summed over the steps of each quarter.
-FLOWS = ("referred", "screened_out", "eligible", "started", "completed", "dropped_out",
-         "redirected", "consultations", "reached_indirectly", "spend", "wait_weeks")
+FLOWS = (
+    "referred",
+    "screened_out",
+    "eligible",
+    "started",
+    "completed",
+    "dropped_out",
+    "redirected",
+    "consultations",
+    "reached_indirectly",
+    "spend",
+    "wait_weeks",
+)
 #: Per-quarter levels, averaged over the steps of each quarter.
 LEVELS = ("posts_filled", "capacity", "active", "waiting")
 
@@ -99,7 +111,7 @@ class ReachInputs:
     advice_share: np.ndarray
     referral_rate: np.ndarray
     sources: tuple[str, ...]
-    source_shares: np.ndarray          # (runs, sources)
+    source_shares: np.ndarray  # (runs, sources)
     eligible: np.ndarray
     caseload: np.ndarray
     case_duration: np.ndarray
@@ -108,11 +120,17 @@ class ReachInputs:
     max_wait: float
     consultations_per_advice_week: np.ndarray
     families_per_consultation: np.ndarray
+    #: The draws table the per-run values were read from (one row per run).
+    values: pd.DataFrame | None = field(default=None, repr=False, compare=False)
+    #: The money basis, from the deflator (says so when it rests on a forecast).
+    price_basis: str = ""
 
     def post_cost_per_week(self) -> tuple[np.ndarray, np.ndarray]:
         """(manager, practitioner) full cost per filled post per week, by run."""
+
         def full(salary):
             return (salary * (1 + self.on_cost_rate) + self.non_staff_cost) / WEEKS_PER_YEAR
+
         return full(self.manager_salary), full(self.practitioner_salary)
 
     def max_practitioner_places(self) -> np.ndarray:
@@ -120,24 +138,32 @@ class ReachInputs:
         return (self.posts - self.management_posts) * self.caseload
 
 
-def reach_inputs(params: Mapping, runs: int = 1000,
-                 rng: np.random.Generator | None = None) -> ReachInputs:
+def team_paths() -> list[str]:
+    """The team parameters that may vary by run, in drawing order."""
+    return [*(f"{TEAM}.{path}" for path in VARYING.values()), f"{TEAM}.referrals.by_source"]
+
+
+def reach_inputs(
+    params: Mapping,
+    runs: int = 1000,
+    rng: np.random.Generator | None = None,
+    values: pd.DataFrame | None = None,
+) -> ReachInputs:
     """Inputs for ``runs`` replications from the ``team.*`` parameters.
 
     With ``rng`` every parameter that has a distribution is drawn once per run
-    (parameter uncertainty); without it every run uses the central values.
+    (parameter uncertainty); without it every run uses the central values. ``values``
+    is a draws table (see :func:`costmodel.params.sampling.sample`) to read from instead;
+    its number of rows sets the number of runs.
     """
-    if runs < 1:
-        raise ParameterError(Problem("", "runs", f"runs must be at least 1, got {runs}"))
+    if values is None:
+        if runs < 1:
+            raise ParameterError(Problem("", "runs", f"runs must be at least 1, got {runs}"))
+        values = sample(params, runs, rng, team_paths())
+    runs = len(values)
 
     def p(name):
         return params[f"{TEAM}.{name}"]
-
-    def per_run(name):
-        par = p(name)
-        if rng is None or par.distribution is None:
-            return np.full(runs, float(par.value))
-        return draw(par, runs, rng)
 
     defl = deflators_from_params(params)
     price_year = p("budget.total").price_year
@@ -145,17 +171,20 @@ def reach_inputs(params: Mapping, runs: int = 1000,
     def real(name, values):
         return values * defl.factor(p(name).price_year, price_year)
 
-    varying = {f: per_run(path) for f, path in VARYING.items()}
+    varying = {f: values[f"{TEAM}.{path}"].to_numpy(dtype=float) for f, path in VARYING.items()}
     for money in ("practitioner_salary", "manager_salary", "non_staff_cost"):
         varying[money] = real(VARYING[money], varying[money])
     src = p("referrals.by_source")
-    shares = (draw(src, runs, rng) if rng is not None and src.distribution is not None
-              else np.broadcast_to(np.array(list(src.value.values())), (runs, len(src.value))))
+    shares = table_values(values, src)
     posts, managers = int(p("staff.posts").value), int(p("staff.management_posts").value)
     if managers > posts:
-        raise ParameterError(Problem(p("staff.management_posts").file,
-                                     p("staff.management_posts").path,
-                                     f"{managers} management posts in a team of {posts}"))
+        raise ParameterError(
+            Problem(
+                p("staff.management_posts").file,
+                p("staff.management_posts").path,
+                f"{managers} management posts in a team of {posts}",
+            )
+        )
     return ReachInputs(
         runs=runs,
         weeks=int(round(float(p("programme.duration").value) * WEEKS_PER_YEAR)),
@@ -169,19 +198,27 @@ def reach_inputs(params: Mapping, runs: int = 1000,
         source_shares=np.array(shares, dtype=float),
         case_duration_cv=float(p("direct_work.case_duration_cv").value),
         max_wait=float(p("direct_work.max_wait").value),
+        values=values,
+        price_basis=defl.basis(price_year),
         **varying,
     )
 
 
-def with_runs(inputs: ReachInputs, values: Mapping[str, np.ndarray]) -> ReachInputs:
+def with_runs(inputs: ReachInputs, values: Mapping[str, Any]) -> ReachInputs:
     """Replace per-run fields (e.g. a grid of caseloads, one value per run)."""
     out = {}
     for k, v in values.items():
         if k not in VARYING:
-            raise ParameterError(Problem("", k, f"not a per-run input (use one of "
-                                         f"{', '.join(VARYING)})"))
+            raise ParameterError(
+                Problem("", k, f"not a per-run input (use one of {', '.join(VARYING)})")
+            )
         out[k] = np.broadcast_to(np.asarray(v, dtype=float), (inputs.runs,)).copy()
-    return replace(inputs, **out)
+    table = None
+    if inputs.values is not None:
+        table = inputs.values.copy()
+        for k, v in out.items():
+            table[f"{TEAM}.{VARYING[k]}"] = v
+    return replace(inputs, values=table, **out)
 
 
 # ------------------------------------------------------------------ simulation
@@ -231,16 +268,35 @@ class ReachResult:
             return ratio(q["active"].sum(axis=1), q["capacity"].sum(axis=1))
         raise KeyError(f"unknown outcome {name!r}")
 
+    def cumulative(self, name: str, low: float = 5, high: float = 95) -> pd.DataFrame:
+        """A flow's running total to the end of each quarter: mean over runs, and the
+        ``low``–``high`` percentiles of the runs' own running totals."""
+        cum = np.cumsum(np.asarray(self.quarterly[name], dtype=float), axis=1)
+        lo, hi = np.percentile(cum, [low, high], axis=0)
+        return pd.DataFrame(
+            {"mean": cum.mean(axis=0), "low": lo, "high": hi},
+            index=pd.Index(self.quarter_labels(), name="quarter_start"),
+        )
+
     def quarter_labels(self) -> list[str]:
         start = self.inputs.start_date
-        return [(start + dt.timedelta(weeks=WEEKS_PER_QUARTER * i)).isoformat()
-                for i in range(self.quarters)]
+        return [
+            (start + dt.timedelta(weeks=WEEKS_PER_QUARTER * i)).isoformat()
+            for i in range(self.quarters)
+        ]
 
     def totals(self, percentiles=(5, 50, 95)) -> pd.DataFrame:
         """Mean and percentiles over runs of each total outcome."""
-        names = [*(f for f in FLOWS if f != "wait_weeks"), "ongoing_at_end", "waiting_at_end",
-                 "families_reached", "mean_wait_weeks", "utilisation", "cost_per_family_started",
-                 "cost_per_family_completed"]
+        names = [
+            *(f for f in FLOWS if f != "wait_weeks"),
+            "ongoing_at_end",
+            "waiting_at_end",
+            "families_reached",
+            "mean_wait_weeks",
+            "utilisation",
+            "cost_per_family_started",
+            "cost_per_family_completed",
+        ]
         return summarise({n: self.total(n) for n in names}, percentiles)
 
     def by_quarter(self, percentiles=(5, 50, 95)) -> pd.DataFrame:
@@ -260,45 +316,76 @@ class ReachResult:
 
     def to_dict(self) -> dict:
         """A JSON-ready summary (the CLI's ``--format json``)."""
+
         def stats(x):
             x = x[np.isfinite(x)]
             if x.size == 0:
                 return {"mean": None, "p5": None, "p50": None, "p95": None}
-            return {"mean": float(x.mean()), "p5": float(np.percentile(x, 5)),
-                    "p50": float(np.percentile(x, 50)), "p95": float(np.percentile(x, 95))}
+            return {
+                "mean": float(x.mean()),
+                "p5": float(np.percentile(x, 5)),
+                "p50": float(np.percentile(x, 50)),
+                "p95": float(np.percentile(x, 95)),
+            }
 
-        names = ["referred", "families_started", "families_completed", "dropped_out",
-                 "redirected", "screened_out", "families_reached_indirectly",
-                 "ongoing_at_end", "waiting_at_end", "mean_wait_weeks", "utilisation",
-                 "spend", "cost_per_family_started", "cost_per_family_completed"]
-        alias = {"families_started": "started", "families_completed": "completed",
-                 "families_reached_indirectly": "reached_indirectly"}
-        out = {"runs": self.runs, "seed": self.seed, "weeks": self.inputs.weeks,
-               "start_date": self.inputs.start_date.isoformat(),
-               "price_year": self.inputs.price_year,
-               "price_basis": f"real terms, {self.inputs.price_year} prices",
-               "budget": self.inputs.budget}
+        names = [
+            "referred",
+            "families_started",
+            "families_completed",
+            "dropped_out",
+            "redirected",
+            "screened_out",
+            "families_reached_indirectly",
+            "ongoing_at_end",
+            "waiting_at_end",
+            "mean_wait_weeks",
+            "utilisation",
+            "spend",
+            "cost_per_family_started",
+            "cost_per_family_completed",
+        ]
+        alias = {
+            "families_started": "started",
+            "families_completed": "completed",
+            "families_reached_indirectly": "reached_indirectly",
+        }
+        out: dict[str, Any] = {
+            "runs": self.runs,
+            "seed": self.seed,
+            "weeks": self.inputs.weeks,
+            "start_date": self.inputs.start_date.isoformat(),
+            "price_year": self.inputs.price_year,
+            "price_basis": self.inputs.price_basis,
+            "budget": self.inputs.budget,
+        }
         for n in names:
             out[n] = stats(self.total(alias.get(n, n)))
         src = self.referred_by_source
-        out["referred_by_source"] = {s: stats(src[:, i]) for i, s in
-                                     enumerate(self.inputs.sources)}
+        out["referred_by_source"] = {s: stats(src[:, i]) for i, s in enumerate(self.inputs.sources)}
         bq = self.by_quarter()
         out["by_quarter"] = [
-            {"quarter": int(q), "quarter_start": bq.loc[(q, "started"), "quarter_start"],
-             **{alias_rev: {k: _num(bq.loc[(q, src_name), k]) for k in ("mean", "p5", "p50",
-                                                                        "p95")}
-                for alias_rev, src_name in (("families_referred", "referred"),
-                                            ("families_started", "started"),
-                                            ("families_completed", "completed"),
-                                            ("dropped_out", "dropped_out"),
-                                            ("redirected", "redirected"),
-                                            ("families_reached_indirectly",
-                                             "reached_indirectly"),
-                                            ("spend", "spend"),
-                                            ("utilisation", "utilisation"),
-                                            ("posts_filled", "posts_filled"))}}
-            for q in range(1, self.quarters + 1)]
+            {
+                "quarter": int(q),
+                "quarter_start": bq.loc[(q, "started"), "quarter_start"],
+                **{
+                    alias_rev: {
+                        k: _num(bq.loc[(q, src_name), k]) for k in ("mean", "p5", "p50", "p95")
+                    }
+                    for alias_rev, src_name in (
+                        ("families_referred", "referred"),
+                        ("families_started", "started"),
+                        ("families_completed", "completed"),
+                        ("dropped_out", "dropped_out"),
+                        ("redirected", "redirected"),
+                        ("families_reached_indirectly", "reached_indirectly"),
+                        ("spend", "spend"),
+                        ("utilisation", "utilisation"),
+                        ("posts_filled", "posts_filled"),
+                    )
+                },
+            }
+            for q in range(1, self.quarters + 1)
+        ]
         return out
 
 
@@ -313,9 +400,13 @@ def _gamma(rng, mean, cv, size=None):
     return rng.gamma(shape, np.asarray(mean) / shape, size=size)
 
 
-def simulate(inputs: ReachInputs, seed: int | np.random.Generator | None = 0,
-             step_weeks: float = 1.0, weeks: int | None = None,
-             progress: Callable[[Iterable[int]], Iterable[int]] | None = None) -> ReachResult:
+def simulate(
+    inputs: ReachInputs,
+    seed: int | np.random.Generator | None = 0,
+    step_weeks: float = 1.0,
+    weeks: int | None = None,
+    progress: Callable[[Iterable[int]], Iterable[int]] | None = None,
+) -> ReachResult:
     """Run the team simulation for every replication in ``inputs``.
 
     ``step_weeks`` is the time step (1 = weekly; smaller steps approach continuous
@@ -349,8 +440,7 @@ def simulate(inputs: ReachInputs, seed: int | np.random.Generator | None = 0,
     dur_mean = col(inputs.case_duration) / step_weeks
     drop_p, elig_p = col(inputs.drop_out), col(inputs.eligible)
     ref_rate = col(inputs.referral_rate) * step_weeks
-    consult_rate = col(inputs.consultations_per_advice_week) * col(inputs.advice_share) * \
-        step_weeks
+    consult_rate = col(inputs.consultations_per_advice_week) * col(inputs.advice_share) * step_weeks
     fpc = col(inputs.families_per_consultation)
 
     def lags(mask):
@@ -358,15 +448,16 @@ def simulate(inputs: ReachInputs, seed: int | np.random.Generator | None = 0,
         out = np.zeros((R, P))
         who, _ = np.nonzero(mask)
         mean = lag_mean[who]
-        out[mask] = np.rint(_gamma(rng, mean, inputs.recruitment_lag_cv)
-                            if inputs.recruitment_lag_cv > 0 else mean)
+        out[mask] = np.rint(
+            _gamma(rng, mean, inputs.recruitment_lag_cv) if inputs.recruitment_lag_cv > 0 else mean
+        )
         return out
 
     filled = np.zeros((R, P), dtype=bool)
     lag_left = lags(np.ones((R, P), dtype=bool))
     tenure = np.zeros((R, P))
     spent = np.zeros(R)
-    queue = np.zeros((R, T), dtype=np.int64)        # waiting families by arrival step
+    queue = np.zeros((R, T), dtype=np.int64)  # waiting families by arrival step
     ends_done = np.zeros((R, T + 1), dtype=np.int64)  # cases completing, by end step
     ends_drop = np.zeros((R, T + 1), dtype=np.int64)  # cases dropping out, by end step
     active = np.zeros(R, dtype=np.int64)
@@ -376,7 +467,7 @@ def simulate(inputs: ReachInputs, seed: int | np.random.Generator | None = 0,
     max_over = np.full(R, -np.inf)
     rows = np.arange(R)
 
-    for t in (progress(range(T)) if progress else range(T)):
+    for t in progress(range(T)) if progress else range(T):
         q = quarter_of[t]
         steps_left = T - t
         # 1. staff: leavers, then fills within the budget, then spend
@@ -398,9 +489,11 @@ def simulate(inputs: ReachInputs, seed: int | np.random.Generator | None = 0,
         spend = (filled * post_cost).sum(axis=1)
         spent += spend
         # 2. capacity
-        ramp = np.where(ramp_steps[:, None] > 0,
-                        np.minimum(1.0, (tenure + 1) / np.maximum(ramp_steps[:, None], 1e-12)),
-                        1.0)
+        ramp = np.where(
+            ramp_steps[:, None] > 0,
+            np.minimum(1.0, (tenure + 1) / np.maximum(ramp_steps[:, None], 1e-12)),
+            1.0,
+        )
         fte = (filled & ~is_manager[None, :]) * ramp
         capacity = np.floor(fte.sum(axis=1) * places + 1e-9).astype(np.int64)
         tenure += filled
@@ -418,11 +511,11 @@ def simulate(inputs: ReachInputs, seed: int | np.random.Generator | None = 0,
             queue[:, t - W - 1] = 0
         # 6. starts, longest-waiting first
         lo = max(0, t - W)
-        window = queue[:, lo:t + 1]
+        window = queue[:, lo : t + 1]
         free = np.maximum(capacity - active, 0)
         before = np.cumsum(window, axis=1) - window
         take = np.clip(free[:, None] - before, 0, window)
-        queue[:, lo:t + 1] = window - take
+        queue[:, lo : t + 1] = window - take
         started = take.sum(axis=1)
         waited = (take * (t - np.arange(lo, t + 1))[None, :]).sum(axis=1) * step_weeks
         wait_total += waited
@@ -446,31 +539,58 @@ def simulate(inputs: ReachInputs, seed: int | np.random.Generator | None = 0,
         indirect = rng.poisson(consultations * fpc)
 
         acc = out[:, q]  # (outcomes, runs), contiguous per outcome
-        for i, value in enumerate((
-                referred, referred - eligible, eligible, started, done, drop, redirected,
-                consultations, indirect, spend, waited, filled.sum(axis=1), capacity, active,
-                queue[:, lo:t + 1].sum(axis=1))):
+        for i, value in enumerate(
+            (
+                referred,
+                referred - eligible,
+                eligible,
+                started,
+                done,
+                drop,
+                redirected,
+                consultations,
+                indirect,
+                spend,
+                waited,
+                filled.sum(axis=1),
+                capacity,
+                active,
+                queue[:, lo : t + 1].sum(axis=1),
+            )
+        ):
             acc[i] += value
-    out[len(FLOWS):] /= steps_in_q[None, :, None]
+    out[len(FLOWS) :] /= steps_in_q[None, :, None]
     quarterly = {name: out[i].T.copy() for i, name in enumerate((*FLOWS, *LEVELS))}
     # referring agency does not change what happens to a family, so the split of each
     # run's Poisson referrals by agency is drawn once: a multinomial of the run's total
-    by_source = rng.multinomial(quarterly["referred"].sum(axis=1).astype(np.int64),
-                                inputs.source_shares)
+    by_source = rng.multinomial(
+        quarterly["referred"].sum(axis=1).astype(np.int64), inputs.source_shares
+    )
     final = {
         "ongoing_at_end": active.astype(float),
-        "waiting_at_end": queue[:, max(0, T - W - 1):].sum(axis=1).astype(float),
+        "waiting_at_end": queue[:, max(0, T - W - 1) :].sum(axis=1).astype(float),
         "max_active": max_active.astype(float),
         "max_overfill": max_over,
         "wait_total": wait_total,
     }
-    return ReachResult(inputs=inputs, seed=seed_label, step_weeks=step_weeks,
-                       quarterly=quarterly, final=final, referred_by_source=by_source)
+    return ReachResult(
+        inputs=inputs,
+        seed=seed_label,
+        step_weeks=step_weeks,
+        quarterly=quarterly,
+        final=final,
+        referred_by_source=by_source,
+    )
 
 
-def reach(params: Mapping, runs: int = 1000, seed: int = 0,
-          parameter_uncertainty: bool = True, step_weeks: float = 1.0,
-          progress: Callable[[Iterable[int]], Iterable[int]] | None = None) -> ReachResult:
+def reach(
+    params: Mapping,
+    runs: int = 1000,
+    seed: int = 0,
+    parameter_uncertainty: bool = True,
+    step_weeks: float = 1.0,
+    progress: Callable[[Iterable[int]], Iterable[int]] | None = None,
+) -> ReachResult:
     """Simulate the team ``runs`` times from one seeded generator.
 
     With ``parameter_uncertainty`` each run also draws its own parameter values from

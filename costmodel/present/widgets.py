@@ -34,18 +34,21 @@ import numpy as np
 try:
     import ipywidgets as w
 except ModuleNotFoundError as exc:  # pragma: no cover - depends on the installation
-    raise ModuleNotFoundError("the notebook views need ipywidgets: "
-                              "pip install 'costmodel[notebooks]'") from exc
+    raise ModuleNotFoundError(
+        "the notebook views need ipywidgets: pip install 'costmodel[notebooks]'"
+    ) from exc
 
-from .cost_baseline import areas, baseline
-from .errors import CostModelError
+from ..greenbook.prices import deflators_from_params
+from ..model.late_intervention import areas, baseline, default_area
+from ..model.programme import CENTRAL_REACH_RUNS
+from ..model.projection import project
+from ..model.vocabulary import NATIONAL_AREA
+from ..params.errors import CostModelError
+from ..params.scenarios import apply_scenario, list_scenarios, load_scenario
+from ..params.schema import check_name
+from ..params.store import ParameterSet, default_root, load
 from .formatting import by_kind, money, number, percent, span
-from .prices import deflators_from_params
-from .projection import CENTRAL_REACH_RUNS, project
-from .scenarios import apply_scenario, list_scenarios, load_scenario
-from .schema import check_name
-from .store import ParameterSet, default_root, load
-from .vocabulary import NATIONAL_AREA, area_label
+from .labels import AGENCY_LABELS, INDICATORS, ISSUE_LABELS, REACH_OUTCOMES, area_label
 
 #: Runs behind a deterministic reach view (chance only, central parameter values).
 QUICK_REACH_RUNS = 200
@@ -111,32 +114,64 @@ def _image() -> w.Image:
 
 def _table(header: Sequence[str], rows: Iterable[Sequence[str]], caption: str = "") -> str:
     """A small HTML table (first column left, the rest right-aligned)."""
+
     def cells(tag, row):
-        return "".join(f"<{tag} style='text-align:{'left' if i == 0 else 'right'};"
-                       f"padding:2px 10px'>{html.escape(str(c))}</{tag}>"
-                       for i, c in enumerate(row))
+        return "".join(
+            f"<{tag} style='text-align:{'left' if i == 0 else 'right'};"
+            f"padding:2px 10px'>{html.escape(str(c))}</{tag}>"
+            for i, c in enumerate(row)
+        )
+
     body = "".join(f"<tr>{cells('td', r)}</tr>" for r in rows)
-    cap = f"<caption style='caption-side:bottom;color:#555'>{html.escape(caption)}</caption>" \
-        if caption else ""
-    return (f"<table style='border-collapse:collapse'>{cap}<thead><tr>{cells('th', header)}"
-            f"</tr></thead><tbody>{body}</tbody></table>")
+    cap = (
+        f"<caption style='caption-side:bottom;color:#555'>{html.escape(caption)}</caption>"
+        if caption
+        else ""
+    )
+    return (
+        f"<table style='border-collapse:collapse'>{cap}<thead><tr>{cells('th', header)}"
+        f"</tr></thead><tbody>{body}</tbody></table>"
+    )
 
 
-def _slider(value: float, low: float, high: float, step: float, description: str,
-            fmt: str = ".2f", integer: bool = False) -> w.ValueWidget:
+def _slider(
+    value: float,
+    low: float,
+    high: float,
+    step: float,
+    description: str,
+    fmt: str = ".2f",
+    integer: bool = False,
+) -> w.ValueWidget:
     style = {"description_width": "14em"}
     layout = w.Layout(width="34em")
     if integer:
-        return w.IntSlider(value=int(value), min=int(low), max=int(high), step=int(step),
-                           description=description, style=style, layout=layout,
-                           continuous_update=False)
-    return w.FloatSlider(value=float(value), min=low, max=high, step=step,
-                         description=description, readout_format=fmt, style=style,
-                         layout=layout, continuous_update=False)
+        return w.IntSlider(
+            value=int(value),
+            min=int(low),
+            max=int(high),
+            step=int(step),
+            description=description,
+            style=style,
+            layout=layout,
+            continuous_update=False,
+        )
+    return w.FloatSlider(
+        value=float(value),
+        min=low,
+        max=high,
+        step=step,
+        description=description,
+        readout_format=fmt,
+        style=style,
+        layout=layout,
+        continuous_update=False,
+    )
 
 
 def _guarded(method: Callable) -> Callable:
     """Run a view's update; show a bad-input error as one line instead of raising."""
+
     @wraps(method)
     def run(self, *args, **kwargs):
         try:
@@ -148,6 +183,7 @@ def _guarded(method: Callable) -> Callable:
             return None
         self.error = None
         return out
+
     return run
 
 
@@ -175,8 +211,13 @@ class _View(w.VBox):
         self.params = params if params is not None else load()
         self.message = w.HTML()
         self.error: str | None = None
-        self.progress = w.IntProgress(value=0, min=0, max=1, description="Monte Carlo",
-                                      layout=w.Layout(visibility="hidden", width="34em"))
+        self.progress = w.IntProgress(
+            value=0,
+            min=0,
+            max=1,
+            description="Monte Carlo",
+            layout=w.Layout(visibility="hidden", width="34em"),
+        )
         super().__init__([*children, self.message, self.progress])
 
     def _say(self, text: str) -> None:
@@ -189,20 +230,23 @@ class _View(w.VBox):
 class BaselineView(_View):
     """The area's annual cost of late intervention by issue or agency, and per head."""
 
-    def __init__(self, params: ParameterSet | None = None, area: str = "northamptonshire"):
+    def __init__(self, params: ParameterSet | None = None, area: str | None = None):
         params = params if params is not None else load()
+        local = [a for a in areas(params) if a != NATIONAL_AREA] or [NATIONAL_AREA]
+        area = area or default_area(params) or local[0]
         defl = deflators_from_params(params)
         years = list(defl.index.index)
         outturn = [y for y in years if not defl.is_forecast(y)]
-        self.area = w.Dropdown(options=[(area_label(a), a) for a in areas(params)
-                                        if a != NATIONAL_AREA], value=area, description="Area")
-        self.price_year = w.Dropdown(options=years, value=outturn[-1],
-                                     description="Price year")
-        self.by = w.ToggleButtons(options=[("By issue", "issue"), ("By agency", "agency")],
-                                  value="issue")
+        self.area = w.Dropdown(
+            options=[(area_label(a), a) for a in local], value=area, description="Area"
+        )
+        self.price_year = w.Dropdown(options=years, value=outturn[-1], description="Price year")
+        self.by = w.ToggleButtons(
+            options=[("By issue", "issue"), ("By agency", "agency")], value="issue"
+        )
         self.table = w.HTML()
         self.chart = _image()
-        self.result = None
+        self.result: Any = None
         self.per_head: dict[str, float] = {}
         controls = w.HBox([self.area, self.price_year, self.by])
         super().__init__(params, [controls, self.table, self.chart])
@@ -217,18 +261,27 @@ class BaselineView(_View):
         b = baseline(self.params, self.area.value, self.price_year.value)
         national = baseline(self.params, NATIONAL_AREA, self.price_year.value)
         self.result = b
-        self.per_head = {self.area.value: b.per_person, NATIONAL_AREA: national.per_person,
-                         "ratio": b.per_person / national.per_person}
+        self.per_head = {
+            self.area.value: b.per_person,
+            NATIONAL_AREA: national.per_person,
+            "ratio": b.per_person / national.per_person,
+        }
         frame = b.frame(self.by.value)
-        rows = [[r["label"], money(r["cost"]), percent(r["share"], 1), r["status"]]
-                for _, r in frame.iterrows()]
+        labels = ISSUE_LABELS if self.by.value == "issue" else AGENCY_LABELS
+        rows = [
+            [labels[k].long, money(r["cost"]), percent(r["share"], 1), r["status"]]
+            for k, r in frame.iterrows()
+        ]
         rows.append(["Total", money(b.total), "100.0%", "published"])
-        head = (f"<p><b>{area_label(b.area)}: {money(b.total)} a year</b> "
-                f"({html.escape(b.price_basis)}) – {money(b.per_person, 2)} per resident, "
-                f"against {money(national.per_person, 2)} across England and Wales "
-                f"({self.per_head['ratio']:.2f} times).</p>")
+        head = (
+            f"<p><b>{area_label(b.area)}: {money(b.total)} a year</b> "
+            f"({html.escape(b.price_basis)}) – {money(b.per_person, 2)} per resident, "
+            f"against {money(national.per_person, 2)} across England and Wales "
+            f"({self.per_head['ratio']:.2f} times).</p>"
+        )
         self.table.value = head + _table(
-            ["By " + self.by.value, "Annual cost", "Share", "Basis"], rows)
+            ["By " + self.by.value, "Annual cost", "Share", "Basis"], rows
+        )
         self.chart.value = _png(charts.baseline_chart(b, self.by.value))
         self._say("")
 
@@ -244,27 +297,40 @@ class ReachView(_View):
         v = {k: params[p].value for k, p in REACH_CONTROLS.items()}
         self.posts = _slider(v["posts"], 1, 20, 1, "Posts (incl. manager)", integer=True)
         self.caseload = _slider(v["caseload"], 2, 30, 1, "Caseload (families)", ".0f")
-        self.case_duration = _slider(v["case_duration"], 2, 52, 1, "Case length (weeks)",
-                                     ".0f")
-        self.referral_rate = _slider(v["referral_rate"], 1, 40, 0.5,
-                                     "Referrals per week", ".1f")
-        self.advice_share = _slider(v["advice_share"], 0, 0.9, 0.05,
-                                    "Time on advice (share)", ".2f")
-        self.start_date = w.DatePicker(value=v["start_date"], description="Start date",
-                                       style={"description_width": "14em"})
-        self.runs = _slider(monte_carlo_draws(DEFAULT_DRAWS), 10,
-                            max(monte_carlo_draws(10_000), 10), 10, "Monte Carlo runs",
-                            integer=True)
-        self.run_button = w.Button(description="Run Monte Carlo", button_style="primary",
-                                   icon="random")
+        self.case_duration = _slider(v["case_duration"], 2, 52, 1, "Case length (weeks)", ".0f")
+        self.referral_rate = _slider(v["referral_rate"], 1, 40, 0.5, "Referrals per week", ".1f")
+        self.advice_share = _slider(
+            v["advice_share"], 0, 0.9, 0.05, "Time on advice (share)", ".2f"
+        )
+        self.start_date = w.DatePicker(
+            value=v["start_date"], description="Start date", style={"description_width": "14em"}
+        )
+        self.runs = _slider(
+            monte_carlo_draws(DEFAULT_DRAWS),
+            10,
+            max(monte_carlo_draws(10_000), 10),
+            10,
+            "Monte Carlo runs",
+            integer=True,
+        )
+        self.run_button = w.Button(
+            description="Run Monte Carlo", button_style="primary", icon="random"
+        )
         self.table = w.HTML()
         self.chart = _image()
-        self.result = None
+        self.result: Any = None
         self.monte_carlo = False
-        controls = [self.posts, self.caseload, self.case_duration, self.referral_rate,
-                    self.advice_share, self.start_date]
-        super().__init__(params, [*controls, w.HBox([self.runs, self.run_button]),
-                                  self.table, self.chart])
+        controls = [
+            self.posts,
+            self.caseload,
+            self.case_duration,
+            self.referral_rate,
+            self.advice_share,
+            self.start_date,
+        ]
+        super().__init__(
+            params, [*controls, w.HBox([self.runs, self.run_button]), self.table, self.chart]
+        )
         for c in controls:
             c.observe(lambda _change: self.update(), names="value")
         self.run_button.on_click(lambda _b: self.run_monte_carlo())
@@ -283,20 +349,29 @@ class ReachView(_View):
     @_guarded
     def update(self) -> None:
         """Chance only, parameters at the controls' values (quick)."""
-        from .team_reach import reach
+        from ..model.team import reach
 
-        self._show(reach(self.current_params(), runs=QUICK_REACH_RUNS, seed=0,
-                         parameter_uncertainty=False), monte_carlo=False)
+        self._show(
+            reach(
+                self.current_params(), runs=QUICK_REACH_RUNS, seed=0, parameter_uncertainty=False
+            ),
+            monte_carlo=False,
+        )
 
     @_guarded
     def run_monte_carlo(self, runs: int | None = None, seed: int = 1) -> None:
         """Every run draws its own parameter values as well as chance events."""
-        from .team_reach import reach
+        from ..model.team import reach
 
         runs = runs or self.runs.value
         self._say(f"Simulating {runs:,} runs…")
-        res = reach(self.current_params(), runs=runs, seed=seed, parameter_uncertainty=True,
-                    progress=_Progress(self.progress))
+        res = reach(
+            self.current_params(),
+            runs=runs,
+            seed=seed,
+            parameter_uncertainty=True,
+            progress=_Progress(self.progress),
+        )
         self._show(res, monte_carlo=True)
 
     def _show(self, res, monte_carlo: bool) -> None:
@@ -304,20 +379,32 @@ class ReachView(_View):
 
         self.result, self.monte_carlo = res, monte_carlo
         t = res.totals()
-        spec = [("started", "Families starting direct work", "number"),
-                ("completed", "Families completing direct work", "number"),
-                ("reached_indirectly", "Families reached through advice", "number"),
-                ("waiting_at_end", "Waiting when funding ends", "number"),
-                ("spend", "Spend", "money"),
-                ("cost_per_family_started", "Cost per family starting", "money")]
-        rows = [[label, by_kind(t.loc[k, "mean"], kind), span(t.loc[k, "p5"], t.loc[k, "p95"],
-                                                              kind)]
-                for k, label, kind in spec]
-        what = (f"Monte Carlo: {res.runs:,} runs, each with its own parameter values"
-                if monte_carlo else f"Quick view: {res.runs:,} runs of chance events, "
-                "parameters at the values chosen")
-        self.table.value = _table(["Over the funded period", "Mean", "5th – 95th percentile"],
-                                  rows, f"{what}; money in {res.inputs.price_year} prices.")
+        spec = (
+            "started",
+            "completed",
+            "reached_indirectly",
+            "waiting_at_end",
+            "spend",
+            "cost_per_family_started",
+        )
+        rows = [
+            [
+                REACH_OUTCOMES[k].long,
+                by_kind(t.loc[k, "mean"], REACH_OUTCOMES[k].kind),
+                span(t.loc[k, "p5"], t.loc[k, "p95"], REACH_OUTCOMES[k].kind),
+            ]
+            for k in spec
+        ]
+        what = (
+            f"Monte Carlo: {res.runs:,} runs, each with its own parameter values"
+            if monte_carlo
+            else f"Quick view: {res.runs:,} runs of chance events, parameters at the values chosen"
+        )
+        self.table.value = _table(
+            ["Over the funded period", "Mean", "5th – 95th percentile"],
+            rows,
+            f"{what}; money in {res.inputs.price_year} prices.",
+        )
         self.chart.value = _png(charts.families_chart(res))
         self._say("")
 
@@ -332,8 +419,9 @@ class SavingsView(_View):
         params = params if params is not None else load()
         self._sims: dict[str, Any] = {}
         self._syncing = False
-        self.scenario = w.Dropdown(options=list(list_scenarios(params.root)), value=scenario,
-                                   description="Scenario")
+        self.scenario = w.Dropdown(
+            options=list(list_scenarios(params.root)), value=scenario, description="Scenario"
+        )
         self.effect_scale = _slider(1.0, 0.0, 3.0, 0.05, "Effects × (1 = as assumed)")
         self.deadweight = _slider(0, 0, 0.9, 0.01, "Deadweight")
         self.attribution = _slider(0, 0, 0.9, 0.01, "Attribution to others")
@@ -343,10 +431,14 @@ class SavingsView(_View):
         self.drop_off = _slider(0, 0, 1, 0.05, "Then fade by (a year)")
         self.horizon = _slider(10, 1, 30, 1, "Horizon (years)", integer=True)
         self.discount_rate = _slider(0, 0, 0.1, 0.005, "Discount rate (a year)", ".3f")
-        self.draws = _slider(monte_carlo_draws(DEFAULT_DRAWS), 100 if
-                             monte_carlo_draws(DEFAULT_DRAWS) >= 100 else 10,
-                             max(monte_carlo_draws(20_000), 100), 100, "Monte Carlo draws",
-                             integer=True)
+        self.draws = _slider(
+            monte_carlo_draws(DEFAULT_DRAWS),
+            100 if monte_carlo_draws(DEFAULT_DRAWS) >= 100 else 10,
+            max(monte_carlo_draws(20_000), 100),
+            100,
+            "Monte Carlo draws",
+            integer=True,
+        )
         self.mc_button = w.Button(description="Run Monte Carlo", button_style="primary")
         self.tornado_button = w.Button(description="Tornado")
         self.reset_button = w.Button(description="Reset to scenario")
@@ -356,18 +448,34 @@ class SavingsView(_View):
         self.mc_text, self.mc_chart = w.HTML(), _image()
         self.tornado_text, self.tornado_chart = w.HTML(), _image()
         self.compare_text, self.compare_chart = w.HTML(), _image()
-        self.result = None
-        self.monte_carlo = None
-        self.tornado = None
-        self.value_of_information = None
-        self.comparison = None
-        self._controls = [self.effect_scale, *(getattr(self, k) for k in SAVINGS_CONTROLS),
-                          self.horizon, self.discount_rate]
+        self.result: Any = None
+        self.monte_carlo: Any = None
+        self.tornado: Any = None
+        self.value_of_information: Any = None
+        self.comparison: Any = None
+        self._controls = [
+            self.effect_scale,
+            *(getattr(self, k) for k in SAVINGS_CONTROLS),
+            self.horizon,
+            self.discount_rate,
+        ]
         left = w.VBox([self.scenario, *self._controls])
         buttons = w.HBox([self.draws, self.mc_button, self.tornado_button, self.reset_button])
-        super().__init__(params, [left, buttons, self.headline, self.chart, self.mc_text,
-                                  self.mc_chart, self.tornado_text, self.tornado_chart,
-                                  self.compare_text, self.compare_chart])
+        super().__init__(
+            params,
+            [
+                left,
+                buttons,
+                self.headline,
+                self.chart,
+                self.mc_text,
+                self.mc_chart,
+                self.tornado_text,
+                self.tornado_chart,
+                self.compare_text,
+                self.compare_chart,
+            ],
+        )
         self.scenario.observe(lambda _c: self.reset(), names="value")
         for c in self._controls:
             c.observe(lambda _c: None if self._syncing else self.update(), names="value")
@@ -398,19 +506,25 @@ class SavingsView(_View):
     def overrides(self) -> dict[str, Any]:
         """Parameter overrides for the controls (effects scaled, their spread with them)."""
         p = apply_scenario(self.params, self.scenario.value)
-        out: dict[str, Any] = {path: float(getattr(self, k).value)
-                               for k, path in SAVINGS_CONTROLS.items()}
+        out: dict[str, Any] = {
+            path: float(getattr(self, k).value) for k, path in SAVINGS_CONTROLS.items()
+        }
         k = float(self.effect_scale.value)
         if k != 1.0:
-            for path in [q for q in p if q.startswith("savings.outcomes.")
-                         and q.endswith(".effect")]:
+            for path in [
+                q for q in p if q.startswith("savings.outcomes.") and q.endswith(".effect")
+            ]:
                 e = p[path]
                 new: dict[str, Any] = {"value": min(float(e.value) * k, 1.0)}
                 if e.distribution is not None:
-                    d = {"type": e.distribution.family,
-                         **{n: (v * k if n in ("sd", "low", "high", "mode") else v)
+                    d = {
+                        "type": e.distribution.family,
+                        **{
+                            n: (v * k if n in ("sd", "low", "high", "mode") else v)
                             for n, v in e.distribution.params.items()
-                            if v is not None and n != "mean"}}
+                            if v is not None and n != "mean"
+                        },
+                    }
                     new["distribution"] = d
                 out[path] = new
         rates = p[DISCOUNT].value
@@ -424,12 +538,13 @@ class SavingsView(_View):
 
     def _simulation(self, p: ParameterSet):
         """The deterministic team simulation for this scenario (the controls leave it be)."""
-        from .team_reach import reach
+        from ..model.team import reach
 
         name = self.scenario.value
         if name not in self._sims:
-            self._sims[name] = reach(p, runs=CENTRAL_REACH_RUNS, seed=0,
-                                     parameter_uncertainty=False)
+            self._sims[name] = reach(
+                p, runs=CENTRAL_REACH_RUNS, seed=0, parameter_uncertainty=False
+            )
         return self._sims[name]
 
     @_guarded
@@ -438,26 +553,39 @@ class SavingsView(_View):
         from . import charts
 
         p = self.current_params()
-        proj = project(p, None, draws=1, horizon=self.horizon.value,
-                       simulation=self._simulation(p), area="")
+        proj = project(
+            p,
+            None,
+            draws=1,
+            horizon=self.horizon.value,
+            simulation=self._simulation(p),
+            check_area=False,
+        )
         proj = _renamed(proj, self.scenario.value)
         self.result, self.monte_carlo = proj, None
         a = proj.appraisal
         payback = a.payback_years[0]
-        rows = [["Present value of costs", money(a.pv_costs[0] - a.pv_income[0])],
-                ["Present value of savings, gross", money(a.pv_savings_gross[0])],
-                ["Present value of savings, net", money(a.pv_savings_net[0])],
-                ["Net present value (NPV)", money(a.npv[0])],
-                ["Benefit-cost ratio", by_kind(a.bcr[0], "ratio")],
-                ["Payback (years)", f"{payback:.1f}" if np.isfinite(payback) else
-                 f"not within {a.horizon} years"],
-                ["Break-even: families starting direct work",
-                 number(a.break_even_families[0])],
-                ["Chance NPV > 0", "run Monte Carlo"]]
+        lab = INDICATORS
+        costs = money(a.pv_costs[0] - a.pv_income[0])
+        rows = [
+            [lab["pv_costs"].long + (" less income" if a.income is not None else ""), costs],
+            [lab["pv_savings_gross"].long, money(a.pv_savings_gross[0])],
+            [lab["pv_savings_net"].long, money(a.pv_savings_net[0])],
+            [lab["npv"].long, money(a.npv[0])],
+            [lab["bcr"].long, by_kind(a.bcr[0], "ratio")],
+            [
+                lab["payback_years"].short,
+                f"{payback:.1f}" if np.isfinite(payback) else f"not within {a.horizon} years",
+            ],
+            [lab["break_even_families"].long, number(a.break_even_families[0])],
+            [lab["p_npv_positive"].long, "run Monte Carlo"],
+        ]
         self.headline.value = _table(
-            ["Central values", "Estimate"], rows,
+            ["Central values", "Estimate"],
+            rows,
             f"{proj.price_year} prices, real terms; discounted at "
-            f"{percent(self.discount_rate.value, 1)} a year over {a.horizon} years.")
+            f"{percent(self.discount_rate.value, 1)} a year over {a.horizon} years.",
+        )
         self.chart.value = _png(charts.cumulative_chart(proj))
         self._say("")
 
@@ -465,33 +593,53 @@ class SavingsView(_View):
     def run_monte_carlo(self, draws: int | None = None, seed: int = 1) -> None:
         """Every parameter drawn from its distribution; P(NPV > 0) and the value of
         information by group of parameters."""
+        from ..analysis.value_of_information import evppi
         from . import charts
-        from .sensitivity import evppi
 
         draws = draws or self.draws.value
         self._say(f"Running {draws:,} Monte Carlo draws…")
-        proj = project(self.current_params(), None, draws=draws, seed=seed,
-                       horizon=self.horizon.value, area="", progress=_Progress(self.progress))
+        proj = project(
+            self.current_params(),
+            None,
+            draws=draws,
+            seed=seed,
+            horizon=self.horizon.value,
+            check_area=False,
+            progress=_Progress(self.progress),
+        )
         proj = _renamed(proj, self.scenario.value)
         self.monte_carlo = proj
-        a = proj.appraisal
-        rows = [["Net present value (NPV), mean", money(a.npv.mean())],
-                ["NPV, 5th – 95th percentile",
-                 span(np.percentile(a.npv, 5), np.percentile(a.npv, 95), "money")],
-                ["Benefit-cost ratio, mean", by_kind(np.nanmean(a.bcr), "ratio")],
-                ["Chance NPV > 0", percent(proj.p_npv_positive, 1)],
-                ["Chance of paying back within the horizon", percent(proj.p_payback, 1)]]
+        s = proj.summary()
+        lab = INDICATORS
+        rows = [
+            [f"{lab['npv'].long}, mean", money(s.loc["npv", "mean"])],
+            ["NPV, 5th – 95th percentile", span(s.loc["npv", "p5"], s.loc["npv", "p95"], "money")],
+            [f"{lab['bcr'].long}, mean", by_kind(s.loc["bcr", "mean"], "ratio")],
+            [lab["p_npv_positive"].long, percent(proj.p_npv_positive, 1)],
+            [lab["p_payback"].long, percent(proj.p_payback, 1)],
+        ]
         text = _table(["Monte Carlo", "Estimate"], rows, f"{draws:,} draws, seed {seed}.")
         self.value_of_information = None
         if draws >= 100:
             voi = evppi(proj)
             self.value_of_information = voi
-            text += "<p><b>Which evidence gap is worth most</b> (expected value of perfect " \
-                    "information, £)</p>" + _table(
-                        ["Parameters known", "Value", "Share of EVPI"],
-                        [[k, money(r["value_of_information"]),
-                          percent(r["share_of_evpi"], 0) if np.isfinite(r["share_of_evpi"])
-                          else "–"] for k, r in voi.iterrows()])
+            text += (
+                "<p><b>Which evidence gap is worth most</b> (expected value of perfect "
+                "information, £)</p>"
+                + _table(
+                    ["Parameters known", "Value", "Share of EVPI"],
+                    [
+                        [
+                            k,
+                            money(r["value_of_information"]),
+                            percent(r["share_of_evpi"], 0)
+                            if np.isfinite(r["share_of_evpi"])
+                            else "–",
+                        ]
+                        for k, r in voi.iterrows()
+                    ],
+                )
+            )
         self.mc_text.value = text
         self.mc_chart.value = _png(charts.npv_distribution_chart(proj))
         self._say("")
@@ -499,14 +647,16 @@ class SavingsView(_View):
     @_guarded
     def run_tornado(self, runs: int = TORNADO_RUNS) -> None:
         """NPV with each uncertain parameter at its 5th and 95th percentile, others central."""
+        from ..analysis.sensitivity import one_way
         from . import charts
-        from .sensitivity import one_way
 
         self._say("Working out the tornado…")
         t = one_way(self.current_params(), None, runs=runs, horizon=self.horizon.value)
         self.tornado = t
-        self.tornado_text.value = "<p><b>Which assumptions matter most</b>: NPV with one " \
+        self.tornado_text.value = (
+            "<p><b>Which assumptions matter most</b>: NPV with one "
             "parameter at its 5th and 95th percentile, the others central</p>"
+        )
         self.tornado_chart.value = _png(charts.tornado_chart(t))
         self._say("")
 
@@ -519,15 +669,30 @@ class SavingsView(_View):
         projections = {}
         for name in names:
             self._say(f"Scenario {name}…")
-            projections[name] = project(self.params, name, draws=draws, seed=seed,
-                                        horizon=self.horizon.value, area="")
+            projections[name] = project(
+                self.params,
+                name,
+                draws=draws,
+                seed=seed,
+                horizon=self.horizon.value,
+                check_area=False,
+            )
         self.comparison = projections
-        rows = [[n, money(p.appraisal.npv.mean()),
-                 by_kind(np.nanmean(p.appraisal.bcr) if np.isfinite(p.appraisal.bcr).any()
-                         else np.nan, "ratio"),
-                 percent(p.p_npv_positive, 0)] for n, p in projections.items()]
-        self.compare_text.value = _table(["Scenario", "NPV (mean)", "Benefit-cost ratio",
-                                          "Chance NPV > 0"], rows, f"{draws:,} draws each.")
+        means = {n: p.summary()["mean"] for n, p in projections.items()}
+        rows = [
+            [
+                n,
+                money(means[n]["npv"]),
+                by_kind(means[n]["bcr"], "ratio"),
+                percent(p.p_npv_positive, 0),
+            ]
+            for n, p in projections.items()
+        ]
+        self.compare_text.value = _table(
+            ["Scenario", "NPV (mean)", "Benefit-cost ratio", "Chance NPV > 0"],
+            rows,
+            f"{draws:,} draws each.",
+        )
         self.compare_chart.value = _png(charts.scenarios_chart(projections))
         self._say("")
 
@@ -546,18 +711,31 @@ class ScenarioBuilder(_View):
 
     def __init__(self, params: ParameterSet | None = None, based_on: str = "central"):
         params = params if params is not None else load()
-        scalar = sorted(k for k, p in params.items()
-                        if not p.is_table and isinstance(p.value, (int, float))
-                        and not isinstance(p.value, bool) and not k.startswith("areas."))
-        self.based_on = w.Dropdown(options=list(list_scenarios(params.root)), value=based_on,
-                                   description="Based on")
+        scalar = sorted(
+            k
+            for k, p in params.items()
+            if not p.is_table
+            and isinstance(p.value, (int, float))
+            and not isinstance(p.value, bool)
+            and not k.startswith("areas.")
+        )
+        self.based_on = w.Dropdown(
+            options=list(list_scenarios(params.root)), value=based_on, description="Based on"
+        )
         self.name = w.Text(value="my_scenario", description="Name")
-        self.description = w.Text(value="", description="Description",
-                                  layout=w.Layout(width="40em"),
-                                  placeholder="one line: what this scenario assumes")
-        self.parameter = w.Combobox(options=scalar, placeholder="parameter path",
-                                    description="Parameter", ensure_option=True,
-                                    layout=w.Layout(width="40em"))
+        self.description = w.Text(
+            value="",
+            description="Description",
+            layout=w.Layout(width="40em"),
+            placeholder="one line: what this scenario assumes",
+        )
+        self.parameter = w.Combobox(
+            options=scalar,
+            placeholder="parameter path",
+            description="Parameter",
+            ensure_option=True,
+            layout=w.Layout(width="40em"),
+        )
         self.value = w.FloatText(description="New value")
         self.current = w.HTML()
         self.add_button = w.Button(description="Add change", icon="plus")
@@ -568,14 +746,21 @@ class ScenarioBuilder(_View):
         self.changes: dict[str, Any] = {}
         self.saved: Path | None = None
         self.report: Path | None = None
-        super().__init__(params, [
-            w.HBox([self.based_on, self.name]), self.description,
-            w.HBox([self.parameter, self.current]), w.HBox([self.value, self.add_button,
-                                                            self.remove_button]),
-            self.listing, w.HBox([self.save_button, self.report_button])])
+        super().__init__(
+            params,
+            [
+                w.HBox([self.based_on, self.name]),
+                self.description,
+                w.HBox([self.parameter, self.current]),
+                w.HBox([self.value, self.add_button, self.remove_button]),
+                self.listing,
+                w.HBox([self.save_button, self.report_button]),
+            ],
+        )
         self.parameter.observe(lambda _c: self._show_current(), names="value")
-        self.add_button.on_click(lambda _b: self.add_override(self.parameter.value,
-                                                              self.value.value))
+        self.add_button.on_click(
+            lambda _b: self.add_override(self.parameter.value, self.value.value)
+        )
         self.remove_button.on_click(lambda _b: self.remove_last())
         self.save_button.on_click(lambda _b: self.save())
         self.report_button.on_click(lambda _b: self.make_report())
@@ -609,24 +794,29 @@ class ScenarioBuilder(_View):
 
     def _list(self) -> None:
         rows = [[k, str(v)] for k, v in self.changes.items()]
-        self.listing.value = _table(["Changed parameter", "Value"], rows) if rows else \
-            "<i>No changes yet: the scenario is its base as it stands.</i>"
+        self.listing.value = (
+            _table(["Changed parameter", "Value"], rows)
+            if rows
+            else "<i>No changes yet: the scenario is its base as it stands.</i>"
+        )
         self._say("")
 
     def scenario_text(self) -> str:
         """The scenario as YAML (what :meth:`save` writes)."""
         import yaml
 
-        doc = {"description": self.description.value.strip()
-               or f"{self.based_on.value} with {len(self.changes)} change(s)",
-               "based_on": self.based_on.value,
-               "overrides": {k: _plain(v) for k, v in self.changes.items()}}
+        doc = {
+            "description": self.description.value.strip()
+            or f"{self.based_on.value} with {len(self.changes)} change(s)",
+            "based_on": self.based_on.value,
+            "overrides": {k: _plain(v) for k, v in self.changes.items()},
+        }
         return yaml.safe_dump(doc, sort_keys=False, allow_unicode=True)
 
     @_guarded
     def save(self, folder: str | Path | None = None, force: bool = False) -> Path:
         """Write ``NAME.yaml``; it is read back and checked as the CLI would read it."""
-        from .output_files import write_files
+        from .files import write_files
 
         name = self.name.value.strip()
         if not check_name(name):
@@ -646,11 +836,16 @@ class ScenarioBuilder(_View):
         return path
 
     @_guarded
-    def make_report(self, folder: str | Path | None = None, draws: int | None = None,
-                    force: bool = False, seed: int = 1) -> Path:
+    def make_report(
+        self,
+        folder: str | Path | None = None,
+        draws: int | None = None,
+        force: bool = False,
+        seed: int = 1,
+    ) -> Path:
         """Save the scenario, then write its PDF report (compared with its base)."""
-        from .pdf_report import write_report
-        from .report_content import report_content
+        from .content import report_content
+        from .pdf import write_report
 
         path = self.save(folder, force=True)  # the scenario as it stands now
         if path is None:  # save reported an error
@@ -658,8 +853,9 @@ class ScenarioBuilder(_View):
         out = path.with_suffix(".pdf")
         draws = draws or monte_carlo_draws(DEFAULT_DRAWS)
         self._say(f"Computing the report ({draws:,} draws)…")
-        content = report_content(self.params, [str(path)], draws=draws, seed=seed,
-                                 compare=[self.based_on.value])
+        content = report_content(
+            self.params, [str(path)], draws=draws, seed=seed, compare=[self.based_on.value]
+        )
         write_report(content, out, force=force)
         self.report = out
         self._say(f"Wrote {out}")
@@ -677,5 +873,11 @@ def _plain(v: Any) -> Any:
     return v
 
 
-__all__ = ["BaselineView", "ReachView", "SavingsView", "ScenarioBuilder", "monte_carlo_draws",
-           "output_folder"]
+__all__ = [
+    "BaselineView",
+    "ReachView",
+    "SavingsView",
+    "ScenarioBuilder",
+    "monte_carlo_draws",
+    "output_folder",
+]

@@ -12,7 +12,7 @@ import difflib
 import hashlib
 import json
 import os
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -30,9 +30,9 @@ def default_root() -> Path:
     env = os.environ.get("COSTMODEL_PARAMETERS")
     if env:
         return Path(env)
-    here = Path(__file__).resolve().parent
-    installed = here / "_parameters"
-    return installed if installed.is_dir() else here.parent / "parameters"
+    package = Path(__file__).resolve().parents[1]
+    installed = package / "_parameters"
+    return installed if installed.is_dir() else package.parent / "parameters"
 
 
 def _prefix(file: Path, root: Path | None) -> str:
@@ -60,8 +60,7 @@ def read_parameter_file(
         return [], chk.problems
     for key in data:
         if key not in FILE_KEYS:
-            chk.add((key,), f"unknown top-level key {key!r} (allowed: description, parameters)",
-                    "")
+            chk.add((key,), f"unknown top-level key {key!r} (allowed: description, parameters)", "")
     if not isinstance(data.get("description"), str):
         chk.add((), "the file needs a 'description' saying what it holds", "")
     tree = data.get("parameters")
@@ -76,8 +75,26 @@ def read_parameter_file(
 def _rename(p: Problem, prefix: str) -> Problem:
     """Name a raw YAML key path by its parameter path (``parameters.x`` → ``prefix.x``)."""
     if p.path == "parameters" or p.path.startswith("parameters."):
-        return replace(p, path=prefix + p.path[len("parameters"):])
+        return replace(p, path=prefix + p.path[len("parameters") :])
     return p
+
+
+def read_tree(
+    tree: object, file: str, lines: Mapping[tuple, int], keys: tuple = ("parameters",)
+) -> tuple[list[Parameter], list[Problem]]:
+    """Check a tree of parameters whose top keys start their paths (as in a scenario's
+    ``parameters:`` section); return the parameters and any problems."""
+    chk = Checker(file, lines)
+    out: list[Parameter] = []
+    if not isinstance(tree, Mapping) or not tree:
+        chk.add(keys, "must be a non-empty mapping of parameters", keys[-1])
+        return out, chk.problems
+    for key, child in tree.items():
+        if not check_name(key) or not isinstance(child, Mapping):
+            chk.add((*keys, key), "expected a group of parameters", str(key))
+            continue
+        _walk(child, (*keys, key), str(key), chk, out)
+    return out, chk.problems
 
 
 def _walk(node: Mapping, keys: tuple, dotted: str, chk: Checker, out: list[Parameter]) -> None:
@@ -91,8 +108,12 @@ def _walk(node: Mapping, keys: tuple, dotted: str, chk: Checker, out: list[Param
             chk.add((*keys, key), f"name {key!r} must be snake_case (a-z, 0-9, _)", path)
             continue
         if not isinstance(child, Mapping):
-            chk.add((*keys, key), f"expected a parameter (a mapping with 'value') or a group, "
-                    f"got {type(child).__name__} {child!r}", path)
+            chk.add(
+                (*keys, key),
+                f"expected a parameter (a mapping with 'value') or a group, "
+                f"got {type(child).__name__} {child!r}",
+                path,
+            )
             continue
         if "value" not in child and set(child) & (PARAMETER_KEYS - GROUP_KEYS):
             stray = sorted(str(k) for k in child if k not in PARAMETER_KEYS)
@@ -112,11 +133,11 @@ def parameter_files(root: str | Path) -> list[Path]:
     return sorted(p for p in root.rglob("*.yaml") if "scenarios" not in p.relative_to(root).parts)
 
 
-def validate(path: str | Path | None = None) -> list[Problem]:
-    """Check a parameter folder or file; return every problem found (empty if valid).
+def check_files(path: str | Path | None = None) -> list[Problem]:
+    """Check a parameter folder or file file by file; return every problem found.
 
-    For a folder this also builds each area's baseline, so that files which are
-    valid one by one but disagree with each other are caught too.
+    This is the store's half of validation (syntax, schema, duplicates).
+    :func:`costmodel.validate` adds the checks that need the model.
     """
     path = Path(path) if path is not None else default_root()
     if not path.exists():
@@ -124,19 +145,11 @@ def validate(path: str | Path | None = None) -> list[Problem]:
     if path.is_file():
         root = next((p for p in path.parents if p.name == "parameters"), None)
         return read_parameter_file(path, root)[1]
-    problems: list[Problem] = []
     try:
-        params = load(root=path)
+        load(root=path)
     except ParameterError as exc:
         return list(exc.problems)
-    from .cost_baseline import areas, baseline  # local: the baseline builds on the store
-
-    for area in areas(params):
-        try:
-            baseline(params, area)
-        except ParameterError as exc:
-            problems.extend(exc.problems)
-    return problems
+    return []
 
 
 def load(area: str | None = None, root: str | Path | None = None) -> ParameterSet:
@@ -169,12 +182,19 @@ def load(area: str | None = None, root: str | Path | None = None) -> ParameterSe
 class ParameterSet(Mapping[str, Parameter]):
     """An immutable, validated set of parameters keyed by dotted path."""
 
-    def __init__(self, parameters: Mapping[str, Parameter], root: Path | None = None,
-                 area: str | None = None, overrides: Mapping[str, Any] | None = None):
+    def __init__(
+        self,
+        parameters: Mapping[str, Parameter],
+        root: Path | None = None,
+        area: str | None = None,
+        overrides: Mapping[str, Any] | None = None,
+    ):
         self._p = dict(parameters)
         self.root = root
         self.area = area
         self.overrides: Mapping[str, Any] = dict(overrides or {})
+        #: Paths of parameters added on top of the parameter files (by a scenario).
+        self.added: tuple[str, ...] = ()
 
     # Mapping protocol
     def __getitem__(self, path: str) -> Parameter:
@@ -204,15 +224,47 @@ class ParameterSet(Mapping[str, Parameter]):
     def under(self, prefix: str) -> dict[str, Parameter]:
         """Parameters whose path starts with ``prefix.``, keyed by the rest of the path."""
         head = prefix.rstrip(".") + "."
-        return {k[len(head):]: v for k, v in self._p.items() if k.startswith(head)}
+        return {k[len(head) :]: v for k, v in self._p.items() if k.startswith(head)}
 
     def for_area(self, area: str) -> ParameterSet:
         """The same parameters with ``area`` as the default area."""
         if not self.under(f"areas.{area}"):
             known = sorted({k.split(".")[1] for k in self._p if k.startswith("areas.")})
-            raise ParameterError(Problem("", f"areas.{area}",
-                                         f"unknown area {area!r} (known: {', '.join(known)})"))
-        return ParameterSet(self._p, self.root, area, self.overrides)
+            raise ParameterError(
+                Problem("", f"areas.{area}", f"unknown area {area!r} (known: {', '.join(known)})")
+            )
+        out = ParameterSet(self._p, self.root, area, self.overrides)
+        out.added = self.added
+        return out
+
+    def with_parameters(self, parameters: Iterable[Parameter]) -> ParameterSet:
+        """A new set with parameters added (e.g. a programme a scenario defines).
+
+        A path that already exists is an error: change existing values with
+        :meth:`with_values`.
+        """
+        new = dict(self._p)
+        problems = []
+        added = []
+        for p in parameters:
+            if p.path in new:
+                problems.append(
+                    Problem(
+                        p.file,
+                        p.path,
+                        "already defined in "
+                        f"{new[p.path].file}; a scenario may only add new "
+                        "parameters (use 'overrides' to change one)",
+                        p.line,
+                    )
+                )
+            new[p.path] = p
+            added.append(p.path)
+        if problems:
+            raise ParameterError(problems)
+        out = ParameterSet(new, self.root, self.area, self.overrides)
+        out.added = (*self.added, *added)
+        return out
 
     def with_values(self, values: Mapping[str, Any], file: str = "<overrides>") -> ParameterSet:
         """A new set with some parameters' values replaced, each re-validated.
@@ -244,7 +296,9 @@ class ParameterSet(Mapping[str, Parameter]):
                 new[path] = replace(p, file=file if file != "<overrides>" else old.file)
         if problems:
             raise ParameterError(problems)
-        return ParameterSet(new, self.root, self.area, {**self.overrides, **values})
+        out = ParameterSet(new, self.root, self.area, {**self.overrides, **values})
+        out.added = self.added
+        return out
 
     def fingerprint(self) -> str:
         """A short hash of every value, unit and price year, to tell two runs apart."""
@@ -252,8 +306,7 @@ class ParameterSet(Mapping[str, Parameter]):
         for k in sorted(self._p):
             p = self._p[k]
             v = dict(p.value) if p.is_table else p.value
-            h.update(json.dumps([k, v, p.unit, p.price_year], default=str, sort_keys=True)
-                     .encode())
+            h.update(json.dumps([k, v, p.unit, p.price_year], default=str, sort_keys=True).encode())
         return h.hexdigest()[:12]
 
     def table(self):
@@ -263,14 +316,23 @@ class ParameterSet(Mapping[str, Parameter]):
         rows = []
         for k in sorted(self._p):
             p = self._p[k]
-            rows.append({
-                "path": k, "description": p.description,
-                "value": dict(p.value) if p.is_table else p.value,
-                "unit": p.unit, "price_year": p.price_year, "status": p.status,
-                "confidence": p.confidence, "source": p.source.citation(),
-                "distribution": (None if p.distribution is None else
-                                 {"type": p.distribution.family, **p.distribution.params}),
-            })
+            rows.append(
+                {
+                    "path": k,
+                    "description": p.description,
+                    "value": dict(p.value) if p.is_table else p.value,
+                    "unit": p.unit,
+                    "price_year": p.price_year,
+                    "status": p.status,
+                    "confidence": p.confidence,
+                    "source": p.source.citation(),
+                    "distribution": (
+                        None
+                        if p.distribution is None
+                        else {"type": p.distribution.family, **p.distribution.params}
+                    ),
+                }
+            )
         return pd.DataFrame(rows).set_index("path")
 
 
@@ -279,7 +341,9 @@ def _raw(p: Parameter) -> dict[str, Any]:
     raw: dict[str, Any] = {
         "description": p.description,
         "value": dict(p.value) if p.is_table else p.value,
-        "unit": p.unit, "status": p.status, "confidence": p.confidence,
+        "unit": p.unit,
+        "status": p.status,
+        "confidence": p.confidence,
         "source": {k: v for k, v in vars(p.source).items() if v is not None},
     }
     for k in ("price_year", "method", "rationale", "notes"):

@@ -19,21 +19,28 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
+import pandas as pd
 
-from .distributions import draw
-from .errors import ParameterError, Problem
-from .prices import deflators_from_params
-from .summary import ratio
-from .vocabulary import AGENCIES, ISSUES
+from ..greenbook.appraisal import (
+    additionality,
+    benefit_cost_ratio,
+    net_present_value,
+    optimism_bias_benefits,
+    payback,
+    ratio,
+)
+from ..greenbook.prices import deflators_from_params
+from ..params.errors import ParameterError, Problem
+from ..params.sampling import Correlated, sample
+from .vocabulary import AGENCY_NAMES, ISSUE_NAMES
 
 S = "savings"
-AGENCY_NAMES = list(AGENCIES)
 
 
 def outcome_names(params: Mapping) -> list[str]:
     """Outcomes defined under ``savings.outcomes`` (each has a rate)."""
     head, tail = f"{S}.outcomes.", ".rate"
-    return [k[len(head):-len(tail)] for k in params if k.startswith(head) and k.endswith(tail)]
+    return [k[len(head) : -len(tail)] for k in params if k.startswith(head) and k.endswith(tail)]
 
 
 @dataclass(frozen=True)
@@ -42,12 +49,12 @@ class SavingsInputs:
 
     outcomes: tuple[str, ...]
     price_year: str
-    rate: np.ndarray          # (D, O) occurrences per family per year
-    cost: np.ndarray          # (D, O) £ per occurrence, real terms
-    effect: np.ndarray        # (D, O) relative reduction
+    rate: np.ndarray  # (D, O) occurrences per family per year
+    cost: np.ndarray  # (D, O) £ per occurrence, real terms
+    effect: np.ndarray  # (D, O) relative reduction
     agency_share: np.ndarray  # (O, A)
-    issue: tuple[str, ...]    # issue of each outcome
-    full_years: np.ndarray    # (D,)
+    issue: tuple[str, ...]  # issue of each outcome
+    full_years: np.ndarray  # (D,)
     drop_off: np.ndarray
     dropout_effect: np.ndarray
     indirect_effect: np.ndarray
@@ -55,7 +62,7 @@ class SavingsInputs:
     attribution: np.ndarray
     displacement: np.ndarray
     optimism_bias: np.ndarray
-    cashable: np.ndarray      # (A,)
+    cashable: np.ndarray  # (A,)
 
     @property
     def draws(self) -> int:
@@ -63,87 +70,109 @@ class SavingsInputs:
 
     def additionality(self) -> np.ndarray:
         """The factor from gross to net savings, by draw."""
-        return ((1 - self.deadweight) * (1 - self.attribution) * (1 - self.displacement)
-                * (1 - self.optimism_bias))
+        return optimism_bias_benefits(
+            additionality(self.deadweight, self.attribution, self.displacement), self.optimism_bias
+        )
 
 
-def savings_inputs(params: Mapping, price_year: str, draws: int = 1,
-                   rng: np.random.Generator | None = None) -> SavingsInputs:
-    """Resolve ``savings.*`` for ``draws`` draws (central values without ``rng``)."""
+#: Scalar savings parameters, in the order they are drawn (after costs, effects, rates).
+SCALARS = {
+    "full_years": "persistence.full_years",
+    "drop_off": "persistence.drop_off",
+    "dropout_effect": "reach_effect.dropped_out",
+    "indirect_effect": "reach_effect.indirect",
+    "deadweight": "additionality.deadweight",
+    "attribution": "additionality.attribution",
+    "displacement": "additionality.displacement",
+    "optimism_bias": "additionality.optimism_bias",
+}
+
+
+def savings_paths(params: Mapping) -> list[str]:
+    """The savings parameters the model draws, in drawing order."""
+    names = outcome_names(params)
+    return [
+        *(f"{S}.outcomes.{o}.cost" for o in names),
+        *(f"{S}.outcomes.{o}.effect" for o in names),
+        *(f"{S}.outcomes.{o}.rate" for o in names),
+        *(f"{S}.{path}" for path in SCALARS.values()),
+    ]
+
+
+def savings_correlations(params: Mapping) -> tuple[Correlated, ...]:
+    """Effects drawn together (``savings.effect_correlation``), if the correlation is set."""
+    rho_path = f"{S}.effect_correlation"
+    if rho_path not in params or float(params[rho_path].value) <= 0:
+        return ()
+    names = outcome_names(params)
+    return (
+        Correlated(tuple(f"{S}.outcomes.{o}.effect" for o in names), float(params[rho_path].value)),
+    )
+
+
+def savings_inputs(
+    params: Mapping,
+    price_year: str,
+    draws: int = 1,
+    rng: np.random.Generator | None = None,
+    values: pd.DataFrame | None = None,
+) -> SavingsInputs:
+    """Resolve ``savings.*`` for ``draws`` draws (central values without ``rng``).
+
+    ``values`` is a draws table (see :func:`costmodel.params.sampling.sample`) to read
+    from instead of drawing; its number of rows sets the number of draws.
+    """
+    if values is None:
+        values = sample(params, draws, rng, savings_paths(params), savings_correlations(params))
     defl = deflators_from_params(params)
     names = outcome_names(params)
     if not names:
         raise ParameterError(Problem("", f"{S}.outcomes", "no outcomes defined"))
 
-    def one(path):
-        p = params[path]
-        if rng is None or p.distribution is None:
-            return np.full(draws, float(p.value))
-        return draw(p, draws, rng)
+    def column(path: str) -> np.ndarray:
+        return values[path].to_numpy(dtype=float)
 
     def per_outcome(leaf):
-        return np.stack([one(f"{S}.outcomes.{o}.{leaf}") for o in names], axis=1)
+        return np.column_stack([column(f"{S}.outcomes.{o}.{leaf}") for o in names])
 
     cost = per_outcome("cost")
     for j, o in enumerate(names):
         p = params[f"{S}.outcomes.{o}.cost"]
-        cost[:, j] *= defl.factor(p.price_year, price_year)
+        cost[:, j] = cost[:, j] * defl.factor(p.price_year, price_year)
     shares = np.zeros((len(names), len(AGENCY_NAMES)))
     issues = []
     for j, o in enumerate(names):
         p = params[f"{S}.outcomes.{o}.agencies"]
         for a, v in p.value.items():
-            if a not in AGENCIES:
+            if a not in AGENCY_NAMES:
                 raise ParameterError(Problem(p.file, p.path, f"unknown agency {a!r}"))
             shares[j, AGENCY_NAMES.index(a)] = v
         if abs(shares[j].sum() - 1) > 1e-6:
-            raise ParameterError(Problem(p.file, p.path, "agency shares must add up to 1, "
-                                         f"they add up to {shares[j].sum():.4g}"))
+            raise ParameterError(
+                Problem(
+                    p.file,
+                    p.path,
+                    f"agency shares must add up to 1, they add up to {shares[j].sum():.4g}",
+                )
+            )
         i = params[f"{S}.outcomes.{o}.issue"]
-        if len(i.value) != 1 or next(iter(i.value)) not in ISSUES:
-            raise ParameterError(Problem(i.file, i.path, "name exactly one EIF issue "
-                                         f"({', '.join(ISSUES)})"))
+        if len(i.value) != 1 or next(iter(i.value)) not in ISSUE_NAMES:
+            raise ParameterError(
+                Problem(i.file, i.path, f"name exactly one EIF issue ({', '.join(ISSUE_NAMES)})")
+            )
         issues.append(next(iter(i.value)))
     cash = params[f"{S}.cashable.share"].value
-    rho_path = f"{S}.effect_correlation"
-    if rng is not None and rho_path in params and params[rho_path].value > 0:
-        effect = correlated_draws([params[f"{S}.outcomes.{o}.effect"] for o in names],
-                                  float(params[rho_path].value), draws, rng)
-    else:
-        effect = per_outcome("effect")
     return SavingsInputs(
-        outcomes=tuple(names), price_year=price_year,
-        rate=per_outcome("rate"), cost=cost, effect=effect,
-        agency_share=shares, issue=tuple(issues),
-        full_years=one(f"{S}.persistence.full_years"),
-        drop_off=one(f"{S}.persistence.drop_off"),
-        dropout_effect=one(f"{S}.reach_effect.dropped_out"),
-        indirect_effect=one(f"{S}.reach_effect.indirect"),
-        deadweight=one(f"{S}.additionality.deadweight"),
-        attribution=one(f"{S}.additionality.attribution"),
-        displacement=one(f"{S}.additionality.displacement"),
-        optimism_bias=one(f"{S}.additionality.optimism_bias"),
+        outcomes=tuple(names),
+        price_year=price_year,
+        rate=per_outcome("rate"),
+        cost=cost,
+        effect=per_outcome("effect"),
+        agency_share=shares,
+        issue=tuple(issues),
+        **{field: column(f"{S}.{path}") for field, path in SCALARS.items()},
         cashable=np.array([cash.get(a, 0.0) for a in AGENCY_NAMES]),
     )
-
-
-def correlated_draws(parameters: list, rho: float, draws: int,
-                     rng: np.random.Generator) -> np.ndarray:
-    """Draws (draws × parameters) with each parameter's own distribution, moving together.
-
-    A Gaussian copula with the same correlation ``rho`` between every pair: correlated
-    standard normals are mapped to uniforms and through each distribution's quantiles.
-    """
-    from scipy import stats
-
-    from .distributions import quantile
-
-    k = len(parameters)
-    corr = np.full((k, k), rho) + np.eye(k) * (1 - rho)
-    z = rng.standard_normal((draws, k)) @ np.linalg.cholesky(corr).T
-    u = stats.norm.cdf(z)
-    return np.column_stack([np.asarray(quantile(p, u[:, j]), float)
-                            for j, p in enumerate(parameters)])
 
 
 def persistence(full_years: np.ndarray, drop_off: np.ndarray, years: int) -> np.ndarray:
@@ -165,15 +194,15 @@ def savings_streams(inputs: SavingsInputs, families: np.ndarray, horizon: int) -
     in year ``y + k``.
     """
     D = inputs.rate.shape[0]
-    per_family = inputs.rate * inputs.cost * inputs.effect                    # (D, O)
-    keep = persistence(inputs.full_years, inputs.drop_off, horizon)            # (D, K)
+    per_family = inputs.rate * inputs.cost * inputs.effect  # (D, O)
+    keep = persistence(inputs.full_years, inputs.drop_off, horizon)  # (D, K)
     fam = np.zeros((D, horizon))
     n = min(horizon, families.shape[1])
     fam[:, :n] = families[:, :n]
     # cohort convolution: weight[t] = Σ_y fam[y] · keep[t − y]
     weight = np.zeros((D, horizon))
     for y in range(n):  # loop over programme years (a handful), not over draws
-        weight[:, y:] += fam[:, y:y + 1] * keep[:, :horizon - y]
+        weight[:, y:] += fam[:, y : y + 1] * keep[:, : horizon - y]
     return weight[:, :, None] * per_family[:, None, :]
 
 
@@ -185,21 +214,24 @@ class Appraisal:
     discount: str
     horizon: int
     outcomes: tuple[str, ...]
-    costs: np.ndarray            # (D, years) real terms, undiscounted
-    gross: np.ndarray            # (D, years, outcomes)
-    net: np.ndarray              # (D, years, outcomes)
-    net_by_agency: np.ndarray    # (D, years, agencies)
+    costs: np.ndarray  # (D, years) real terms, undiscounted
+    gross: np.ndarray  # (D, years, outcomes)
+    net: np.ndarray  # (D, years, outcomes)
+    net_by_agency: np.ndarray  # (D, years, agencies)
     cashable_by_agency: np.ndarray
     discount_factors: np.ndarray  # (years,)
-    families: np.ndarray         # (D,) full-effect-equivalent families
+    families: np.ndarray  # (D,) full-effect-equivalent families
     families_helped: np.ndarray  # (D,) families who started direct work
     checks: tuple[str, ...] = field(default=())
     income: np.ndarray | None = None  # (D, years) payments by results offsetting costs
 
     def pv(self, stream: np.ndarray) -> np.ndarray:
         """Present value over the years axis (axis 1)."""
-        return np.tensordot(stream, self.discount_factors, axes=([1], [0])) \
-            if stream.ndim > 2 else stream @ self.discount_factors
+        return (
+            np.tensordot(stream, self.discount_factors, axes=([1], [0]))
+            if stream.ndim > 2
+            else stream @ self.discount_factors
+        )
 
     @property
     def pv_costs(self) -> np.ndarray:
@@ -225,11 +257,11 @@ class Appraisal:
     @property
     def npv(self) -> np.ndarray:
         """PV of net savings less PV of costs net of any payment-by-results income."""
-        return self.pv_savings_net - self.pv_costs + self.pv_income
+        return net_present_value(self.pv_savings_net, self.pv_costs - self.pv_income)
 
     @property
     def bcr(self) -> np.ndarray:
-        return ratio(self.pv_savings_net, self.pv_costs - self.pv_income)
+        return benefit_cost_ratio(self.pv_savings_net, self.pv_costs - self.pv_income)
 
     @property
     def roi(self) -> np.ndarray:
@@ -242,8 +274,9 @@ class Appraisal:
         Amounts for year ``t`` are taken as accrued by its end (time ``t + 1``); the
         crossing is interpolated linearly within the year. NaN if not within the horizon.
         """
-        return payback(self.net_costs * self.discount_factors,
-                       self.net.sum(axis=2) * self.discount_factors)
+        return payback(
+            self.net_costs * self.discount_factors, self.net.sum(axis=2) * self.discount_factors
+        )
 
     @property
     def break_even_families(self) -> np.ndarray:
@@ -260,27 +293,16 @@ class Appraisal:
         return self.pv(self.cashable_by_agency if cashable else self.net_by_agency)
 
 
-def payback(costs: np.ndarray, savings: np.ndarray) -> np.ndarray:
-    """Interpolated payback time (years) from yearly (discounted) costs and savings."""
-    gap = np.cumsum(np.asarray(costs, float) - np.asarray(savings, float), axis=-1)
-    gap = np.concatenate([np.zeros((*gap.shape[:-1], 1)), gap], axis=-1)  # time 0 .. Y
-    out = np.full(gap.shape[:-1], np.nan)
-    for idx in np.ndindex(gap.shape[:-1]):
-        g = gap[idx]
-        if not (g[1:] > 0).any():
-            continue  # never in deficit: no investment to pay back
-        last_pos = np.nonzero(g > 0)[0]
-        after = [t for t in range(1, len(g)) if g[t] <= 0 and g[t - 1] > 0]
-        if after and after[-1] > last_pos[-1]:
-            t = after[-1]
-            out[idx] = (t - 1) + g[t - 1] / (g[t - 1] - g[t])
-    return out
-
-
-def appraise(inputs: SavingsInputs, costs: np.ndarray, families: np.ndarray,
-             discount_factors: np.ndarray, discount: str = "standard",
-             checks: tuple[str, ...] = (), families_helped: np.ndarray | None = None,
-             income: np.ndarray | None = None) -> Appraisal:
+def appraise(
+    inputs: SavingsInputs,
+    costs: np.ndarray,
+    families: np.ndarray,
+    discount_factors: np.ndarray,
+    discount: str = "standard",
+    checks: tuple[str, ...] = (),
+    families_helped: np.ndarray | None = None,
+    income: np.ndarray | None = None,
+) -> Appraisal:
     """The appraisal from resolved inputs, yearly costs (D, Y) and effective families (D, Y).
 
     ``families_helped`` (D,) counts families for break-even; by default the effective ones.
@@ -291,14 +313,23 @@ def appraise(inputs: SavingsInputs, costs: np.ndarray, families: np.ndarray,
     net = gross * inputs.additionality()[:, None, None]
     by_agency = net @ inputs.agency_share
     return Appraisal(
-        price_year=inputs.price_year, discount=discount, horizon=horizon,
-        outcomes=inputs.outcomes, costs=c, gross=gross, net=net, net_by_agency=by_agency,
+        price_year=inputs.price_year,
+        discount=discount,
+        horizon=horizon,
+        outcomes=inputs.outcomes,
+        costs=c,
+        gross=gross,
+        net=net,
+        net_by_agency=by_agency,
         cashable_by_agency=by_agency * inputs.cashable[None, None, :],
         discount_factors=np.asarray(discount_factors, float),
-        families=families.sum(axis=1), checks=checks,
+        families=families.sum(axis=1),
+        checks=checks,
         income=None if income is None else _fit_years(income, inputs.draws, horizon),
-        families_helped=families.sum(axis=1) if families_helped is None
-        else np.asarray(families_helped, float))
+        families_helped=families.sum(axis=1)
+        if families_helped is None
+        else np.asarray(families_helped, float),
+    )
 
 
 def _fit_years(x: np.ndarray, draws: int, horizon: int) -> np.ndarray:
@@ -310,15 +341,20 @@ def _fit_years(x: np.ndarray, draws: int, horizon: int) -> np.ndarray:
     return out
 
 
-def effective_families(completed: np.ndarray, dropped: np.ndarray, indirect: np.ndarray,
-                       inputs: SavingsInputs) -> np.ndarray:
+def effective_families(
+    completed: np.ndarray, dropped: np.ndarray, indirect: np.ndarray, inputs: SavingsInputs
+) -> np.ndarray:
     """Full-effect-equivalent families by year: completed + shares of the others."""
-    return (completed + dropped * inputs.dropout_effect[:, None]
-            + indirect * inputs.indirect_effect[:, None])
+    return (
+        completed
+        + dropped * inputs.dropout_effect[:, None]
+        + indirect * inputs.indirect_effect[:, None]
+    )
 
 
-def issue_cap_check(inputs: SavingsInputs, families_per_year: float,
-                    county_by_issue: Mapping[str, float]) -> tuple[str, ...]:
+def issue_cap_check(
+    inputs: SavingsInputs, families_per_year: float, county_by_issue: Mapping[str, float]
+) -> tuple[str, ...]:
     """Messages where the helped families would cost more than the county spends on an issue.
 
     The yearly cost of the outcomes of ``families_per_year`` families (central
@@ -331,7 +367,9 @@ def issue_cap_check(inputs: SavingsInputs, families_per_year: float,
         cohort = float(yearly[mask].sum())
         county = float(county_by_issue[issue])
         if cohort > county:
-            out.append(f"the helped families' {ISSUES[issue].lower()} costs "
-                       f"(£{cohort:,.0f} a year) exceed the county's £{county:,.0f}: the "
-                       "outcome rates or costs are too high for this many families")
+            out.append(
+                f"the helped families' {issue.replace('_', ' ')} costs "
+                f"(£{cohort:,.0f} a year) exceed the county's £{county:,.0f}: the "
+                "outcome rates or costs are too high for this many families"
+            )
     return tuple(out)

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
-from .errors import OutputError
+from ..params.errors import OutputError
 
 
-def check_writable(paths: list[str | Path], force: bool = False) -> list[Path]:
+def check_writable(paths: Sequence[str | Path], force: bool = False) -> list[Path]:
     """Refuse (one line per path) existing files without ``force`` and missing folders."""
     out = []
     if len({Path(p).resolve() for p in paths}) < len(paths):
@@ -31,7 +32,7 @@ def check_writable(paths: list[str | Path], force: bool = False) -> list[Path]:
     return out
 
 
-def write_files(blobs: Mapping[str | Path, bytes], force: bool = False) -> list[Path]:
+def write_files(blobs: Mapping[Any, bytes], force: bool = False) -> list[Path]:
     """Write each ``path: content`` atomically; on any failure none of them is left.
 
     Every destination is checked first; contents go to temporary files beside their
@@ -45,22 +46,22 @@ def write_files(blobs: Mapping[str | Path, bytes], force: bool = False) -> list[
     done: list[Path] = []
     try:
         for path, data in zip(paths, blobs.values(), strict=True):
-            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.",
-                                       suffix=".part")
-            temps.append(Path(tmp))
+            fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
+            temps.append(Path(name))
             with os.fdopen(fd, "wb") as fh:
                 fh.write(data)
-            os.chmod(tmp, 0o666 & ~umask)  # as a plain open() would have made it
-        for tmp, path in zip(temps, paths, strict=True):
+            os.chmod(name, 0o666 & ~umask)  # as a plain open() would have made it
+        for part, path in zip(temps, paths, strict=True):
             if path.exists() and not force:  # appeared while we were writing
                 raise OutputError(f"{path}: already exists; use --force to replace it")
-            os.replace(tmp, path)
+            os.replace(part, path)
             done.append(path)
     except BaseException as exc:
-        for tmp in [*temps, *done]:  # all or nothing: also the ones already moved
-            tmp.unlink(missing_ok=True)
+        for leftover in [*temps, *done]:  # all or nothing: also the ones already moved
+            leftover.unlink(missing_ok=True)
         if isinstance(exc, OSError) and not isinstance(exc, OutputError):
-            raise OutputError(f"{getattr(exc, 'filename', '') or paths[0]}: "
-                              f"{exc.strerror or exc}") from None
+            raise OutputError(
+                f"{getattr(exc, 'filename', '') or paths[0]}: {exc.strerror or exc}"
+            ) from None
         raise
     return done

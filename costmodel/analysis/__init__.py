@@ -1,0 +1,9 @@
+"""Analysis that never knows the model: sensitivity and the value of information.
+
+Holds one-way (tornado), two-way and switching-value analysis of any function from
+a :class:`~costmodel.params.store.ParameterSet` to a number (:mod:`.sensitivity`),
+and EVPI and EVPPI from a table of drawn parameter values and an outcome per draw,
+with groups of parameters given as data (:mod:`.value_of_information`). The
+convenience wrappers that analyse a scenario's NPV call the model only through
+:func:`costmodel.model.projection.project`. Imports params, greenbook and model.
+"""

@@ -1,0 +1,212 @@
+"""Deterministic sensitivity analysis of any model: tornado, switching values, two-way.
+
+Each function takes a *model*: any callable from a
+:class:`~costmodel.params.store.ParameterSet` to a number. It changes one or two
+parameters (value replaced, distribution set aside), calls the model, and tabulates:
+
+* :func:`one_way` (the tornado): the outcome with one parameter at its 5th and 95th
+  percentile (or a given range), every other at its central value;
+* :func:`switching_values`: the value of a parameter at which the outcome is zero;
+* :func:`two_way`: the outcome over a grid of two parameters.
+
+Without a ``model`` they analyse a scenario's deterministic NPV
+(:class:`costmodel.model.projection.DeterministicOutcome`), as the Green Book asks of
+the preferred option (chapter 5, "Sensitivity analysis"; switching values).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+from scipy import optimize
+
+from ..model.projection import DeterministicOutcome
+from ..params.distributions import quantile
+from ..params.sampling import uncertain
+from ..params.scenarios import apply_scenario
+from ..params.schema import unit_range
+from ..params.store import ParameterSet
+
+Model = Callable[[ParameterSet], float]
+
+
+def _setup(
+    params: ParameterSet, scenario, model: Model | None, runs: int, kwargs: Mapping
+) -> tuple[Model, ParameterSet, list[str]]:
+    """The model, the base parameters it is varied from, and its uncertain parameters."""
+    if model is None:
+        npv = DeterministicOutcome(params, scenario, runs=runs, **kwargs)
+        return npv, npv.params, npv.paths
+    base = apply_scenario(params, scenario)
+    return model, base, [k for k in uncertain(base) if not base[k].is_table]
+
+
+def evaluate(model: Model, params: ParameterSet, values: Mapping[str, float]) -> float:
+    """The model with some parameters set to values (their distributions set aside)."""
+    if not values:
+        return float(model(params))
+    return float(
+        model(
+            params.with_values({k: {"value": v, "distribution": None} for k, v in values.items()})
+        )
+    )
+
+
+def one_way(
+    params: ParameterSet,
+    scenario: str | None = None,
+    parameters: Sequence[str] | None = None,
+    low_q: float = 0.05,
+    high_q: float = 0.95,
+    runs: int = 500,
+    *,
+    model: Model | None = None,
+    ranges: Mapping[str, tuple[float, float]] | None = None,
+    **kwargs,
+) -> pd.DataFrame:
+    """The tornado: the outcome at each parameter's low and high value, others central.
+
+    Low and high are the ``low_q`` and ``high_q`` quantiles of the parameter's
+    distribution, or ``ranges[path]``. Rows are sorted by the swing
+    (|outcome high − outcome low|), largest first; ``attrs["npv_central"]`` holds the
+    outcome at central values. Columns keep the name ``npv_low``/``npv_high`` whatever
+    the outcome.
+    """
+    f, base, default = _setup(params, scenario, model, runs, kwargs)
+    names = list(parameters) if parameters is not None else default
+    centre = evaluate(f, base, {})
+    rows = []
+    for path in names:
+        p = base[path]
+        if ranges and path in ranges:
+            lo, hi = map(float, ranges[path])
+        else:
+            lo, hi = float(quantile(p, low_q)), float(quantile(p, high_q))
+        n_lo, n_hi = evaluate(f, base, {path: lo}), evaluate(f, base, {path: hi})
+        rows.append(
+            {
+                "parameter": path,
+                "description": p.description,
+                "central": p.value,
+                "low": lo,
+                "high": hi,
+                "npv_low": n_lo,
+                "npv_high": n_hi,
+                "swing": abs(n_hi - n_lo),
+            }
+        )
+    out = pd.DataFrame(
+        rows,
+        columns=[
+            "parameter",
+            "description",
+            "central",
+            "low",
+            "high",
+            "npv_low",
+            "npv_high",
+            "swing",
+        ],
+    )
+    out = out.sort_values("swing", ascending=False).set_index("parameter")
+    out.attrs["npv_central"] = centre
+    return out
+
+
+def switching_values(
+    params: ParameterSet,
+    scenario: str | None = None,
+    parameters: Sequence[str] | None = None,
+    runs: int = 500,
+    *,
+    model: Model | None = None,
+    **kwargs,
+) -> pd.DataFrame:
+    """For each parameter, the value within its search range at which the outcome is zero.
+
+    The range is the unit's range, capped at ten times the value (or 1). ``switching``
+    is NaN where the outcome keeps one sign across the range (the parameter alone
+    cannot change the decision). By default, for a scenario's NPV, the savings and
+    programme parameters; for a given model, its uncertain parameters.
+    """
+    f, base, default = _setup(params, scenario, model, runs, kwargs)
+    if parameters is not None:
+        names = list(parameters)
+    elif model is None:
+        names = [k for k in default if not k.startswith("team.")]
+    else:
+        names = default
+    centre = evaluate(f, base, {})
+    rows = []
+    for path in names:
+        p = base[path]
+        v = float(p.value)
+        lo, hi = search_range(p)
+        f_lo, f_hi = evaluate(f, base, {path: lo}), evaluate(f, base, {path: hi})
+        value = np.nan
+        if np.sign(f_lo) != np.sign(f_hi):
+            value = optimize.brentq(
+                lambda x, path=path: evaluate(f, base, {path: x}),
+                lo,
+                hi,
+                xtol=1e-9 * max(1.0, abs(v)),
+                rtol=1e-10,
+            )
+        rows.append(
+            {
+                "parameter": path,
+                "central": v,
+                "switching": value,
+                "searched_low": lo,
+                "searched_high": hi,
+                "change": (value - v) / v if v and np.isfinite(value) else np.nan,
+            }
+        )
+    out = pd.DataFrame(
+        rows,
+        columns=["parameter", "central", "switching", "searched_low", "searched_high", "change"],
+    ).set_index("parameter")
+    out.attrs["npv_central"] = centre
+    return out
+
+
+def search_range(p) -> tuple[float, float]:
+    """Where to look for a switching value: the unit's range, or up to ten times the value."""
+    lo, hi = unit_range(p.unit)
+    return lo, min(hi, max(10.0 * float(p.value), 1.0))
+
+
+def two_way(
+    params: ParameterSet,
+    x: str,
+    y: str,
+    scenario: str | None = None,
+    x_values: Sequence[float] | None = None,
+    y_values: Sequence[float] | None = None,
+    points: int = 7,
+    runs: int = 500,
+    *,
+    model: Model | None = None,
+    **kwargs,
+) -> pd.DataFrame:
+    """The outcome over a grid of two parameters (rows ``y``, columns ``x``).
+
+    Without values given, each runs from its 5th to its 95th percentile in ``points``
+    steps.
+    """
+    f, base, _ = _setup(params, scenario, model, runs, kwargs)
+
+    def grid(path, given):
+        if given is not None:
+            return [float(g) for g in given]
+        p = base[path]
+        return list(np.linspace(float(quantile(p, 0.05)), float(quantile(p, 0.95)), points))
+
+    xs, ys = grid(x, x_values), grid(y, y_values)
+    table = [[evaluate(f, base, {x: xv, y: yv}) for xv in xs] for yv in ys]
+    return pd.DataFrame(table, index=pd.Index(ys, name=y), columns=pd.Index(xs, name=x))
+
+
+__all__ = ["Model", "evaluate", "one_way", "search_range", "switching_values", "two_way"]

@@ -1,0 +1,12 @@
+"""The model: what late intervention costs, whom early help reaches, what it may save.
+
+Holds the late-intervention baseline by issue and paying agency
+(:mod:`.late_intervention`, with :mod:`.ipf` for fitting and rounding), the team's
+reach simulation (:mod:`.team`) and its calibration (:mod:`.calibration`),
+programmes as data (:mod:`.programme`: the team, or any programme of families and
+cost per family), outcomes and savings (:mod:`.savings`), a scenario appraised end
+to end over Monte Carlo draws (:mod:`.projection`), the names the model uses
+(:mod:`.vocabulary`) and whole-folder validation (:mod:`.validation`). Imports
+:mod:`costmodel.params` and :mod:`costmodel.greenbook`; returns pandas objects and
+frozen dataclasses, and does no printing, plotting or file writing.
+"""

@@ -1,0 +1,316 @@
+"""Programmes as data: whatever is appraised becomes yearly families, costs and income.
+
+A programme is described in parameters and turned into :class:`ProgrammeFlows` by one
+interface, :meth:`Programme.flows`. Two kinds exist:
+
+* :class:`TeamProgramme` – the early-intervention team, simulated week by week
+  (:mod:`costmodel.model.team`) from the ``team.*`` parameters. It is appraised when
+  ``team.budget.total`` is above zero.
+* :class:`CohortProgramme` – any programme that helps a number of families for a cost
+  per family, optionally with payment-by-results income: ``programmes.<name>.*`` with
+  ``start_date``, ``duration`` (years), ``families`` (over the whole duration, spread
+  evenly), ``cost_per_family``, and optionally ``attachment_fee``, ``results_payment``
+  and ``success_share``. It is appraised when ``share_appraised`` is above zero (the
+  share of its families and costs that is counted). A scenario file can define a
+  new one under ``programmes:`` without any code.
+
+:func:`programmes` lists the programmes a parameter set appraises.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Protocol
+
+import numpy as np
+import pandas as pd
+
+from ..greenbook.prices import deflators_from_params
+from ..params.errors import ParameterError, Problem
+from ..params.sampling import sample
+from .team import ReachResult, reach, team_paths
+from .vocabulary import QUARTERS_PER_YEAR
+
+PROGRAMMES = "programmes"
+#: What a cohort programme must give, and what it may.
+COHORT_REQUIRED = ("share_appraised", "start_date", "duration", "families", "cost_per_family")
+COHORT_OPTIONAL = ("attachment_fee", "results_payment", "success_share")
+#: Runs of the team simulation behind a deterministic result (its mean is used).
+CENTRAL_REACH_RUNS = 2000
+
+
+@dataclass(frozen=True)
+class ProgrammeFlows:
+    """A programme's yearly flows over Monte Carlo draws: arrays (draws, programme years).
+
+    ``completed`` families get the full effect from the year their support ends;
+    ``dropped`` (left early, or still in support when the funding stopped) and
+    ``indirect`` (reached only through advice to other services) get partial shares
+    of it. ``costs`` and ``income`` are real terms at ``price_year``. ``values`` holds
+    the parameter values each draw used (one row per draw, one column per path).
+    """
+
+    name: str
+    kind: str
+    start_date: dt.date
+    price_year: str
+    completed: np.ndarray
+    dropped: np.ndarray
+    indirect: np.ndarray
+    costs: np.ndarray
+    income: np.ndarray | None
+    started: np.ndarray  # (draws,) families starting support
+    finished: np.ndarray  # (draws,) families completing support
+    reached_indirectly: np.ndarray  # (draws,)
+    values: pd.DataFrame = field(repr=False)
+    simulation: ReachResult | None = field(default=None, repr=False)
+    runs_used: np.ndarray | None = field(default=None, repr=False)
+
+    @property
+    def years(self) -> int:
+        return self.costs.shape[1]
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    """How a projection asks programmes to run (the team uses them; others ignore them)."""
+
+    deterministic: bool = False
+    team_seed: int = 0
+    reach_runs: int = 5000
+    simulation: ReachResult | None = None
+    progress: Callable[[Iterable[int]], Iterable[int]] | None = None
+
+
+class Programme(Protocol):
+    """Anything that turns parameters into yearly families, costs and income."""
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def kind(self) -> str: ...
+
+    def start_date(self, params: Mapping) -> dt.date: ...
+
+    def flows(
+        self,
+        params: Mapping,
+        price_year: str,
+        draws: int,
+        rng: np.random.Generator | None,
+        options: RunOptions,
+    ) -> ProgrammeFlows: ...
+
+
+def yearly(quarterly: np.ndarray) -> np.ndarray:
+    """Sums over each programme year of quarterly flows (runs, quarters)."""
+    R, Q = quarterly.shape
+    Y = -(-Q // QUARTERS_PER_YEAR)
+    padded = np.zeros((R, Y * QUARTERS_PER_YEAR))
+    padded[:, :Q] = quarterly
+    return padded.reshape(R, Y, QUARTERS_PER_YEAR).sum(axis=2)
+
+
+@dataclass(frozen=True)
+class TeamProgramme:
+    """The early-intervention team: the reach simulation's families, spend and advice."""
+
+    name: str = "team"
+    kind: str = "team simulation"
+
+    def start_date(self, params: Mapping) -> dt.date:
+        return params["team.programme.start_date"].value
+
+    def flows(
+        self,
+        params: Mapping,
+        price_year: str,
+        draws: int,
+        rng: np.random.Generator | None,
+        options: RunOptions,
+    ) -> ProgrammeFlows:
+        """Simulate the team (``min(draws, reach_runs)`` runs, each with its own parameter
+        draw; draw ``i`` uses run ``i mod runs``), or reuse ``options.simulation``.
+
+        Deterministic: the mean of :data:`CENTRAL_REACH_RUNS` runs at central values.
+        The team's own generator is seeded with ``options.team_seed``; ``rng`` is unused.
+        """
+        budget = params["team.budget.total"]
+        factor = deflators_from_params(params).factor(budget.price_year, price_year)
+        det = options.deterministic
+        runs = CENTRAL_REACH_RUNS if det else min(draws, options.reach_runs)
+        sim = (
+            options.simulation
+            if options.simulation is not None
+            else reach(
+                params,
+                runs=runs,
+                seed=options.team_seed,
+                parameter_uncertainty=not det,
+                progress=options.progress,
+            )
+        )
+        q = sim.quarterly
+        completed, dropped = yearly(q["completed"]), yearly(q["dropped_out"])
+        dropped[:, -1] += sim.final["ongoing_at_end"]  # support stops when the funding does
+        indirect, spend = yearly(q["reached_indirectly"]), yearly(q["spend"]) * factor
+        totals = [sim.total(n) for n in ("started", "completed", "reached_indirectly")]
+        if det:
+            completed, dropped, indirect, spend = (
+                x.mean(axis=0, keepdims=True) for x in (completed, dropped, indirect, spend)
+            )
+            totals = [t.mean(keepdims=True) for t in totals]
+            take = np.zeros(1, dtype=int)
+        else:
+            take = np.arange(draws) % sim.runs
+        values = (
+            sim.inputs.values
+            if sim.inputs.values is not None
+            else sample(params, sim.runs, None, team_paths())
+        )
+        started, finished, reached = (t[take] if not det else t for t in totals)
+        return ProgrammeFlows(
+            name=self.name,
+            kind=self.kind,
+            start_date=self.start_date(params),
+            price_year=price_year,
+            completed=completed[take] if not det else completed,
+            dropped=dropped[take] if not det else dropped,
+            indirect=indirect[take] if not det else indirect,
+            costs=spend[take] if not det else spend,
+            income=None,
+            started=started,
+            finished=finished,
+            reached_indirectly=reached,
+            values=values.iloc[take].reset_index(drop=True),
+            simulation=sim,
+            runs_used=take,
+        )
+
+
+@dataclass(frozen=True)
+class CohortProgramme:
+    """A programme of ``families`` over ``duration`` years at a cost per family."""
+
+    name: str
+    kind: str = "cohorts"
+
+    @property
+    def prefix(self) -> str:
+        return f"{PROGRAMMES}.{self.name}"
+
+    def paths(self, params: Mapping) -> list[str]:
+        """The programme's numeric parameters, in drawing order."""
+        order = (
+            "share_appraised",
+            "families",
+            "success_share",
+            "attachment_fee",
+            "results_payment",
+            "cost_per_family",
+        )
+        return [f"{self.prefix}.{k}" for k in order if f"{self.prefix}.{k}" in params]
+
+    def start_date(self, params: Mapping) -> dt.date:
+        return params[f"{self.prefix}.start_date"].value
+
+    def check(self, params: Mapping) -> None:
+        """Refuse a programme that lacks a required parameter (one line per gap)."""
+        given = [params[k] for k in params if k.startswith(f"{self.prefix}.")]
+        file = given[0].file if given else ""
+        missing = [
+            Problem(
+                file,
+                f"{self.prefix}.{k}",
+                "missing: a programme needs " + ", ".join(COHORT_REQUIRED),
+            )
+            for k in COHORT_REQUIRED
+            if f"{self.prefix}.{k}" not in params
+        ]
+        if missing:
+            raise ParameterError(missing)
+
+    def flows(
+        self,
+        params: Mapping,
+        price_year: str,
+        draws: int,
+        rng: np.random.Generator | None,
+        options: RunOptions,
+    ) -> ProgrammeFlows:
+        """Families spread evenly over the programme's years; costs and income per family.
+
+        Income = families × (attachment fee + success share × results payment).
+        Central values when ``rng`` is None or the run is deterministic.
+        """
+        self.check(params)
+        values = sample(params, draws, None if options.deterministic else rng, self.paths(params))
+        defl = deflators_from_params(params)
+
+        def column(leaf: str) -> np.ndarray:
+            path = f"{self.prefix}.{leaf}"
+            return values[path].to_numpy(dtype=float) if path in values else np.zeros(draws)
+
+        def money(leaf: str) -> np.ndarray:
+            path = f"{self.prefix}.{leaf}"
+            if path not in params:
+                return np.zeros(draws)
+            return column(leaf) * defl.factor(params[path].price_year, price_year)
+
+        years = int(round(float(params[f"{self.prefix}.duration"].value)))
+        if years < 1:
+            p = params[f"{self.prefix}.duration"]
+            raise ParameterError(Problem(p.file, p.path, "a programme must last at least a year"))
+        per_year = column("share_appraised") * column("families") / years
+        fam = np.ones((draws, years)) * per_year[:, None]
+        has_income = any(
+            f"{self.prefix}.{k}" in params for k in ("attachment_fee", "results_payment")
+        )
+        success = (
+            column("success_share") if f"{self.prefix}.success_share" in params else np.ones(draws)
+        )
+        income = (
+            fam * (money("attachment_fee") + success * money("results_payment"))[:, None]
+            if has_income
+            else None
+        )
+        zeros = np.zeros_like(fam)
+        total = fam.sum(axis=1)
+        return ProgrammeFlows(
+            name=self.name,
+            kind=self.kind,
+            start_date=self.start_date(params),
+            price_year=price_year,
+            completed=fam,
+            dropped=zeros,
+            indirect=zeros,
+            costs=fam * money("cost_per_family")[:, None],
+            income=income,
+            started=total,
+            finished=total,
+            reached_indirectly=np.zeros(draws),
+            values=values,
+        )
+
+
+def cohort_names(params: Mapping) -> list[str]:
+    """Names of the cohort programmes defined under ``programmes.``."""
+    head = f"{PROGRAMMES}."
+    return sorted({k.split(".")[1] for k in params if k.startswith(head) and k.count(".") >= 2})
+
+
+def programmes(params: Mapping) -> tuple[Programme, ...]:
+    """The programmes a parameter set appraises: the team if it has a budget, then every
+    cohort programme with a share appraised above zero (by name)."""
+    out: list[Programme] = []
+    if float(params["team.budget.total"].value) > 0:
+        out.append(TeamProgramme())
+    for name in cohort_names(params):
+        prog = CohortProgramme(name)
+        prog.check(params)
+        if float(params[f"{prog.prefix}.share_appraised"].value) > 0:
+            out.append(prog)
+    return tuple(out)

@@ -1,0 +1,384 @@
+"""Labels for people: the one place where names become words.
+
+Every indicator, reach outcome, cash-flow column, outcome, issue, agency and group of
+parameters has a :class:`Label` here: a long form for tables and text, a short form
+for narrow columns and chart ticks, the unit it is counted in, and its *kind*, which
+says how a number of that kind is printed (see
+:func:`costmodel.present.formatting.by_kind`). The command line, the PDF, the workbook,
+the charts and the notebook views all read these; nothing else spells them out.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..model.vocabulary import AGENCY_NAMES, ISSUE_NAMES
+
+
+@dataclass(frozen=True)
+class Label:
+    """How people read a name: ``long`` and ``short`` text, ``unit`` and ``kind``.
+
+    ``kind`` is one of ``money``, ``number``, ``ratio``, ``years``, ``share``,
+    ``weeks`` or ``text``.
+    """
+
+    long: str
+    short: str
+    unit: str = ""
+    kind: str = "text"
+
+
+def _labels(rows: Mapping[str, tuple[str, ...]]) -> dict[str, Label]:
+    return {k: Label(*v) for k, v in rows.items()}
+
+
+#: EIF's late-intervention issues (2015 categories).
+ISSUE_LABELS: dict[str, Label] = _labels(
+    {
+        "child_protection_and_safeguarding": (
+            "Child protection and safeguarding",
+            "Child protection",
+            "GBP/year",
+            "money",
+        ),
+        "crime_and_antisocial_behaviour": (
+            "Crime and anti-social behaviour",
+            "Crime and ASB",
+            "GBP/year",
+            "money",
+        ),
+        "youth_substance_misuse": (
+            "Youth substance misuse",
+            "Substance misuse",
+            "GBP/year",
+            "money",
+        ),
+        "youth_economic_inactivity": (
+            "Youth economic inactivity",
+            "Economic inactivity",
+            "GBP/year",
+            "money",
+        ),
+        "child_injuries_and_mental_health": (
+            "Child injuries and mental health",
+            "Injuries and mental health",
+            "GBP/year",
+            "money",
+        ),
+        "school_absence_and_exclusion": (
+            "School absence and exclusion",
+            "School absence",
+            "GBP/year",
+            "money",
+        ),
+    }
+)
+
+#: The agencies that pay for late intervention (and gain from savings).
+AGENCY_LABELS: dict[str, Label] = _labels(
+    {
+        "local_authority": (
+            "Local authority (children's services)",
+            "Local authority",
+            "GBP",
+            "money",
+        ),
+        "police": ("Police", "Police", "GBP", "money"),
+        "criminal_justice": ("Criminal justice", "Justice", "GBP", "money"),
+        "nhs": ("NHS", "NHS", "GBP", "money"),
+        "welfare": ("DWP / welfare", "DWP", "GBP", "money"),
+        "schools": ("Schools", "Schools", "GBP", "money"),
+    }
+)
+
+#: Public mappings of name → long label (``costmodel.ISSUES``, ``costmodel.AGENCIES``).
+ISSUES: dict[str, str] = {k: ISSUE_LABELS[k].long for k in ISSUE_NAMES}
+AGENCIES: dict[str, str] = {k: AGENCY_LABELS[k].long for k in AGENCY_NAMES}
+
+#: The savings model's outcomes: what one occurrence is.
+OUTCOME_LABELS: dict[str, Label] = _labels(
+    {
+        "child_enters_care": ("A child enters care", "Care entry", "episode", "number"),
+        "youth_custody": (
+            "A young person is sentenced to custody",
+            "Youth custody",
+            "episode",
+            "number",
+        ),
+        "youth_conviction": (
+            "A young person is convicted",
+            "Youth conviction",
+            "episode",
+            "number",
+        ),
+        "antisocial_behaviour": (
+            "An anti-social behaviour incident",
+            "Anti-social behaviour",
+            "incident",
+            "number",
+        ),
+        "domestic_abuse": ("A domestic abuse incident", "Domestic abuse", "incident", "number"),
+        "young_adult_neet": (
+            "A young adult not in education, employment or training",
+            "Young adult NEET",
+            "person",
+            "number",
+        ),
+        "school_exclusion": ("A school exclusion", "School exclusion", "episode", "number"),
+        "camhs_case": ("A child mental health (CAMHS) case", "CAMHS case", "case", "number"),
+    }
+)
+
+#: Indicators of an appraisal and of a programme's reach.
+INDICATORS: dict[str, Label] = _labels(
+    {
+        "pv_costs": ("Present value of costs", "PV of costs", "GBP", "money"),
+        "pv_income": (
+            "Present value of payment-by-results income",
+            "PV of results income",
+            "GBP",
+            "money",
+        ),
+        "pv_savings_gross": (
+            "Present value of savings, gross",
+            "PV savings, gross",
+            "GBP",
+            "money",
+        ),
+        "pv_savings_net": (
+            "Present value of savings, net of deadweight and other adjustments",
+            "PV savings, net",
+            "GBP",
+            "money",
+        ),
+        "npv": ("Net present value (NPV)", "NPV", "GBP", "money"),
+        "npv_p5": ("NPV, 5th percentile", "NPV, 5th pct", "GBP", "money"),
+        "npv_p95": ("NPV, 95th percentile", "NPV, 95th pct", "GBP", "money"),
+        "bcr": ("Benefit-cost ratio", "BCR", "ratio", "ratio"),
+        "roi": ("Return on investment", "ROI", "ratio", "share"),
+        "payback_years": (
+            "Payback, years from start (draws that pay back)",
+            "Payback (years)",
+            "year",
+            "years",
+        ),
+        "break_even_families": (
+            "Break-even: families starting support",
+            "Break-even families",
+            "family",
+            "number",
+        ),
+        "break_even_effect_scale": (
+            "Break-even: share of the assumed effects needed",
+            "Break-even effect",
+            "proportion",
+            "share",
+        ),
+        "families_started": (
+            "Families starting support (direct work, for the team)",
+            "Families started",
+            "family",
+            "number",
+        ),
+        "families_completed": (
+            "Families completing support",
+            "Families completed",
+            "family",
+            "number",
+        ),
+        "families_reached_indirectly": (
+            "Families reached through advice to other services",
+            "Reached by advice",
+            "family",
+            "number",
+        ),
+        "effective_families": (
+            "Full-effect-equivalent families",
+            "Full-effect families",
+            "family",
+            "number",
+        ),
+        "cost_per_family_started": (
+            "Cost per family starting support",
+            "Cost per family",
+            "GBP/family",
+            "money",
+        ),
+        "p_npv_positive": (
+            "Chance that NPV is above zero",
+            "Chance NPV > 0",
+            "proportion",
+            "share",
+        ),
+        "p_payback": (
+            "Chance of paying back within the horizon",
+            "Chance of payback",
+            "proportion",
+            "share",
+        ),
+    }
+)
+
+#: Outcomes of the team's reach simulation, totalled over the programme.
+REACH_OUTCOMES: dict[str, Label] = _labels(
+    {
+        "referred": ("Families referred", "Referred", "family", "number"),
+        "screened_out": ("Screened out or declined", "Screened out", "family", "number"),
+        "eligible": ("Eligible and consenting", "Eligible", "family", "number"),
+        "started": ("Families starting direct work", "Started", "family", "number"),
+        "completed": ("Families completing direct work", "Completed", "family", "number"),
+        "dropped_out": ("Families dropping out", "Dropped out", "family", "number"),
+        "redirected": ("Redirected after the maximum wait", "Redirected", "family", "number"),
+        "ongoing_at_end": ("Still in a case at the end", "Ongoing at end", "family", "number"),
+        "waiting_at_end": ("Waiting when funding ends", "Waiting at end", "family", "number"),
+        "consultations": (
+            "Consultations with other professionals",
+            "Consultations",
+            "count",
+            "number",
+        ),
+        "reached_indirectly": (
+            "Families reached through advice to professionals",
+            "Reached by advice",
+            "family",
+            "number",
+        ),
+        "families_reached": (
+            "Families reached, directly or through advice",
+            "Reached",
+            "family",
+            "number",
+        ),
+        "mean_wait_weeks": (
+            "Mean wait before starting (weeks)",
+            "Mean wait (weeks)",
+            "week",
+            "weeks",
+        ),
+        "utilisation": ("Caseload utilisation", "Utilisation", "proportion", "share"),
+        "spend": ("Spend", "Spend", "GBP", "money"),
+        "cost_per_family_started": (
+            "Cost per family starting direct work",
+            "Cost per family",
+            "GBP/family",
+            "money",
+        ),
+        "cost_per_family_completed": (
+            "Cost per family completing direct work",
+            "Cost per completion",
+            "GBP/family",
+            "money",
+        ),
+        "posts_filled": ("Posts filled", "Posts filled", "post", "years"),
+        "capacity": ("Places for cases", "Places", "count", "number"),
+        "active": ("Cases open", "Open cases", "count", "number"),
+        "waiting": ("Families waiting", "Waiting", "family", "number"),
+        "wait_weeks": ("Weeks waited by families starting", "Weeks waited", "week", "number"),
+    }
+)
+
+#: Year-by-year cash-flow columns (``net_<agency>`` are added below).
+CASH_FLOWS: dict[str, Label] = _labels(
+    {
+        "costs": ("Programme costs", "Costs", "GBP", "money"),
+        "income": ("Payment-by-results income", "Results income", "GBP", "money"),
+        "savings_gross": ("Gross savings", "Gross savings", "GBP", "money"),
+        "savings_net": ("Net savings", "Net savings", "GBP", "money"),
+        "net_benefit": ("Net benefit", "Net benefit", "GBP", "money"),
+        **{
+            f"net_{a}": (
+                f"Net savings: {AGENCY_LABELS[a].long}",
+                f"Net: {AGENCY_LABELS[a].short}",
+                "GBP",
+                "money",
+            )
+            for a in AGENCY_NAMES
+        },
+    }
+)
+
+#: Groups of parameters for the value of information (the groups themselves are data in
+#: :data:`costmodel.analysis.value_of_information.GROUPS`).
+GROUP_LABELS: dict[str, Label] = _labels(
+    {
+        "effects": ("Effects of support on each outcome", "Effects"),
+        "outcome rates": ("How often each outcome happens without support", "Outcome rates"),
+        "unit costs": ("What each outcome costs", "Unit costs"),
+        "persistence": ("How long effects last", "Persistence"),
+        "additionality": (
+            "Deadweight, attribution, displacement and partial effects",
+            "Additionality",
+        ),
+        "team throughput": ("The team's staffing, referrals and caseloads", "Team throughput"),
+        "programme costs and income": (
+            "Other programmes' costs, families and income",
+            "Programme costs",
+        ),
+        "other": ("Every other drawn parameter", "Other"),
+    }
+)
+
+#: The last part of a parameter path, in words, where plain replacement reads badly.
+_LEAF_WORDS = {
+    "rate": "rate without support",
+    "cost": "cost per occurrence",
+    "effect": "effect",
+    "full_years": "full years of effect",
+    "drop_off": "yearly drop-off",
+    "dropped_out": "effect share for drop-outs",
+    "indirect": "effect share for advice",
+    "cost_per_family": "cost per family",
+}
+
+
+def area_label(area: str) -> str:
+    """``'england_and_wales'`` → ``'England and Wales'``."""
+    small = {"and", "of", "the", "upon", "on"}
+    words = area.replace("-", " ").replace("_", " ").split()
+    return " ".join(w if (w in small and i) else w.capitalize() for i, w in enumerate(words))
+
+
+def scenario_label(name: str) -> str:
+    """A scenario's display name: ``'full_strength'`` → ``'Full strength'``."""
+    text = Path(name).stem if name.endswith((".yaml", ".yml")) else name
+    text = text.replace("_", " ")
+    return text[:1].upper() + text[1:]
+
+
+def parameter_label(path: str) -> str:
+    """A short readable label for a parameter path (the same in tornado, tables and text).
+
+    ``savings.outcomes.child_enters_care.effect`` → ``Care entry: effect``;
+    ``team.direct_work.caseload`` → ``Direct work: caseload``;
+    ``programmes.troubled_families_phase2.cost_per_family`` →
+    ``Troubled families phase2: cost per family``.
+    """
+    parts = [p for p in path.split(".") if p]
+    if not parts:
+        return path
+    leaf = _LEAF_WORDS.get(parts[-1], parts[-1].replace("_", " "))
+    if len(parts) >= 3 and parts[-3] == "outcomes" and parts[-2] in OUTCOME_LABELS:
+        head = OUTCOME_LABELS[parts[-2]].short
+    elif len(parts) >= 2:
+        head = parts[-2].replace("_", " ")
+        head = head[:1].upper() + head[1:]
+    else:
+        return leaf[:1].upper() + leaf[1:]
+    return f"{head}: {leaf}"
+
+
+def label(name: str, table: Mapping[str, Label] = INDICATORS, short: bool = False) -> str:
+    """The long (or short) label of ``name`` in ``table``; the name itself if it has none."""
+    lab = table.get(name)
+    if lab is None:
+        return name.replace("_", " ")
+    return lab.short if short else lab.long
+
+
+def kind(name: str, table: Mapping[str, Label] = INDICATORS) -> str:
+    """The kind of ``name`` in ``table`` (how its numbers print); ``number`` if unknown."""
+    lab = table.get(name)
+    return lab.kind if lab is not None else "number"
