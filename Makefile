@@ -28,7 +28,9 @@ lint: $(BIN)/costmodel
 
 # The API reference, generated from the docstrings, in docs/api/index.html.
 docs: $(BIN)/costmodel
-	$(BIN)/python -m pdoc --docformat restructuredtext -o docs/api costmodel
+	$(BIN)/python -m pdoc --docformat restructuredtext -o docs/api costmodel \
+		costmodel.params costmodel.greenbook costmodel.model costmodel.analysis \
+		costmodel.present costmodel.cli
 
 bench: $(BIN)/costmodel
 	@for f in benchmarks/*.py; do echo "== $$f"; $(BIN)/python $$f; done

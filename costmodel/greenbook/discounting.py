@@ -1,5 +1,9 @@
 """Discounting as the HM Treasury Green Book sets it out.
 
+The social time preference rate and its declining schedule: *The Green Book* (2022),
+chapter 5, "Discounting and social time preference", and annex A6, "Discounting"
+(with the lower schedule for health effects and the one excluding catastrophic risk).
+
 Year 0 is the base year and is not discounted. The factor for year ``t`` is
 ``∏_{s=1..t} 1 / (1 + r(s))`` where ``r(s)`` is the rate of the band that holds
 year ``s``: with the standard schedule 3.5% for years 0–30, then 3.0% from year

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 MINUS = "\u2212"
 
@@ -95,3 +97,26 @@ def text_table(rows: list[list[str]], header: list[str], align: str) -> str:
 
     rule = "  ".join("-" * w for w in widths)
     return "\n".join([line(header), rule, *(line(r) for r in rows)])
+
+
+def band_rows(summary, names: Iterable[str], labels: Mapping[str, Any]) -> list[list[str]]:
+    """Table rows ``[label, mean, "p5 – p95"]`` for the named rows of a summary.
+
+    ``summary`` has ``mean``, ``p5`` and ``p95`` columns (as from
+    :func:`costmodel.params.sampling.summarise`); ``labels`` maps each name to a
+    :class:`~costmodel.present.labels.Label`, whose kind says how the numbers print.
+    Names the summary lacks are left out.
+    """
+    rows = []
+    for k in names:
+        if k not in summary.index:
+            continue
+        lab = labels[k]
+        rows.append(
+            [
+                lab.long,
+                by_kind(summary.loc[k, "mean"], lab.kind),
+                span(summary.loc[k, "p5"], summary.loc[k, "p95"], lab.kind),
+            ]
+        )
+    return rows

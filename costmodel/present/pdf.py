@@ -19,6 +19,7 @@ import pandas as pd
 
 from .content import ReportContent
 from .formatting import (
+    band_rows,
     by_kind,
     distribution_text,
     money,
@@ -422,15 +423,7 @@ def _reach_section(pdf, c: ReportContent, charts) -> None:
             "spend",
             "cost_per_family_started",
         )
-        rows = [
-            [
-                REACH_OUTCOMES[k].long,
-                by_kind(t.loc[k, "mean"], REACH_OUTCOMES[k].kind),
-                span(t.loc[k, "p5"], t.loc[k, "p95"], REACH_OUTCOMES[k].kind),
-            ]
-            for k in names
-            if k in t.index
-        ]
+        rows = band_rows(t, names, REACH_OUTCOMES)
         _table(
             pdf,
             ["Over the funded period", "Mean", "Range (5th–95th percentile)"],

@@ -47,7 +47,7 @@ from ..params.errors import CostModelError
 from ..params.scenarios import apply_scenario, list_scenarios, load_scenario
 from ..params.schema import check_name
 from ..params.store import ParameterSet, default_root, load
-from .formatting import by_kind, money, number, percent, span
+from .formatting import band_rows, by_kind, money, number, percent, span
 from .labels import AGENCY_LABELS, INDICATORS, ISSUE_LABELS, REACH_OUTCOMES, area_label
 
 #: Runs behind a deterministic reach view (chance only, central parameter values).
@@ -387,14 +387,7 @@ class ReachView(_View):
             "spend",
             "cost_per_family_started",
         )
-        rows = [
-            [
-                REACH_OUTCOMES[k].long,
-                by_kind(t.loc[k, "mean"], REACH_OUTCOMES[k].kind),
-                span(t.loc[k, "p5"], t.loc[k, "p95"], REACH_OUTCOMES[k].kind),
-            ]
-            for k in spec
-        ]
+        rows = band_rows(t, spec, REACH_OUTCOMES)
         what = (
             f"Monte Carlo: {res.runs:,} runs, each with its own parameter values"
             if monte_carlo
