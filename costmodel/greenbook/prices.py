@@ -3,9 +3,9 @@
 The Green Book appraises in real terms at one base year's prices, removing general
 inflation with HM Treasury's GDP deflator (HM Treasury, *The Green Book*, 2022,
 chapter 5, "Adjustments for inflation", paragraphs 5.11–5.12). Unit costs are quoted
-in financial years (April–March), so the store holds HM Treasury's financial-year series. Years beyond
-the outturn use the OBR forecast in the same file and are flagged as forecast, so a
-result in such a price year says that it rests on a forecast.
+in financial years (April–March), so the store holds HM Treasury's financial-year
+series. Years beyond the outturn use the OBR forecast in the same file and are flagged
+as forecast, so a result in such a price year says that it rests on a forecast.
 """
 
 from __future__ import annotations
