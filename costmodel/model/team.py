@@ -318,15 +318,8 @@ class ReachResult:
         """A JSON-ready summary (the CLI's ``--format json``)."""
 
         def stats(x):
-            x = x[np.isfinite(x)]
-            if x.size == 0:
-                return {"mean": None, "p5": None, "p50": None, "p95": None}
-            return {
-                "mean": float(x.mean()),
-                "p5": float(np.percentile(x, 5)),
-                "p50": float(np.percentile(x, 50)),
-                "p95": float(np.percentile(x, 95)),
-            }
+            row = summarise({"x": x}).loc["x"]
+            return {k: _num(row[k]) for k in ("mean", "p5", "p50", "p95")}
 
         names = [
             "referred",

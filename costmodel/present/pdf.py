@@ -300,10 +300,10 @@ def _summary(pdf, c: ReportContent) -> None:
     for _, r in h.iterrows():
         rows.append([r["label"], by_kind(r["mean"], r["kind"]), span(r["p5"], r["p95"], r["kind"])])
     rows.insert(
-        rows.index(next(x for x in rows if x[0] == "Benefit-cost ratio")) + 1,
-        ["Chance that NPV is above zero", percent(pr["p_npv_positive"], 1), ""],
+        rows.index(next(x for x in rows if x[0] == INDICATORS["bcr"].long)) + 1,
+        [INDICATORS["p_npv_positive"].long, percent(pr["p_npv_positive"], 1), ""],
     )
-    rows.append(["Chance of paying back within the horizon", percent(pr["p_payback"], 1), ""])
+    rows.append([INDICATORS["p_payback"].long, percent(pr["p_payback"], 1), ""])
     _table(
         pdf,
         ["Key figures", "Estimate (mean)", "Range (5th–95th percentile)"],

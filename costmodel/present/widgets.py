@@ -682,7 +682,12 @@ class SavingsView(_View):
             for n, p in projections.items()
         ]
         self.compare_text.value = _table(
-            ["Scenario", "NPV (mean)", "Benefit-cost ratio", "Chance NPV > 0"],
+            [
+                "Scenario",
+                f"{INDICATORS['npv'].short} (mean)",
+                INDICATORS["bcr"].long,
+                INDICATORS["p_npv_positive"].short,
+            ],
             rows,
             f"{draws:,} draws each.",
         )
