@@ -1,7 +1,10 @@
 """The ``costmodel`` command line.
 
-Every command reads the validated parameter store; any problem with an input is
-printed as one line per problem on standard error, with a non-zero exit code.
+Every command reads the validated parameter store. Any problem is printed as one
+line per problem on standard error, ``costmodel: error: ...``, with a non-zero exit
+code: 1 for a bad input, 2 for a command line that cannot be parsed, 130 when
+interrupted (Ctrl-C) and 143 when terminated (SIGTERM). Files are written whole or
+not at all, so an interrupted command leaves none behind.
 """
 
 from __future__ import annotations
@@ -9,24 +12,50 @@ from __future__ import annotations
 import argparse
 import io
 import json
+import os
+import signal
 import sys
 from collections.abc import Sequence
+from typing import NoReturn
 
 from .params.errors import CostModelError
 
 EXIT_INPUT = 1
+EXIT_USAGE = 2
+EXIT_INTERRUPTED = 130
+EXIT_TERMINATED = 143
+
+
+class UsageError(CostModelError):
+    """The command line cannot be parsed (an unknown option, a missing value ...)."""
+
+
+class Terminated(BaseException):
+    """SIGTERM arrived: unwind (removing temporary files) and stop."""
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, with a parse error as one line instead of a usage dump."""
+
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(f"{self.prog}: {message} (see '{self.prog} --help')")
 
 
 def _parser() -> argparse.ArgumentParser:
     from . import __version__
 
-    p = argparse.ArgumentParser(
+    p = _Parser(
         prog="costmodel",
         description="Costs of late intervention and the economics of early help.",
+        epilog="The parameters are the shipped set unless --parameters DIR or the "
+        "environment variable COSTMODEL_PARAMETERS=DIR names another folder.",
     )
     p.add_argument("--version", action="version", version=f"costmodel {__version__}")
     p.add_argument(
-        "--parameters", metavar="DIR", help="parameter folder to use instead of the shipped one"
+        "--parameters",
+        metavar="DIR",
+        help="parameter folder to use instead of the shipped one "
+        "(default: $COSTMODEL_PARAMETERS, else the shipped set)",
     )
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
@@ -143,8 +172,32 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+    """Run one command; return its exit code (errors are one line each on stderr)."""
+
+    def terminate(signum, frame):
+        raise Terminated()
+
+    previous = signal.signal(signal.SIGTERM, terminate)
     try:
+        return _run(argv)
+    except KeyboardInterrupt:
+        print("costmodel: stopped: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except Terminated:
+        print("costmodel: stopped: terminated", file=sys.stderr)
+        return EXIT_TERMINATED
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _run(argv: Sequence[str] | None) -> int:
+    try:
+        args = _parser().parse_args(argv)
+    except UsageError as exc:
+        print(f"costmodel: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        _check_options(args)
         if args.command == "validate":
             return _validate(args)
         text = {
@@ -160,8 +213,32 @@ def main(argv: Sequence[str] | None = None) -> int:
         for line in str(exc).splitlines():
             print(f"costmodel: error: {line}", file=sys.stderr)
         return EXIT_INPUT
+    except MemoryError:
+        print("costmodel: error: out of memory; ask for fewer draws or runs", file=sys.stderr)
+        return EXIT_INPUT
+    except Exception as exc:
+        if os.environ.get("COSTMODEL_DEBUG"):
+            raise
+        line = " ".join(f"{type(exc).__name__}: {exc}".split())
+        print(f"costmodel: internal error: {line} (COSTMODEL_DEBUG=1 shows where)", file=sys.stderr)
+        return EXIT_INPUT
     sys.stdout.write(text)
     return 0
+
+
+def _check_options(args) -> None:
+    """The numbers on the command line, checked against their documented ranges."""
+    from .params.limits import check_draws, check_horizon, check_runs, check_seed
+
+    for name, check in (
+        ("draws", check_draws),
+        ("runs", check_runs),
+        ("horizon", check_horizon),
+        ("seed", check_seed),
+    ):
+        value = getattr(args, name, None)
+        if value is not None:
+            check(value, f"--{name}")
 
 
 def _validate(args) -> int:
@@ -378,20 +455,12 @@ def _progress_bar(label: str):
     return lambda steps: tqdm(steps, desc=label, unit="week", file=sys.stderr, leave=False)
 
 
-def _check_runs(n: int, flag: str) -> None:
-    from .params.errors import ParameterError, Problem
-
-    if n < 1:
-        raise ParameterError(Problem("", flag, "must be at least 1"))
-
-
 def _project(args) -> str:
     from .model.projection import project
     from .params.store import load
     from .present.formatting import money, percent, text_table
     from .present.labels import AGENCY_LABELS
 
-    _check_runs(args.draws, "--draws")
     res = project(
         load(root=args.parameters),
         args.scenario,
@@ -448,7 +517,6 @@ def _compare(args) -> str:
     from .params.store import load
     from .present.formatting import text_table
 
-    _check_runs(args.draws, "--draws")
     table = compare(
         load(root=args.parameters),
         args.names,
@@ -477,7 +545,6 @@ def _report(args) -> str:
     from .present.content import report_content
     from .present.files import check_writable
 
-    _check_runs(args.draws, "--draws")
     scenarios = args.scenario or ["central"]
     from .model.late_intervention import default_area
 

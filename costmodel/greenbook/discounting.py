@@ -18,6 +18,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from ..params.errors import ParameterError, Problem
+
 SCHEDULES = ("standard", "health", "excluding_catastrophic_risk")
 
 
@@ -49,12 +51,26 @@ def flat_rate(rate: float) -> DiscountSchedule:
 
 
 def schedule_from_params(params: Mapping, name: str = "standard") -> DiscountSchedule:
-    """The Green Book schedule ``name`` (standard, health, excluding_catastrophic_risk)."""
+    """The Green Book schedule ``name`` (standard, health, excluding_catastrophic_risk).
+
+    A table that does not start at year 0, or a rate outside [0, 1), is a
+    :class:`~costmodel.params.errors.ParameterError` naming the file and parameter.
+    """
     if name not in SCHEDULES:
-        raise ValueError(f"unknown discount schedule {name!r} (use one of {', '.join(SCHEDULES)})")
-    table = params[f"prices.discounting.{name}"].value
-    starts = sorted(int(k) for k in table)
-    return DiscountSchedule(name, tuple(starts), tuple(float(table[s]) for s in starts))
+        raise ParameterError(
+            Problem(
+                "",
+                "discount",
+                f"unknown discount schedule {name!r} (use one of {', '.join(SCHEDULES)})",
+            )
+        )
+    p = params[f"prices.discounting.{name}"]
+    table = p.value
+    try:
+        starts = sorted(int(k) for k in table)
+        return DiscountSchedule(name, tuple(starts), tuple(float(table[s]) for s in starts))
+    except (TypeError, ValueError) as exc:
+        raise ParameterError(Problem(p.file, p.path, str(exc), p.line)) from None
 
 
 def discount_factors(years: int | np.ndarray, schedule: DiscountSchedule) -> np.ndarray:

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from ..params.errors import ParameterError, Problem
+from ..params.limits import check_runs, check_seed, check_whole
 from .team import TEAM, VARYING, reach_inputs, simulate, with_runs
 from .vocabulary import WEEKS_PER_YEAR
 
@@ -74,6 +75,9 @@ def calibrate(
     ``team.observed.period``. ``bounds`` default to a fifth to twice the stored value.
     Raises :class:`ParameterError` when no value within the bounds reproduces it.
     """
+    seed = check_seed(seed)
+    check_runs(runs)
+    check_runs(runs * check_whole(grid, "grid", 2, 1000), "runs × grid")
     path = parameter[len(TEAM) + 1 :] if parameter.startswith(TEAM + ".") else parameter
     if path not in BY_PATH:
         raise ParameterError(

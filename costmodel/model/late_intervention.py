@@ -29,6 +29,7 @@ import pandas as pd
 from ..greenbook.prices import as_financial_year, deflators_from_params
 from ..params.distributions import draw
 from ..params.errors import ParameterError, Problem
+from ..params.limits import check_draws, check_seed
 from .ipf import FittingError, fit, largest_remainder, round_to_margins
 from .vocabulary import AGENCY_NAMES, COMBINED_ISSUE, ISSUE_NAMES, NATIONAL_AREA
 
@@ -509,6 +510,9 @@ def baseline_draws(
     seed: int | np.random.Generator = 0,
 ) -> BaselineDraws:
     """The baseline under ``draws`` draws of the assumed shares (published figures fixed)."""
+    draws = check_draws(draws)
+    if not isinstance(seed, np.random.Generator):
+        seed = check_seed(seed)
     area = _check_area(params, area)
     rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
     figures, _ = _area_inputs(params, area)

@@ -30,6 +30,7 @@ import pandas as pd
 from ..greenbook.prices import deflators_from_params
 from ..params.errors import ParameterError, Problem
 from ..params.sampling import sample
+from .team import MAX_YEARS as TEAM_MAX_YEARS
 from .team import ReachResult, reach, team_paths
 from .vocabulary import QUARTERS_PER_YEAR
 
@@ -37,6 +38,8 @@ PROGRAMMES = "programmes"
 #: What a cohort programme must give, and what it may.
 COHORT_REQUIRED = ("share_appraised", "start_date", "duration", "families", "cost_per_family")
 COHORT_OPTIONAL = ("attachment_fee", "results_payment", "success_share")
+#: Longest programme the model appraises, in years (the team's and any other's).
+MAX_YEARS = TEAM_MAX_YEARS
 #: Runs of the team simulation behind a deterministic result (its mean is used).
 CENTRAL_REACH_RUNS = 2000
 
@@ -261,9 +264,16 @@ class CohortProgramme:
             return column(leaf) * defl.factor(params[path].price_year, price_year)
 
         years = int(round(float(params[f"{self.prefix}.duration"].value)))
-        if years < 1:
+        if not 1 <= years <= MAX_YEARS:
             p = params[f"{self.prefix}.duration"]
-            raise ParameterError(Problem(p.file, p.path, "a programme must last at least a year"))
+            raise ParameterError(
+                Problem(
+                    p.file,
+                    p.path,
+                    f"a programme must last from 1 to {MAX_YEARS} years, not {p.value:g}",
+                    p.line,
+                )
+            )
         per_year = column("share_appraised") * column("families") / years
         fam = np.ones((draws, years)) * per_year[:, None]
         has_income = any(

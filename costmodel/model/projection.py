@@ -24,6 +24,7 @@ from ..greenbook.appraisal import payback, probability_positive, ratio
 from ..greenbook.discounting import discount_factors, schedule_from_params
 from ..greenbook.prices import as_financial_year, deflators_from_params
 from ..params.errors import ParameterError, Problem
+from ..params.limits import check_draws, check_horizon, check_runs, check_seed
 from ..params.sampling import sample, summarise
 from ..params.scenarios import Scenario, apply_scenario, scenario_name
 from ..params.schema import format_financial_year
@@ -322,12 +323,10 @@ def project(
     helped families' outcome costs are checked against the area's baseline (the area
     of the parameter set: see :func:`costmodel.model.late_intervention.default_area`).
     """
-    if draws < 1:
-        raise ParameterError(Problem("", "draws", f"draws must be at least 1, got {draws}"))
-    if horizon < 1:
-        raise ParameterError(
-            Problem("", "horizon", f"horizon must be at least 1 year, got {horizon}")
-        )
+    draws = check_draws(draws)
+    horizon = check_horizon(horizon)
+    seed = check_seed(seed)
+    reach_runs = check_runs(reach_runs, "reach_runs")
     params = apply_scenario(params, scenario)
     rng = np.random.default_rng(seed)
     price_year = as_financial_year(price_year) if price_year else default_price_year(params)

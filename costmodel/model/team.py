@@ -43,10 +43,13 @@ import pandas as pd
 from ..greenbook.appraisal import ratio
 from ..greenbook.prices import deflators_from_params
 from ..params.errors import ParameterError, Problem
+from ..params.limits import check_runs, check_seed
 from ..params.sampling import sample, summarise, table_values
 from .vocabulary import WEEKS_PER_QUARTER, WEEKS_PER_YEAR
 
 TEAM = "team"
+#: Longest programme simulated, in years.
+MAX_YEARS = 50
 
 #: ReachInputs fields that may vary by replication, and the parameter behind each.
 VARYING = {
@@ -157,9 +160,7 @@ def reach_inputs(
     its number of rows sets the number of runs.
     """
     if values is None:
-        if runs < 1:
-            raise ParameterError(Problem("", "runs", f"runs must be at least 1, got {runs}"))
-        values = sample(params, runs, rng, team_paths())
+        values = sample(params, check_runs(runs), rng, team_paths())
     runs = len(values)
 
     def p(name):
@@ -177,12 +178,25 @@ def reach_inputs(
     src = p("referrals.by_source")
     shares = table_values(values, src)
     posts, managers = int(p("staff.posts").value), int(p("staff.management_posts").value)
+    duration = p("programme.duration")
+    if not 1 / WEEKS_PER_YEAR <= float(duration.value) <= MAX_YEARS:
+        raise ParameterError(
+            Problem(
+                duration.file,
+                duration.path,
+                "the team's programme must "
+                f"last from a week to {MAX_YEARS} years, not "
+                f"{duration.value:g} years",
+                duration.line,
+            )
+        )
     if managers > posts:
         raise ParameterError(
             Problem(
                 p("staff.management_posts").file,
                 p("staff.management_posts").path,
                 f"{managers} management posts in a team of {posts}",
+                p("staff.management_posts").line,
             )
         )
     return ReachInputs(
@@ -589,7 +603,7 @@ def reach(
     With ``parameter_uncertainty`` each run also draws its own parameter values from
     their distributions, so the bands show both chance and what we do not know.
     """
-    rng = np.random.default_rng(seed)
-    inputs = reach_inputs(params, runs, rng if parameter_uncertainty else None)
+    rng = np.random.default_rng(check_seed(seed))
+    inputs = reach_inputs(params, check_runs(runs), rng if parameter_uncertainty else None)
     res = simulate(inputs, rng, step_weeks, progress=progress)
     return replace(res, seed=seed)

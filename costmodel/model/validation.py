@@ -1,28 +1,117 @@
-"""Validation of a parameter folder as the model reads it.
+"""Validation of parameters and scenarios as the model reads them.
 
-The store checks each file on its own (syntax, schema, units, duplicates); this
-module adds the checks that need the model: every area's baseline is built, so
-files that are valid one by one but disagree with each other are caught too.
+The store checks each file on its own (syntax, schema, units, duplicates). This
+module adds what needs the model, so that whatever :func:`project` would refuse,
+``validate`` refuses first:
+
+* completeness: every parameter the model reads exists, with the right shape (a
+  missing one is named with the folder that lacks it);
+* rules across parameters: management posts within the posts, discount schedules
+  that start at year 0 with rates in [0, 1), deflator years that run on, programme
+  lengths within :data:`costmodel.model.programme.MAX_YEARS`, every area's baseline
+  adding up;
+* every scenario in the folder's ``scenarios/``, and a scenario file given alone, is
+  read, applied and run (deterministically) like the shipped parameters.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
-from ..params.errors import ParameterError, Problem
-from ..params.store import check_files, load
+from ..greenbook.discounting import SCHEDULES, schedule_from_params
+from ..greenbook.prices import deflators_from_params
+from ..params.errors import ParameterError, Problem, UnknownParameterError
+from ..params.scenarios import apply_scenario, load_scenario
+from ..params.store import ParameterSet, check_files, default_root, load, parameter_files
+from ..params.yamlio import read_yaml
 from .late_intervention import areas, baseline
+from .projection import project
+
+
+def check_model(params: ParameterSet, where: str = "") -> list[Problem]:
+    """Every problem the model meets when it reads ``params`` (empty if none).
+
+    Builds the deflator, each discount schedule and every area's baseline, then
+    projects the parameters deterministically (the team's simulation, every programme
+    and the savings appraisal). ``where`` names the folder or file a missing parameter
+    should have been in.
+    """
+    problems: list[Problem] = []
+    place = where or (str(params.root) if params.root is not None else "")
+
+    def attempt(step: Callable[[], object]) -> None:
+        try:
+            step()
+        except UnknownParameterError as exc:
+            for p in exc.problems:
+                problems.append(Problem(place, p.path, "missing: the model reads this parameter"))
+        except ParameterError as exc:
+            problems.extend(p for p in exc.problems if p not in problems)
+
+    attempt(lambda: deflators_from_params(params))
+    for name in SCHEDULES:
+        attempt(partial(schedule_from_params, params, name))
+    found = areas(params)
+    if not found:
+        problems.append(Problem(place, "areas", "no area has a late-intervention total"))
+    for area in found:
+        attempt(partial(baseline, params, area))
+    if not problems:  # the projection needs the pieces above
+        attempt(lambda: project(params, draws=1))
+    return problems
 
 
 def validate(path: str | Path | None = None) -> list[Problem]:
-    """Check a parameter folder or file; return every problem found (empty if valid)."""
-    problems = check_files(path)
-    if problems or (path is not None and Path(path).is_file()):
+    """Check a parameter folder, a parameter file or a scenario file; return every problem.
+
+    A folder is checked file by file, then as the model reads it, then with each of
+    its scenarios applied. A scenario file (one with ``overrides``, or in a
+    ``scenarios`` folder) is checked against the parameter folder it belongs to, or
+    the shipped parameters.
+    """
+    target = Path(path) if path is not None else default_root()
+    if not target.exists():
+        return [Problem(str(target), "", "no such file or folder")]
+    if target.is_file():
+        if _is_scenario(target):
+            return _validate_scenario(target)
+        return check_files(target)
+    if not parameter_files(target):
+        return [Problem(str(target), "", "no parameter files (*.yaml) in this folder")]
+    problems = check_files(target)
+    if problems:
         return problems
-    params = load(root=path)
-    for area in areas(params):
+    params = load(root=target)
+    problems = check_model(params, str(target))
+    for file in sorted((target / "scenarios").glob("*.yaml")):
+        problems += _validate_scenario(file, params)
+    return list(dict.fromkeys(problems))  # a problem the scenarios inherit is listed once
+
+
+def _is_scenario(file: Path) -> bool:
+    if file.parent.name == "scenarios":
+        return True
+    try:
+        data, _ = read_yaml(file)
+    except ParameterError:
+        return False
+    return isinstance(data, dict) and ("overrides" in data or "based_on" in data)
+
+
+def _validate_scenario(file: Path, params: ParameterSet | None = None) -> list[Problem]:
+    if params is None:
+        root = file.parent.parent if file.parent.name == "scenarios" else None
+        if root is None or not parameter_files(root):
+            root = default_root()
         try:
-            baseline(params, area)
+            params = load(root=root)
         except ParameterError as exc:
-            problems.extend(exc.problems)
-    return problems
+            return list(exc.problems)
+    try:
+        scenario = load_scenario(file, params.root, params)
+        applied = apply_scenario(params, scenario)
+    except ParameterError as exc:
+        return list(exc.problems)
+    return check_model(applied, str(file))

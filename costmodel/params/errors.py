@@ -18,10 +18,11 @@ class Problem:
     line: int | None = None
 
     def __str__(self) -> str:
+        message = " ".join(str(self.message).split())  # always one line
         where = f"{self.file}:{self.line}" if self.line else self.file
         if not where:  # a request, not a file: name the parameter or option alone
-            return f"{self.path}: {self.message}" if self.path else self.message
-        return f"{where}: {self.path or '<file>'}: {self.message}"
+            return f"{self.path}: {message}" if self.path else message
+        return f"{where}: {self.path or '<file>'}: {message}"
 
 
 class CostModelError(Exception):

@@ -25,6 +25,7 @@ import pandas as pd
 
 from .distributions import draw, quantile
 from .errors import ParameterError, Problem
+from .limits import check_draws
 from .schema import Parameter
 
 
@@ -82,8 +83,7 @@ def sample(
     parameter when ``rng`` is None, repeats its value in every row (central values).
     Dates and other non-numbers are refused.
     """
-    if draws < 1:
-        raise ParameterError(Problem("", "draws", f"draws must be at least 1, got {draws}"))
+    draws = check_draws(draws)
     names = list(paths) if paths is not None else uncertain(params)
     block_of = {p: b for b in correlated for p in b.paths}
     out: dict[str, np.ndarray] = {}

@@ -140,6 +140,13 @@ def load_scenario(
     if based_on is not None:
         if not isinstance(based_on, str):
             bad("based_on", "'based_on' must name another scenario")
+        folder = scenario_folder(root or path.parent.parent)
+        parent_file = (
+            Path(based_on) if based_on.endswith((".yaml", ".yml")) else folder / f"{based_on}.yaml"
+        )
+        if not parent_file.is_file():
+            known = ", ".join(sorted(p.stem for p in folder.glob("*.yaml")))
+            bad("based_on", f"no scenario {based_on!r} to build on (known: {known})")
         parent = load_scenario(based_on, root or path.parent.parent, None, (*_seen, name))
         merged.update(parent.overrides)
         inherited = parent.parameters

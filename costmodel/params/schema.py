@@ -211,7 +211,18 @@ class Checker:
 
 
 def _is_number(x: object) -> bool:
-    return isinstance(x, (int, float)) and not isinstance(x, bool) and math.isfinite(x)
+    if not isinstance(x, (int, float)) or isinstance(x, bool):
+        return False
+    try:
+        return math.isfinite(x)
+    except OverflowError:  # a whole number too large for a float
+        return False
+
+
+def shown(x: object, width: int = 40) -> str:
+    """``repr(x)``, cut to ``width`` characters (a value quoted in a one-line message)."""
+    text = repr(x)
+    return text if len(text) <= width else f"{text[: width - 3]}..."
 
 
 def _table_key_ok(key: object) -> bool:
@@ -288,7 +299,9 @@ def check_parameter(raw: Mapping, keys: tuple, dotted: str, chk: Checker) -> Par
         value = _check_value(value, unit, keys, dotted, chk)
 
     distribution = None
-    if "distribution" in raw and unit_ok and len(chk.problems) == before:
+    if "distribution" in raw and unit == "date" and raw["distribution"] is not None:
+        bad("a date cannot have a distribution", "distribution")
+    elif "distribution" in raw and unit_ok and len(chk.problems) == before:
         distribution = _check_distribution(raw["distribution"], value, unit, keys, dotted, chk)
 
     if len(chk.problems) > before:
@@ -353,22 +366,24 @@ def _check_value(value: object, unit: str, keys: tuple, dotted: str, chk: Checke
     if unit == "date":
         if isinstance(value, _dt.date):
             return value
-        chk.add(k, f"a date must be written YYYY-MM-DD, got {value!r}", dotted)
+        chk.add(k, f"a date must be written YYYY-MM-DD, got {shown(value)}", dotted)
         return None
     lo, hi = unit_range(unit)
     what = "money" if is_money(unit) else unit
 
     def check_number(x: Any, where: str) -> bool:
         if not _is_number(x):
-            chk.add(k, f"{where}must be a number, got {type(x).__name__} {x!r}", dotted)
+            chk.add(k, f"{where}must be a number, got {type(x).__name__} {shown(x)}", dotted)
             return False
         if x < lo:
-            chk.add(k, f"{where}{x} is negative; a {what} value cannot be below {lo:g}", dotted)
+            chk.add(
+                k, f"{where}{shown(x)} is negative; a {what} value cannot be below {lo:g}", dotted
+            )
             return False
         if x > hi:
             chk.add(
                 k,
-                f"{where}{x} is above {hi:g}; a {what} value must lie in [{lo:g}, {hi:g}]",
+                f"{where}{shown(x)} is above {hi:g}; a {what} value must lie in [{lo:g}, {hi:g}]",
                 dotted,
             )
             return False
@@ -419,7 +434,7 @@ def _check_distribution(
             bad(f"{family} does not take {key!r} (it takes {', '.join(sorted(allowed))})")
             return None
         if not _is_number(x):
-            bad(f"{key!r} must be a number, got {x!r}")
+            bad(f"{key!r} must be a number, got {shown(x)}")
             return None
         params[key] = float(x)
     lo, hi = unit_range(unit)

@@ -163,7 +163,13 @@ def load(area: str | None = None, root: str | Path | None = None) -> ParameterSe
         raise ParameterError(Problem(str(root), "", "parameter folder not found"))
     found: dict[str, Parameter] = {}
     problems: list[Problem] = []
-    for file in parameter_files(root):
+    try:
+        files = parameter_files(root)
+    except OSError as exc:
+        raise ParameterError(
+            Problem(str(root), "", f"cannot read the folder: {exc.strerror or exc}")
+        ) from None
+    for file in files:
         params, probs = read_parameter_file(file, root)
         problems.extend(probs)
         for p in params:
@@ -292,6 +298,20 @@ class ParameterSet(Mapping[str, Parameter]):
             p = check_parameter(raw, (), path, chk)
             if p is None:
                 problems.extend(chk.problems)
+            elif p.is_table != old.is_table:
+                want = (
+                    "a table (" + ", ".join(map(str, old.value)) + ")"
+                    if old.is_table
+                    else "a single value"
+                )
+                got = "a table" if p.is_table else "a single value"
+                problems.append(Problem(file, path, f"expects {want}, got {got}"))
+            elif p.unit != old.unit:
+                problems.append(
+                    Problem(
+                        file, path, f"the unit is {old.unit!r} and cannot be changed to {p.unit!r}"
+                    )
+                )
             else:
                 new[path] = replace(p, file=file if file != "<overrides>" else old.file)
         if problems:

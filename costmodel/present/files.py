@@ -16,18 +16,29 @@ from ..params.errors import OutputError
 
 
 def check_writable(paths: Sequence[str | Path], force: bool = False) -> list[Path]:
-    """Refuse (one line per path) existing files without ``force`` and missing folders."""
-    out = []
-    if len({Path(p).resolve() for p in paths}) < len(paths):
-        raise OutputError(f"{paths[0]}: the same file is named twice")
-    for p in paths:
-        p = Path(p)
+    """Check, before any work, that every path can be written; one line naming the path.
+
+    Refused: the same file named twice, a folder, a missing or unwritable folder, and
+    an existing file unless ``force``.
+    """
+    out: list[Path] = []
+    seen: dict[Path, Path] = {}
+    for given in paths:
+        p = Path(given)
+        key = p.resolve()
+        if key in seen:
+            also = "" if str(seen[key]) == str(p) else f" (also as {seen[key]})"
+            raise OutputError(f"{p}: named twice{also}")
+        seen[key] = p
+        if p.is_dir():
+            raise OutputError(f"{p}: is a folder; give a file name")
+        folder = p.parent
+        if not folder.is_dir():
+            raise OutputError(f"{p}: folder {folder} does not exist")
+        if not os.access(folder, os.W_OK | os.X_OK):
+            raise OutputError(f"{p}: folder {folder} is not writable")
         if p.exists() and not force:
             raise OutputError(f"{p}: already exists; use --force to replace it")
-        if p.is_dir():
-            raise OutputError(f"{p}: is a folder, not a file")
-        if not p.parent.is_dir():
-            raise OutputError(f"{p}: folder {p.parent} does not exist")
         out.append(p)
     return out
 
@@ -60,8 +71,8 @@ def write_files(blobs: Mapping[Any, bytes], force: bool = False) -> list[Path]:
         for leftover in [*temps, *done]:  # all or nothing: also the ones already moved
             leftover.unlink(missing_ok=True)
         if isinstance(exc, OSError) and not isinstance(exc, OutputError):
-            raise OutputError(
-                f"{getattr(exc, 'filename', '') or paths[0]}: {exc.strerror or exc}"
-            ) from None
+            # name the file the caller asked for, not the temporary one beside it
+            target = next((p for p in paths if str(p.parent) in str(exc.filename or "")), paths[0])
+            raise OutputError(f"{target}: {exc.strerror or exc}") from None
         raise
     return done
