@@ -461,15 +461,25 @@ def _project(args) -> str:
     from .present.formatting import money, percent, text_table
     from .present.labels import AGENCY_LABELS
 
-    res = project(
-        load(root=args.parameters),
-        args.scenario,
-        draws=args.draws,
-        seed=args.seed,
-        horizon=args.horizon,
-        price_year=args.price_year,
-        progress=_progress_bar("simulating the team") if args.progress else None,
-    )
+    bar = None
+    if args.progress:
+        from tqdm import tqdm
+
+        bar = tqdm(total=args.draws, desc="appraising", unit="draw", file=sys.stderr, leave=False)
+    try:
+        res = project(
+            load(root=args.parameters),
+            args.scenario,
+            draws=args.draws,
+            seed=args.seed,
+            horizon=args.horizon,
+            price_year=args.price_year,
+            progress=_progress_bar("simulating the team") if args.progress else None,
+            on_chunk=bar.update if bar is not None else None,
+        )
+    finally:
+        if bar is not None:
+            bar.close()
     if args.format == "json":
         return json.dumps(res.to_dict(), indent=2) + "\n"
     if args.format == "csv":

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Protocol
 
 import numpy as np
@@ -75,6 +75,25 @@ class ProgrammeFlows:
     def years(self) -> int:
         return self.costs.shape[1]
 
+    def rows(self, start: int, stop: int) -> ProgrammeFlows:
+        """The same flows for draws ``start`` to ``stop`` only."""
+        per_draw = (
+            "completed",
+            "dropped",
+            "indirect",
+            "costs",
+            "started",
+            "finished",
+            "reached_indirectly",
+        )
+        return replace(
+            self,
+            **{k: getattr(self, k)[start:stop] for k in per_draw},
+            income=None if self.income is None else self.income[start:stop],
+            values=self.values.iloc[start:stop].reset_index(drop=True),
+            runs_used=None if self.runs_used is None else self.runs_used[start:stop],
+        )
+
 
 @dataclass(frozen=True)
 class RunOptions:
@@ -85,6 +104,8 @@ class RunOptions:
     reach_runs: int = 5000
     simulation: ReachResult | None = None
     progress: Callable[[Iterable[int]], Iterable[int]] | None = None
+    #: Index of the first draw asked for (draws come in blocks; draw i uses run i mod runs).
+    first_draw: int = 0
 
 
 class Programme(Protocol):
@@ -168,7 +189,7 @@ class TeamProgramme:
             totals = [t.mean(keepdims=True) for t in totals]
             take = np.zeros(1, dtype=int)
         else:
-            take = np.arange(draws) % sim.runs
+            take = (np.arange(draws) + options.first_draw) % sim.runs
         values = (
             sim.inputs.values
             if sim.inputs.values is not None

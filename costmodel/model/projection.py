@@ -9,13 +9,24 @@ parameter values and the mean of the simulated families and spend.
 Random numbers come from one generator seeded with ``seed``, in a fixed order: first
 the seed of the team simulation's own generator, then the savings parameters, then
 each other programme's parameters. The same seed gives the same numbers.
+
+Memory stays bounded however many draws are asked for. Draws are sampled in blocks of
+:data:`SAMPLE_BLOCK` (the first block from the generator above, block ``b`` from a
+generator seeded with ``[seed, b]``), and each block is appraised in chunks whose size
+follows :data:`CHUNK_BYTES`. Results for a given seed therefore do not depend on the
+chunk size. Means, the chance of a positive NPV and of paying back, and every yearly
+mean are exact over all draws (running sums); every per-draw value (for percentiles,
+charts, the draws table and the value of information) is kept for the first
+:data:`STORED_DRAWS` draws: an exact record up to that number, and above it a simple
+random sample of the draws (they are independent and identically distributed).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -41,6 +52,7 @@ from .savings import (
     appraise,
     effective_families,
     issue_cap_check,
+    outcome_names,
     savings_correlations,
     savings_inputs,
     savings_paths,
@@ -68,6 +80,105 @@ def programme_financial_years(start: str | dt.date, years: int) -> list[str]:
     return out
 
 
+#: Draws sampled together from one generator.
+SAMPLE_BLOCK = 100_000
+#: Draws whose every per-draw value is kept (percentiles, charts, value of information).
+STORED_DRAWS = 100_000
+#: Memory budget of one chunk of the appraisal's working arrays, in bytes.
+CHUNK_BYTES = 96 * 2**20
+
+
+@dataclass(frozen=True)
+class Totals:
+    """Exact means over every draw of a projection (kept while draws are appraised).
+
+    ``flows`` holds the mean yearly streams (``costs``, ``income``, ``gross`` and ``net``
+    by outcome, ``net_by_agency`` and ``cashable_by_agency``); ``indicators`` the mean
+    of each per-draw indicator over the draws where it is defined (finite).
+    """
+
+    draws: int
+    flows: Mapping[str, np.ndarray]
+    indicators: Mapping[str, float]
+    p_npv_positive: float
+    p_payback: float
+
+
+def _flow_sums(a: Appraisal, divide: int = 1) -> dict[str, np.ndarray]:
+    """Each yearly stream summed over draws (divided by ``divide``: 1 gives sums)."""
+    income = a.income if a.income is not None else np.zeros_like(a.costs)
+    streams = {
+        "costs": a.costs,
+        "income": income,
+        "gross": a.gross,
+        "net": a.net,
+        "net_by_agency": a.net_by_agency,
+        "cashable_by_agency": a.cashable_by_agency,
+    }
+    return {k: x.sum(axis=0) / divide if divide != 1 else x.sum(axis=0) for k, x in streams.items()}
+
+
+class _Accumulator:
+    """Running sums of a projection's flows and indicators, chunk by chunk."""
+
+    def __init__(self) -> None:
+        self.draws = 0
+        self.flows: dict[str, np.ndarray] = {}
+        self.sums: dict[str, float] = {}
+        self.counts: dict[str, int] = {}
+        self.positive = 0
+        self.paid_back = 0
+
+    def add(self, a: Appraisal, values: Mapping[str, np.ndarray]) -> None:
+        self.draws += len(a.costs)
+        for k, s in _flow_sums(a).items():
+            self.flows[k] = self.flows[k] + s if k in self.flows else s
+        for k, v in values.items():
+            ok = np.asarray(v, dtype=float)
+            ok = ok[np.isfinite(ok)]
+            self.sums[k] = self.sums.get(k, 0.0) + float(ok.sum())
+            self.counts[k] = self.counts.get(k, 0) + int(ok.size)
+        self.positive += int((np.asarray(values["npv"]) > 0).sum())
+        self.paid_back += int(np.isfinite(values["payback_years"]).sum())
+
+    def totals(self) -> Totals:
+        return Totals(
+            draws=self.draws,
+            flows={k: v / self.draws for k, v in self.flows.items()},
+            indicators={
+                k: (self.sums[k] / self.counts[k] if self.counts[k] else np.nan) for k in self.sums
+            },
+            p_npv_positive=self.positive / self.draws,
+            p_payback=self.paid_back / self.draws,
+        )
+
+
+def indicator_values(a: Appraisal, flows: Sequence[ProgrammeFlows]) -> dict[str, np.ndarray]:
+    """Per-draw values of every indicator (money real terms at the appraisal's price year)."""
+    started, finished, reached = (np.zeros(len(a.costs)) for _ in range(3))
+    for f in flows:
+        started = started + f.started
+        finished = finished + f.finished
+        reached = reached + f.reached_indirectly
+    return {
+        "pv_costs": a.pv_costs,
+        "pv_income": a.pv_income,
+        "pv_savings_gross": a.pv_savings_gross,
+        "pv_savings_net": a.pv_savings_net,
+        "npv": a.npv,
+        "bcr": a.bcr,
+        "roi": a.roi,
+        "payback_years": a.payback_years,
+        "break_even_families": a.break_even_families,
+        "break_even_effect_scale": a.break_even_effect_scale,
+        "families_started": started,
+        "families_completed": finished,
+        "families_reached_indirectly": reached,
+        "cost_per_family_started": ratio(a.costs.sum(axis=1), started),
+        "effective_families": a.families,
+    }
+
+
 def default_price_year(params: Mapping) -> str:
     """The study's price base when none is asked for: the price year of the team's budget."""
     return params["team.budget.total"].price_year
@@ -91,6 +202,12 @@ class Projection:
     start_year: str = ""
     price_basis: str = ""
     area: str | None = None
+    totals: Totals | None = field(default=None, repr=False)
+
+    @property
+    def stored(self) -> int:
+        """How many draws' per-draw values are kept (all of them up to STORED_DRAWS)."""
+        return len(self.appraisal.costs)
 
     @property
     def price_year(self) -> str:
@@ -117,24 +234,24 @@ class Projection:
         sim = self.simulation
         return sim.inputs if sim is not None else None
 
-    def _total(self, attr: str) -> np.ndarray:
-        out = np.zeros(self.appraisal.costs.shape[0])
-        for p in self.programmes:
-            out = out + getattr(p, attr)
-        return out
-
     @property
     def families_started(self) -> np.ndarray:
-        """Families starting support in every programme, by draw."""
-        return self._total("started")
+        """Families starting support in every programme, by (stored) draw."""
+        return self.indicators()["families_started"]
 
     @property
     def families_completed(self) -> np.ndarray:
-        return self._total("finished")
+        return self.indicators()["families_completed"]
 
     @property
     def families_reached_indirectly(self) -> np.ndarray:
-        return self._total("reached_indirectly")
+        return self.indicators()["families_reached_indirectly"]
+
+    def mean_flows(self) -> Mapping[str, np.ndarray]:
+        """Mean yearly streams over every draw (see :class:`Totals`)."""
+        if self.totals is not None:
+            return self.totals.flows
+        return _flow_sums(self.appraisal, len(self.appraisal.costs))
 
     def financial_years(self) -> list[str]:
         """The financial year of each appraisal year (the year holding its midpoint).
@@ -147,42 +264,36 @@ class Projection:
 
     @property
     def p_npv_positive(self) -> float:
+        if self.totals is not None:
+            return self.totals.p_npv_positive
         return probability_positive(self.appraisal.npv)
 
     @property
     def p_payback(self) -> float:
         """Share of draws that pay back within the horizon."""
+        if self.totals is not None:
+            return self.totals.p_payback
         return float(np.isfinite(self.appraisal.payback_years).mean())
 
     def indicators(self) -> dict[str, np.ndarray]:
-        """Per-draw values of every indicator (money real terms at ``price_year``)."""
-        a = self.appraisal
-        return {
-            "pv_costs": a.pv_costs,
-            "pv_income": a.pv_income,
-            "pv_savings_gross": a.pv_savings_gross,
-            "pv_savings_net": a.pv_savings_net,
-            "npv": a.npv,
-            "bcr": a.bcr,
-            "roi": a.roi,
-            "payback_years": a.payback_years,
-            "break_even_families": a.break_even_families,
-            "break_even_effect_scale": a.break_even_effect_scale,
-            "families_started": self.families_started,
-            "families_completed": self.families_completed,
-            "families_reached_indirectly": self.families_reached_indirectly,
-            "cost_per_family_started": ratio(a.costs.sum(axis=1), self.families_started),
-            "effective_families": a.families,
-        }
+        """Per-draw values of every indicator (money real terms at ``price_year``), for
+        the stored draws (all of them up to :data:`STORED_DRAWS`)."""
+        return indicator_values(self.appraisal, self.programmes)
 
     def summary(self, percentiles=(5, 50, 95)) -> pd.DataFrame:
-        """Mean and percentiles of each indicator; money in real terms at ``price_year``."""
-        return summarise(self.indicators(), percentiles)
+        """Mean and percentiles of each indicator; money in real terms at ``price_year``.
+
+        Means are exact over every draw; percentiles come from the stored draws.
+        """
+        out = summarise(self.indicators(), percentiles)
+        if self.totals is not None:
+            out["mean"] = [self.totals.indicators.get(k, np.nan) for k in out.index]
+        return out
 
     def by_agency(self) -> pd.DataFrame:
         """Mean PV of net savings by agency, cashable and not, and each agency's share."""
-        a = self.appraisal
-        net, cash = a.pv_by_agency().mean(axis=0), a.pv_by_agency(True).mean(axis=0)
+        m, df = self.mean_flows(), self.appraisal.discount_factors
+        net, cash = df @ m["net_by_agency"], df @ m["cashable_by_agency"]
         total = net.sum()
         return pd.DataFrame(
             {
@@ -198,11 +309,12 @@ class Projection:
         """Mean yearly costs and savings (real, undiscounted and discounted)."""
         a = self.appraisal
         df = a.discount_factors
+        m = self.mean_flows()
         out = pd.DataFrame(
             {
-                "costs": a.costs.mean(axis=0),
-                "savings_gross": a.gross.sum(axis=2).mean(axis=0),
-                "savings_net": a.net.sum(axis=2).mean(axis=0),
+                "costs": m["costs"],
+                "savings_gross": m["gross"].sum(axis=1),
+                "savings_net": m["net"].sum(axis=1),
                 "discount_factor": df,
             },
             index=pd.Index(range(a.horizon), name="year"),
@@ -213,7 +325,7 @@ class Projection:
             out["savings_net_discounted"] - out["costs_discounted"]
         ).cumsum()
         for j, agency in enumerate(AGENCY_NAMES):
-            out[f"net_{agency}"] = a.net_by_agency[:, :, j].mean(axis=0)
+            out[f"net_{agency}"] = m["net_by_agency"][:, j]
         return out
 
     def cumulative(self, low: float = 5, high: float = 95) -> pd.DataFrame:
@@ -225,13 +337,13 @@ class Projection:
         """
         a = self.appraisal
         f = a.discount_factors
-        costs = np.cumsum(a.net_costs * f, axis=1)
-        savings = np.cumsum(a.net.sum(axis=2) * f, axis=1)
+        m = self.mean_flows()
+        savings = np.cumsum(a.net.sum(axis=2) * f, axis=1)  # each stored draw's curve
         lo, hi = np.percentile(savings, [low, high], axis=0)
         out = pd.DataFrame(
             {
-                "costs": costs.mean(axis=0),
-                "savings": savings.mean(axis=0),
+                "costs": np.cumsum((m["costs"] - m["income"]) * f),
+                "savings": np.cumsum(m["net"].sum(axis=1) * f),
                 "savings_low": lo,
                 "savings_high": hi,
             },
@@ -312,6 +424,8 @@ def project(
     simulation=None,
     progress: Callable[[Iterable[int]], Iterable[int]] | None = None,
     check_area: bool = True,
+    chunk_bytes: int | None = None,
+    on_chunk: Callable[[int], object] | None = None,
 ) -> Projection:
     """Appraise a scenario over ``draws`` Monte Carlo draws (1 = deterministic).
 
@@ -322,6 +436,9 @@ def project(
     ``progress`` wraps its time loop (e.g. ``tqdm.tqdm``). With ``check_area`` the
     helped families' outcome costs are checked against the area's baseline (the area
     of the parameter set: see :func:`costmodel.model.late_intervention.default_area`).
+    Draws are appraised in chunks of at most ``chunk_bytes`` of working memory
+    (default :data:`CHUNK_BYTES`); the results do not depend on it. ``on_chunk`` is
+    called with the number of draws each chunk appraised (e.g. a progress bar's update).
     """
     draws = check_draws(draws)
     horizon = check_horizon(horizon)
@@ -339,57 +456,211 @@ def project(
         simulation=simulation,
         progress=progress,
     )
-    savings_values = sample(
-        params,
-        draws,
-        None if deterministic else rng,
-        savings_paths(params),
-        savings_correlations(params),
-    )
-    inputs = savings_inputs(params, price_year, values=savings_values)
     included = programmes(params)
-    flows = tuple(p.flows(params, price_year, draws, rng, options) for p in included)
-    starts = [f.start_date for f in flows] or [params["team.programme.start_date"].value]
-    start = min(starts)
-    shifts = [_years_between(f.start_date, start) for f in flows]
-    length = max([f.years + s for f, s in zip(flows, shifts, strict=True)] or [1])
-
-    def line(arrays: list[np.ndarray | None]) -> np.ndarray:
-        out = np.zeros((draws, length))
-        for a, s in zip(arrays, shifts, strict=True):
-            if a is not None:
-                out[:, s : s + a.shape[1]] += a
-        return out
-
-    families = line([effective_families(f.completed, f.dropped, f.indirect, inputs) for f in flows])
-    costs = line([f.costs for f in flows])
-    has_income = any(f.income is not None for f in flows)
-    income = line([f.income for f in flows]) if has_income else None
-    helped = sum((f.started for f in flows), np.zeros(draws))
+    starts = [p.start_date(params) for p in included]
+    start = min(starts or [params["team.programme.start_date"].value])
+    shifts = [_years_between(s, start) for s in starts]
     factors = discount_factors(np.arange(horizon), schedule_from_params(params, discount))
     area = default_area(params) if check_area else None
+    n_outcomes = len(outcome_names(params))
+    chunk = _chunk_draws(chunk_bytes or CHUNK_BYTES, horizon, n_outcomes)
+    total = _Accumulator()
+    stored = _Stored(min(draws, STORED_DRAWS))
+    kept: list[tuple[SavingsInputs, tuple[ProgrammeFlows, ...], pd.DataFrame]] = []
     checks: tuple[str, ...] = ()
-    if area is not None and flows:
-        county = baseline(params, area, price_year).by_issue
-        central = inputs if deterministic else savings_inputs(params, price_year)
-        completed = line([f.completed for f in flows])
-        checks = issue_cap_check(central, float(completed.mean(axis=0).max(initial=0)), county)
-    appraisal = appraise(
-        inputs, costs, families, factors, discount, checks, families_helped=helped, income=income
-    )
-    table = pd.concat([savings_values, *(f.values for f in flows)], axis=1)
+    for block, first in enumerate(range(0, draws, SAMPLE_BLOCK)):
+        n = min(SAMPLE_BLOCK, draws - first)
+        block_rng = rng if block == 0 else np.random.default_rng([seed, block])
+        values = sample(
+            params,
+            n,
+            None if deterministic else block_rng,
+            savings_paths(params),
+            savings_correlations(params),
+        )
+        inputs = savings_inputs(params, price_year, values=values)
+        run = replace(options, first_draw=first)
+        flows = tuple(p.flows(params, price_year, n, block_rng, run) for p in included)
+        team = next((f for f in flows if f.simulation is not None), None)
+        if team is not None:  # one team simulation serves every block
+            options = replace(options, simulation=team.simulation)
+        length = max([f.years + s for f, s in zip(flows, shifts, strict=True)] or [1])
+
+        def line(arrays: list[np.ndarray | None], n=n, length=length) -> np.ndarray:
+            out = np.zeros((n, length))
+            for a, s in zip(arrays, shifts, strict=True):
+                if a is not None:
+                    out[:, s : s + a.shape[1]] += a
+            return out
+
+        families = line(
+            [effective_families(f.completed, f.dropped, f.indirect, inputs) for f in flows]
+        )
+        costs = line([f.costs for f in flows])
+        income = (
+            line([f.income for f in flows]) if any(f.income is not None for f in flows) else None
+        )
+        helped = sum((f.started for f in flows), np.zeros(n))
+        if block == 0 and area is not None and flows:
+            county = baseline(params, area, price_year).by_issue
+            central = inputs if deterministic else savings_inputs(params, price_year)
+            completed = line([f.completed for f in flows])
+            checks = issue_cap_check(central, float(completed.mean(axis=0).max(initial=0)), county)
+        for lo in range(0, n, chunk):
+            hi = min(n, lo + chunk)
+            a = appraise(
+                inputs.rows(lo, hi),
+                costs[lo:hi],
+                families[lo:hi],
+                factors,
+                discount,
+                checks,
+                families_helped=helped[lo:hi],
+                income=None if income is None else income[lo:hi],
+            )
+            part = tuple(f.rows(lo, hi) for f in flows)
+            total.add(a, indicator_values(a, part))
+            if on_chunk is not None:
+                on_chunk(hi - lo)
+            keep = stored.add(a)
+            if keep:
+                table = pd.concat(
+                    [values.iloc[lo:hi].reset_index(drop=True), *(f.values for f in part)], axis=1
+                )
+                kept.append(
+                    (
+                        inputs.rows(lo, lo + keep),
+                        tuple(f.rows(0, keep) for f in part),
+                        table.iloc[:keep],
+                    )
+                )
+    appraisal = stored.appraisal()
+    stored_flows = tuple(_concat_flows([k[1][i] for k in kept]) for i in range(len(included)))
+    table = pd.concat([k[2].reset_index(drop=True) for k in kept], ignore_index=True)
     table = table.loc[:, ~table.columns.duplicated()]
     return Projection(
         scenario=scenario_name(scenario),
         draws=draws,
         seed=seed,
         appraisal=appraisal,
-        inputs=inputs,
-        programmes=flows,
+        inputs=_concat_inputs([k[0] for k in kept]),
+        programmes=stored_flows,
         draws_table=table,
         start_year=start.isoformat(),
         price_basis=defl.basis(price_year),
         area=area,
+        totals=total.totals(),
+    )
+
+
+def _chunk_draws(budget: int, horizon: int, outcomes: int) -> int:
+    """Draws per chunk so the appraisal's working arrays stay within ``budget`` bytes.
+
+    Per draw and year the appraisal holds gross and net savings by outcome and by
+    agency, costs, income and a few temporaries: about ``3 × (outcomes + 8)`` numbers of
+    8 bytes (an estimate on the safe side, measured by ``benchmarks/bench_memory.py``).
+    """
+    per_draw = 8 * horizon * 3 * (outcomes + 8)
+    return max(1_000, budget // per_draw)
+
+
+#: The per-draw arrays of an appraisal.
+PER_DRAW = (
+    "costs",
+    "gross",
+    "net",
+    "net_by_agency",
+    "cashable_by_agency",
+    "families",
+    "families_helped",
+    "income",
+)
+
+
+class _Stored:
+    """The per-draw arrays of a projection's first draws, filled in place chunk by chunk."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.filled = 0
+        self.first: Appraisal | None = None
+        self.arrays: dict[str, np.ndarray] = {}
+
+    def add(self, a: Appraisal) -> int:
+        """Keep as many of ``a``'s draws as there is room for; return how many."""
+        keep = min(self.size - self.filled, len(a.costs))
+        if keep <= 0:
+            return 0
+        if self.first is None:  # one chunk alone is kept as it is, without a copy
+            self.first = a
+        else:
+            if not self.arrays:
+                self._allocate(self.first)
+            self._write(a, keep)
+        self.filled += keep
+        return keep
+
+    def _allocate(self, a: Appraisal) -> None:
+        names = [k for k in PER_DRAW if getattr(a, k) is not None]
+        self.arrays = {k: np.empty((self.size, *getattr(a, k).shape[1:])) for k in names}
+        done, self.filled = self.filled, 0
+        self._write(a, done)
+        self.filled = done
+        # keep the first chunk's other fields, not its per-draw arrays
+        empty: dict[str, Any] = {k: getattr(a, k)[:0].copy() for k in self.arrays}
+        self.first = replace(a, **empty)
+
+    def _write(self, a: Appraisal, keep: int) -> None:
+        for k, arr in self.arrays.items():
+            arr[self.filled : self.filled + keep] = getattr(a, k)[:keep]
+
+    def appraisal(self) -> Appraisal:
+        assert self.first is not None  # every projection has at least one draw
+        if not self.arrays:
+            return _head(self.first, self.filled)
+        fields: dict[str, Any] = {k: v[: self.filled] for k, v in self.arrays.items()}
+        return replace(self.first, **fields)
+
+
+def _head(a: Appraisal, n: int) -> Appraisal:
+    """The appraisal of its first ``n`` draws."""
+    if n >= len(a.costs):
+        return a
+    return replace(a, **{k: getattr(a, k)[:n] for k in PER_DRAW if getattr(a, k) is not None})
+
+
+def _joined(parts: Sequence[Any], names: Sequence[str]) -> dict[str, Any]:
+    """Each named per-draw array of ``parts``, joined along the draws."""
+    return {k: np.concatenate([getattr(p, k) for p in parts]) for k in names}
+
+
+def _concat_inputs(parts: list[SavingsInputs]) -> SavingsInputs:
+    if len(parts) == 1:
+        return parts[0]
+    shared = ("outcomes", "price_year", "agency_share", "issue", "cashable")
+    first = parts[0]
+    return replace(first, **_joined(parts, [k for k in vars(first) if k not in shared]))
+
+
+def _concat_flows(parts: list[ProgrammeFlows]) -> ProgrammeFlows:
+    if len(parts) == 1:
+        return parts[0]
+    first = parts[0]
+    per_draw = (
+        "completed",
+        "dropped",
+        "indirect",
+        "costs",
+        "started",
+        "finished",
+        "reached_indirectly",
+    )
+    return replace(
+        first,
+        **_joined(parts, per_draw),
+        income=None if first.income is None else np.concatenate([p.income for p in parts]),
+        values=pd.concat([p.values for p in parts], ignore_index=True),
+        runs_used=None if first.runs_used is None else np.concatenate([p.runs_used for p in parts]),
     )
 
 

@@ -16,7 +16,7 @@ Every array has Monte Carlo draws on its first axis.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
@@ -67,6 +67,14 @@ class SavingsInputs:
     @property
     def draws(self) -> int:
         return self.rate.shape[0]
+
+    def rows(self, start: int, stop: int) -> SavingsInputs:
+        """The inputs of draws ``start`` to ``stop`` (per-draw arrays sliced)."""
+        shared = ("outcomes", "price_year", "agency_share", "issue", "cashable")
+        return replace(
+            self,
+            **{k: v[start:stop] for k, v in vars(self).items() if k not in shared},
+        )
 
     def additionality(self) -> np.ndarray:
         """The factor from gross to net savings, by draw."""

@@ -393,7 +393,9 @@ def savings_by_agency_chart(projection: Projection, discounted: bool = False) ->
     its discount factor. Negative amounts (if any) stack below zero.
     """
     a = projection.appraisal
-    by_agency = np.asarray(a.net_by_agency, dtype=float).mean(axis=0)  # (years, agencies)
+    by_agency = np.asarray(
+        projection.mean_flows()["net_by_agency"], dtype=float
+    )  # (years, agencies)
     if discounted:
         by_agency = by_agency * np.asarray(a.discount_factors, dtype=float)[:, None]
     fig, (ax,) = _figure(height=3.4)

@@ -208,13 +208,14 @@ class ReportContent:
             f = a.discount_factors
         else:
             f = np.array([self.deflators.factor(self.price_year, y) for y in years])
-        cols: dict[str, np.ndarray] = {"costs": a.costs.mean(axis=0)}
+        m = p.mean_flows()
+        cols: dict[str, np.ndarray] = {"costs": m["costs"]}
         if a.income is not None:
-            cols["income"] = a.income.mean(axis=0)
-        cols["savings_gross"] = a.gross.sum(axis=2).mean(axis=0)
+            cols["income"] = m["income"]
+        cols["savings_gross"] = m["gross"].sum(axis=1)
         for j, agency in enumerate(AGENCY_NAMES):
-            cols[f"net_{agency}"] = a.net_by_agency[:, :, j].mean(axis=0)
-        cols["savings_net"] = a.net.sum(axis=2).mean(axis=0)
+            cols[f"net_{agency}"] = m["net_by_agency"][:, j]
+        cols["savings_net"] = m["net"].sum(axis=1)
         cols["net_benefit"] = cols["savings_net"] - cols["costs"] + cols.get("income", 0.0)
         out = pd.DataFrame({k: v * f for k, v in cols.items()}, index=pd.Index(years, name="year"))
         out.loc["Total"] = out.sum(axis=0)
