@@ -720,7 +720,14 @@ def _methods(pdf, c: ReportContent) -> None:
             "distribution (effects correlated with one another), seeded so that the same seed "
             "gives the same figures. One-way sensitivity (the tornado) and switching values vary "
             "one parameter at a time; the value of information shows which evidence would most "
-            "reduce the risk of a wrong funding decision.",
+            "reduce the risk of a wrong funding decision."
+            + (
+                f" Means and chances are over all {number(c.draws)} draws; percentiles, charts "
+                f"and the value of information use the first {number(c.main.stored)}, a "
+                "random sample of them."
+                if c.main.stored < c.draws
+                else ""
+            ),
         ),
         (
             "Limits",
