@@ -38,7 +38,7 @@ class _Parser(argparse.ArgumentParser):
     """argparse, with a parse error as one line instead of a usage dump."""
 
     def error(self, message: str) -> NoReturn:
-        raise UsageError(f"{self.prog}: {message} (see '{self.prog} --help')")
+        raise UsageError(f"{message} (see '{self.prog} --help')")
 
 
 def _parser() -> argparse.ArgumentParser:

@@ -11,7 +11,8 @@ module adds what needs the model, so that whatever :func:`project` would refuse,
   lengths within :data:`costmodel.model.programme.MAX_YEARS`, every area's baseline
   adding up;
 * every scenario in the folder's ``scenarios/``, and a scenario file given alone, is
-  read, applied and run (deterministically) like the shipped parameters.
+  read, applied and run (deterministically) like the shipped parameters; while the
+  folder itself has problems its scenarios are only read (their own syntax and keys).
 """
 
 from __future__ import annotations
@@ -85,9 +86,15 @@ def validate(path: str | Path | None = None) -> list[Problem]:
         return problems
     params = load(root=target)
     problems = check_model(params, str(target))
+    # a problem the scenarios inherit from the folder is listed once, under the folder
+    said = {(q.path, q.message) for q in problems}
+    broken = bool(problems)  # scenarios are then only read, not applied to a broken folder
     for file in sorted((target / "scenarios").glob("*.yaml")):
-        problems += _validate_scenario(file, params)
-    return list(dict.fromkeys(problems))  # a problem the scenarios inherit is listed once
+        for q in _read_scenario(file, params) if broken else _validate_scenario(file, params):
+            if (q.path, q.message) not in said:
+                said.add((q.path, q.message))
+                problems.append(q)
+    return problems
 
 
 def _is_scenario(file: Path) -> bool:
@@ -98,6 +105,15 @@ def _is_scenario(file: Path) -> bool:
     except ParameterError:
         return False
     return isinstance(data, dict) and ("overrides" in data or "based_on" in data)
+
+
+def _read_scenario(file: Path, params: ParameterSet) -> list[Problem]:
+    """A scenario file's own problems (syntax, keys, new parameters), without applying it."""
+    try:
+        load_scenario(file, params.root)
+    except ParameterError as exc:
+        return list(exc.problems)
+    return []
 
 
 def _validate_scenario(file: Path, params: ParameterSet | None = None) -> list[Problem]:

@@ -159,6 +159,8 @@ def load(area: str | None = None, root: str | Path | None = None) -> ParameterSe
     need one. ``root`` defaults to the project's ``parameters/`` folder.
     """
     root = Path(root) if root is not None else default_root()
+    if root.is_file():
+        raise ParameterError(Problem(str(root), "", "is a file; give the parameter folder"))
     if not root.is_dir():
         raise ParameterError(Problem(str(root), "", "parameter folder not found"))
     found: dict[str, Parameter] = {}
@@ -285,6 +287,16 @@ class ParameterSet(Mapping[str, Parameter]):
                 problems.append(Problem(file, path, self._unknown(path)))
                 continue
             old = self._p[path]
+            given = v["value"] if isinstance(v, Mapping) and "value" in v else v
+            if isinstance(given, Mapping) != old.is_table:
+                want = (
+                    "a table (" + ", ".join(map(str, old.value)) + ")"
+                    if old.is_table
+                    else "a single value"
+                )
+                got = "a table" if isinstance(given, Mapping) else "a single value"
+                problems.append(Problem(file, path, f"expects {want}, got {got}"))
+                continue
             raw = _raw(old)
             if isinstance(v, Mapping) and "value" in v:
                 raw.update(v)

@@ -25,22 +25,47 @@ def check_writable(paths: Sequence[str | Path], force: bool = False) -> list[Pat
     seen: dict[Path, Path] = {}
     for given in paths:
         p = Path(given)
-        key = p.resolve()
-        if key in seen:
-            also = "" if str(seen[key]) == str(p) else f" (also as {seen[key]})"
-            raise OutputError(f"{p}: named twice{also}")
+        try:
+            key = _check_one(p, seen, force)
+        except OutputError:
+            raise
+        except OSError as exc:  # e.g. a name longer than the file system allows
+            raise OutputError(f"{p}: {exc.strerror or exc}") from None
+        except ValueError as exc:  # e.g. a NUL character in the name
+            raise OutputError(f"{p!r}: not a usable file name ({exc})") from None
         seen[key] = p
-        if p.is_dir():
-            raise OutputError(f"{p}: is a folder; give a file name")
-        folder = p.parent
-        if not folder.is_dir():
-            raise OutputError(f"{p}: folder {folder} does not exist")
-        if not os.access(folder, os.W_OK | os.X_OK):
-            raise OutputError(f"{p}: folder {folder} is not writable")
-        if p.exists() and not force:
-            raise OutputError(f"{p}: already exists; use --force to replace it")
         out.append(p)
     return out
+
+
+def _check_one(p: Path, seen: Mapping[Path, Path], force: bool) -> Path:
+    """One path's checks (see :func:`check_writable`); its resolved form."""
+    key = p.resolve()
+    if key in seen:
+        also = "" if str(seen[key]) == str(p) else f" (also as {seen[key]})"
+        raise OutputError(f"{p}: named twice{also}")
+    if len(p.name.encode()) > _name_max(p.parent):
+        raise OutputError(f"{p}: the file name is longer than the file system allows")
+    if p.is_dir():
+        raise OutputError(f"{p}: is a folder; give a file name")
+    folder = p.parent
+    if folder.exists() and not folder.is_dir():
+        raise OutputError(f"{p}: {folder} is a file, not a folder")
+    if not folder.is_dir():
+        raise OutputError(f"{p}: folder {folder} does not exist")
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise OutputError(f"{p}: folder {folder} is not writable")
+    if p.exists() and not force:
+        raise OutputError(f"{p}: already exists; use --force to replace it")
+    return key
+
+
+def _name_max(folder: Path) -> int:
+    """The longest file name the folder's file system takes (255 where it cannot say)."""
+    try:
+        return os.pathconf(folder if folder.is_dir() else ".", "PC_NAME_MAX")
+    except (OSError, ValueError):
+        return 255
 
 
 def write_files(blobs: Mapping[Any, bytes], force: bool = False) -> list[Path]:
@@ -57,7 +82,8 @@ def write_files(blobs: Mapping[Any, bytes], force: bool = False) -> list[Path]:
     done: list[Path] = []
     try:
         for path, data in zip(paths, blobs.values(), strict=True):
-            fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
+            # a short temporary name, so that any name the destination takes fits
+            fd, name = tempfile.mkstemp(dir=path.parent, prefix=".costmodel-", suffix=".part")
             temps.append(Path(name))
             with os.fdopen(fd, "wb") as fh:
                 fh.write(data)
