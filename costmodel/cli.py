@@ -475,6 +475,7 @@ def _project(args) -> str:
             horizon=args.horizon,
             price_year=args.price_year,
             progress=_progress_bar("simulating the team") if args.progress else None,
+            central=True,
             on_chunk=bar.update if bar is not None else None,
         )
     finally:
@@ -489,12 +490,18 @@ def _project(args) -> str:
         s.to_csv(buf, lineterminator="\n")
         res.by_agency().to_csv(buf, lineterminator="\n")
         return buf.getvalue()
-    s = res.summary()
+    from .present.labels import BASIS_LABELS
+
+    h = res.headlines()
     rows = [
-        [_label(k), *(_fmt(k, s.loc[k, c]) for c in ("mean", "p5", "p50", "p95"))] for k in s.index
+        [
+            _label(k),
+            _fmt(k, r.estimate),
+            BASIS_LABELS[r.basis].split(";")[0],
+            *(_fmt(k, r[c]) for c in ("p5", "p95")),
+        ]
+        for k, r in h.iterrows()
     ]
-    rows.append([_label("p_npv_positive"), percent(res.p_npv_positive, 1), "", "", ""])
-    rows.append([_label("p_payback"), percent(res.p_payback, 1), "", "", ""])
     ag = res.by_agency()
     arows = [
         [
@@ -513,7 +520,9 @@ def _project(args) -> str:
     ]
     out = [
         *head,
-        text_table(rows, ["Indicator", "Mean", "5th pct", "Median", "95th pct"], "lrrrr"),
+        text_table(
+            rows, ["Indicator", "Estimate", "Basis", "5th pct of draws", "95th pct"], "lrlrr"
+        ),
         "",
         text_table(arows, ["Who saves (PV, net)", "Saving", "Cashable", "Share"], "lrrr"),
     ]

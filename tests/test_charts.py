@@ -443,10 +443,12 @@ def test_scenarios_chart_shows_mean_npv_its_range_and_bcr(scenarios):
     bcr_bars = bars(ax_bcr, "bcr")
     texts = [a.get_text() for a in ax_bcr.texts]
     for i, p in enumerate(scenarios.values()):
-        bcr = p.appraisal.bcr[np.isfinite(p.appraisal.bcr)]
-        if bcr.size:
-            assert bcr_bars[i].get_width() == pytest.approx(bcr.mean())
-            assert texts[i] == f"{bcr.mean():.2f}"
+        a = p.appraisal  # the BCR stated: mean PV of net savings over mean PV of net costs
+        costs = (a.pv_costs - a.pv_income).mean()
+        if costs:
+            bcr = a.pv_savings_net.mean() / costs
+            assert bcr_bars[i].get_width() == pytest.approx(bcr)
+            assert texts[i] == f"{bcr:.2f}"
         else:
             assert names[i] == "no_team" and texts[i] == "n/a"
     npv_texts = [a.get_text() for a in ax.texts]

@@ -203,6 +203,8 @@ class Projection:
     price_basis: str = ""
     area: str | None = None
     totals: Totals | None = field(default=None, repr=False)
+    #: NPV with every parameter at its central value (None unless asked for).
+    central_npv: float | None = None
 
     @property
     def stored(self) -> int:
@@ -358,6 +360,69 @@ class Projection:
         out.attrs["band"] = (low, high)
         return out
 
+    def headlines(self) -> pd.DataFrame:
+        """The headline figures, each consistent with the others, with how it is formed.
+
+        ``estimate`` is what a headline states: means for amounts and counts; ratios of
+        expected values for the benefit-cost ratio, return, cost per family and
+        break-even (so BCR > 1, break-even effect < 100% and break-even families below
+        the families helped all hold exactly when mean NPV > 0); the NPV's median and its
+        value at central parameter values beside its mean; payback read from the mean
+        cumulative curves, and given only where at least half the draws pay back within
+        the horizon. ``basis`` says which. ``p5``/``p50``/``p95`` describe the per-draw
+        distribution (of per-draw ratios, for the ratio rows), for the uncertainty
+        section. Basis keys: ``mean``, ``median``, ``central_values``,
+        ``ratio_of_means``, ``share_of_draws``, ``mean_curves``.
+        """
+        s = self.summary()
+        m = s["mean"]
+        costs = m["pv_costs"] - m["pv_income"]
+        benefits = m["pv_savings_net"]
+        spend = float(self.mean_flows()["costs"].sum())
+        rows: dict[str, tuple[float, str]] = {
+            "families_started": (m["families_started"], "mean"),
+            "families_completed": (m["families_completed"], "mean"),
+            "families_reached_indirectly": (m["families_reached_indirectly"], "mean"),
+            "cost_per_family_started": (
+                float(ratio(spend, m["families_started"])),
+                "ratio_of_means",
+            ),
+            "pv_costs": (m["pv_costs"], "mean"),
+            "pv_income": (m["pv_income"], "mean"),
+            "pv_savings_gross": (m["pv_savings_gross"], "mean"),
+            "pv_savings_net": (benefits, "mean"),
+            "npv": (m["npv"], "mean"),
+            "npv_median": (s.loc["npv", "p50"], "median"),
+            "npv_central": (
+                np.nan if self.central_npv is None else self.central_npv,
+                "central_values",
+            ),
+            "bcr": (float(ratio(benefits, costs)), "ratio_of_means"),
+            "roi": (float(ratio(m["npv"], costs)), "ratio_of_means"),
+            "p_npv_positive": (self.p_npv_positive, "share_of_draws"),
+            "p_payback": (self.p_payback, "share_of_draws"),
+            "payback_years": (
+                self.cumulative().attrs["payback_of_means"] if self.p_payback >= 0.5 else np.nan,
+                "mean_curves",
+            ),
+            "break_even_effect_scale": (float(ratio(costs, benefits)), "ratio_of_means"),
+            "break_even_families": (
+                float(ratio(costs, benefits)) * m["families_started"],
+                "ratio_of_means",
+            ),
+        }
+        if self.appraisal.income is None:
+            rows.pop("pv_income")
+        if self.central_npv is None:
+            rows.pop("npv_central")
+        out = pd.DataFrame(
+            {"estimate": [v[0] for v in rows.values()], "basis": [v[1] for v in rows.values()]},
+            index=pd.Index(list(rows), name="indicator"),
+        )
+        for q in ("p5", "p50", "p95"):  # the per-draw distribution, where a row has one
+            out[q] = [s.loc[k, q] if k in s.index else np.nan for k in out.index]
+        return out
+
     def to_dict(self) -> dict:
         """A JSON-ready summary (the CLI's ``--format json``)."""
         s = self.summary()
@@ -409,6 +474,13 @@ class Projection:
                 for a, r in ag.iterrows()
             },
             "checks": list(self.appraisal.checks),
+            "headlines": {
+                k: {
+                    "estimate": None if not np.isfinite(r.estimate) else float(r.estimate),
+                    "basis": r.basis,
+                }
+                for k, r in self.headlines().iterrows()
+            },
         }
 
 
@@ -424,6 +496,7 @@ def project(
     simulation=None,
     progress: Callable[[Iterable[int]], Iterable[int]] | None = None,
     check_area: bool = True,
+    central: bool = False,
     chunk_bytes: int | None = None,
     on_chunk: Callable[[int], object] | None = None,
 ) -> Projection:
@@ -436,7 +509,9 @@ def project(
     ``progress`` wraps its time loop (e.g. ``tqdm.tqdm``). With ``check_area`` the
     helped families' outcome costs are checked against the area's baseline (the area
     of the parameter set: see :func:`costmodel.model.late_intervention.default_area`).
-    Draws are appraised in chunks of at most ``chunk_bytes`` of working memory
+    With ``central`` the NPV at central parameter values is worked out too (a
+    deterministic projection; ``central_npv``). Draws are appraised in chunks of at most
+    ``chunk_bytes`` of working memory
     (default :data:`CHUNK_BYTES`); the results do not depend on it. ``on_chunk`` is
     called with the number of draws each chunk appraised (e.g. a progress bar's update).
     """
@@ -503,9 +578,11 @@ def project(
         helped = sum((f.started for f in flows), np.zeros(n))
         if block == 0 and area is not None and flows:
             county = baseline(params, area, price_year).by_issue
-            central = inputs if deterministic else savings_inputs(params, price_year)
+            central_inputs = inputs if deterministic else savings_inputs(params, price_year)
             completed = line([f.completed for f in flows])
-            checks = issue_cap_check(central, float(completed.mean(axis=0).max(initial=0)), county)
+            checks = issue_cap_check(
+                central_inputs, float(completed.mean(axis=0).max(initial=0)), county
+            )
         for lo in range(0, n, chunk):
             hi = min(n, lo + chunk)
             a = appraise(
@@ -550,7 +627,30 @@ def project(
         price_basis=defl.basis(price_year),
         area=area,
         totals=total.totals(),
+        central_npv=_central_npv(
+            params, deterministic, appraisal, central, horizon, price_year, discount
+        ),
     )
+
+
+def _central_npv(
+    params,
+    deterministic: bool,
+    appraisal: Appraisal,
+    wanted: bool,
+    horizon: int,
+    price_year: str,
+    discount: str,
+) -> float | None:
+    """The NPV at central parameter values: the projection itself when deterministic."""
+    if deterministic:
+        return float(appraisal.npv[0])
+    if not wanted:
+        return None
+    one = project(
+        params, draws=1, horizon=horizon, price_year=price_year, discount=discount, check_area=False
+    )
+    return float(one.appraisal.npv[0])
 
 
 def _chunk_draws(budget: int, horizon: int, outcomes: int) -> int:
@@ -670,14 +770,11 @@ def _years_between(later: dt.date, earlier: dt.date) -> int:
 
 
 def compare(params, scenarios: list[str], **kwargs) -> pd.DataFrame:
-    """Scenarios side by side: mean of each indicator and P(NPV > 0)."""
+    """Scenarios side by side: each one's headline figures (see :meth:`Projection.headlines`)."""
     cols = {}
     for name in scenarios:
-        p = project(params, name, **kwargs)
-        s = p.summary()["mean"]
-        s["p_npv_positive"] = p.p_npv_positive
-        s["p_payback"] = p.p_payback
-        cols[scenario_name(name)] = s
+        p = project(params, name, **{"central": True, **kwargs})
+        cols[scenario_name(name)] = p.headlines()["estimate"]
     return pd.DataFrame(cols)
 
 

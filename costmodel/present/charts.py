@@ -573,12 +573,13 @@ def _bins_through_zero(values: np.ndarray, target: int | None = None) -> np.ndar
 
 
 def scenarios_chart(projections: Mapping[str, Projection]) -> Figure:
-    """Scenarios side by side: mean NPV with its 5th-95th percentile, and mean BCR.
+    """Scenarios side by side: mean NPV with its 5th-95th percentile, and the BCR.
 
     The left panel has a bar for each scenario's mean NPV and a whisker from the 5th to
-    the 95th percentile over draws; the right panel has the mean benefit-cost ratio over
-    the draws where it is defined (``n/a`` where it never is, e.g. a scenario with no
-    costs). Scenarios appear in the mapping's order, top to bottom.
+    the 95th percentile over draws; the right panel has the benefit-cost ratio as the
+    headlines state it, mean PV of net savings ÷ mean PV of costs (``n/a`` where it is
+    not defined, e.g. a scenario with no costs). Scenarios appear in the mapping's order,
+    top to bottom.
     """
     names = list(projections)
     n = len(names)
@@ -592,7 +593,7 @@ def scenarios_chart(projections: Mapping[str, Projection]) -> Figure:
         means.append(float(s.loc["npv", "mean"]))
         p5.append(float(s.loc["npv", "p5"]))
         p95.append(float(s.loc["npv", "p95"]))
-        bcrs.append(float(s.loc["bcr", "mean"]))
+        bcrs.append(float(projections[name].headlines().loc["bcr", "estimate"]))
 
     colours = [POSITIVE if m >= 0 else NEGATIVE for m in means]
     ax.barh(y, means, height=0.6, color=colours, gid="npv")
@@ -651,7 +652,7 @@ def scenarios_chart(projections: Mapping[str, Projection]) -> Figure:
     ax_bcr.xaxis.set_major_locator(MaxNLocator(nbins=5))
     ax_bcr.xaxis.set_major_formatter(FuncFormatter(lambda v, _pos: f"{v:g}"))
     ax_bcr.tick_params(axis="y", labelleft=False, length=0)
-    _labels(ax_bcr, title="Benefit-cost ratio: mean", xlabel="£ saved per £1 (dashed: 1)")
+    _labels(ax_bcr, title="Benefit-cost ratio", xlabel="£ saved per £1 (dashed: 1)")
     draws = {p.draws for p in projections.values()}
     _title(
         fig,

@@ -30,10 +30,9 @@ from ..model.late_intervention import Baseline, baseline, default_area
 from ..model.projection import Projection, default_price_year, project
 from ..model.vocabulary import AGENCY_NAMES
 from ..params.errors import ParameterError, Problem
-from ..params.sampling import summarise
 from ..params.scenarios import apply_scenario, list_scenarios, load_scenario, scenario_name
 from ..params.store import ParameterSet
-from .labels import AGENCY_LABELS, INDICATORS, ISSUE_LABELS, area_label
+from .labels import AGENCY_LABELS, BASIS_LABELS, INDICATORS, ISSUE_LABELS, area_label
 
 #: Money bases of the year-by-year cash-flow table.
 BASES = ("real", "discounted", "nominal")
@@ -52,11 +51,17 @@ HEADLINES: tuple[str, ...] = (
     "pv_savings_gross",
     "pv_savings_net",
     "npv",
+    "npv_median",
+    "npv_central",
     "bcr",
+    "p_npv_positive",
     "payback_years",
+    "p_payback",
     "break_even_families",
     "break_even_effect_scale",
 )
+#: Headline rows stated without a per-draw range.
+NO_RANGE = ("npv_median", "npv_central", "p_npv_positive", "p_payback", "payback_years")
 
 
 @dataclass(frozen=True)
@@ -129,17 +134,22 @@ class ReportContent:
         return values
 
     def headline(self, scenario: str | None = None) -> pd.DataFrame:
-        """Mean, 5th, 50th and 95th percentile of each headline indicator.
+        """Each headline figure, how it is formed, and its per-draw range.
 
-        ``kind`` says how to read a row (money in real terms at the price year,
-        number of families, ratio, years, share); ``label`` is for people.
+        ``estimate`` is the figure to state (see
+        :meth:`costmodel.model.projection.Projection.headlines`: means, ratios of mean
+        present values, payback from the mean curves), ``basis`` says which, in words;
+        ``p5``/``p95`` give the 5th and 95th percentile of the per-draw values (blank
+        for rows stated without one). ``kind`` says how to read a row; ``label`` is for
+        people.
         """
-        values = self.indicators(scenario)
-        s = summarise(values)
-        s.insert(0, "kind", [INDICATORS[k].kind for k in s.index])
-        s.insert(0, "label", [INDICATORS[k].long for k in s.index])
-        s.index.name = "indicator"
-        return s
+        h = self._proj(scenario).headlines()
+        h = h.reindex([k for k in HEADLINES if k in h.index])
+        h.loc[h.index.isin(NO_RANGE), ["p5", "p50", "p95"]] = np.nan
+        h["basis"] = [BASIS_LABELS[b] for b in h["basis"]]
+        h.insert(0, "kind", [INDICATORS[k].kind for k in h.index])
+        h.insert(0, "label", [INDICATORS[k].long for k in h.index])
+        return h
 
     def probabilities(self, scenario: str | None = None) -> dict[str, float]:
         """P(NPV > 0) and P(payback within the horizon) over the draws."""
@@ -235,14 +245,12 @@ class ReportContent:
         cols = {}
         for name in self.compared:
             p = self.projections[name]
-            s = summarise(self.indicators(name))["mean"]
-            s["p_npv_positive"] = p.p_npv_positive
-            s["p_payback"] = p.p_payback
+            s = p.headlines()["estimate"]
             npv = p.summary().loc["npv"]
             s["npv_p5"], s["npv_p95"] = npv["p5"], npv["p95"]
             cols[name] = s
         out = pd.DataFrame(cols)
-        order = [*HEADLINES, "npv_p5", "npv_p95", "p_npv_positive", "p_payback"]
+        order = list(dict.fromkeys([*HEADLINES, "npv_p5", "npv_p95"]))
         out = out.reindex([k for k in order if k in out.index])
         out.index.name = "indicator"
         return out
@@ -364,6 +372,7 @@ def report_content(
         projections[name] = project(
             params,
             sources[name],
+            central=True,
             draws=draws,
             seed=seed,
             horizon=horizon,

@@ -155,12 +155,19 @@ INDICATORS: dict[str, Label] = _labels(
             "money",
         ),
         "npv": ("Net present value (NPV)", "NPV", "GBP", "money"),
+        "npv_median": ("Net present value, median of the draws", "NPV, median", "GBP", "money"),
+        "npv_central": (
+            "Net present value at central parameter values",
+            "NPV, central values",
+            "GBP",
+            "money",
+        ),
         "npv_p5": ("NPV, 5th percentile", "NPV, 5th pct", "GBP", "money"),
         "npv_p95": ("NPV, 95th percentile", "NPV, 95th pct", "GBP", "money"),
         "bcr": ("Benefit-cost ratio", "BCR", "ratio", "ratio"),
         "roi": ("Return on investment", "ROI", "ratio", "share"),
         "payback_years": (
-            "Payback, years from start (draws that pay back)",
+            "Payback, years from start",
             "Payback (years)",
             "year",
             "years",
@@ -279,6 +286,16 @@ REACH_OUTCOMES: dict[str, Label] = _labels(
         "wait_weeks": ("Weeks waited by families starting", "Weeks waited", "week", "number"),
     }
 )
+
+#: How a headline figure is formed (:meth:`costmodel.model.projection.Projection.headlines`).
+BASIS_LABELS: dict[str, str] = {
+    "mean": "mean of the draws",
+    "median": "median of the draws",
+    "central_values": "every parameter at its central value",
+    "ratio_of_means": "ratio of means",
+    "share_of_draws": "share of the draws",
+    "mean_curves": "from the mean cumulative curves; shown where at least half the draws pay back",
+}
 
 #: Year-by-year cash-flow columns (``net_<agency>`` are added below).
 CASH_FLOWS: dict[str, Label] = _labels(

@@ -277,13 +277,14 @@ def _summary(pdf, c: ReportContent) -> None:
         (
             f"Late intervention costs public services in {c.area_name} about "
             f"{money(b.total)} a year ({b.price_basis}). Under the {c.scenarios[0]} scenario the "
-            f"team is expected to start direct work with {by_kind(fam['mean'], 'number')} families "
+            f"team is expected to start direct work with "
+            f"{by_kind(fam['estimate'], 'number')} families "
             f"(range {span(fam['p5'], fam['p95'], 'number')}). Over {c.horizon} years the "
             f"present value of net savings is "
-            f"{by_kind(h.loc['pv_savings_net', 'mean'], 'money')} against costs of "
-            f"{by_kind(h.loc['pv_costs', 'mean'], 'money')}: a net present value of "
-            f"{by_kind(npv['mean'], 'money')} and a benefit-cost ratio of "
-            f"{by_kind(bcr['mean'], 'ratio')}. "
+            f"{by_kind(h.loc['pv_savings_net', 'estimate'], 'money')} against costs of "
+            f"{by_kind(h.loc['pv_costs', 'estimate'], 'money')}: a net present value of "
+            f"{by_kind(npv['estimate'], 'money')} and a benefit-cost ratio of "
+            f"{by_kind(bcr['estimate'], 'ratio')}. "
             f"The result is uncertain: the chance that the team saves more than it costs is "
             f"{percent(pr['p_npv_positive'], 0)}."
         ),
@@ -297,16 +298,19 @@ def _summary(pdf, c: ReportContent) -> None:
             f"{money(pub.value)} in {pub.price_year} prices",
         ]
     ]
-    for _, r in h.iterrows():
-        rows.append([r["label"], by_kind(r["mean"], r["kind"]), span(r["p5"], r["p95"], r["kind"])])
-    rows.insert(
-        rows.index(next(x for x in rows if x[0] == INDICATORS["bcr"].long)) + 1,
-        [INDICATORS["p_npv_positive"].long, percent(pr["p_npv_positive"], 1), ""],
-    )
-    rows.append([INDICATORS["p_payback"].long, percent(pr["p_payback"], 1), ""])
+    for k, r in h.iterrows():
+        value = (
+            percent(r["estimate"], 1)
+            if k in ("p_npv_positive", "p_payback")
+            else by_kind(r["estimate"], r["kind"])
+        )
+        if k == "payback_years" and not np.isfinite(r["estimate"]):
+            value = "not shown: fewer than half the draws pay back"
+        rng = "" if not np.isfinite(r["p5"]) else span(r["p5"], r["p95"], r["kind"])
+        rows.append([r["label"], value, rng])
     _table(
         pdf,
-        ["Key figures", "Estimate (mean)", "Range (5th–95th percentile)"],
+        ["Key figures", "Estimate", "Range (5th–95th percentile of draws)"],
         rows,
         [88, 32, 54],
         "lrr",
@@ -314,7 +318,11 @@ def _summary(pdf, c: ReportContent) -> None:
         bold_rows=[i for i, r in enumerate(rows) if r[0].startswith("Net present")],
         note=f"Money: {c.price_basis}; present values discounted to the programme's first "
         f"year. Gross savings are before, net savings after, deadweight, attribution, "
-        f"displacement and optimism bias.",
+        f"displacement and optimism bias. Amounts and counts are means of the draws; the "
+        f"benefit-cost ratio, cost per family and break-even are ratios of mean present "
+        f"values, so they agree with the mean NPV; payback is read from the mean "
+        f"cumulative curves. Ranges are of the draws' own values (for ratios, of each "
+        f"draw's ratio).",
     )
     ag = c.by_agency()
     arows = [

@@ -607,7 +607,7 @@ class SavingsView(_View):
         rows = [
             [f"{lab['npv'].long}, mean", money(s.loc["npv", "mean"])],
             ["NPV, 5th – 95th percentile", span(s.loc["npv", "p5"], s.loc["npv", "p95"], "money")],
-            [f"{lab['bcr'].long}, mean", by_kind(s.loc["bcr", "mean"], "ratio")],
+            [lab["bcr"].long, by_kind(proj.headlines().loc["bcr", "estimate"], "ratio")],
             [lab["p_npv_positive"].long, percent(proj.p_npv_positive, 1)],
             [lab["p_payback"].long, percent(proj.p_payback, 1)],
         ]
@@ -671,7 +671,7 @@ class SavingsView(_View):
                 check_area=False,
             )
         self.comparison = projections
-        means = {n: p.summary()["mean"] for n, p in projections.items()}
+        means = {n: p.headlines()["estimate"] for n, p in projections.items()}
         rows = [
             [
                 n,
