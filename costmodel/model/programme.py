@@ -20,9 +20,9 @@ interface, :meth:`Programme.flows`. Two kinds exist:
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Protocol
+from typing import Any, Protocol
 
 import numpy as np
 import pandas as pd
@@ -42,6 +42,18 @@ COHORT_OPTIONAL = ("attachment_fee", "results_payment", "success_share")
 MAX_YEARS = TEAM_MAX_YEARS
 #: Runs of the team simulation behind a deterministic result (its mean is used).
 CENTRAL_REACH_RUNS = 2000
+
+
+#: The flows of a programme that have one value (or row) per draw.
+FLOWS_PER_DRAW = (
+    "completed",
+    "dropped",
+    "indirect",
+    "costs",
+    "started",
+    "finished",
+    "reached_indirectly",
+)
 
 
 @dataclass(frozen=True)
@@ -77,21 +89,31 @@ class ProgrammeFlows:
 
     def rows(self, start: int, stop: int) -> ProgrammeFlows:
         """The same flows for draws ``start`` to ``stop`` only."""
-        per_draw = (
-            "completed",
-            "dropped",
-            "indirect",
-            "costs",
-            "started",
-            "finished",
-            "reached_indirectly",
-        )
         return replace(
             self,
-            **{k: getattr(self, k)[start:stop] for k in per_draw},
+            **{k: getattr(self, k)[start:stop] for k in FLOWS_PER_DRAW},
             income=None if self.income is None else self.income[start:stop],
             values=self.values.iloc[start:stop].reset_index(drop=True),
             runs_used=None if self.runs_used is None else self.runs_used[start:stop],
+        )
+
+    @staticmethod
+    def join(parts: Sequence[ProgrammeFlows]) -> ProgrammeFlows:
+        """One programme's flows from consecutive groups of draws, joined."""
+        first = parts[0]
+        if len(parts) == 1:
+            return first
+        joined: dict[str, Any] = {
+            k: np.concatenate([getattr(p, k) for p in parts]) for k in FLOWS_PER_DRAW
+        }
+        return replace(
+            first,
+            **joined,
+            income=None if first.income is None else np.concatenate([p.income for p in parts]),
+            values=pd.concat([p.values for p in parts], ignore_index=True),
+            runs_used=None
+            if first.runs_used is None
+            else np.concatenate([p.runs_used for p in parts]),
         )
 
 

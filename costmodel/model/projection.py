@@ -612,7 +612,7 @@ def project(
                     )
                 )
     appraisal = stored.appraisal()
-    stored_flows = tuple(_concat_flows([k[1][i] for k in kept]) for i in range(len(included)))
+    stored_flows = tuple(ProgrammeFlows.join([k[1][i] for k in kept]) for i in range(len(included)))
     table = pd.concat([k[2].reset_index(drop=True) for k in kept], ignore_index=True)
     table = table.loc[:, ~table.columns.duplicated()]
     return Projection(
@@ -620,7 +620,7 @@ def project(
         draws=draws,
         seed=seed,
         appraisal=appraisal,
-        inputs=_concat_inputs([k[0] for k in kept]),
+        inputs=SavingsInputs.join([k[0] for k in kept]),
         programmes=stored_flows,
         draws_table=table,
         start_year=start.isoformat(),
@@ -727,41 +727,6 @@ def _head(a: Appraisal, n: int) -> Appraisal:
     if n >= len(a.costs):
         return a
     return replace(a, **{k: getattr(a, k)[:n] for k in PER_DRAW if getattr(a, k) is not None})
-
-
-def _joined(parts: Sequence[Any], names: Sequence[str]) -> dict[str, Any]:
-    """Each named per-draw array of ``parts``, joined along the draws."""
-    return {k: np.concatenate([getattr(p, k) for p in parts]) for k in names}
-
-
-def _concat_inputs(parts: list[SavingsInputs]) -> SavingsInputs:
-    if len(parts) == 1:
-        return parts[0]
-    shared = ("outcomes", "price_year", "agency_share", "issue", "cashable")
-    first = parts[0]
-    return replace(first, **_joined(parts, [k for k in vars(first) if k not in shared]))
-
-
-def _concat_flows(parts: list[ProgrammeFlows]) -> ProgrammeFlows:
-    if len(parts) == 1:
-        return parts[0]
-    first = parts[0]
-    per_draw = (
-        "completed",
-        "dropped",
-        "indirect",
-        "costs",
-        "started",
-        "finished",
-        "reached_indirectly",
-    )
-    return replace(
-        first,
-        **_joined(parts, per_draw),
-        income=None if first.income is None else np.concatenate([p.income for p in parts]),
-        values=pd.concat([p.values for p in parts], ignore_index=True),
-        runs_used=None if first.runs_used is None else np.concatenate([p.runs_used for p in parts]),
-    )
 
 
 def _years_between(later: dt.date, earlier: dt.date) -> int:

@@ -15,8 +15,9 @@ Every array has Monte Carlo draws on its first axis.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -41,6 +42,10 @@ def outcome_names(params: Mapping) -> list[str]:
     """Outcomes defined under ``savings.outcomes`` (each has a rate)."""
     head, tail = f"{S}.outcomes.", ".rate"
     return [k[len(head) : -len(tail)] for k in params if k.startswith(head) and k.endswith(tail)]
+
+
+#: SavingsInputs fields shared by every draw (the rest have draws on their first axis).
+SHARED_INPUTS = ("outcomes", "price_year", "agency_share", "issue", "cashable")
 
 
 @dataclass(frozen=True)
@@ -70,11 +75,23 @@ class SavingsInputs:
 
     def rows(self, start: int, stop: int) -> SavingsInputs:
         """The inputs of draws ``start`` to ``stop`` (per-draw arrays sliced)."""
-        shared = ("outcomes", "price_year", "agency_share", "issue", "cashable")
         return replace(
             self,
-            **{k: v[start:stop] for k, v in vars(self).items() if k not in shared},
+            **{k: v[start:stop] for k, v in vars(self).items() if k not in SHARED_INPUTS},
         )
+
+    @staticmethod
+    def join(parts: Sequence[SavingsInputs]) -> SavingsInputs:
+        """Inputs of consecutive groups of draws, joined."""
+        first = parts[0]
+        if len(parts) == 1:
+            return first
+        joined: dict[str, Any] = {
+            k: np.concatenate([getattr(p, k) for p in parts])
+            for k in vars(first)
+            if k not in SHARED_INPUTS
+        }
+        return replace(first, **joined)
 
     def additionality(self) -> np.ndarray:
         """The factor from gross to net savings, by draw."""

@@ -305,7 +305,7 @@ def _summary(pdf, c: ReportContent) -> None:
             else by_kind(r["estimate"], r["kind"])
         )
         if k == "payback_years" and not np.isfinite(r["estimate"]):
-            value = "not shown: fewer than half the draws pay back"
+            value = "under half pay back"
         rng = "" if not np.isfinite(r["p5"]) else span(r["p5"], r["p95"], r["kind"])
         rows.append([r["label"], value, rng])
     _table(
