@@ -225,3 +225,24 @@ def test_troubled_families_income_by_hand(params):
     # the team itself is switched off in this scenario: the families are the programme's
     assert [f.name for f in p.programmes] == ["troubled_families_phase2"]
     assert p.families_started[0] == pytest.approx(4190)
+
+
+def _payback_loop(costs: np.ndarray, savings: np.ndarray) -> np.ndarray:
+    """Payback draw by draw: the last time cumulative savings overtake cumulative costs."""
+    out = np.full(len(costs), np.nan)
+    for i, (c, s) in enumerate(zip(costs, savings, strict=True)):
+        gap = np.concatenate([[0.0], np.cumsum(c - s)])
+        crossings = [t for t in range(1, len(gap)) if gap[t] <= 0 < gap[t - 1]]
+        if (gap[1:] > 0).any() and crossings and crossings[-1] > np.nonzero(gap > 0)[0][-1]:
+            t = crossings[-1]
+            out[i] = t - 1 + gap[t - 1] / (gap[t - 1] - gap[t])
+    return out
+
+
+def test_vectorised_payback_agrees_with_a_draw_by_draw_loop():
+    rng = np.random.default_rng(4)
+    costs = rng.choice([0.0, 1.0, 5.0], size=(3000, 8)) * rng.random((3000, 8))
+    savings = rng.random((3000, 8)) * rng.choice([0.3, 1.0, 3.0], size=(3000, 1))
+    got, want = payback(costs, savings), _payback_loop(costs, savings)
+    assert np.isfinite(want).sum() > 300 and np.isnan(want).sum() > 300  # both cases met
+    np.testing.assert_allclose(got, want, rtol=1e-12, equal_nan=True)

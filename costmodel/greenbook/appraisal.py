@@ -72,17 +72,16 @@ def payback(costs, savings) -> np.ndarray:
     """
     gap = np.cumsum(np.asarray(costs, float) - np.asarray(savings, float), axis=-1)
     gap = np.concatenate([np.zeros((*gap.shape[:-1], 1)), gap], axis=-1)  # time 0 .. Y
-    out = np.full(gap.shape[:-1], np.nan)
-    for idx in np.ndindex(gap.shape[:-1]):
-        g = gap[idx]
-        if not (g[1:] > 0).any():
-            continue  # never in deficit: no investment to pay back
-        last_pos = np.nonzero(g > 0)[0]
-        after = [t for t in range(1, len(g)) if g[t] <= 0 and g[t - 1] > 0]
-        if after and after[-1] > last_pos[-1]:
-            t = after[-1]
-            out[idx] = (t - 1) + g[t - 1] / (g[t - 1] - g[t])
-    return out
+    end = gap.shape[-1] - 1
+    deficit = gap > 0
+    # the last time still in deficit; payback follows it if it comes before the end
+    last = end - np.argmax(deficit[..., ::-1], axis=-1)
+    pays = deficit[..., 1:].any(axis=-1) & (last < end)
+    before = np.take_along_axis(gap, last[..., None], axis=-1)[..., 0]
+    after = np.take_along_axis(gap, np.minimum(last + 1, end)[..., None], axis=-1)[..., 0]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        crossing = last + before / (before - after)
+    return np.where(pays, crossing, np.nan)
 
 
 def probability_positive(values) -> float:
