@@ -457,10 +457,13 @@ def _progress_bar(label: str):
 
 def _project(args) -> str:
     from .model.projection import project
+    from .model.savings import family_cost_reconciliation
+    from .params.scenarios import apply_scenario
     from .params.store import load
     from .present.formatting import money, percent, text_table
     from .present.labels import AGENCY_LABELS
 
+    params = load(root=args.parameters)
     bar = None
     if args.progress:
         from tqdm import tqdm
@@ -468,7 +471,7 @@ def _project(args) -> str:
         bar = tqdm(total=args.draws, desc="appraising", unit="draw", file=sys.stderr, leave=False)
     try:
         res = project(
-            load(root=args.parameters),
+            params,
             args.scenario,
             draws=args.draws,
             seed=args.seed,
@@ -481,8 +484,13 @@ def _project(args) -> str:
     finally:
         if bar is not None:
             bar.close()
+    recon = family_cost_reconciliation(apply_scenario(params, args.scenario), res.price_year)
     if args.format == "json":
-        return json.dumps(res.to_dict(), indent=2) + "\n"
+        d = res.to_dict()
+        d["family_cost_reconciliation"] = {
+            k: float(v) for k, v in recon["yearly_cost_per_family"].items()
+        }
+        return json.dumps(d, indent=2) + "\n"
     if args.format == "csv":
         buf = io.StringIO()
         s = res.summary()
@@ -526,9 +534,28 @@ def _project(args) -> str:
         "",
         text_table(arows, ["Who saves (PV, net)", "Saving", "Cashable", "Share"], "lrrr"),
     ]
+    out += ["", *_reconciliation_lines(recon)]
     if res.appraisal.checks:
         out += ["", *("Check: " + c for c in res.appraisal.checks)]
     return "\n".join(out) + "\n"
+
+
+def _reconciliation_lines(recon) -> list[str]:
+    from .present.formatting import money, text_table
+    from .present.labels import FAMILY_COST_ROWS as words
+    from .present.labels import OUTCOME_LABELS
+
+    rows = [
+        [
+            OUTCOME_LABELS[k].short if k in OUTCOME_LABELS else words[k],
+            money(v["yearly_cost_per_family"]),
+        ]
+        for k, v in recon.iterrows()
+    ]
+    return [
+        "What a family like those helped costs services a year, without support (central values)",
+        text_table(rows, ["Outcome", "£ a family a year"], "lr"),
+    ]
 
 
 def _compare(args) -> str:

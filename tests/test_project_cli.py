@@ -21,6 +21,16 @@ def test_project_json_has_the_documented_keys(capsys):
         assert k in d
     total = sum(v["pv_savings_net"] for v in d["savings_by_agency"].values())
     assert total == pytest.approx(d["pv_savings_net"]["mean"], rel=1e-9)
+    # headlines say how each is formed, and agree with the per-draw means where they should
+    h = d["headlines"]
+    assert h["npv"] == {"estimate": pytest.approx(d["npv"]["mean"]), "basis": "mean"}
+    assert h["bcr"]["basis"] == "ratio_of_means"
+    assert h["bcr"]["estimate"] == pytest.approx(
+        d["pv_savings_net"]["mean"] / d["pv_costs"]["mean"]
+    )
+    assert "npv_central" in h  # the command line states the NPV at central values too
+    recon = d["family_cost_reconciliation"]
+    assert recon["not_modelled"] == pytest.approx(recon["published"] - recon["modelled"])
     assert d["npv"]["mean"] == pytest.approx(d["pv_savings_net"]["mean"] - d["pv_costs"]["mean"])
     # gross is never less than net
     assert d["pv_savings_gross"]["mean"] >= d["pv_savings_net"]["mean"]

@@ -246,3 +246,21 @@ def test_vectorised_payback_agrees_with_a_draw_by_draw_loop():
     got, want = payback(costs, savings), _payback_loop(costs, savings)
     assert np.isfinite(want).sum() > 300 and np.isnan(want).sum() > 300  # both cases met
     np.testing.assert_allclose(got, want, rtol=1e-12, equal_nan=True)
+
+
+def test_family_cost_reconciliation_adds_up_and_rebases_the_published_figure(params):
+    from costmodel.model.savings import family_cost_reconciliation
+
+    r = family_cost_reconciliation(params, "2018/19")["yearly_cost_per_family"]
+    outcomes = r.drop(["modelled", "published", "not_modelled"])
+    assert r["modelled"] == pytest.approx(outcomes.sum())
+    ref = params["savings.published_family_cost.per_troubled_family"]
+    share = params["savings.published_family_cost.reactive_share"].value
+    factor = costmodel.deflators(params).factor(ref.price_year, "2018/19")
+    assert r["published"] == pytest.approx(75_000 * share * factor)
+    assert r["not_modelled"] == pytest.approx(r["published"] - r["modelled"])
+    # a care entry: its yearly rate times its cost per occurrence
+    care = params["savings.outcomes.child_enters_care.cost"]
+    care_cost = care.value * costmodel.deflators(params).factor(care.price_year, "2018/19")
+    rate = params["savings.outcomes.child_enters_care.rate"].value
+    assert r["child_enters_care"] == pytest.approx(rate * care_cost)

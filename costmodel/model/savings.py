@@ -398,3 +398,34 @@ def issue_cap_check(
                 "outcome rates or costs are too high for this many families"
             )
     return tuple(out)
+
+
+def family_cost_reconciliation(params: Mapping, price_year: str) -> pd.DataFrame:
+    """What a family like those helped costs a year in the model, against published figures.
+
+    One row per outcome: its yearly rate without support, its cost per occurrence and
+    their product, the yearly cost per family (central values, real terms at
+    ``price_year``). Then ``modelled`` (the sum), ``published`` (reactive public spending
+    a year per family with multiple problems, ``savings.published_family_cost``, rebased
+    with the GDP deflator) and ``not_modelled`` (published less modelled): the share of
+    such a family's cost to services that no outcome of the model covers. The published
+    figure is for the most troubled families, so the gap is an upper bound.
+    """
+    inputs = savings_inputs(params, price_year)
+    rate, cost = inputs.rate[0], inputs.cost[0]
+    yearly = rate * cost
+    out = pd.DataFrame(
+        {"rate": rate, "cost_per_occurrence": cost, "yearly_cost_per_family": yearly},
+        index=pd.Index(inputs.outcomes, name="item"),
+    )
+    ref = params[f"{S}.published_family_cost.per_troubled_family"]
+    share = float(params[f"{S}.published_family_cost.reactive_share"].value)
+    published = (
+        float(ref.value) * share * deflators_from_params(params).factor(ref.price_year, price_year)
+    )
+    modelled = float(yearly.sum())
+    totals = pd.DataFrame(
+        {"yearly_cost_per_family": [modelled, published, published - modelled]},
+        index=pd.Index(["modelled", "published", "not_modelled"], name="item"),
+    )
+    return pd.concat([out, totals])

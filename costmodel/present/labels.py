@@ -297,6 +297,13 @@ BASIS_LABELS: dict[str, str] = {
     "mean_curves": "from the mean cumulative curves; shown where at least half the draws pay back",
 }
 
+#: Rows of the reconciliation of a family's yearly cost with published figures.
+FAMILY_COST_ROWS: dict[str, str] = {
+    "modelled": "All the model's outcomes",
+    "published": "Published: reactive spending on a family with multiple problems",
+    "not_modelled": "Not covered by the model's outcomes",
+}
+
 #: Year-by-year cash-flow columns (``net_<agency>`` are added below).
 CASH_FLOWS: dict[str, Label] = _labels(
     {
