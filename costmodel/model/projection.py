@@ -153,13 +153,17 @@ class _Accumulator:
         )
 
 
+def programme_total(flows: Sequence[ProgrammeFlows], attr: str, draws: int) -> np.ndarray:
+    """A per-draw count (``started``, ``finished``, ...) added over every programme."""
+    out = np.zeros(draws)
+    for f in flows:
+        out = out + getattr(f, attr)
+    return out
+
+
 def indicator_values(a: Appraisal, flows: Sequence[ProgrammeFlows]) -> dict[str, np.ndarray]:
     """Per-draw values of every indicator (money real terms at the appraisal's price year)."""
-    started, finished, reached = (np.zeros(len(a.costs)) for _ in range(3))
-    for f in flows:
-        started = started + f.started
-        finished = finished + f.finished
-        reached = reached + f.reached_indirectly
+    started = programme_total(flows, "started", len(a.costs))
     return {
         "pv_costs": a.pv_costs,
         "pv_income": a.pv_income,
@@ -172,8 +176,8 @@ def indicator_values(a: Appraisal, flows: Sequence[ProgrammeFlows]) -> dict[str,
         "break_even_families": a.break_even_families,
         "break_even_effect_scale": a.break_even_effect_scale,
         "families_started": started,
-        "families_completed": finished,
-        "families_reached_indirectly": reached,
+        "families_completed": programme_total(flows, "finished", len(a.costs)),
+        "families_reached_indirectly": programme_total(flows, "reached_indirectly", len(a.costs)),
         "cost_per_family_started": ratio(a.costs.sum(axis=1), started),
         "effective_families": a.families,
     }
@@ -239,15 +243,15 @@ class Projection:
     @property
     def families_started(self) -> np.ndarray:
         """Families starting support in every programme, by (stored) draw."""
-        return self.indicators()["families_started"]
+        return programme_total(self.programmes, "started", self.stored)
 
     @property
     def families_completed(self) -> np.ndarray:
-        return self.indicators()["families_completed"]
+        return programme_total(self.programmes, "finished", self.stored)
 
     @property
     def families_reached_indirectly(self) -> np.ndarray:
-        return self.indicators()["families_reached_indirectly"]
+        return programme_total(self.programmes, "reached_indirectly", self.stored)
 
     def mean_flows(self) -> Mapping[str, np.ndarray]:
         """Mean yearly streams over every draw (see :class:`Totals`)."""

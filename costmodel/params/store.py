@@ -310,14 +310,6 @@ class ParameterSet(Mapping[str, Parameter]):
             p = check_parameter(raw, (), path, chk)
             if p is None:
                 problems.extend(chk.problems)
-            elif p.is_table != old.is_table:
-                want = (
-                    "a table (" + ", ".join(map(str, old.value)) + ")"
-                    if old.is_table
-                    else "a single value"
-                )
-                got = "a table" if p.is_table else "a single value"
-                problems.append(Problem(file, path, f"expects {want}, got {got}"))
             elif p.unit != old.unit:
                 problems.append(
                     Problem(
