@@ -81,7 +81,8 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument(
         "--scenario",
         default=None,
-        help="scenario name or YAML file (default: the stored parameters)",
+        help="scenario name or YAML file (default: calibrated, the team calibrated to its "
+        "reports; 'central' is the stored, uncalibrated parameters)",
     )
     r.add_argument("--runs", type=int, default=10_000, help="replications (default: %(default)s)")
     r.add_argument("--seed", type=int, default=1, help="random seed (default: %(default)s)")
@@ -92,18 +93,37 @@ def _parser() -> argparse.ArgumentParser:
     )
     r.add_argument("--format", choices=("table", "csv", "json"), default="table")
 
-    c = sub.add_parser("calibrate", help="fit a throughput parameter to an observed count")
-    c.add_argument(
-        "--parameter",
-        default="direct_work.case_duration",
-        help="team parameter to fit (default: %(default)s)",
+    c = sub.add_parser(
+        "calibrate",
+        help="update the team's uncertain parameters on the counts it reported",
     )
-    c.add_argument("--observed", type=float, help="observed count (default: team.observed)")
-    c.add_argument("--weeks", type=int, help="weeks the count covers (default: team.observed)")
-    c.add_argument("--target", default="started", help="outcome counted (default: started)")
-    c.add_argument("--scenario", default=None)
-    c.add_argument("--runs", type=int, default=400, help="runs per grid value")
-    c.add_argument("--seed", type=int, default=1)
+    c.add_argument(
+        "--observed",
+        action="append",
+        metavar="families=N[,children=N],weeks=W",
+        help="a reported count from the start: families (and children) supported in the "
+        "first W weeks; repeat for several (default: team.observed)",
+    )
+    c.add_argument(
+        "--reporting-error",
+        type=float,
+        help="relative error of a report (default: team.observed.reporting_error)",
+    )
+    c.add_argument(
+        "--scenario",
+        default=None,
+        help="the prior: a scenario name or YAML file (default: the stored parameters)",
+    )
+    c.add_argument(
+        "--runs", type=int, default=20_000, help="runs from the prior (default: %(default)s)"
+    )
+    c.add_argument("--seed", type=int, default=1, help="random seed (default: %(default)s)")
+    c.add_argument(
+        "--save",
+        metavar="SCENARIO.yaml",
+        help="write the calibrated scenario there, with its posterior draws beside it",
+    )
+    c.add_argument("--force", action="store_true", help="replace existing files")
     c.add_argument("--format", choices=("table", "json"), default="table")
 
     sub.add_parser("scenarios", help="list the shipped scenarios")
@@ -137,7 +157,7 @@ def _parser() -> argparse.ArgumentParser:
         nargs="+",
         metavar="NAME",
         help="scenario(s) to report, by name or YAML file; the first is reported "
-        "in full (default: central)",
+        "in full (default: calibrated)",
     )
     rp.add_argument(
         "--compare",
@@ -198,6 +218,7 @@ def _run(argv: Sequence[str] | None) -> int:
         return EXIT_USAGE
     try:
         _check_options(args)
+        _default_scenario(args)
         if args.command == "validate":
             return _validate(args)
         text = {
@@ -275,6 +296,16 @@ def _baseline(args) -> str:
     if args.format == "csv":
         return _baseline_csv(result, args.by)
     return _baseline_table(result, args.by, args.bottom_up)
+
+
+def _default_scenario(args) -> None:
+    """Commands that show the team's results default to the calibrated scenario."""
+    from .params.scenarios import default_scenario
+
+    if args.command in ("reach", "project") and args.scenario is None:
+        args.scenario = default_scenario(args.parameters)
+    if args.command == "report" and not args.scenario:
+        args.scenario = [default_scenario(args.parameters) or "central"]
 
 
 def _params(args):
@@ -397,37 +428,98 @@ def _reach_table(res, args) -> str:
         ],
         "llrrrrr",
     )
-    return "\n".join([*head, table, "", "By quarter (means)", qtable]) + "\n"
+    tiers = res.tiers()
+    trows = [
+        [
+            tier.replace("_", " "),
+            *(
+                f"{tiers.loc[(tier, m), 'mean']:,.0f} "
+                f"({tiers.loc[(tier, m), 'p5']:,.0f}–{tiers.loc[(tier, m), 'p95']:,.0f})"
+                for m in ("families", "children")
+            ),
+        ]
+        for tier in dict.fromkeys(tiers.index.get_level_values(0))
+    ]
+    ttable = text_table(
+        trows, ["Service tier", "Families (90% band)", "Children (90% band)"], "lrr"
+    )
+    out = [*head, table, "", "By service tier, over the programme", ttable]
+    out += ["(supported = casework + light touch, as the team's reports count them)", ""]
+    reported = res.reported()
+    if len(reported):
+        from .present.calibration import check_table
+
+        out += ["Modelled against reported", check_table(reported), ""]
+    return "\n".join([*out, "By quarter (means)", qtable]) + "\n"
 
 
 def _calibrate(args) -> str:
     from .model.calibration import calibrate
+    from .present.calibration import calibration_text, scenario_files
+    from .present.files import check_writable, write_files
 
+    observations = None
+    if args.observed:
+        observations = [_observation(text, i) for i, text in enumerate(args.observed, 1)]
+    files = {}
+    if args.save:
+        from pathlib import Path
+
+        from .present.calibration import draws_name
+
+        save = Path(args.save)
+        if save.suffix not in (".yaml", ".yml"):
+            raise UsageError(f"--save {args.save}: a scenario file ends in .yaml")
+        check_writable([save, save.with_name(draws_name(save))], args.force)
     cal = calibrate(
         _params(args),
-        parameter=args.parameter,
-        observed=args.observed,
-        weeks=args.weeks,
-        target=args.target,
+        observations=observations,
+        reporting_error=args.reporting_error,
         runs=args.runs,
         seed=args.seed,
     )
+    if args.save:
+        based_on = args.scenario if args.scenario and "/" not in args.scenario else "central"
+        files = scenario_files(cal, args.save, based_on=based_on)
+        write_files(files, force=args.force)
     if args.format == "json":
-        d = {k: v for k, v in vars(cal).items() if k not in ("grid", "implied")}
-        d["implied"] = dict(cal.implied)
-        d["grid"] = cal.grid.to_dict(orient="records")
+        d = cal.to_dict()
+        d["saved"] = [str(f) for f in files]
         return json.dumps(d, indent=2) + "\n"
-    lines = [
-        f"Calibrating {cal.parameter} to {cal.observed:,.0f} families ({cal.target}) "
-        f"in {cal.weeks} weeks",
-        f"  fitted value:        {cal.value:.2f} (stored central value {cal.central_value:g})",
-        f"  model at that value: mean {cal.model_mean:,.0f}, 90% band "
-        f"{cal.model_p5:,.0f}–{cal.model_p95:,.0f}; the observation is at percentile "
-        f"{cal.observed_percentile:.0f}",
-        "  what it implies:",
-    ]
-    lines += [f"    {k}: {v:,.2f}" for k, v in cal.implied.items()]
-    return "\n".join(lines) + "\n"
+    text = calibration_text(cal)
+    if files:
+        text += "".join(f"wrote {f}\n" for f in files)
+    return text
+
+
+def _observation(text: str, number: int):
+    """``families=830,children=1541,weeks=113`` as an Observation."""
+    from .model.team import Observation
+
+    fields: dict[str, float] = {}
+    for part in text.split(","):
+        key, sep, value = part.partition("=")
+        key = key.strip()
+        if not sep or key not in ("families", "children", "weeks", "name"):
+            raise UsageError(
+                f"--observed {text}: write families=N[,children=N],weeks=W (got {part!r})"
+            )
+        if key == "name":
+            continue
+        try:
+            fields[key] = float(value)
+        except ValueError:
+            raise UsageError(f"--observed {text}: {key} must be a number, got {value!r}") from None
+    if "families" not in fields or "weeks" not in fields:
+        raise UsageError(f"--observed {text}: give at least families=N and weeks=W")
+    if fields["weeks"] != int(fields["weeks"]) or fields["weeks"] < 1:
+        raise UsageError(f"--observed {text}: weeks must be a whole number of at least 1")
+    return Observation(
+        name=f"observed_{number}",
+        weeks=int(fields["weeks"]),
+        families=fields["families"],
+        children=fields.get("children"),
+    )
 
 
 def _label(name: str) -> str:
@@ -591,7 +683,7 @@ def _report(args) -> str:
     from .present.content import report_content
     from .present.files import check_writable
 
-    scenarios = args.scenario or ["central"]
+    scenarios = args.scenario
     from .model.late_intervention import default_area
 
     params = load(root=args.parameters)

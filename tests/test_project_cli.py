@@ -13,7 +13,7 @@ from costmodel.params.scenarios import list_scenarios
 def test_project_json_has_the_documented_keys(capsys):
     assert main(["project", "--draws", "400", "--seed", "2", "--format", "json"]) == 0
     d = json.loads(capsys.readouterr().out)
-    assert d["scenario"] == "central" and d["draws"] == 400 and d["price_year"] == "2018/19"
+    assert d["scenario"] == "calibrated" and d["draws"] == 400 and d["price_year"] == "2018/19"
     for k in ("pv_costs", "pv_savings_gross", "pv_savings_net", "npv", "bcr"):
         assert set(d[k]) == {"mean", "p5", "p50", "p95"}
     assert 0 <= d["p_npv_positive"] <= 1
@@ -58,9 +58,20 @@ def test_project_table_price_year_and_errors(capsys):
 
 def test_compare_orders_the_scenarios(capsys):
     assert (
-        main(["compare", "cautious", "central", "optimistic", "--draws", "300", "--format", "json"])
+        main(
+            [
+                "compare",
+                "cautious",
+                "calibrated",
+                "optimistic",
+                "--draws",
+                "300",
+                "--format",
+                "json",
+            ]
+        )
         == 0
     )
     d = json.loads(capsys.readouterr().out)
-    assert d["cautious"]["npv"] < d["central"]["npv"] < d["optimistic"]["npv"]
-    assert d["cautious"]["pv_costs"] == pytest.approx(d["central"]["pv_costs"])
+    assert d["cautious"]["npv"] < d["calibrated"]["npv"] < d["optimistic"]["npv"]
+    assert d["cautious"]["pv_costs"] == pytest.approx(d["calibrated"]["pv_costs"])

@@ -40,9 +40,12 @@ def test_every_referral_ends_in_exactly_one_state(result):
 
 
 def test_spend_never_exceeds_the_budget(result, central, params):
-    assert (result.total("spend") <= result.inputs.budget + 1e-6).all()
+    assert (result.total("spend") <= result.inputs.funding_total() + 1e-6).all()
+    assert result.inputs.funding_total() == pytest.approx(
+        result.inputs.budget + sum(s.funding for s in result.inputs.staffing_steps)
+    )
     # a budget that cannot pay for the whole team binds, and still is not exceeded
-    tight = replace(central, budget=400_000.0)
+    tight = replace(central, budget=400_000.0, staffing_steps=())
     res = r.simulate(tight, seed=3)
     spend = res.total("spend")
     assert (spend <= 400_000.0 + 1e-6).all()
@@ -63,7 +66,7 @@ def test_no_referrals_means_no_families_and_no_staff_means_no_spend(central):
     none = r.with_runs(central, {"referral_rate": 0.0})
     res = r.simulate(none, seed=1)
     assert res.total("started").sum() == 0 and res.total("referred").sum() == 0
-    unfunded = replace(central, budget=0.0)
+    unfunded = replace(central, budget=0.0, staffing_steps=())
     res = r.simulate(unfunded, seed=1)
     assert res.total("spend").sum() == 0 and res.total("started").sum() == 0
 
@@ -73,6 +76,7 @@ def test_full_team_spend_by_hand(central):
     inp = replace(
         r.with_runs(central, {"recruitment_lag": 0.0, "annual_turnover": 0.0}),
         recruitment_lag_cv=0.0,
+        staffing_steps=(),
     )
     res = r.simulate(inp, seed=2)
     mgr, prac = (c[0] for c in inp.post_cost_per_week())
@@ -109,6 +113,7 @@ def test_agrees_with_mm_c_queue(central, c, lam, mean_service):
         max_wait=40.0,
         case_duration_cv=1.0,
         recruitment_lag_cv=0.0,
+        staffing_steps=(),
         source_shares=central.source_shares[:1].repeat(runs, axis=0),
         **{
             k: np.full(runs, v)
@@ -128,6 +133,11 @@ def test_agrees_with_mm_c_queue(central, c, lam, mean_service):
                 "on_cost_rate": 0.0,
                 "consultations_per_advice_week": 0.0,
                 "families_per_consultation": 0.0,
+                "light_touch_salary": 0.0,
+                "light_touch_rate": 0.0,
+                "light_touch_hours_per_family": 1.0,
+                "light_touch_hours_per_week": 0.0,
+                "children_per_family": 1.0,
             }.items()
         },
     )

@@ -1,163 +1,345 @@
-"""Calibrating the reach simulation to what a team reported.
+"""Calibration: updating what we believe about the team from what it reported.
 
-Given an observed count over a period (e.g. 830 families supported in the first
-113 weeks), find the value of one throughput parameter (case length, caseload,
-referral rate ...) at which the simulation's mean reproduces it. All grid values
-are simulated in one vectorised run; the crossing is found by linear interpolation
-on the (monotone) curve of means, then checked with a fresh run at that value.
+The team's uncertain parameters have prior distributions (``parameters/team.yaml``).
+The team reported counts ("830 families and 1,541 children supported in its first 113
+weeks"). :func:`calibrate` turns the prior into a posterior by **kernel-weighted
+importance sampling from the prior**, the approximate Bayesian computation of
+Beaumont, Zhang & Balding (2002):
+
+1. draw ``runs`` parameter sets from the prior and simulate the team once with each,
+   recording the running totals of families and children supported at every
+   observation's week;
+2. weight each run by the density of the reported counts given its simulated counts
+   under a model of reporting error: a report is the modelled count times
+   ``1 + ε·z``, with ``z`` standard normal and ``ε = team.observed.reporting_error``.
+   Wilkinson (2013) shows that with the kernel read as such an error model the
+   weighted sample is an exact draw from the posterior of that model, not only an
+   approximation; several observations multiply their densities;
+3. summarise: weighted means and quantiles of every parameter against the prior, the
+   effective sample size ``(Σw)² / Σw²`` (Kish 1965), and a **posterior predictive
+   check**: a fresh set of runs from the posterior (resampled by weight) and where
+   each report sits in its band.
+
+The posterior travels as a table of equally weighted parameter sets (resampled
+systematically by weight) that a scenario names under ``draws:``; every run that
+samples the team then draws whole rows from it, keeping the parameters' joint
+dependence (see :mod:`costmodel.params.sampling`).
+
+References: M. A. Beaumont, W. Zhang, D. J. Balding (2002), Approximate Bayesian
+computation in population genetics, *Genetics* 162(4): 2025-2035,
+https://doi.org/10.1093/genetics/162.4.2025; R. D. Wilkinson (2013), Approximate
+Bayesian computation (ABC) gives exact results under the assumption of model error,
+*Statistical Applications in Genetics and Molecular Biology* 12(2): 129-141,
+https://doi.org/10.1515/sagmb-2013-0010; L. Kish (1965), *Survey Sampling*, Wiley.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
 from ..params.errors import ParameterError, Problem
-from ..params.limits import check_runs, check_seed, check_whole
-from .team import TEAM, VARYING, reach_inputs, simulate, with_runs
-from .vocabulary import WEEKS_PER_YEAR
+from ..params.limits import check_runs, check_seed
+from ..params.sampling import weighted_quantile
+from .team import TEAM, Observation, reach_inputs, simulate, team_paths
+from .vocabulary import WEEKS_PER_QUARTER, WEEKS_PER_YEAR
 
-BY_PATH = {path: name for name, path in VARYING.items()}
-TARGETS = ("started", "completed", "referred", "reached_indirectly", "families_reached")
+#: Runs from the prior behind a calibration, and in its predictive check.
+PRIOR_RUNS = 20_000
+CHECK_RUNS = 4_000
+#: Rows of the equally weighted posterior table a calibration hands on.
+POSTERIOR_ROWS = 4_000
+#: Below this effective sample size a calibration is refused as unreliable.
+MIN_EFFECTIVE_SAMPLE = 100
 
 
 @dataclass(frozen=True)
 class Calibration:
-    """The fitted value of one parameter and how well it reproduces the observation."""
+    """A posterior for the team's uncertain parameters, and how it was reached.
 
-    parameter: str
-    value: float
-    central_value: float
-    target: str
-    observed: float
-    weeks: int
-    model_mean: float
-    model_p5: float
-    model_p95: float
-    observed_percentile: float
-    implied: Mapping[str, float]
-    grid: pd.DataFrame = field(repr=False)
+    ``prior`` is the draws table of the prior runs (one row per run), ``weights``
+    their normalised importance weights, ``simulated`` the runs' counts at each
+    observation (columns ``<observation>.families`` / ``.children``), ``posterior``
+    an equally weighted resample of ``prior`` (``POSTERIOR_ROWS`` rows), ``summary``
+    prior against posterior for every calibrated parameter, and ``check`` the
+    posterior predictive check (one row per reported count).
+    """
 
-    def summary(self) -> pd.DataFrame:
-        rows = {
-            "parameter": self.parameter,
-            "fitted value": self.value,
-            "stored central value": self.central_value,
-            "target": self.target,
-            "observed": self.observed,
-            "over weeks": self.weeks,
-            "model mean at fitted value": self.model_mean,
-            "model p5": self.model_p5,
-            "model p95": self.model_p95,
-            "observed percentile in model": self.observed_percentile,
-            **self.implied,
+    observations: tuple[Observation, ...]
+    reporting_error: float
+    seed: int
+    paths: tuple[str, ...]
+    prior: pd.DataFrame = field(repr=False)
+    weights: np.ndarray = field(repr=False)
+    simulated: pd.DataFrame = field(repr=False)
+    posterior: pd.DataFrame = field(repr=False)
+    summary: pd.DataFrame = field(repr=False)
+    check: pd.DataFrame = field(repr=False)
+    prior_check: pd.DataFrame = field(repr=False)
+    throughput: pd.DataFrame = field(repr=False)
+
+    @property
+    def effective_sample_size(self) -> float:
+        """Kish's effective sample size of the importance weights."""
+        return effective_sample_size(self.weights)
+
+    def central_values(self) -> dict[str, float]:
+        """Posterior medians: the values a deterministic run of the calibrated case uses."""
+        return {p: float(self.summary.loc[p, "posterior_p50"]) for p in self.paths}
+
+    def to_dict(self) -> dict:
+        """A JSON-ready account (the CLI's ``--format json``)."""
+
+        def plain(v):
+            return float(v) if isinstance(v, (int, float, np.number)) else v
+
+        def records(frame: pd.DataFrame) -> list[dict]:
+            rows = frame.reset_index().to_dict(orient="records")
+            return [{k: plain(v) for k, v in row.items()} for row in rows]
+
+        return {
+            "method": "kernel-weighted importance sampling from the prior "
+            "(Beaumont, Zhang & Balding 2002; Wilkinson 2013)",
+            "observations": [
+                {"name": o.name, "weeks": o.weeks, "families": o.families, "children": o.children}
+                for o in self.observations
+            ],
+            "reporting_error": self.reporting_error,
+            "prior_runs": len(self.weights),
+            "effective_sample_size": self.effective_sample_size,
+            "seed": self.seed,
+            "parameters": records(self.summary),
+            "predictive_check": records(self.check),
+            "prior_predictive_check": records(self.prior_check),
+            "throughput_per_practitioner_year": records(self.throughput),
         }
-        return pd.DataFrame({"value": pd.Series(rows, dtype=object)})
+
+
+def effective_sample_size(weights: np.ndarray) -> float:
+    """Kish's effective sample size ``(Σw)² / Σw²``."""
+    w = np.asarray(weights, dtype=float)
+    return float(w.sum() ** 2 / np.square(w).sum())
+
+
+def log_weights(
+    simulated: Mapping[str, np.ndarray],
+    observations: Sequence[Observation],
+    reporting_error: float,
+) -> np.ndarray:
+    """Log density of the reports given each run's counts: report = count × (1 + ε·z).
+
+    ``simulated[f"{name}.families"]`` (and ``.children``) hold each run's counts at
+    the observation's week. A run with a count of zero cannot have produced a
+    positive report (weight zero).
+    """
+    total: np.ndarray | None = None
+    for o in observations:
+        for measure, reported in (("families", o.families), ("children", o.children)):
+            if reported is None:
+                continue
+            s = np.asarray(simulated[f"{o.name}.{measure}"], dtype=float)
+            sd = reporting_error * s
+            with np.errstate(divide="ignore", invalid="ignore"):
+                term = np.where(
+                    sd > 0,
+                    -0.5 * ((reported - s) / np.where(sd > 0, sd, 1.0)) ** 2
+                    - np.log(np.where(sd > 0, sd, 1.0)),
+                    np.where(s == reported, 0.0, -np.inf),
+                )
+            total = term if total is None else total + term
+    if total is None:
+        raise ParameterError(Problem("", f"{TEAM}.observed", "no reported counts to calibrate to"))
+    return total
+
+
+def systematic_resample(weights: np.ndarray, rows: int, rng: np.random.Generator) -> np.ndarray:
+    """Indices of ``rows`` equally weighted draws from weighted ones (systematic
+    resampling: one uniform offset, evenly spaced points through the cumulative weights)."""
+    w = np.asarray(weights, dtype=float)
+    cum = np.cumsum(w / w.sum())
+    cum[-1] = 1.0
+    points = (rng.random() + np.arange(rows)) / rows
+    return np.searchsorted(cum, points, side="right")
+
+
+def calibrated_paths(params: Mapping) -> list[str]:
+    """The team's uncertain single-valued parameters: those a calibration updates."""
+    return [
+        path
+        for path in team_paths()
+        if params[path].distribution is not None and not params[path].is_table
+    ]
 
 
 def calibrate(
     params: Mapping,
-    parameter: str = "direct_work.case_duration",
-    observed: float | None = None,
-    weeks: int | None = None,
-    target: str = "started",
-    bounds: tuple[float, float] | None = None,
-    grid: int = 21,
-    runs: int = 400,
+    observations: Sequence[Observation] | None = None,
+    reporting_error: float | None = None,
+    runs: int = PRIOR_RUNS,
     seed: int = 0,
+    check_runs_: int = CHECK_RUNS,
 ) -> Calibration:
-    """Fit ``team.<parameter>`` so the mean of ``target`` over ``weeks`` equals ``observed``.
+    """Update the team's uncertain parameters on reported counts.
 
-    ``observed`` and ``weeks`` default to ``team.observed.families_supported`` and
-    ``team.observed.period``. ``bounds`` default to a fifth to twice the stored value.
-    Raises :class:`ParameterError` when no value within the bounds reproduces it.
+    ``observations`` default to ``team.observed.<name>`` and ``reporting_error`` to
+    ``team.observed.reporting_error``. Raises :class:`ParameterError` when the reports
+    lie so far outside what the prior allows that fewer than
+    :data:`MIN_EFFECTIVE_SAMPLE` runs carry the weight.
     """
     seed = check_seed(seed)
-    check_runs(runs)
-    check_runs(runs * check_whole(grid, "grid", 2, 1000), "runs × grid")
-    path = parameter[len(TEAM) + 1 :] if parameter.startswith(TEAM + ".") else parameter
-    if path not in BY_PATH:
+    runs = check_runs(runs)
+    check_runs_ = check_runs(check_runs_, "check runs")
+    inputs = reach_inputs(params, runs, np.random.default_rng(seed))
+    obs = tuple(observations) if observations is not None else inputs.observed
+    if not obs:
+        raise ParameterError(Problem("", f"{TEAM}.observed", "no reported counts to calibrate to"))
+    for o in obs:
+        if not 1 <= o.weeks <= inputs.weeks:
+            raise ParameterError(
+                Problem(
+                    "",
+                    f"{TEAM}.observed.{o.name}",
+                    f"a count over {o.weeks} weeks lies outside the programme's "
+                    f"{inputs.weeks} weeks",
+                )
+            )
+        if o.families < 0 or (o.children is not None and o.children < 0):
+            raise ParameterError(
+                Problem("", f"{TEAM}.observed.{o.name}", "a reported count cannot be negative")
+            )
+    if reporting_error is None:
+        reporting_error = float(params[f"{TEAM}.observed.reporting_error"].value)
+    if not 0 < reporting_error <= 1:
         raise ParameterError(
             Problem(
                 "",
-                f"{TEAM}.{path}",
-                f"cannot calibrate this parameter (choose from: {', '.join(sorted(BY_PATH))})",
+                f"{TEAM}.observed.reporting_error",
+                f"must lie in (0, 1], not {reporting_error:g}",
             )
         )
-    if target not in TARGETS:
+    inputs = _with_observations(inputs, obs)
+    weeks = max(o.weeks for o in obs)
+    prior_sim = simulate(inputs, np.random.default_rng([seed, 1]), weeks=weeks)
+    simulated = _counts(prior_sim, obs)
+    logw = log_weights(simulated, obs, reporting_error)
+    if not np.isfinite(logw).any():
         raise ParameterError(
-            Problem("", "target", f"unknown target {target!r} (choose from: {', '.join(TARGETS)})")
+            Problem("", f"{TEAM}.observed", "no run of the prior comes near the reported counts")
         )
-    par = params[f"{TEAM}.{path}"]
-    if observed is None:
-        observed = float(params[f"{TEAM}.observed.families_supported"].value)
-    if weeks is None:
-        weeks = int(round(params[f"{TEAM}.observed.period"].value))
-    if bounds is None:
-        bounds = (0.2 * par.value, 2.0 * par.value)
-    lo, hi = map(float, bounds)
-    if not (0 <= lo < hi):
-        raise ParameterError(
-            Problem("", "bounds", f"bounds must satisfy 0 <= low < high, got {bounds}")
-        )
-    field_name = BY_PATH[path]
-    values = np.linspace(lo, hi, grid)
-    base = reach_inputs(params, runs * grid)
-    inputs = with_runs(base, {field_name: np.repeat(values, runs)})
-    res = simulate(inputs, seed, weeks=weeks)
-    totals = res.total(target).reshape(grid, runs)
-    means = totals.mean(axis=1)
-    table = pd.DataFrame(
-        {
-            "value": values,
-            "mean": means,
-            "p5": np.percentile(totals, 5, axis=1),
-            "p95": np.percentile(totals, 95, axis=1),
-        }
-    )
-    increasing = means[-1] >= means[0]
-    mono = np.maximum.accumulate(means) if increasing else np.minimum.accumulate(means)
-    if not (mono.min() <= observed <= mono.max()):
+    w = np.exp(logw - logw[np.isfinite(logw)].max())
+    w = np.where(np.isfinite(w), w, 0.0)
+    w /= w.sum()
+    ess = effective_sample_size(w)
+    if ess < MIN_EFFECTIVE_SAMPLE:
         raise ParameterError(
             Problem(
                 "",
-                f"{TEAM}.{path}",
-                f"observed {target} of {observed:g} lies outside what the model gives "
-                f"({mono.min():.0f} to {mono.max():.0f}) for values from {lo:g} to {hi:g}; "
-                "widen the bounds or calibrate another parameter",
+                f"{TEAM}.observed",
+                f"the reports lie far outside what the prior allows (effective sample size "
+                f"{ess:.0f} of {runs} runs); check the counts and their weeks, or widen "
+                "the prior",
             )
         )
-    xs, ys = (values, mono) if increasing else (values[::-1], mono[::-1])
-    fitted = float(np.interp(observed, ys, xs))
-    check = simulate(
-        with_runs(reach_inputs(params, runs), {field_name: fitted}), seed + 1, weeks=weeks
-    )
-    x = check.total(target)
-    # practitioner-years worked, taking the manager post as filled throughout
-    filled_posts = check.quarterly["posts_filled"].mean(axis=1) - check.inputs.management_posts
-    practitioner_years = np.maximum(filled_posts, 0) * weeks / WEEKS_PER_YEAR
-    implied: dict[str, float] = {
-        "families started a practitioner-year": float(
-            np.mean(check.total("started") / np.maximum(practitioner_years, 1e-9))
-        ),
-        "cost per family started (£)": float(np.nanmean(check.total("cost_per_family_started"))),
-        "mean wait (weeks)": float(np.nanmean(check.total("mean_wait_weeks"))),
-        "utilisation": float(np.nanmean(check.total("utilisation"))),
-    }
+    prior = inputs.values
+    assert prior is not None
+    paths = tuple(calibrated_paths(params))
+    rng = np.random.default_rng([seed, 2])
+    posterior = prior.iloc[systematic_resample(w, POSTERIOR_ROWS, rng)].reset_index(drop=True)
+    summary = _summary(prior, w, paths, params)
+    # the posterior predictive check: fresh runs from resampled parameter sets
+    rows = systematic_resample(w, check_runs_, rng)
+    fresh = reach_inputs(params, values=prior.iloc[rows].reset_index(drop=True))
+    check_sim = simulate(_with_observations(fresh, obs), rng, weeks=weeks)
+    prior_check = _predictive(prior_sim, obs)
     return Calibration(
-        parameter=f"{TEAM}.{path}",
-        value=fitted,
-        central_value=float(par.value),
-        target=target,
-        observed=float(observed),
-        weeks=weeks,
-        model_mean=float(x.mean()),
-        model_p5=float(np.percentile(x, 5)),
-        model_p95=float(np.percentile(x, 95)),
-        observed_percentile=float((x < observed).mean() * 100 + (x == observed).mean() * 50),
-        implied=implied,
-        grid=table,
+        observations=obs,
+        reporting_error=reporting_error,
+        seed=seed,
+        paths=paths,
+        prior=prior,
+        weights=w,
+        simulated=pd.DataFrame(simulated),
+        posterior=posterior,
+        summary=summary,
+        check=_predictive(check_sim, obs),
+        prior_check=prior_check,
+        throughput=_throughput(check_sim, weeks),
     )
+
+
+def _with_observations(inputs, obs):
+    from dataclasses import replace
+
+    return replace(inputs, observed=tuple(obs))
+
+
+def _counts(sim, obs: Sequence[Observation]) -> dict[str, np.ndarray]:
+    out = {}
+    for o in obs:
+        got = sim.at_week[o.weeks]
+        out[f"{o.name}.families"] = got["families_supported"]
+        out[f"{o.name}.children"] = got["children_supported"]
+    return out
+
+
+def _predictive(sim, obs: Sequence[Observation]) -> pd.DataFrame:
+    """Where each report sits among the runs' counts at its week."""
+    return sim.reported()
+
+
+def _summary(prior: pd.DataFrame, w: np.ndarray, paths: Sequence[str], params) -> pd.DataFrame:
+    rows = {}
+    flat = np.full(len(w), 1.0 / len(w))
+    for path in paths:
+        x = prior[path].to_numpy(dtype=float)
+        p5, p95 = weighted_quantile(x, flat, [0.05, 0.95])
+        q5, q50, q95 = weighted_quantile(x, w, [0.05, 0.5, 0.95])
+        rows[path] = {
+            "unit": params[path].unit,
+            "stored_value": float(params[path].value),
+            "prior_mean": float(x.mean()),
+            "prior_p5": p5,
+            "prior_p95": p95,
+            "posterior_mean": float(np.sum(w * x)),
+            "posterior_p5": q5,
+            "posterior_p50": q50,
+            "posterior_p95": q95,
+        }
+    frame = pd.DataFrame.from_dict(rows, orient="index")
+    frame.index.name = "parameter"
+    return frame
+
+
+def _throughput(sim, weeks: int) -> pd.DataFrame:
+    """Families a practitioner-year of each tier, over the calibrated runs to ``weeks``:
+    families started (casework) or contacted (light touch) ÷ post-years filled."""
+    q = sim.quarterly
+    # posts_filled and light_touch_posts_filled are quarterly averages over steps
+    steps = int(round(weeks / sim.step_weeks))
+    quarter = (np.arange(steps) * sim.step_weeks / WEEKS_PER_QUARTER).astype(int)
+    per_q = np.bincount(np.minimum(quarter, sim.quarters - 1), minlength=sim.quarters)
+    per_q = per_q * sim.step_weeks
+    light_years = q["light_touch_posts_filled"] @ per_q / WEEKS_PER_YEAR
+    practitioner_years = np.maximum(q["practitioner_posts_filled"] @ per_q / WEEKS_PER_YEAR, 1e-9)
+    rows = {
+        "casework": sim.total("started") / practitioner_years,
+        "light_touch": np.where(
+            light_years > 0,
+            sim.total("light_touch_contacted") / np.maximum(light_years, 1e-9),
+            np.nan,
+        ),
+    }
+    out = {}
+    for tier, x in rows.items():
+        ok = x[np.isfinite(x)]
+        out[tier] = {
+            "families_per_practitioner_year_mean": float(ok.mean()) if ok.size else np.nan,
+            "p5": float(np.percentile(ok, 5)) if ok.size else np.nan,
+            "p95": float(np.percentile(ok, 95)) if ok.size else np.nan,
+        }
+    frame = pd.DataFrame.from_dict(out, orient="index")
+    frame.index.name = "tier"
+    return frame

@@ -49,10 +49,12 @@ FLOWS_PER_DRAW = (
     "completed",
     "dropped",
     "indirect",
+    "light_touch",
     "costs",
     "started",
     "finished",
     "reached_indirectly",
+    "contacted",
 )
 
 
@@ -62,8 +64,8 @@ class ProgrammeFlows:
 
     ``completed`` families get the full effect from the year their support ends;
     ``dropped`` (left early, or still in support when the funding stopped) and
-    ``indirect`` (reached only through advice to other services) get partial shares
-    of it. ``costs`` and ``income`` are real terms at ``price_year``. ``values`` holds
+    ``indirect`` (reached only through advice to other services) and ``light_touch``
+    (contacted for light-touch support) get partial shares of it. ``costs`` and ``income`` are real terms at ``price_year``. ``values`` holds
     the parameter values each draw used (one row per draw, one column per path).
     """
 
@@ -74,11 +76,13 @@ class ProgrammeFlows:
     completed: np.ndarray
     dropped: np.ndarray
     indirect: np.ndarray
+    light_touch: np.ndarray
     costs: np.ndarray
     income: np.ndarray | None
     started: np.ndarray  # (draws,) families starting support
     finished: np.ndarray  # (draws,) families completing support
     reached_indirectly: np.ndarray  # (draws,)
+    contacted: np.ndarray  # (draws,) families given light-touch support
     values: pd.DataFrame = field(repr=False)
     simulation: ReachResult | None = field(default=None, repr=False)
     runs_used: np.ndarray | None = field(default=None, repr=False)
@@ -203,10 +207,12 @@ class TeamProgramme:
         completed, dropped = yearly(q["completed"]), yearly(q["dropped_out"])
         dropped[:, -1] += sim.final["ongoing_at_end"]  # support stops when the funding does
         indirect, spend = yearly(q["reached_indirectly"]), yearly(q["spend"]) * factor
-        totals = [sim.total(n) for n in ("started", "completed", "reached_indirectly")]
+        light = yearly(q["light_touch_contacted"])
+        names = ("started", "completed", "reached_indirectly", "light_touch_contacted")
+        totals = [sim.total(n) for n in names]
         if det:
-            completed, dropped, indirect, spend = (
-                x.mean(axis=0, keepdims=True) for x in (completed, dropped, indirect, spend)
+            completed, dropped, indirect, light, spend = (
+                x.mean(axis=0, keepdims=True) for x in (completed, dropped, indirect, light, spend)
             )
             totals = [t.mean(keepdims=True) for t in totals]
             take = np.zeros(1, dtype=int)
@@ -217,7 +223,7 @@ class TeamProgramme:
             if sim.inputs.values is not None
             else sample(params, sim.runs, None, team_paths())
         )
-        started, finished, reached = (t[take] if not det else t for t in totals)
+        started, finished, reached, contacted = (t[take] if not det else t for t in totals)
         return ProgrammeFlows(
             name=self.name,
             kind=self.kind,
@@ -226,11 +232,13 @@ class TeamProgramme:
             completed=completed[take] if not det else completed,
             dropped=dropped[take] if not det else dropped,
             indirect=indirect[take] if not det else indirect,
+            light_touch=light[take] if not det else light,
             costs=spend[take] if not det else spend,
             income=None,
             started=started,
             finished=finished,
             reached_indirectly=reached,
+            contacted=contacted,
             values=values.iloc[take].reset_index(drop=True),
             simulation=sim,
             runs_used=take,
@@ -340,11 +348,13 @@ class CohortProgramme:
             completed=fam,
             dropped=zeros,
             indirect=zeros,
+            light_touch=zeros,
             costs=fam * money("cost_per_family")[:, None],
             income=income,
             started=total,
             finished=total,
             reached_indirectly=np.zeros(draws),
+            contacted=np.zeros(draws),
             values=values,
         )
 

@@ -178,6 +178,7 @@ def indicator_values(a: Appraisal, flows: Sequence[ProgrammeFlows]) -> dict[str,
         "families_started": started,
         "families_completed": programme_total(flows, "finished", len(a.costs)),
         "families_reached_indirectly": programme_total(flows, "reached_indirectly", len(a.costs)),
+        "families_contacted_light_touch": programme_total(flows, "contacted", len(a.costs)),
         "cost_per_family_started": ratio(a.costs.sum(axis=1), started),
         "effective_families": a.families,
     }
@@ -387,6 +388,7 @@ class Projection:
             "families_started": (m["families_started"], "mean"),
             "families_completed": (m["families_completed"], "mean"),
             "families_reached_indirectly": (m["families_reached_indirectly"], "mean"),
+            "families_contacted_light_touch": (m["families_contacted_light_touch"], "mean"),
             "cost_per_family_started": (
                 float(ratio(spend, m["families_started"])),
                 "ratio_of_means",
@@ -573,7 +575,10 @@ def project(
             return out
 
         families = line(
-            [effective_families(f.completed, f.dropped, f.indirect, inputs) for f in flows]
+            [
+                effective_families(f.completed, f.dropped, f.indirect, inputs, f.light_touch)
+                for f in flows
+            ]
         )
         costs = line([f.costs for f in flows])
         income = (

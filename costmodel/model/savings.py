@@ -63,6 +63,7 @@ class SavingsInputs:
     drop_off: np.ndarray
     dropout_effect: np.ndarray
     indirect_effect: np.ndarray
+    light_touch_effect: np.ndarray
     deadweight: np.ndarray
     attribution: np.ndarray
     displacement: np.ndarray
@@ -106,6 +107,7 @@ SCALARS = {
     "drop_off": "persistence.drop_off",
     "dropout_effect": "reach_effect.dropped_out",
     "indirect_effect": "reach_effect.indirect",
+    "light_touch_effect": "reach_effect.light_touch",
     "deadweight": "additionality.deadweight",
     "attribution": "additionality.attribution",
     "displacement": "additionality.displacement",
@@ -367,14 +369,21 @@ def _fit_years(x: np.ndarray, draws: int, horizon: int) -> np.ndarray:
 
 
 def effective_families(
-    completed: np.ndarray, dropped: np.ndarray, indirect: np.ndarray, inputs: SavingsInputs
+    completed: np.ndarray,
+    dropped: np.ndarray,
+    indirect: np.ndarray,
+    inputs: SavingsInputs,
+    light_touch: np.ndarray | None = None,
 ) -> np.ndarray:
     """Full-effect-equivalent families by year: completed + shares of the others."""
-    return (
+    out = (
         completed
         + dropped * inputs.dropout_effect[:, None]
         + indirect * inputs.indirect_effect[:, None]
     )
+    if light_touch is not None:
+        out = out + light_touch * inputs.light_touch_effect[:, None]
+    return out
 
 
 def issue_cap_check(

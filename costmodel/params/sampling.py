@@ -10,7 +10,9 @@ posterior, a design of experiments) can be fed to the model in its place.
 Parameters are drawn in the order given, each from the one generator passed in, so
 the same generator state and the same order give the same numbers. Parameters named
 together in a :class:`Correlated` block are drawn at once through a Gaussian copula,
-when the block's first member comes up.
+when the block's first member comes up. Parameters in the parameter set's joint draws
+(:mod:`costmodel.params.joint`, e.g. a calibrated posterior) are drawn as whole rows
+of that table when the first of them comes up.
 
 :func:`summarise` gives the mean and percentiles of Monte Carlo outputs.
 """
@@ -81,15 +83,25 @@ def sample(
     ``paths`` lists the parameters wanted, in the order they are drawn (default: every
     parameter with a distribution, sorted). A parameter without a distribution, or any
     parameter when ``rng`` is None, repeats its value in every row (central values).
-    Dates and other non-numbers are refused.
+    With ``rng``, paths in ``params.joint`` take whole rows of it. Dates and other
+    non-numbers are refused.
     """
     draws = check_draws(draws)
     names = list(paths) if paths is not None else uncertain(params)
     block_of = {p: b for b in correlated for p in b.paths}
+    joint = getattr(params, "joint", None)
     out: dict[str, np.ndarray] = {}
     done: set[str] = set()
     for path in names:
         if path in done:
+            continue
+        if joint is not None and rng is not None and path in joint.table.columns:
+            # whole rows of the joint table, for every joint path asked for
+            rows = rng.integers(0, len(joint.table), draws)
+            for q in joint.table.columns:
+                if q in names and q not in done:
+                    out[q] = joint.table[q].to_numpy(dtype=float)[rows]
+                    done.add(q)
             continue
         p = params[path]
         if not (p.is_table or isinstance(p.value, (int, float))) or isinstance(p.value, bool):
@@ -143,6 +155,27 @@ def copula(
 def table_values(draws: pd.DataFrame, param: Parameter) -> np.ndarray:
     """A table-valued parameter's columns as an array (draws × entries), in its key order."""
     return draws[columns(param)].to_numpy(dtype=float)
+
+
+def weighted_quantile(values, weights, q) -> list[float]:
+    """Quantiles ``q`` (fractions) of ``values`` carrying ``weights``.
+
+    The weighted empirical distribution function is interpolated between the
+    midpoints of each value's weight (the Hazen rule, which for equal weights gives
+    ``(i - 0.5) / n`` for the ``i``-th smallest value), and held at the extremes.
+    """
+    x = np.asarray(values, dtype=float)
+    w = np.asarray(weights, dtype=float)
+    if x.shape != w.shape or x.ndim != 1 or x.size == 0:
+        raise ValueError("values and weights must be one-dimensional and of the same length")
+    if (w < 0).any() or not np.isfinite(w).all() or w.sum() <= 0:
+        raise ValueError("weights must be finite, non-negative and not all zero")
+    order = np.argsort(x, kind="stable")
+    x, w = x[order], w[order] / w.sum()
+    keep = w > 0
+    x, w = x[keep], w[keep]
+    mid = np.cumsum(w) - w / 2
+    return [float(v) for v in np.interp(np.atleast_1d(q), mid, x)]
 
 
 def summarise(values: Mapping[str, np.ndarray], percentiles=(5, 50, 95)) -> pd.DataFrame:

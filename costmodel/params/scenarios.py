@@ -5,10 +5,14 @@ optional ``based_on`` (another scenario whose overrides it starts from),
 ``overrides``: a mapping from parameter path to a new value, or to a mapping of
 parameter fields (``value``, ``distribution``, ``source`` ...) that replace the
 stored ones, and optionally ``parameters``: new parameters, written as in a
-parameter file, under ``programmes.<name>`` only (a programme the scenario defines,
-see :mod:`costmodel.model.programme`). Every override and new parameter is
-validated as strictly as the parameter files, and a path that names no parameter is
-an error that names it.
+parameter file, under ``programmes.<name>`` (a programme the scenario defines, see
+:mod:`costmodel.model.programme`) or ``team.staffing_steps.<name>`` (a dated change to
+the team's posts and funding, see :mod:`costmodel.model.team`) only; and optionally
+``draws``: a CSV file next to it of parameter sets drawn together, such as a
+calibrated posterior (:mod:`costmodel.params.joint`). A scenario based on one with
+draws keeps them, except for the parameters it sets itself. Every override, new
+parameter and draws file is validated as strictly as the parameter files, and a path
+that names no parameter is an error that names it.
 """
 
 from __future__ import annotations
@@ -20,13 +24,14 @@ from types import MappingProxyType
 from typing import Any
 
 from .errors import ParameterError, Problem
+from .joint import read_joint
 from .schema import Parameter, check_name
 from .store import ParameterSet, default_root, read_tree
 from .yamlio import read_yaml
 
-SCENARIO_KEYS = {"description", "based_on", "overrides", "parameters"}
-#: Where a scenario may add parameters of its own.
-ADDABLE = ("programmes",)
+SCENARIO_KEYS = {"description", "based_on", "overrides", "parameters", "draws"}
+#: Where a scenario may add parameters of its own (and how deep the name must go).
+ADDABLE = {"programmes": 2, "team.staffing_steps": 3}
 
 
 @dataclass(frozen=True)
@@ -39,12 +44,39 @@ class Scenario:
     based_on: str | None = None
     file: str = ""
     parameters: tuple[Parameter, ...] = ()
+    #: A CSV of parameter sets drawn together (a calibrated posterior), if any.
+    draws: str | None = None
+    #: Paths whose override is the joint draws' central value (set by calibration).
+    central_from_draws: tuple[str, ...] = ()
 
     def apply(self, params: ParameterSet) -> ParameterSet:
-        """The parameters with this scenario's new parameters and overrides, re-validated."""
+        """The parameters with this scenario's new parameters, joint draws and
+        overrides, re-validated. Overrides of jointly drawn paths that only restate a
+        posterior's central values keep the joint draws."""
         if self.parameters:
             params = params.with_parameters(self.parameters)
-        return params.with_values(self.overrides, file=self.file or self.name)
+        if self.draws is None:
+            return params.with_values(self.overrides, file=self.file or self.name)
+        joint = read_joint(self.draws, params)
+        out = params.with_values(self.overrides, file=self.file or self.name)
+        return out.with_joint(joint.without(self.fixed))
+
+    @property
+    def fixed(self) -> tuple[str, ...]:
+        """Overridden paths that are not restated by the draws file's own scenario."""
+        return tuple(k for k in self.overrides if k not in self.central_from_draws)
+
+
+#: The scenario the command line, report and notebooks use unless told otherwise.
+DEFAULT_SCENARIO = "calibrated"
+
+
+def default_scenario(root: str | Path | None = None) -> str | None:
+    """:data:`DEFAULT_SCENARIO` if the parameter folder has it, else ``None`` (the
+    parameters as stored)."""
+    return (
+        DEFAULT_SCENARIO if (scenario_folder(root) / f"{DEFAULT_SCENARIO}.yaml").is_file() else None
+    )
 
 
 def scenario_name(scenario: str | Path | Scenario | None) -> str:
@@ -130,10 +162,24 @@ def load_scenario(
                 p.line,
             )
             for p in added
-            if p.path.split(".")[0] not in ADDABLE or p.path.count(".") < 2
+            if not any(
+                p.path.startswith(prefix + ".") and p.path.count(".") >= depth
+                for prefix, depth in ADDABLE.items()
+            )
         ]
         if problems:
             raise ParameterError(problems)
+    draws: str | None = None
+    central: tuple[str, ...] = ()
+    if "draws" in data:
+        given = data["draws"]
+        if not isinstance(given, str) or not given.strip():
+            bad("draws", "'draws' must name a CSV file of parameter sets (next to the scenario)")
+        draws = str(path.parent / given)
+        if not Path(draws).is_file():
+            bad("draws", f"draws file {given!r} not found next to the scenario")
+        # the values this file sets are the draws' central values: they keep the draws
+        central = tuple(str(k) for k in overrides)
     merged: dict[str, Any] = {}
     inherited: tuple[Parameter, ...] = ()
     based_on = data.get("based_on")
@@ -150,6 +196,9 @@ def load_scenario(
         parent = load_scenario(based_on, root or path.parent.parent, None, (*_seen, name))
         merged.update(parent.overrides)
         inherited = parent.parameters
+        if draws is None and parent.draws is not None:
+            draws = parent.draws
+            central = tuple(k for k in parent.central_from_draws if k not in overrides)
     merged.update(overrides)
     scenario = Scenario(
         name=name,
@@ -158,6 +207,8 @@ def load_scenario(
         based_on=based_on,
         file=file,
         parameters=(*inherited, *added),
+        draws=draws,
+        central_from_draws=central,
     )
     if params is not None:
         _check_against(scenario, params, lines)
@@ -168,6 +219,8 @@ def _check_against(scenario: Scenario, params: ParameterSet, lines) -> None:
     problems = []
     if scenario.parameters:
         params = params.with_parameters(scenario.parameters)
+    if scenario.draws is not None:
+        read_joint(scenario.draws, params)
     for path, value in scenario.overrides.items():
         try:
             params.with_values({path: value}, file=scenario.file)

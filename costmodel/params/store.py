@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import ParameterError, Problem, UnknownParameterError
+from .joint import JointDraws
 from .schema import PARAMETER_KEYS, Checker, Parameter, check_name, check_parameter
 from .yamlio import read_yaml
 
@@ -203,6 +204,8 @@ class ParameterSet(Mapping[str, Parameter]):
         self.overrides: Mapping[str, Any] = dict(overrides or {})
         #: Paths of parameters added on top of the parameter files (by a scenario).
         self.added: tuple[str, ...] = ()
+        #: Parameter sets drawn together (a calibrated posterior), if a scenario named one.
+        self.joint: JointDraws | None = None
 
     # Mapping protocol
     def __getitem__(self, path: str) -> Parameter:
@@ -243,6 +246,14 @@ class ParameterSet(Mapping[str, Parameter]):
             )
         out = ParameterSet(self._p, self.root, area, self.overrides)
         out.added = self.added
+        out.joint = self.joint
+        return out
+
+    def with_joint(self, joint: JointDraws | None) -> ParameterSet:
+        """A new set whose sampler draws ``joint``'s columns together, row by row."""
+        out = ParameterSet(self._p, self.root, self.area, self.overrides)
+        out.added = self.added
+        out.joint = joint
         return out
 
     def with_parameters(self, parameters: Iterable[Parameter]) -> ParameterSet:
@@ -272,6 +283,7 @@ class ParameterSet(Mapping[str, Parameter]):
             raise ParameterError(problems)
         out = ParameterSet(new, self.root, self.area, self.overrides)
         out.added = (*self.added, *added)
+        out.joint = self.joint
         return out
 
     def with_values(self, values: Mapping[str, Any], file: str = "<overrides>") -> ParameterSet:
@@ -322,6 +334,8 @@ class ParameterSet(Mapping[str, Parameter]):
             raise ParameterError(problems)
         out = ParameterSet(new, self.root, self.area, {**self.overrides, **values})
         out.added = self.added
+        # a value set by hand is fixed: it no longer comes from the joint draws
+        out.joint = None if self.joint is None else self.joint.without(values)
         return out
 
     def fingerprint(self) -> str:
@@ -331,6 +345,8 @@ class ParameterSet(Mapping[str, Parameter]):
             p = self._p[k]
             v = dict(p.value) if p.is_table else p.value
             h.update(json.dumps([k, v, p.unit, p.price_year], default=str, sort_keys=True).encode())
+        if self.joint is not None:
+            h.update(self.joint.fingerprint().encode())
         return h.hexdigest()[:12]
 
     def table(self):

@@ -45,6 +45,7 @@ HEADLINES: tuple[str, ...] = (
     "families_started",
     "families_completed",
     "families_reached_indirectly",
+    "families_contacted_light_touch",
     "cost_per_family_started",
     "pv_costs",
     "pv_income",

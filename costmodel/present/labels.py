@@ -202,6 +202,12 @@ INDICATORS: dict[str, Label] = _labels(
             "family",
             "number",
         ),
+        "families_contacted_light_touch": (
+            "Families given light-touch support (a call and a follow-up)",
+            "Light-touch families",
+            "family",
+            "number",
+        ),
         "effective_families": (
             "Full-effect-equivalent families",
             "Full-effect families",
@@ -383,7 +389,8 @@ def parameter_label(path: str) -> str:
     parts = [p for p in path.split(".") if p]
     if not parts:
         return path
-    leaf = _LEAF_WORDS.get(parts[-1], parts[-1].replace("_", " "))
+    plain = parts[-1].replace("_", " ")
+    leaf = _LEAF_WORDS.get(parts[-1], plain) if parts[0] != "team" else plain
     if len(parts) >= 3 and parts[-3] == "outcomes" and parts[-2] in OUTCOME_LABELS:
         head = OUTCOME_LABELS[parts[-2]].short
     elif len(parts) >= 2:
