@@ -63,10 +63,11 @@ class ProgrammeFlows:
     """A programme's yearly flows over Monte Carlo draws: arrays (draws, programme years).
 
     ``completed`` families get the full effect from the year their support ends;
-    ``dropped`` (left early, or still in support when the funding stopped) and
+    ``dropped`` (left early, or still in support when the funding stopped),
     ``indirect`` (reached only through advice to other services) and ``light_touch``
-    (contacted for light-touch support) get partial shares of it. ``costs`` and ``income`` are real terms at ``price_year``. ``values`` holds
-    the parameter values each draw used (one row per draw, one column per path).
+    (contacted for light-touch support) get partial shares of it. ``costs`` and
+    ``income`` are real terms at ``price_year``. ``values`` holds the parameter values
+    each draw used (one row per draw, one column per path).
     """
 
     name: str
