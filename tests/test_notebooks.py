@@ -51,7 +51,7 @@ FINAL_CHECKS = {
         "again = costmodel.project(view.current_params(), None, draws=mc.draws, seed=1, "
         "check_area=False)\n"
         "assert (again.appraisal.npv == mc.appraisal.npv).all()\n"
-        "assert set(view.comparison) == {'central', 'cautious', 'optimistic'}\n"
+        "assert set(view.comparison) == {'calibrated', 'cautious', 'optimistic'}\n"
         "assert view.tornado is not None and view.monte_carlo is not None"
     ),
     "04_your_own_scenario.ipynb": "assert path.is_file() and pdf.is_file()",

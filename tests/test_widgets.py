@@ -14,7 +14,7 @@ from costmodel.cli import main
 from costmodel.model.late_intervention import baseline
 from costmodel.model.projection import CENTRAL_REACH_RUNS, project
 from costmodel.model.team import reach
-from costmodel.params.scenarios import apply_scenario, load_scenario
+from costmodel.params.scenarios import DEFAULT_SCENARIO, apply_scenario, load_scenario
 
 
 @pytest.fixture(scope="module")
@@ -54,7 +54,7 @@ def test_reach_view_controls_change_the_simulation_as_the_library_would(params):
     view.posts.value = 5
     view.caseload.value = 10
     assert view.error is None and not view.monte_carlo
-    p = apply_scenario(params, "central").with_values(
+    p = apply_scenario(params, DEFAULT_SCENARIO).with_values(
         {"team.staff.posts": 5, "team.direct_work.caseload": 10.0}
     )
     want = reach(p, runs=cw.QUICK_REACH_RUNS, seed=0, parameter_uncertainty=False)
@@ -72,7 +72,7 @@ def test_reach_view_start_date_and_monte_carlo_with_progress(params):
     view.run_monte_carlo(runs=60, seed=4)
     assert view.monte_carlo and view.result.runs == 60
     assert view.progress.value == view.progress.max == view.result.inputs.weeks
-    p = apply_scenario(params, "central").with_values(
+    p = apply_scenario(params, DEFAULT_SCENARIO).with_values(
         {"team.programme.start_date": dt.date(2020, 4, 1)}
     )
     want = reach(p, runs=60, seed=4, parameter_uncertainty=True)
@@ -92,19 +92,19 @@ def test_reach_view_shows_bad_input_as_a_message(params):
 
 
 def test_savings_view_starts_at_the_scenario_values(savings_view, params):
-    p = apply_scenario(params, "central")
+    p = apply_scenario(params, DEFAULT_SCENARIO)
     assert savings_view.deadweight.value == pytest.approx(
         p["savings.additionality.deadweight"].value
     )
     rates = p["prices.discounting.standard"].value
     assert savings_view.discount_rate.value == pytest.approx(rates[0])
-    want = _deterministic_npv(params, "central", {})
+    want = _deterministic_npv(params, DEFAULT_SCENARIO, {})
     assert savings_view.result.appraisal.npv[0] == pytest.approx(want.npv[0], rel=1e-12)
 
 
 def test_savings_view_deadweight_matches_the_library(savings_view, params):
     savings_view.deadweight.value = 0.3
-    want = _deterministic_npv(params, "central", {"savings.additionality.deadweight": 0.3})
+    want = _deterministic_npv(params, DEFAULT_SCENARIO, {"savings.additionality.deadweight": 0.3})
     assert savings_view.result.appraisal.npv[0] == pytest.approx(want.npv[0], rel=1e-12)
     savings_view.reset()
     assert savings_view.deadweight.value == pytest.approx(0.1)
@@ -141,7 +141,7 @@ def test_savings_view_scenario_switch_resets_controls(savings_view, params):
     )
     want = _deterministic_npv(params, "cautious", {})
     assert savings_view.result.appraisal.npv[0] == pytest.approx(want.npv[0], rel=1e-12)
-    savings_view.scenario.value = "central"
+    savings_view.scenario.value = DEFAULT_SCENARIO
 
 
 def test_savings_view_monte_carlo_matches_project(savings_view, params):
@@ -149,7 +149,9 @@ def test_savings_view_monte_carlo_matches_project(savings_view, params):
     savings_view.run_monte_carlo(draws=150, seed=7)
     mc = savings_view.monte_carlo
     want = project(
-        apply_scenario(params, "central").with_values({"savings.additionality.deadweight": 0.2}),
+        apply_scenario(params, DEFAULT_SCENARIO).with_values(
+            {"savings.additionality.deadweight": 0.2}
+        ),
         None,
         draws=150,
         seed=7,
@@ -184,7 +186,7 @@ def test_scenario_builder_saves_a_file_the_cli_accepts(params, tmp_path, capsys)
     path = b.save(folder=tmp_path)
     assert path == tmp_path / "five_posts.yaml" and b.error is None
     s = load_scenario(path, params.root, params)
-    assert dict(s.overrides)["team.staff.posts"] == 5 and s.based_on == "central"
+    assert dict(s.overrides)["team.staff.posts"] == 5 and s.based_on == DEFAULT_SCENARIO
     assert main(["project", "--scenario", str(path), "--draws", "20", "--format", "json"]) == 0
     assert '"scenario": "five_posts"' in capsys.readouterr().out
     # the same again without force is refused, with a message, and the file is unchanged

@@ -276,7 +276,8 @@ def baseline_chart(baseline: Baseline, by: str = "issue") -> Figure:
 
 
 def families_chart(result: ReachResult) -> Figure:
-    """Cumulative families starting and completing direct work, quarter by quarter.
+    """Cumulative families starting and completing direct work, and given light-touch
+    support, quarter by quarter.
 
     Each line is the mean over simulation runs of the families to the end of the quarter;
     the band is the 5th to 95th percentile of the runs' cumulative totals.
@@ -284,7 +285,10 @@ def families_chart(result: ReachResult) -> Figure:
     dates: Any = [dt.date.fromisoformat(d) for d in result.quarter_labels()]
     fig, (ax,) = _figure(height=3.2)
     handles, texts = [], []
-    for name, colour in (("started", OKABE_ITO["blue"]), ("completed", OKABE_ITO["orange"])):
+    lines = [("started", OKABE_ITO["blue"]), ("completed", OKABE_ITO["orange"])]
+    if result.total("light_touch_contacted").any():
+        lines.append(("light_touch_contacted", OKABE_ITO["green"]))
+    for name, colour in lines:
         cum = result.cumulative(name, 5, 95)
         mean, lo, hi = (cum[c].to_numpy() for c in ("mean", "low", "high"))
         band = ax.fill_between(

@@ -188,7 +188,7 @@ class ReportContent:
         if sim is None:
             return pd.DataFrame()
         rows = {}
-        for name in ("started", "completed", "reached_indirectly"):
+        for name in ("started", "completed", "reached_indirectly", "light_touch_contacted"):
             cum = sim.cumulative(name, 5, 95)
             rows[f"{name}_mean"] = cum["mean"].to_numpy()
             rows[f"{name}_p5"] = cum["low"].to_numpy()
@@ -196,6 +196,21 @@ class ReportContent:
         out = pd.DataFrame(rows, index=pd.Index(sim.quarter_labels(), name="quarter_start"))
         out.insert(0, "quarter", range(1, len(out) + 1))
         return out
+
+    def reach_by_tier(self, scenario: str | None = None) -> pd.DataFrame:
+        """Families and children by service tier (mean, 5th, 95th percentile)."""
+        sim = self._proj(scenario).simulation
+        if sim is None:
+            return pd.DataFrame()
+        return sim.tiers((5, 95))
+
+    def reported_against_modelled(self, scenario: str | None = None) -> pd.DataFrame:
+        """What the team reported against what the simulation gives for the same weeks."""
+        sim = self._proj(scenario).simulation
+        if sim is None:
+            return pd.DataFrame()
+        out = sim.reported()
+        return out.set_index("measure") if len(out) else out
 
     # ------------------------------------------------------------------ cash flows
     def cash_flows(self, scenario: str | None = None, basis: str = "real") -> pd.DataFrame:
@@ -279,6 +294,8 @@ class ReportContent:
             "Baseline by agency": self.baseline_table("agency"),
             "Baseline issue x agency": self.baseline_matrix(),
             "Families by quarter": self.families_by_quarter(),
+            "Reach by tier": _flat(self.reach_by_tier(), "tier and measure"),
+            "Modelled v reported": self.reported_against_modelled(),
             "Cash flows real": self.cash_flows(basis="real"),
             "Cash flows discounted": self.cash_flows(basis="discounted"),
         }
@@ -419,3 +436,12 @@ def report_content(
 
 
 __all__ = ["BASES", "HEADLINES", "ReportContent", "report_content"]
+
+
+def _flat(frame: pd.DataFrame, name: str) -> pd.DataFrame:
+    """A table with a two-level index given one index of "first: second" labels."""
+    if not isinstance(frame.index, pd.MultiIndex):
+        return frame
+    out = frame.copy()
+    out.index = pd.Index([f"{a}: {b}" for a, b in frame.index], name=name)
+    return out

@@ -265,6 +265,42 @@ REACH_OUTCOMES: dict[str, Label] = _labels(
             "family",
             "number",
         ),
+        "light_touch_referred": (
+            "Families passed on for light-touch contact",
+            "Light-touch referrals",
+            "family",
+            "number",
+        ),
+        "light_touch_contacted": (
+            "Families given light-touch support",
+            "Light touch",
+            "family",
+            "number",
+        ),
+        "light_touch_lapsed": (
+            "Light-touch contacts that lapsed unmade",
+            "Lapsed",
+            "family",
+            "number",
+        ),
+        "families_supported": (
+            "Families supported (casework or light touch)",
+            "Supported",
+            "family",
+            "number",
+        ),
+        "children_supported": (
+            "Children in the families supported",
+            "Children supported",
+            "person",
+            "number",
+        ),
+        "cost_per_family_supported": (
+            "Cost per family supported",
+            "Cost per family supported",
+            "GBP/family",
+            "money",
+        ),
         "mean_wait_weeks": (
             "Mean wait before starting (weeks)",
             "Mean wait (weeks)",

@@ -426,9 +426,11 @@ def _reach_section(pdf, c: ReportContent, charts) -> None:
             "completed",
             "dropped_out",
             "reached_indirectly",
+            "light_touch_contacted",
             "mean_wait_weeks",
             "utilisation",
             "spend",
+            "cost_per_family_supported",
             "cost_per_family_started",
         )
         rows = band_rows(t, names, REACH_OUTCOMES)
@@ -441,6 +443,55 @@ def _reach_section(pdf, c: ReportContent, charts) -> None:
             note=f"{number(p.simulation.runs)} simulation runs; spend in "
             f"{p.simulation.inputs.price_year} prices, the budget's price base.",
         )
+        tiers = c.reach_by_tier()
+        tier_names = {
+            "casework": "Casework (direct work with the family)",
+            "light_touch": "Light touch (a call and a follow-up)",
+            "advice": "Advice to other professionals",
+            "supported": "Supported: casework and light touch",
+        }
+        rows = [
+            [
+                tier_names.get(tier, tier),
+                *(
+                    f"{number(tiers.loc[(tier, m), 'mean'])} "
+                    f"({number(tiers.loc[(tier, m), 'p5'])}–{number(tiers.loc[(tier, m), 'p95'])})"
+                    for m in ("families", "children")
+                ),
+            ]
+            for tier in dict.fromkeys(tiers.index.get_level_values(0))
+        ]
+        _table(
+            pdf,
+            ["Service tier", "Families (5th–95th)", "Children (5th–95th)"],
+            rows,
+            [74, 50, 50],
+            "lrr",
+            bold_rows=[len(rows) - 1],
+            note="A family supported is one who started casework or was contacted for "
+            "light-touch support, as the team's annual report counts families supported.",
+        )
+        rep = c.reported_against_modelled()
+        if len(rep):
+            rows = [
+                [
+                    f"{measure.capitalize()} in the first {int(r['weeks'])} weeks",
+                    number(r["reported"]),
+                    number(r["modelled_mean"]),
+                    f"{number(r['modelled_p5'])}–{number(r['modelled_p95'])}",
+                    f"{r['reported_percentile']:.0f}",
+                ]
+                for measure, r in rep.iterrows()
+            ]
+            _table(
+                pdf,
+                ["Modelled against reported", "Reported", "Modelled", "5th–95th", "Percentile"],
+                rows,
+                [70, 24, 24, 32, 24],
+                "lrrrr",
+                note="Reported counts are the team.observed parameters, with their sources "
+                "in the annex. Percentile: where the reported count sits among the runs.",
+            )
 
 
 def _money_rows(df: pd.DataFrame, labels: dict[str, str]) -> tuple[list[str], list[list[str]]]:

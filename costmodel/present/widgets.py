@@ -44,7 +44,7 @@ from ..model.programme import CENTRAL_REACH_RUNS
 from ..model.projection import project
 from ..model.vocabulary import NATIONAL_AREA
 from ..params.errors import CostModelError
-from ..params.scenarios import apply_scenario, list_scenarios, load_scenario
+from ..params.scenarios import DEFAULT_SCENARIO, apply_scenario, list_scenarios, load_scenario
 from ..params.schema import check_name
 from ..params.store import ParameterSet, default_root, load
 from .formatting import band_rows, by_kind, money, number, percent, span
@@ -292,7 +292,7 @@ class BaselineView(_View):
 class ReachView(_View):
     """Families the team reaches over time, and the cost per family."""
 
-    def __init__(self, params: ParameterSet | None = None, scenario: str | None = "central"):
+    def __init__(self, params: ParameterSet | None = None, scenario: str | None = DEFAULT_SCENARIO):
         params = apply_scenario(params if params is not None else load(), scenario)
         v = {k: params[p].value for k, p in REACH_CONTROLS.items()}
         self.posts = _slider(v["posts"], 1, 20, 1, "Posts (incl. manager)", integer=True)
@@ -344,7 +344,10 @@ class ReachView(_View):
         return out
 
     def current_params(self) -> ParameterSet:
-        return self.params.with_values(self.values(), file="notebook")
+        """The scenario with the controls that differ from it (a control left at the
+        scenario's value leaves that parameter's joint draws, if any, in place)."""
+        changed = {k: v for k, v in self.values().items() if v != self.params[k].value}
+        return self.params.with_values(changed, file="notebook") if changed else self.params
 
     @_guarded
     def update(self) -> None:
@@ -382,9 +385,13 @@ class ReachView(_View):
         spec = (
             "started",
             "completed",
+            "light_touch_contacted",
+            "families_supported",
+            "children_supported",
             "reached_indirectly",
             "waiting_at_end",
             "spend",
+            "cost_per_family_supported",
             "cost_per_family_started",
         )
         rows = band_rows(t, spec, REACH_OUTCOMES)
@@ -393,11 +400,27 @@ class ReachView(_View):
             if monte_carlo
             else f"Quick view: {res.runs:,} runs of chance events, parameters at the values chosen"
         )
-        self.table.value = _table(
+        html = _table(
             ["Over the funded period", "Mean", "5th – 95th percentile"],
             rows,
             f"{what}; money in {res.inputs.price_year} prices.",
         )
+        rep = res.reported()
+        if len(rep):
+            html += _table(
+                ["Modelled against reported", "Reported", "Modelled mean", "5th – 95th"],
+                [
+                    [
+                        f"{r['measure'].capitalize()} in the first {int(r['weeks'])} weeks",
+                        number(r["reported"]),
+                        number(r["modelled_mean"]),
+                        f"{number(r['modelled_p5'])} – {number(r['modelled_p95'])}",
+                    ]
+                    for _, r in rep.iterrows()
+                ],
+                "Reported: the team's own count (team.observed in the parameters).",
+            )
+        self.table.value = html
         self.chart.value = _png(charts.families_chart(res))
         self._say("")
 
@@ -408,7 +431,7 @@ class ReachView(_View):
 class SavingsView(_View):
     """NPV, benefit-cost ratio, payback and P(NPV > 0) under a scenario, with what-ifs."""
 
-    def __init__(self, params: ParameterSet | None = None, scenario: str = "central"):
+    def __init__(self, params: ParameterSet | None = None, scenario: str = DEFAULT_SCENARIO):
         params = params if params is not None else load()
         self._sims: dict[str, Any] = {}
         self._syncing = False
@@ -707,7 +730,7 @@ def _renamed(proj, name: str):
 class ScenarioBuilder(_View):
     """Build a scenario from overrides, save it as YAML, and produce its PDF report."""
 
-    def __init__(self, params: ParameterSet | None = None, based_on: str = "central"):
+    def __init__(self, params: ParameterSet | None = None, based_on: str = DEFAULT_SCENARIO):
         params = params if params is not None else load()
         scalar = sorted(
             k
