@@ -11,11 +11,12 @@ $(BIN)/costmodel: pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev,notebooks]'
 	touch $@
 
-# The main job: the central-scenario report (PDF and workbook) for Northamptonshire.
+# The main job: the report on the calibrated case (PDF and workbook) for Northamptonshire.
 run: $(BIN)/costmodel
 	$(BIN)/costmodel baseline --area northamptonshire
-	$(BIN)/costmodel report --scenario central --area northamptonshire --force \
-		--out reports/northamptonshire-central.pdf --xlsx reports/northamptonshire-central.xlsx
+	$(BIN)/costmodel report --scenario calibrated --area northamptonshire --force \
+		--out reports/northamptonshire-calibrated.pdf \
+		--xlsx reports/northamptonshire-calibrated.xlsx
 
 test: lint
 	$(BIN)/python -m pytest

@@ -394,7 +394,13 @@ def _reach_table(res, args) -> str:
         f"Early Intervention Team: {res.runs:,} runs, seed {args.seed}, "
         f"scenario {args.scenario or 'central'}",
         f"{inp.weeks} weeks from {inp.start_date.isoformat()}; money in real terms, "
-        f"{inp.price_year} prices; budget {money(inp.budget)}",
+        f"{inp.price_year} prices; budget {money(inp.budget)}"
+        + (
+            f" and {money(inp.funding_total() - inp.budget)} with the staffing steps "
+            f"({', '.join(st.name.replace('_', ' ') for st in inp.staffing_steps)})"
+            if inp.staffing_steps
+            else ""
+        ),
         "Bands show chance and parameter uncertainty"
         if not args.fixed_parameters
         else "Bands show chance only (central parameter values)",
@@ -418,6 +424,8 @@ def _reach_table(res, args) -> str:
                 f"{m('completed')['mean']:.0f}",
                 f"{m('reached_indirectly')['mean']:.0f}",
                 f"{m('posts_filled')['mean']:.1f}",
+                f"{m('light_touch_posts_filled')['mean']:.1f}",
+                f"{m('light_touch_contacted')['mean']:.0f}",
                 money(m("spend")["mean"]),
             ]
         )
@@ -430,9 +438,11 @@ def _reach_table(res, args) -> str:
             "Completed",
             "Reached by advice",
             "Posts filled",
+            "Light-touch posts",
+            "Light touch",
             "Spend",
         ],
-        "llrrrrr",
+        "llrrrrrrr",
     )
     tiers = res.tiers()
     trows = [

@@ -49,11 +49,13 @@ def synthetic(rng: np.random.Generator, draws: int = 50, years: int = 6) -> Proj
         completed=zeros,
         dropped=zeros,
         indirect=zeros,
+        light_touch=zeros,
         costs=zeros,
         income=None,
         started=started,
         finished=started,
         reached_indirectly=np.zeros(draws),
+        contacted=np.zeros(draws),
         values=pd.DataFrame(index=range(draws)),
     )
     return Projection(
