@@ -14,6 +14,10 @@ def test_project_json_has_the_documented_keys(capsys):
     assert main(["project", "--draws", "400", "--seed", "2", "--format", "json"]) == 0
     d = json.loads(capsys.readouterr().out)
     assert d["scenario"] == "calibrated" and d["draws"] == 400 and d["price_year"] == "2018/19"
+    reported = {r["measure"]: r for r in d["reach_reported_against_modelled"]}
+    assert reported["families supported"]["reported"] == 830
+    r = reported["children supported"]
+    assert r["modelled_p5"] <= r["modelled_mean"] <= r["modelled_p95"]
     for k in ("pv_costs", "pv_savings_gross", "pv_savings_net", "npv", "bcr"):
         assert set(d[k]) == {"mean", "p5", "p50", "p95"}
     assert 0 <= d["p_npv_positive"] <= 1

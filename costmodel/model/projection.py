@@ -487,6 +487,17 @@ class Projection:
                 }
                 for k, r in self.headlines().iterrows()
             },
+            "reach_reported_against_modelled": (
+                []
+                if self.simulation is None
+                else [
+                    {
+                        k: (float(v) if isinstance(v, (float, np.floating)) else v)
+                        for k, v in r.items()
+                    }
+                    for r in self.simulation.reported().to_dict(orient="records")
+                ]
+            ),
         }
 
 
