@@ -293,3 +293,18 @@ def test_posterior_table_has_one_row_per_parameter(shipped_calibration):
     assert isinstance(s, pd.DataFrame) and list(s.index) == list(shipped_calibration.paths)
     assert (s["posterior_p5"] <= s["posterior_p50"]).all()
     assert (s["posterior_p50"] <= s["posterior_p95"]).all()
+
+
+def test_the_tornado_of_a_calibrated_parameter_spans_its_posterior(params):
+    from costmodel.analysis.sensitivity import one_way
+
+    calibrated = apply_scenario(params, "calibrated")
+    t = one_way(calibrated, model=lambda p: p.value(CHILDREN), parameters=[CHILDREN])
+    posterior = calibrated.joint.table[CHILDREN].to_numpy()
+    assert t.loc[CHILDREN, "low"] == pytest.approx(np.quantile(posterior, 0.05))
+    assert t.loc[CHILDREN, "high"] == pytest.approx(np.quantile(posterior, 0.95))
+    # the prior's range is wider
+    prior = one_way(params, model=lambda p: p.value(CHILDREN), parameters=[CHILDREN])
+    assert prior.loc[CHILDREN, "high"] - prior.loc[CHILDREN, "low"] > (
+        t.loc[CHILDREN, "high"] - t.loc[CHILDREN, "low"]
+    )

@@ -69,10 +69,10 @@ def one_way(
     """The tornado: the outcome at each parameter's low and high value, others central.
 
     Low and high are the ``low_q`` and ``high_q`` quantiles of the parameter's
-    distribution, or ``ranges[path]``. Rows are sorted by the swing
-    (|outcome high − outcome low|), largest first; ``attrs["npv_central"]`` holds the
-    outcome at central values. Columns keep the name ``npv_low``/``npv_high`` whatever
-    the outcome.
+    distribution (of its joint draws, for a calibrated parameter), or ``ranges[path]``.
+    Rows are sorted by the swing (|outcome high − outcome low|), largest first;
+    ``attrs["npv_central"]`` holds the outcome at central values. Columns keep the name
+    ``npv_low``/``npv_high`` whatever the outcome.
     """
     f, base, default = _setup(params, scenario, model, runs, kwargs)
     names = list(parameters) if parameters is not None else default
@@ -83,7 +83,7 @@ def one_way(
         if ranges and path in ranges:
             lo, hi = map(float, ranges[path])
         else:
-            lo, hi = float(quantile(p, low_q)), float(quantile(p, high_q))
+            lo, hi = _quantile(base, path, low_q), _quantile(base, path, high_q)
         n_lo, n_hi = evaluate(f, base, {path: lo}), evaluate(f, base, {path: hi})
         rows.append(
             {
@@ -201,12 +201,20 @@ def two_way(
     def grid(path, given):
         if given is not None:
             return [float(g) for g in given]
-        p = base[path]
-        return list(np.linspace(float(quantile(p, 0.05)), float(quantile(p, 0.95)), points))
+        return list(np.linspace(_quantile(base, path, 0.05), _quantile(base, path, 0.95), points))
 
     xs, ys = grid(x, x_values), grid(y, y_values)
     table = [[evaluate(f, base, {x: xv, y: yv}) for xv in xs] for yv in ys]
     return pd.DataFrame(table, index=pd.Index(ys, name=y), columns=pd.Index(xs, name=x))
+
+
+def _quantile(params: ParameterSet, path: str, q: float) -> float:
+    """A parameter's ``q`` quantile: of its joint draws (a calibrated posterior) if it
+    has them, else of its own distribution."""
+    joint = getattr(params, "joint", None)
+    if joint is not None and path in joint.table.columns:
+        return float(np.quantile(joint.table[path].to_numpy(dtype=float), q))
+    return float(quantile(params[path], q))
 
 
 __all__ = ["Model", "evaluate", "one_way", "search_range", "switching_values", "two_way"]
