@@ -16,7 +16,7 @@ from reference_reach import ROLES, TOTALS, RunValues, Team, simulate_reference
 import costmodel.model.team as r
 from costmodel.model.vocabulary import WEEKS_PER_QUARTER
 
-VECTORISED_RUNS, REFERENCE_RUNS = 400, 150
+VECTORISED_RUNS, REFERENCE_RUNS = 1000, 250
 VECTORISED_SEED, REFERENCE_SEED = 11, 12
 #: Allowed difference of means, in combined standard errors.
 TOLERANCE = 4.0
@@ -48,15 +48,16 @@ def tight_budget_equal_pay(inputs: r.ReachInputs) -> r.ReachInputs:
 
 def restructure(inputs: r.ReachInputs) -> r.ReachInputs:
     """The stored step, then in week 90 three practitioner posts go and a second manager
-    comes, and in week 120 one new practitioner post is created. Few enough families
-    for light-touch contact, with a one-week maximum wait, that the list often runs
-    dry and contacts nobody is waiting for are lost."""
+    comes (with £20,000), and in week 120 one new practitioner post is created and the
+    light-touch posts go. Few enough families for light-touch contact, with a one-week
+    maximum wait, that the list often runs dry and contacts nobody is waiting for are
+    lost."""
     steps = (
         *inputs.staffing_steps,
         r.StaffingStep(
             "restructure", 90.0, {"manager": 2, "practitioner": 3, "light_touch": 2}, 20_000.0
         ),
-        r.StaffingStep("one_more", 120.0, {"manager": 2, "practitioner": 4, "light_touch": 2}),
+        r.StaffingStep("one_more", 120.0, {"manager": 2, "practitioner": 4, "light_touch": 0}),
     )
     out = dataclasses.replace(inputs, staffing_steps=steps, light_touch_max_wait=1.0)
     return r.with_runs(out, {"light_touch_rate": 9.0})
@@ -204,16 +205,34 @@ def test_the_tight_budget_binds(outcomes, name):
         assert totals["redirected"].mean() > 0.4 * totals["eligible"].mean()
 
 
-@pytest.mark.parametrize("name", ["central", "restructure"])
-def test_light_touch_families_arrive_only_while_there_are_light_touch_posts(outcomes, name):
+def weeks_with_light_touch_posts(inputs: r.ReachInputs) -> int:
+    """Weeks in which the team has a light-touch post, from the staffing steps."""
+    posts = [0] * inputs.weeks  # none at the start
+    for step in inputs.staffing_steps:
+        for week in range(int(round(step.week)), inputs.weeks):
+            posts[week] = step.posts["light_touch"]
+    return sum(n > 0 for n in posts)
+
+
+@pytest.mark.parametrize("name", list(CONFIGURATIONS))
+def test_light_touch_families_arrive_while_there_is_a_light_touch_post(outcomes, name):
+    # filled or not: in tight_budget_equal_pay the posts are mostly vacant
     inputs, vec, ref = outcomes(name)
+    expected = float(inputs.light_touch_rate[0]) * weeks_with_light_touch_posts(inputs)
     for totals in (vec, ref):
-        assert totals["light_touch_referred"].min() > 0
-        assert totals["light_touch_contacted"].min() > 0
-    # restructure: the list often runs dry, so some contacts are lost and few lapse
-    if name == "restructure":
-        for totals in (vec, ref):
-            assert totals["light_touch_lapsed"].mean() < 0.2 * totals["light_touch_referred"].mean()
+        se = np.sqrt(expected / totals["light_touch_referred"].size)
+        assert abs(totals["light_touch_referred"].mean() - expected) < TOLERANCE * se
+
+
+def test_the_light_touch_list_runs_dry_in_restructure(outcomes):
+    # Far fewer lapse than in central (where 86% do), so the list is often empty and the
+    # rule that unused whole contacts are lost (only the fraction carries) is exercised
+    # by the comparison. The light-touch posts go in week 120: nobody is passed on after
+    # it and those waiting lapse within the week.
+    _, vec, ref = outcomes("restructure")
+    for totals in (vec, ref):
+        assert totals["light_touch_lapsed"].mean() < 0.35 * totals["light_touch_referred"].mean()
+        assert totals["light_touch_waiting_at_end"].max() == 0
 
 
 @pytest.mark.parametrize("name", list(CONFIGURATIONS))

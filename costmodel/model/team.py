@@ -22,8 +22,9 @@ Within a step, in order:
    budget received so far can pay for it until the post ends (the end of the
    programme, or the step that removes it) on top of what the posts already filled
    will cost until theirs end (commitment accounting, so spend never exceeds the
-   budget). Managers are filled first, then posts in the order they were created.
-   Spend accrues for filled posts.
+   budget). Managers are filled first, then posts in the order they were created
+   (within one step: managers, practitioners, light-touch posts). Spend accrues for
+   filled posts.
 2. **Capacity.** Casework places are
    ``floor(Σ practitioners × ramp-up × caseload × (1 − advice share))``; a new
    practitioner's share of a caseload rises linearly over the ramp-up. Light-touch
@@ -48,7 +49,8 @@ Within a step, in order:
 7. **Advice.** Practitioners' advice time yields consultations (Poisson) and
    families reached indirectly (Poisson per consultation).
 8. **Children.** A family has one child plus a Poisson number more, with mean
-   ``children_per_family − 1``; the children of the families who start casework,
+   ``children_per_family − 1`` (a mean below one is taken as one: every family
+   counted has a child); the children of the families who start casework,
    are contacted, or are reached indirectly in a step are drawn at once (a sum of
    Poisson counts is Poisson).
 
@@ -482,7 +484,9 @@ class ReachResult:
     """Outcomes of ``runs`` replications.
 
     ``quarterly[name]`` is an array (runs, quarters): flows are totals over the
-    quarter, levels are averages over its steps. ``final[name]`` holds end-of-run
+    quarter, levels are averages over its steps (``posts_filled`` counts managers and
+    practitioners; light-touch posts are ``light_touch_posts_filled``, practitioners
+    alone ``practitioner_posts_filled``). ``final[name]`` holds end-of-run
     counts by run (``ongoing_at_end``, ``waiting_at_end``, ``max_active``,
     ``max_overfill``, ``wait_total``), and ``referred_by_source`` (runs, sources).
     ``at_week[w]`` holds the running totals ``families_supported`` and
