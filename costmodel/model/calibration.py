@@ -36,7 +36,7 @@ https://doi.org/10.1515/sagmb-2013-0010; L. Kish (1965), *Survey Sampling*, Wile
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
@@ -253,7 +253,6 @@ def calibrate(
     rows = systematic_resample(w, check_runs_, rng)
     fresh = reach_inputs(params, values=prior.iloc[rows].reset_index(drop=True))
     check_sim = simulate(_with_observations(fresh, obs), rng, weeks=weeks)
-    prior_check = _predictive(prior_sim, obs)
     return Calibration(
         observations=obs,
         reporting_error=reporting_error,
@@ -264,15 +263,13 @@ def calibrate(
         simulated=pd.DataFrame(simulated),
         posterior=posterior,
         summary=summary,
-        check=_predictive(check_sim, obs),
-        prior_check=prior_check,
+        check=check_sim.reported(),
+        prior_check=prior_sim.reported(),
         throughput=_throughput(check_sim, weeks),
     )
 
 
 def _with_observations(inputs, obs):
-    from dataclasses import replace
-
     return replace(inputs, observed=tuple(obs))
 
 
@@ -283,11 +280,6 @@ def _counts(sim, obs: Sequence[Observation]) -> dict[str, np.ndarray]:
         out[f"{o.name}.families"] = got["families_supported"]
         out[f"{o.name}.children"] = got["children_supported"]
     return out
-
-
-def _predictive(sim, obs: Sequence[Observation]) -> pd.DataFrame:
-    """Where each report sits among the runs' counts at its week."""
-    return sim.reported()
 
 
 def _summary(prior: pd.DataFrame, w: np.ndarray, paths: Sequence[str], params) -> pd.DataFrame:
