@@ -734,8 +734,21 @@ def _methods(pdf, c: ReportContent) -> None:
             "A week-by-week simulation of the team, run many times: posts "
             "filled after a recruitment lag and lost to turnover, referrals arriving at random "
             "from each source, screening, a waiting list with a maximum wait, caseloads, case "
-            "lengths and drop-out, all within the budget. Each run draws its own parameter values "
-            "as well as its own chance events, so the spread shows both kinds of uncertainty.",
+            "lengths and drop-out, all within the budget; light-touch contact (a call and a "
+            "follow-up after a lower-risk police call-out) by practitioners who join on dated "
+            "staffing steps; advice to other professionals; and the children in every family. "
+            "Each run draws its own parameter values as well as its own chance events, so the "
+            "spread shows both kinds of uncertainty.",
+        ),
+        (
+            "Calibration",
+            "The team's uncertain parameters are updated on what it reported (families and "
+            "children supported in its first weeks) by weighting runs drawn from their prior "
+            "ranges by how likely the reports are given each run's counts, allowing for a "
+            "reporting error (approximate Bayesian computation: Beaumont, Zhang and Balding "
+            "2002; Wilkinson 2013). A calibrated scenario draws whole sets of values from the "
+            "weighted runs, so the reach section's band holds the reported counts where the "
+            "evidence puts them.",
         ),
         (
             "Savings",
@@ -744,8 +757,8 @@ def _methods(pdf, c: ReportContent) -> None:
             "behaviour, domestic abuse, young people not in work or training, exclusions, mental "
             "health cases): the yearly rate among such families, the cost to each agency of one "
             "occurrence, and the relative reduction. Effects last for some full years and then "
-            "fade. Families who drop out, or are reached only through advice to other services, "
-            "get a smaller share of the effect.",
+            "fade. Families who drop out, are given only light-touch support, or are reached "
+            "only through advice to other services, get a smaller share of the effect.",
         ),
         (
             "Gross and net",
