@@ -137,7 +137,25 @@ def _parser() -> argparse.ArgumentParser:
         help="Monte Carlo draws; 1 gives the deterministic result",
     )
     pr.add_argument("--seed", type=int, default=1)
-    pr.add_argument("--horizon", type=int, default=10, help="years appraised (default: 10)")
+    pr.add_argument(
+        "--horizon",
+        type=int,
+        help="years appraised from the first programme's start (default: the last "
+        "programme year plus the years each cohort is followed)",
+    )
+    pr.add_argument(
+        "--years-after-support",
+        type=int,
+        help="years each cohort of families is followed after its support "
+        "(default: savings.appraisal.years_after_support)",
+    )
+    pr.add_argument(
+        "--base-date",
+        type=_date,
+        metavar="YYYY-MM-DD",
+        help="the date discounting counts from (default: the first programme's start; "
+        "compare and report use one for every scenario)",
+    )
     pr.add_argument("--price-year", metavar="YYYY/YY")
     pr.add_argument("--format", choices=("table", "csv", "json"), default="table")
     pr.add_argument("--progress", action="store_true", help="show a progress bar")
@@ -146,7 +164,25 @@ def _parser() -> argparse.ArgumentParser:
     cm.add_argument("names", nargs="+", metavar="SCENARIO")
     cm.add_argument("--draws", type=int, default=2000)
     cm.add_argument("--seed", type=int, default=1)
-    cm.add_argument("--horizon", type=int, default=10)
+    cm.add_argument(
+        "--horizon",
+        type=int,
+        help="years appraised from the first programme's start (default: the last "
+        "programme year plus the years each cohort is followed)",
+    )
+    cm.add_argument(
+        "--years-after-support",
+        type=int,
+        help="years each cohort of families is followed after its support "
+        "(default: savings.appraisal.years_after_support)",
+    )
+    cm.add_argument(
+        "--base-date",
+        type=_date,
+        metavar="YYYY-MM-DD",
+        help="the date discounting counts from (default: the first programme's start; "
+        "compare and report use one for every scenario)",
+    )
     cm.add_argument("--price-year", metavar="YYYY/YY")
     cm.add_argument("--format", choices=("table", "csv", "json"), default="table")
 
@@ -171,7 +207,25 @@ def _parser() -> argparse.ArgumentParser:
         "--draws", type=int, default=10_000, help="Monte Carlo draws (default: %(default)s)"
     )
     rp.add_argument("--seed", type=int, default=1, help="random seed (default: %(default)s)")
-    rp.add_argument("--horizon", type=int, default=10, help="years appraised (default: 10)")
+    rp.add_argument(
+        "--horizon",
+        type=int,
+        help="years appraised from the first programme's start (default: the last "
+        "programme year plus the years each cohort is followed)",
+    )
+    rp.add_argument(
+        "--years-after-support",
+        type=int,
+        help="years each cohort of families is followed after its support "
+        "(default: savings.appraisal.years_after_support)",
+    )
+    rp.add_argument(
+        "--base-date",
+        type=_date,
+        metavar="YYYY-MM-DD",
+        help="the date discounting counts from (default: the first programme's start; "
+        "compare and report use one for every scenario)",
+    )
     rp.add_argument(
         "--price-year", metavar="YYYY/YY", help="price base (default: the budget's price year)"
     )
@@ -247,6 +301,16 @@ def _run(argv: Sequence[str] | None) -> int:
     return 0
 
 
+def _date(text: str):
+    """A YYYY-MM-DD date from the command line."""
+    import datetime as dt
+
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
+
+
 def _check_options(args) -> None:
     """The numbers on the command line, checked against their documented ranges."""
     from .params.limits import check_draws, check_horizon, check_runs, check_seed
@@ -255,11 +319,12 @@ def _check_options(args) -> None:
         ("draws", check_draws),
         ("runs", check_runs),
         ("horizon", check_horizon),
+        ("years_after_support", check_horizon),
         ("seed", check_seed),
     ):
         value = getattr(args, name, None)
         if value is not None:
-            check(value, f"--{name}")
+            check(value, f"--{name.replace('_', '-')}")
 
 
 def _validate(args) -> int:
@@ -584,6 +649,8 @@ def _project(args) -> str:
             draws=args.draws,
             seed=args.seed,
             horizon=args.horizon,
+            years_after_support=args.years_after_support,
+            base_date=args.base_date,
             price_year=args.price_year,
             progress=_progress_bar("simulating the team") if args.progress else None,
             central=True,
@@ -631,7 +698,12 @@ def _project(args) -> str:
     head = [
         f"Savings appraisal: scenario {res.scenario}, {res.draws:,} draws, seed {args.seed}",
         f"Real terms, {res.price_year} prices; Green Book {res.appraisal.discount} discount "
-        f"rate; {res.appraisal.horizon} years from {res.start_year}",
+        f"rate from {res.base_date}; {res.appraisal.horizon} years from {res.start_year}"
+        + (
+            f"; each cohort followed {res.years_after_support} years from the year its support ends"
+            if res.years_after_support
+            else ""
+        ),
         "",
     ]
     out = [
@@ -677,6 +749,8 @@ def _compare(args) -> str:
         draws=args.draws,
         seed=args.seed,
         horizon=args.horizon,
+        years_after_support=args.years_after_support,
+        base_date=args.base_date,
         price_year=args.price_year,
     )
     if args.format == "json":
@@ -724,6 +798,8 @@ def _report(args) -> str:
         seed=args.seed,
         price_year=args.price_year,
         horizon=args.horizon,
+        years_after_support=args.years_after_support,
+        base_date=args.base_date,
         compare=args.compare,
         nominal=args.nominal,
         progress=say,

@@ -74,14 +74,23 @@ def schedule_from_params(params: Mapping, name: str = "standard") -> DiscountSch
 
 
 def discount_factors(years: int | np.ndarray, schedule: DiscountSchedule) -> np.ndarray:
-    """Discount factors for whole ``years`` after the base year (year 0 → 1.0)."""
+    """Discount factors for whole ``years`` after the base year (year 0 → 1.0).
+
+    A year before the base (negative) is compounded forward at the first band's rate,
+    ``(1 + r(0)) ** −t``, as an appraisal that looks back from a later base year does.
+    """
     years = np.asarray(years)
-    if np.any(years < 0) or np.any(years != np.floor(years)):
-        raise ValueError("years must be whole numbers from 0")
+    if np.any(years != np.floor(years)):
+        raise ValueError("years must be whole numbers")
     top = int(years.max(initial=0))
-    s = np.arange(1, top + 1)
+    s = np.arange(1, max(top, 0) + 1)
     log_df = np.concatenate([[0.0], -np.cumsum(np.log1p(schedule.rate(s)))])
-    return np.exp(log_df[years.astype(int)])
+    ahead = np.maximum(years, 0).astype(int)
+    out = np.exp(log_df[ahead])
+    before = years < 0
+    if np.any(before):
+        out = np.where(before, (1 + schedule.rates[0]) ** (-np.minimum(years, 0)), out)
+    return out
 
 
 def present_value(stream, schedule: DiscountSchedule, start: int = 0):

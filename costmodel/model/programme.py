@@ -32,7 +32,7 @@ from ..params.errors import ParameterError, Problem
 from ..params.sampling import sample
 from .team import MAX_YEARS as TEAM_MAX_YEARS
 from .team import ReachResult, reach, team_paths
-from .vocabulary import QUARTERS_PER_YEAR
+from .vocabulary import QUARTERS_PER_YEAR, WEEKS_PER_QUARTER, WEEKS_PER_YEAR
 
 PROGRAMMES = "programmes"
 #: What a cohort programme must give, and what it may.
@@ -146,6 +146,10 @@ class Programme(Protocol):
 
     def start_date(self, params: Mapping) -> dt.date: ...
 
+    def years(self, params: Mapping) -> int:
+        """Programme years its flows cover (before any cohort's years after support)."""
+        ...
+
     def flows(
         self,
         params: Mapping,
@@ -174,6 +178,11 @@ class TeamProgramme:
 
     def start_date(self, params: Mapping) -> dt.date:
         return params["team.programme.start_date"].value
+
+    def years(self, params: Mapping) -> int:
+        weeks = int(round(float(params["team.programme.duration"].value) * WEEKS_PER_YEAR))
+        quarters = -(-weeks // WEEKS_PER_QUARTER)
+        return max(1, -(-quarters // QUARTERS_PER_YEAR))
 
     def flows(
         self,
@@ -271,6 +280,9 @@ class CohortProgramme:
 
     def start_date(self, params: Mapping) -> dt.date:
         return params[f"{self.prefix}.start_date"].value
+
+    def years(self, params: Mapping) -> int:
+        return max(1, int(round(float(params[f"{self.prefix}.duration"].value))))
 
     def check(self, params: Mapping) -> None:
         """Refuse a programme that lacks a required parameter (one line per gap)."""

@@ -210,6 +210,9 @@ class Projection:
     totals: Totals | None = field(default=None, repr=False)
     #: NPV with every parameter at its central value (None unless asked for).
     central_npv: float | None = None
+    #: The date discounting counts from (year 0), and the years each cohort is followed.
+    base_date: str = ""
+    years_after_support: int | None = None
 
     @property
     def stored(self) -> int:
@@ -451,6 +454,8 @@ class Projection:
             "discounting": self.appraisal.discount,
             "horizon_years": self.appraisal.horizon,
             "start_year": self.start_year,
+            "base_date": self.base_date,
+            "years_after_support": self.years_after_support,
             "programmes": [p.name for p in self.programmes],
             "pv_income": block("pv_income"),
             **{
@@ -506,7 +511,7 @@ def project(
     scenario: str | Scenario | None = None,
     draws: int = 10_000,
     seed: int = 0,
-    horizon: int = 10,
+    horizon: int | None = None,
     price_year: str | None = None,
     discount: str = "standard",
     reach_runs: int = 5000,
@@ -516,8 +521,20 @@ def project(
     central: bool = False,
     chunk_bytes: int | None = None,
     on_chunk: Callable[[int], object] | None = None,
+    years_after_support: int | None = None,
+    base_date: dt.date | None = None,
 ) -> Projection:
     """Appraise a scenario over ``draws`` Monte Carlo draws (1 = deterministic).
+
+    **Cohorts.** Families whose support ends in the same programme year form a cohort;
+    each cohort's savings are followed for ``years_after_support`` years after its
+    support, counting the year it ends (default
+    ``savings.appraisal.years_after_support``), so a family helped in the last year
+    counts as many years of benefit as one helped in the first. The appraisal period
+    (``horizon``, years from the earliest programme's start) defaults to the end of the
+    last cohort's follow-up; a shorter ``horizon`` cuts every stream there. **Discounting** counts from ``base_date`` (default: the earliest
+    programme's start): year ``t`` of the appraisal is discounted by the Green Book
+    factor for its distance from the base year (a year before it is compounded).
 
     Every programme the parameters appraise (:func:`costmodel.model.programme.programmes`)
     contributes its families, costs and income; the time line starts at the earliest
@@ -533,7 +550,6 @@ def project(
     called with the number of draws each chunk appraised (e.g. a progress bar's update).
     """
     draws = check_draws(draws)
-    horizon = check_horizon(horizon)
     seed = check_seed(seed)
     reach_runs = check_runs(reach_runs, "reach_runs")
     params = apply_scenario(params, scenario)
@@ -552,7 +568,15 @@ def project(
     starts = [p.start_date(params) for p in included]
     start = min(starts or [params["team.programme.start_date"].value])
     shifts = [_years_between(s, start) for s in starts]
-    factors = discount_factors(np.arange(horizon), schedule_from_params(params, discount))
+    yas = cohort_years(params, years_after_support)
+    if horizon is None:
+        last = max([s + p.years(params) for p, s in zip(included, shifts, strict=True)] or [1])
+        # the last cohort ends support in year last − 1 and is followed from that year
+        horizon = last - 1 + (DEFAULT_FOLLOW_UP if yas is None else yas)
+    horizon = check_horizon(horizon)
+    base = start if base_date is None else base_date
+    offset = _years_between(start, base) if start >= base else -_years_between(base, start)
+    factors = discount_factors(np.arange(horizon) + offset, schedule_from_params(params, discount))
     area = default_area(params) if check_area else None
     n_outcomes = len(outcome_names(params))
     chunk = _chunk_draws(chunk_bytes or CHUNK_BYTES, horizon, n_outcomes)
@@ -614,6 +638,7 @@ def project(
                 checks,
                 families_helped=helped[lo:hi],
                 income=None if income is None else income[lo:hi],
+                years_after_support=yas,
             )
             part = tuple(f.rows(lo, hi) for f in flows)
             total.add(a, indicator_values(a, part))
@@ -648,8 +673,20 @@ def project(
         area=area,
         totals=total.totals(),
         central_npv=_central_npv(
-            params, deterministic, appraisal, central, horizon, price_year, discount
+            params,
+            deterministic,
+            appraisal,
+            central,
+            dict(
+                horizon=horizon,
+                price_year=price_year,
+                discount=discount,
+                years_after_support=yas,
+                base_date=base,
+            ),
         ),
+        base_date=base.isoformat(),
+        years_after_support=yas,
     )
 
 
@@ -658,19 +695,31 @@ def _central_npv(
     deterministic: bool,
     appraisal: Appraisal,
     wanted: bool,
-    horizon: int,
-    price_year: str,
-    discount: str,
+    settings: dict[str, Any],
 ) -> float | None:
     """The NPV at central parameter values: the projection itself when deterministic."""
     if deterministic:
         return float(appraisal.npv[0])
     if not wanted:
         return None
-    one = project(
-        params, draws=1, horizon=horizon, price_year=price_year, discount=discount, check_area=False
-    )
+    one = project(params, draws=1, check_area=False, **settings)
     return float(one.appraisal.npv[0])
+
+
+#: Years a cohort is followed when no follow-up is set (the appraisal period then
+#: still ends; each cohort runs on to its end).
+DEFAULT_FOLLOW_UP = 8
+FOLLOW_UP = "savings.appraisal.years_after_support"
+
+
+def cohort_years(params: Mapping, given: int | None = None) -> int | None:
+    """Years each cohort is followed after its support: ``given``, else the parameter
+    ``savings.appraisal.years_after_support`` (``None`` if neither: follow to the end)."""
+    if given is not None:
+        return check_horizon(given, "years after support")
+    if FOLLOW_UP in params:
+        return check_horizon(int(round(float(params[FOLLOW_UP].value))), FOLLOW_UP)
+    return None
 
 
 def _chunk_draws(budget: int, horizon: int, outcomes: int) -> int:
@@ -755,12 +804,33 @@ def _years_between(later: dt.date, earlier: dt.date) -> int:
 
 
 def compare(params, scenarios: list[str], **kwargs) -> pd.DataFrame:
-    """Scenarios side by side: each one's headline figures (see :meth:`Projection.headlines`)."""
+    """Scenarios side by side: each one's headline figures (see :meth:`Projection.headlines`).
+
+    Every scenario is discounted to one base date (the earliest start of any programme
+    they appraise, unless ``base_date`` is given) and priced in one price year (the
+    first scenario's, unless ``price_year`` is given), so their present values compare.
+    """
+    settings = common_basis(params, scenarios, kwargs.get("base_date"), kwargs.get("price_year"))
     cols = {}
     for name in scenarios:
-        p = project(params, name, **{"central": True, **kwargs})
+        p = project(params, name, **{"central": True, **kwargs, **settings})
         cols[scenario_name(name)] = p.headlines()["estimate"]
     return pd.DataFrame(cols)
+
+
+def common_basis(
+    params, scenarios: Sequence, base_date: dt.date | None = None, price_year: str | None = None
+) -> dict[str, Any]:
+    """One base date and one price year for a set of scenarios (see :func:`compare`)."""
+    if base_date is None:
+        starts = []
+        for name in scenarios:
+            p = apply_scenario(params, name)
+            starts += [prog.start_date(p) for prog in programmes(p)]
+        base_date = min(starts) if starts else None
+    if price_year is None and scenarios:
+        price_year = default_price_year(apply_scenario(params, scenarios[0]))
+    return {"base_date": base_date, "price_year": price_year}
 
 
 def drawn_paths(params: Mapping) -> list[str]:

@@ -213,16 +213,26 @@ def persistence(full_years: np.ndarray, drop_off: np.ndarray, years: int) -> np.
     return (1 - np.asarray(drop_off)[:, None]) ** lost
 
 
-def savings_streams(inputs: SavingsInputs, families: np.ndarray, horizon: int) -> np.ndarray:
+def savings_streams(
+    inputs: SavingsInputs,
+    families: np.ndarray,
+    horizon: int,
+    years_after_support: int | None = None,
+) -> np.ndarray:
     """Gross savings by draw, year and outcome: (D, horizon, O).
 
     ``families`` (D, Y) are effective families (full-effect equivalents) whose support
-    ended in programme year ``y``; each saves ``rate × cost × effect × persistence(k)``
-    in year ``y + k``.
+    ended in programme year ``y`` (a cohort); each saves
+    ``rate × cost × effect × persistence(k)`` in year ``y + k`` for
+    ``k < years_after_support`` (every cohort is followed for the same number of years,
+    counting the year its support ends; ``None`` follows each to the end of the
+    horizon).
     """
     D = inputs.rate.shape[0]
     per_family = inputs.rate * inputs.cost * inputs.effect  # (D, O)
     keep = persistence(inputs.full_years, inputs.drop_off, horizon)  # (D, K)
+    if years_after_support is not None:
+        keep[:, max(int(years_after_support), 0) :] = 0.0
     fam = np.zeros((D, horizon))
     n = min(horizon, families.shape[1])
     fam[:, :n] = families[:, :n]
@@ -329,14 +339,17 @@ def appraise(
     checks: tuple[str, ...] = (),
     families_helped: np.ndarray | None = None,
     income: np.ndarray | None = None,
+    years_after_support: int | None = None,
 ) -> Appraisal:
     """The appraisal from resolved inputs, yearly costs (D, Y) and effective families (D, Y).
 
     ``families_helped`` (D,) counts families for break-even; by default the effective ones.
+    ``years_after_support`` follows every cohort for that many years (see
+    :func:`savings_streams`).
     """
     horizon = len(discount_factors)
     c = _fit_years(costs, inputs.draws, horizon)
-    gross = savings_streams(inputs, families, horizon)
+    gross = savings_streams(inputs, families, horizon, years_after_support)
     net = gross * inputs.additionality()[:, None, None]
     by_agency = net @ inputs.agency_share
     return Appraisal(

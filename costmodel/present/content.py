@@ -27,7 +27,7 @@ from ..analysis.sensitivity import one_way, switching_values
 from ..analysis.value_of_information import MIN_DRAWS, evppi
 from ..greenbook.prices import Deflators, as_financial_year, deflators_from_params
 from ..model.late_intervention import Baseline, baseline, default_area
-from ..model.projection import Projection, default_price_year, project
+from ..model.projection import Projection, common_basis, default_price_year, project
 from ..model.vocabulary import AGENCY_NAMES
 from ..params.errors import ParameterError, Problem
 from ..params.scenarios import apply_scenario, list_scenarios, load_scenario, scenario_name
@@ -335,20 +335,23 @@ def report_content(
     draws: int = 10_000,
     seed: int = 1,
     price_year: str | None = None,
-    horizon: int = 10,
+    horizon: int | None = None,
     discount: str = "standard",
     compare: Sequence[str] | None = None,
     nominal: bool = False,
     sensitivity_runs: int = 500,
     created: dt.date | None = None,
     progress: Callable[[str], None] | None = None,
+    years_after_support: int | None = None,
+    base_date: dt.date | None = None,
 ) -> ReportContent:
     """Compute everything a report shows.
 
     ``scenarios`` are reported (the first in full); ``compare`` lists the scenarios
     set side by side (default: those named, or every shipped scenario when only one
-    is named). Every projection uses the same ``draws`` and ``seed``, so the figures
-    equal ``project(params, name, draws=draws, seed=seed, ...)``. ``progress`` is
+    is named). Every projection uses the same ``draws`` and ``seed``, one base date
+    and one price year (:func:`costmodel.model.projection.common_basis`), so the
+    figures equal ``project(params, name, draws=draws, seed=seed, ...)`` with them. ``progress`` is
     called with a short description before each step (for a progress bar).
     """
     from .. import __version__
@@ -377,6 +380,9 @@ def report_content(
             descriptions[name] = load_scenario(sources[name], params.root, params).description
     defl = deflators_from_params(params)
     price_year = as_financial_year(price_year) if price_year else default_price_year(params)
+    base_date = common_basis(params, [sources[n] for n in compared], base_date, price_year)[
+        "base_date"
+    ]
     area = area or default_area(params)
     if area is None:
         raise ParameterError(Problem("", "area", "the parameters hold several areas; name one"))
@@ -396,13 +402,21 @@ def report_content(
             horizon=horizon,
             price_year=price_year,
             discount=discount,
+            years_after_support=years_after_support,
+            base_date=base_date,
         )
         fingerprints[name] = apply_scenario(params, sources[name]).fingerprint()
     main = scenarios[0]
     if nominal:  # fail early, with the years the deflator lacks
         for y in projections[main].financial_years():
             defl.level(y)
-    kwargs: dict[str, Any] = {"horizon": horizon, "price_year": price_year, "discount": discount}
+    kwargs: dict[str, Any] = {
+        "horizon": horizon,
+        "price_year": price_year,
+        "discount": discount,
+        "years_after_support": years_after_support,
+        "base_date": base_date,
+    }
     say("sensitivity")
     tornado = one_way(params, sources[main], runs=sensitivity_runs, **kwargs)
     switching = switching_values(params, sources[main], runs=sensitivity_runs, **kwargs)
@@ -419,7 +433,7 @@ def report_content(
         price_basis=defl.basis(price_year),
         draws=draws,
         seed=seed,
-        horizon=horizon,
+        horizon=projections[main].appraisal.horizon,
         discount=discount,
         created=created or dt.date.today(),
         version=__version__,
