@@ -532,9 +532,10 @@ def project(
     ``savings.appraisal.years_after_support``), so a family helped in the last year
     counts as many years of benefit as one helped in the first. The appraisal period
     (``horizon``, years from the earliest programme's start) defaults to the end of the
-    last cohort's follow-up; a shorter ``horizon`` cuts every stream there. **Discounting** counts from ``base_date`` (default: the earliest
-    programme's start): year ``t`` of the appraisal is discounted by the Green Book
-    factor for its distance from the base year (a year before it is compounded).
+    last cohort's follow-up; a shorter ``horizon`` cuts every stream there.
+    **Discounting** counts from ``base_date`` (default: the earliest programme's
+    start): year ``t`` of the appraisal is discounted by the Green Book factor for its
+    distance from the base year (a year before it is compounded).
 
     Every programme the parameters appraise (:func:`costmodel.model.programme.programmes`)
     contributes its families, costs and income; the time line starts at the earliest
