@@ -459,7 +459,8 @@ def _reach_table(res, args) -> str:
         f"Early Intervention Team: {res.runs:,} runs, seed {args.seed}, "
         f"scenario {args.scenario or 'central'}",
         f"{inp.weeks} weeks from {inp.start_date.isoformat()}; money in real terms, "
-        f"{inp.price_year} prices; budget {money(inp.budget)}"
+        f"{inp.price_year} prices; budget {money(inp.budget_cash)} cash "
+        f"({money(inp.budget)} in {inp.price_year} prices)"
         + (
             f" and {money(inp.funding_total() - inp.budget)} with the staffing steps "
             f"({', '.join(st.name.replace('_', ' ') for st in inp.staffing_steps)})"

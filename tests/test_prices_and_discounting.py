@@ -116,3 +116,24 @@ def test_present_value_by_hand(params):
     draws = np.array([[1.0, 1.0], [2.0, 0.0]])
     np.testing.assert_allclose(costmodel.present_value(draws, sch), [1 + 1 / 1.035, 2.0])
     assert math.isclose(costmodel.present_value(np.zeros(5), sch), 0.0)
+
+
+def test_a_cash_budget_buys_less_as_prices_rise(params):
+    import datetime as dt
+
+    from costmodel.greenbook.prices import cash_to_real, deflators_from_params, financial_year_of
+    from costmodel.model.team import reach_inputs
+
+    assert financial_year_of(dt.date(2019, 2, 1)) == "2018/19"
+    assert financial_year_of(dt.date(2019, 4, 1)) == "2019/20"
+    defl = deflators_from_params(params)
+    real, parts = cash_to_real(900.0, dt.date(2019, 2, 1), 3, "2018/19", defl)
+    assert [fy for fy, _ in parts] == ["2018/19", "2019/20", "2020/21"]
+    levels = [defl.level(y) for y in ("2018/19", "2019/20", "2020/21")]
+    assert real == pytest.approx(300 * sum(levels[0] / x for x in levels))
+    assert real < 900
+    inputs = reach_inputs(params, runs=2)
+    assert inputs.budget_cash == 1_000_000
+    assert inputs.budget == pytest.approx(
+        cash_to_real(1_000_000, dt.date(2019, 2, 1), 3, "2018/19", defl)[0]
+    )

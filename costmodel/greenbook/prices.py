@@ -66,6 +66,28 @@ class Deflators:
         return label
 
 
+def financial_year_of(date) -> str:
+    """The financial year (April to March) that holds ``date``: 1 Feb 2019 → 2018/19."""
+    return format_financial_year(date.year if date.month >= 4 else date.year - 1)
+
+
+def cash_to_real(
+    total: float, start, years: int, price_year: str, deflators: Deflators
+) -> tuple[float, list[tuple[str, float]]]:
+    """A cash budget spent evenly over ``years`` programme years from ``start``, in real
+    terms at ``price_year``: each year's cash deflated from the financial year in which
+    that programme year starts. Returns the real total and (financial year, real
+    amount) by programme year."""
+    import datetime as _dt
+
+    parts = []
+    for k in range(years):
+        day = _dt.date(start.year + k, start.month, min(start.day, 28))
+        fy = financial_year_of(day)
+        parts.append((fy, total / years * deflators.factor(fy, price_year)))
+    return sum(v for _, v in parts), parts
+
+
 def deflators_from_params(params: Mapping) -> Deflators:
     """The financial-year deflator: outturn years, then the OBR forecast years."""
     outturn = params["prices.gdp_deflator.financial_year"]

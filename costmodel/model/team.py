@@ -76,7 +76,7 @@ import numpy as np
 import pandas as pd
 
 from ..greenbook.appraisal import ratio
-from ..greenbook.prices import deflators_from_params
+from ..greenbook.prices import cash_to_real, deflators_from_params
 from ..params.errors import ParameterError, Problem
 from ..params.limits import check_runs, check_seed
 from ..params.sampling import sample, summarise, table_values
@@ -213,6 +213,8 @@ class ReachInputs:
     light_touch_hours_per_week: np.ndarray
     light_touch_max_wait: float
     children_per_family: np.ndarray
+    #: The budget in cash (``budget`` is its real value at ``price_year``).
+    budget_cash: float = 0.0
     #: Dated changes to the posts and the budget, in date order.
     staffing_steps: tuple[StaffingStep, ...] = ()
     #: Reported counts to set the simulation against (cumulative at their week).
@@ -351,12 +353,17 @@ def reach_inputs(
             )
         )
     start = p("programme.start_date").value
+    cash_years = max(1, int(np.ceil(float(duration.value) - 1e-9)))
+    real_budget, _ = cash_to_real(
+        float(p("budget.total").value), start, cash_years, price_year, defl
+    )
     return ReachInputs(
         runs=runs,
         weeks=int(round(float(duration.value) * WEEKS_PER_YEAR)),
         start_date=start,
         price_year=price_year,
-        budget=float(p("budget.total").value),
+        budget=real_budget,
+        budget_cash=float(p("budget.total").value),
         posts=posts,
         management_posts=managers,
         recruitment_lag_cv=float(p("staff.recruitment_lag_cv").value),
@@ -671,6 +678,7 @@ class ReachResult:
             "price_year": self.inputs.price_year,
             "price_basis": self.inputs.price_basis,
             "budget": self.inputs.budget,
+            "budget_cash": self.inputs.budget_cash,
         }
         for n in names:
             out[n] = stats(self.total(alias.get(n, n)))
