@@ -98,14 +98,23 @@ def appraise_draw(
     effect = [float(inputs.effect[i, o]) for o in range(outcomes)]
     full_years = float(inputs.full_years[i])
     drop_off = float(inputs.drop_off[i])
-    additionality = 1.0
-    for adjustment in (
-        inputs.deadweight,
-        inputs.attribution,
-        inputs.displacement,
-        inputs.optimism_bias,
-    ):
-        additionality *= 1.0 - float(adjustment[i])
+    # the gross-to-net factor of each outcome: deadweight only where the effect has no
+    # counterfactual, optimism bias at the rate for the grade of the outcome's effect
+    ob_by_grade = {
+        0: float(inputs.ob_high[i]),
+        1: float(inputs.ob_medium[i]),
+        2: float(inputs.ob_low[i]),
+    }
+    additionality = []
+    for o in range(outcomes):
+        factor = 1.0
+        if not bool(inputs.counterfactual[o]):
+            factor *= 1.0 - float(inputs.deadweight[i])
+        factor *= 1.0 - float(inputs.attribution[i])
+        factor *= 1.0 - float(inputs.displacement[i])
+        factor *= 1.0 - ob_by_grade[int(inputs.grade[o])]
+        additionality.append(factor)
+    cost_uplift = 1.0 + float(inputs.ob_costs[i])
     share = [[float(inputs.agency_share[o, a]) for a in range(agencies)] for o in range(outcomes)]
     cashable = [float(inputs.cashable[a]) for a in range(agencies)]
 
@@ -123,7 +132,7 @@ def appraise_draw(
         gross_t = net_t = 0.0
         for o in range(outcomes):
             gross = weight * saving_per_family[o]
-            net = gross * additionality
+            net = gross * additionality[o]
             gross_t += gross
             net_t += net
             for a in range(agencies):
@@ -137,7 +146,7 @@ def appraise_draw(
 
     pv_costs = 0.0
     for t in range(min(horizon, len(costs))):
-        pv_costs += float(costs[t]) * df[t]
+        pv_costs += float(costs[t]) * cost_uplift * df[t]
     pv_income = 0.0
     for t in range(min(horizon, len(income or ()))):
         pv_income += float(income[t]) * df[t]

@@ -17,7 +17,7 @@ NO_ADJUSTMENTS = {
     "deadweight": np.array([0.0]),
     "attribution": np.array([0.0]),
     "displacement": np.array([0.0]),
-    "optimism_bias": np.array([0.0]),
+    "ob_medium": np.array([0.0]),
     "full_years": np.array([50.0]),  # no drop-off: every year saves 50 a family
 }
 

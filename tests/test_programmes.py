@@ -102,12 +102,16 @@ def drawn(params, scenario):
     return costmodel.project(params, scenario, draws=400, seed=4)
 
 
+OB_COSTS = "savings.optimism_bias.costs"
+
+
 def hand_pv_costs(params, price_year: str) -> float:
     factor = costmodel.deflators(params).factor("2018/19", price_year)
     df = costmodel.discount_factors(np.arange(3), costmodel.discount_schedule(params))
     assert df == pytest.approx([1.0, 1 / 1.035, 1 / 1.035**2])
     per_year = 300 / 3
-    return sum(per_year * 1200 * factor * d for d in df)
+    uplift = 1 + params[OB_COSTS].value  # the Green Book optimism bias on costs
+    return sum(per_year * 1200 * factor * uplift * d for d in df)
 
 
 def test_scenario_file_defines_the_programme(scenario, scenario_file):
@@ -134,11 +138,13 @@ def test_deterministic_pv_of_costs_by_hand(params, central):
     assert central.appraisal.pv_costs[0] == pytest.approx(
         hand_pv_costs(params, "2018/19"), rel=1e-9
     )
-    assert central.appraisal.pv_costs[0] == pytest.approx(120_000 * (1 + 1 / 1.035 + 1 / 1.035**2))
+    assert central.appraisal.pv_costs[0] == pytest.approx(
+        120_000 * 1.05 * (1 + 1 / 1.035 + 1 / 1.035**2)
+    )
     assert central.families_started.tolist() == [300.0]
     assert central.families_completed.tolist() == [300.0]
     assert central.appraisal.income is None
-    np.testing.assert_allclose(central.appraisal.costs[0, :4], [120_000] * 3 + [0])
+    np.testing.assert_allclose(central.appraisal.costs[0, :4], [120_000 * 1.05] * 3 + [0])
 
 
 def test_deterministic_pv_of_costs_in_another_price_year(params, scenario):
@@ -158,7 +164,8 @@ def test_draws_table_holds_the_programme_cost(params, drawn):
     assert cost.mean() == pytest.approx(1200, abs=4 * 360 / np.sqrt(400))
     # the PV of each draw's costs is its own cost per family × 100 × the discount factors
     df = costmodel.discount_factors(np.arange(3), costmodel.discount_schedule(params))
-    np.testing.assert_allclose(drawn.appraisal.pv_costs, cost * 100 * df.sum(), rtol=1e-9)
+    uplift = 1 + table[OB_COSTS].to_numpy()
+    np.testing.assert_allclose(drawn.appraisal.pv_costs, cost * 100 * uplift * df.sum(), rtol=1e-9)
     assert (drawn.families_started == 300).all()
 
 
@@ -177,7 +184,9 @@ def test_tornado_includes_the_programme_cost(params, scenario):
     assert row.npv_low > row.npv_high  # a dearer programme is worth less
     # NPV falls by exactly the extra PV of costs
     pv_per_pound = (
-        100 * costmodel.discount_factors(np.arange(3), costmodel.discount_schedule(params)).sum()
+        100
+        * (1 + params[OB_COSTS].value)
+        * costmodel.discount_factors(np.arange(3), costmodel.discount_schedule(params)).sum()
     )
     assert row.npv_low - row.npv_high == pytest.approx(
         (row.high - row.low) * pv_per_pound, rel=1e-9

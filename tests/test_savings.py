@@ -34,7 +34,12 @@ def simple_inputs(params, **over):
         deadweight=np.array([0.1]),
         attribution=np.array([0.2]),
         displacement=np.array([0.05]),
-        optimism_bias=np.array([0.25]),
+        ob_costs=np.array([0.0]),
+        ob_high=np.array([0.1]),
+        ob_medium=np.array([0.25]),
+        ob_low=np.array([0.4]),
+        counterfactual=np.array([False]),
+        grade=np.array([1]),
     )
     base.update(over)
     return replace(inp, **base)
@@ -63,7 +68,7 @@ def test_discounting_a_savings_stream_by_hand(params):
         deadweight=np.array([0.0]),
         attribution=np.array([0.0]),
         displacement=np.array([0.0]),
-        optimism_bias=np.array([0.0]),
+        ob_medium=np.array([0.0]),
     )
     df = discount_factors(np.arange(3), flat_rate(0.035))
     a = appraise(inp, np.array([[1000.0]]), np.array([[10.0]]), df)
@@ -123,7 +128,11 @@ def test_p_npv_positive_degenerate(params):
                 "deadweight",
                 "attribution",
                 "displacement",
-                "optimism_bias",
+                "light_touch_effect",
+                "ob_costs",
+                "ob_high",
+                "ob_medium",
+                "ob_low",
             )
         },
     )

@@ -51,6 +51,11 @@ def additionality(deadweight, attribution, displacement):
     )
 
 
+def optimism_bias_costs(costs, optimism_bias):
+    """Costs raised by the Green Book optimism bias share: ``costs × (1 + ob)``."""
+    return np.asarray(costs, dtype=float) * (1 + np.asarray(optimism_bias, dtype=float))
+
+
 def optimism_bias_benefits(benefits, optimism_bias):
     """Benefits reduced by an optimism-bias share: ``benefits × (1 − ob)``.
 

@@ -169,6 +169,20 @@ def yearly(quarterly: np.ndarray) -> np.ndarray:
     return padded.reshape(R, Y, QUARTERS_PER_YEAR).sum(axis=2)
 
 
+def check_duration(param, shortest: float, what: str) -> None:
+    """Refuse a programme duration outside [shortest, MAX_YEARS] years, naming the parameter."""
+    if not shortest <= float(param.value) <= MAX_YEARS:
+        raise ParameterError(
+            Problem(
+                param.file,
+                param.path,
+                f"{what} must last from {'a week' if shortest < 1 else '1 year'} to "
+                f"{MAX_YEARS} years, not {param.value:g} years",
+                param.line,
+            )
+        )
+
+
 @dataclass(frozen=True)
 class TeamProgramme:
     """The early-intervention team: the reach simulation's families, spend and advice."""
@@ -180,6 +194,9 @@ class TeamProgramme:
         return params["team.programme.start_date"].value
 
     def years(self, params: Mapping) -> int:
+        check_duration(
+            params["team.programme.duration"], 1 / WEEKS_PER_YEAR, "the team's programme"
+        )
         weeks = int(round(float(params["team.programme.duration"].value) * WEEKS_PER_YEAR))
         quarters = -(-weeks // WEEKS_PER_QUARTER)
         return max(1, -(-quarters // QUARTERS_PER_YEAR))
@@ -282,7 +299,9 @@ class CohortProgramme:
         return params[f"{self.prefix}.start_date"].value
 
     def years(self, params: Mapping) -> int:
-        return max(1, int(round(float(params[f"{self.prefix}.duration"].value))))
+        duration = params[f"{self.prefix}.duration"]
+        check_duration(duration, 1, "a programme")
+        return max(1, int(round(float(duration.value))))
 
     def check(self, params: Mapping) -> None:
         """Refuse a programme that lacks a required parameter (one line per gap)."""

@@ -6,10 +6,13 @@ outcome's effect, in full for ``persistence.full_years`` after the family's supp
 ends and then falling by the drop-off each year. Families who dropped out, or were
 reached only through advice, get a stated share of the effect.
 
-Gross savings are the avoided costs. Net savings apply, in order, deadweight,
-attribution, displacement and optimism bias: ``net = gross × (1−dw)(1−att)(1−disp)(1−ob)``.
-Costs are the team's spend. Both are real terms at the chosen price year and
-discounted with the Green Book schedule from the programme's first year (year 0).
+Gross savings are the avoided costs. Net savings apply, outcome by outcome, deadweight
+(only where the effect was not measured against a counterfactual: a comparison group or
+a trial already nets out what would have happened anyway), attribution, displacement and
+optimism bias at the rate for the evidence grade of the outcome's effect:
+``net = gross × (1−dw·[no counterfactual])(1−att)(1−disp)(1−ob[grade])``. Costs are the
+programmes' spend raised by the optimism bias for costs. Both are real terms at the
+chosen price year and discounted with the Green Book schedule from the base year.
 Every array has Monte Carlo draws on its first axis.
 """
 
@@ -27,6 +30,7 @@ from ..greenbook.appraisal import (
     benefit_cost_ratio,
     net_present_value,
     optimism_bias_benefits,
+    optimism_bias_costs,
     payback,
     ratio,
 )
@@ -45,7 +49,19 @@ def outcome_names(params: Mapping) -> list[str]:
 
 
 #: SavingsInputs fields shared by every draw (the rest have draws on their first axis).
-SHARED_INPUTS = ("outcomes", "price_year", "agency_share", "issue", "cashable")
+SHARED_INPUTS = (
+    "outcomes",
+    "price_year",
+    "agency_share",
+    "issue",
+    "cashable",
+    "counterfactual",
+    "grade",
+)
+#: What an effect may be measured against; the first two are counterfactuals.
+COUNTERFACTUALS = ("comparison_group", "trial", "before_after", "assumed")
+#: Evidence grades (a parameter's confidence), each with its optimism bias for benefits.
+GRADES = ("high", "medium", "low")
 
 
 @dataclass(frozen=True)
@@ -67,8 +83,15 @@ class SavingsInputs:
     deadweight: np.ndarray
     attribution: np.ndarray
     displacement: np.ndarray
-    optimism_bias: np.ndarray
+    ob_costs: np.ndarray  # (D,) upward share on costs
+    ob_high: np.ndarray  # (D,) share off benefits, by evidence grade
+    ob_medium: np.ndarray
+    ob_low: np.ndarray
     cashable: np.ndarray  # (A,)
+    #: (O,) True where the effect was measured against a counterfactual.
+    counterfactual: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
+    #: (O,) index into GRADES of each outcome's effect.
+    grade: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=int))
 
     @property
     def draws(self) -> int:
@@ -94,11 +117,21 @@ class SavingsInputs:
         }
         return replace(first, **joined)
 
+    def benefit_optimism_bias(self) -> np.ndarray:
+        """Optimism bias off each outcome's savings, by draw: (D, O), from its grade."""
+        by_grade = np.column_stack([self.ob_high, self.ob_medium, self.ob_low])
+        return by_grade[:, self.grade]
+
     def additionality(self) -> np.ndarray:
-        """The factor from gross to net savings, by draw."""
-        return optimism_bias_benefits(
-            additionality(self.deadweight, self.attribution, self.displacement), self.optimism_bias
-        )
+        """The factor from gross to net savings, by draw and outcome: (D, O).
+
+        Deadweight only where the effect has no counterfactual; attribution and
+        displacement everywhere; optimism bias by the grade of the outcome's effect.
+        """
+        no_cf = ~np.asarray(self.counterfactual, dtype=bool)
+        deadweight = self.deadweight[:, None] * no_cf[None, :]
+        factor = additionality(deadweight, self.attribution[:, None], self.displacement[:, None])
+        return optimism_bias_benefits(factor, self.benefit_optimism_bias())
 
 
 #: Scalar savings parameters, in the order they are drawn (after costs, effects, rates).
@@ -111,18 +144,24 @@ SCALARS = {
     "deadweight": "additionality.deadweight",
     "attribution": "additionality.attribution",
     "displacement": "additionality.displacement",
-    "optimism_bias": "additionality.optimism_bias",
+    "ob_costs": "optimism_bias.costs",
+    "ob_high": "optimism_bias.benefits_high",
+    "ob_medium": "optimism_bias.benefits_medium",
+    "ob_low": "optimism_bias.benefits_low",
 }
 
 
 def savings_paths(params: Mapping) -> list[str]:
     """The savings parameters the model draws, in drawing order."""
     names = outcome_names(params)
+    # the cost side first, so scenarios that change only benefits keep the same costs
+    costs = [f"{S}.{SCALARS['ob_costs']}"]
     return [
+        *costs,
         *(f"{S}.outcomes.{o}.cost" for o in names),
         *(f"{S}.outcomes.{o}.effect" for o in names),
         *(f"{S}.outcomes.{o}.rate" for o in names),
-        *(f"{S}.{path}" for path in SCALARS.values()),
+        *(f"{S}.{path}" for path in SCALARS.values() if f"{S}.{path}" not in costs),
     ]
 
 
@@ -188,6 +227,21 @@ def savings_inputs(
                 Problem(i.file, i.path, f"name exactly one EIF issue ({', '.join(ISSUE_NAMES)})")
             )
         issues.append(next(iter(i.value)))
+    counterfactual, grade = [], []
+    for o in names:
+        cf = params[f"{S}.outcomes.{o}.counterfactual"]
+        kinds = [k for k, v in cf.value.items() if v]
+        if len(kinds) != 1 or kinds[0] not in COUNTERFACTUALS:
+            raise ParameterError(
+                Problem(
+                    cf.file,
+                    cf.path,
+                    f"name exactly one of {', '.join(COUNTERFACTUALS)}",
+                    cf.line,
+                )
+            )
+        counterfactual.append(COUNTERFACTUALS.index(kinds[0]) < 2)
+        grade.append(GRADES.index(params[f"{S}.outcomes.{o}.effect"].confidence))
     cash = params[f"{S}.cashable.share"].value
     return SavingsInputs(
         outcomes=tuple(names),
@@ -199,6 +253,8 @@ def savings_inputs(
         issue=tuple(issues),
         **{field: column(f"{S}.{path}") for field, path in SCALARS.items()},
         cashable=np.array([cash.get(a, 0.0) for a in AGENCY_NAMES]),
+        counterfactual=np.array(counterfactual, dtype=bool),
+        grade=np.array(grade, dtype=int),
     )
 
 
@@ -348,9 +404,9 @@ def appraise(
     :func:`savings_streams`).
     """
     horizon = len(discount_factors)
-    c = _fit_years(costs, inputs.draws, horizon)
+    c = optimism_bias_costs(_fit_years(costs, inputs.draws, horizon), inputs.ob_costs[:, None])
     gross = savings_streams(inputs, families, horizon, years_after_support)
-    net = gross * inputs.additionality()[:, None, None]
+    net = gross * inputs.additionality()[:, None, :]
     by_agency = net @ inputs.agency_share
     return Appraisal(
         price_year=inputs.price_year,

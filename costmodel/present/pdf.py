@@ -716,7 +716,14 @@ def _methods(pdf, c: ReportContent) -> None:
     first_rate = percent(float(rates[min(rates)]), 1)
     add = [
         f"{k.replace('_', ' ')} {percent(float(p['savings.additionality.' + k].value), 0)}"
-        for k in ("deadweight", "attribution", "displacement", "optimism_bias")
+        for k in ("deadweight", "attribution", "displacement")
+    ] + [
+        "optimism bias "
+        + "/".join(
+            percent(float(p[f"savings.optimism_bias.benefits_{g}"].value), 0)
+            for g in ("high", "medium", "low")
+        )
+        + " by evidence grade (high/medium/low)"
     ]
     text = [
         (
@@ -764,8 +771,12 @@ def _methods(pdf, c: ReportContent) -> None:
             "Gross and net",
             "Gross savings are the avoided costs before any adjustment. Net "
             "savings remove what would have happened anyway and credit due elsewhere: "
-            f"{', '.join(add)} (central values), applied in that order. Only net savings "
-            "enter the NPV and the benefit-cost ratio; gross savings are shown for reference.",
+            f"{', '.join(add)} (central values), applied in that order. Deadweight is "
+            "taken only off effects that were not measured against a comparison group or in "
+            "trials, which already net it out. Costs are raised by the optimism bias for "
+            f"costs ({percent(float(p['savings.optimism_bias.costs'].value), 0)}). Only net "
+            "savings enter the NPV and the benefit-cost ratio; gross savings are shown for "
+            "reference.",
         ),
         (
             "Discounting and prices",

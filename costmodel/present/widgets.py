@@ -64,7 +64,7 @@ SAVINGS_CONTROLS = {
     "deadweight": "savings.additionality.deadweight",
     "attribution": "savings.additionality.attribution",
     "displacement": "savings.additionality.displacement",
-    "optimism_bias": "savings.additionality.optimism_bias",
+    "optimism_bias": "savings.optimism_bias.benefits_medium",
     "full_years": "savings.persistence.full_years",
     "drop_off": "savings.persistence.drop_off",
 }
@@ -442,7 +442,7 @@ class SavingsView(_View):
         self.deadweight = _slider(0, 0, 0.9, 0.01, "Deadweight")
         self.attribution = _slider(0, 0, 0.9, 0.01, "Attribution to others")
         self.displacement = _slider(0, 0, 0.9, 0.01, "Displacement")
-        self.optimism_bias = _slider(0, 0, 0.9, 0.01, "Optimism bias")
+        self.optimism_bias = _slider(0, 0, 0.9, 0.01, "Optimism bias (medium evidence)")
         self.full_years = _slider(0, 0, 10, 0.5, "Effects last, full years", ".1f")
         self.drop_off = _slider(0, 0, 1, 0.05, "Then fade by (a year)")
         self.horizon = _slider(10, 1, 30, 1, "Horizon (years)", integer=True)
