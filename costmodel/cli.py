@@ -714,6 +714,23 @@ def _project(args) -> str:
         ),
         "",
         text_table(arows, ["Who saves (PV, net)", "Saving", "Cashable", "Share"], "lrrr"),
+        "",
+        "By perspective (means; the figures above are fiscal)",
+        text_table(
+            [
+                [
+                    k,
+                    money(r.pv_benefits),
+                    money(r.pv_costs),
+                    money(r.npv),
+                    f"{r.bcr:.2f}" if r.bcr == r.bcr else "–",
+                    r.basis,
+                ]
+                for k, r in res.perspectives().iterrows()
+            ],
+            ["Perspective", "PV benefits", "PV costs", "NPV", "BCR", "What it counts"],
+            "lrrrrl",
+        ),
     ]
     out += ["", *_reconciliation_lines(recon)]
     if res.appraisal.checks:

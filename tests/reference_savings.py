@@ -150,15 +150,15 @@ def appraise_draw(
     pv_income = 0.0
     for t in range(min(horizon, len(income or ()))):
         pv_income += float(income[t]) * df[t]
-    outlay = pv_costs - pv_income
 
     return DrawResult(
         pv_costs=pv_costs,
         pv_income=pv_income,
         pv_savings_gross=pv_gross,
         pv_savings_net=pv_net,
-        npv=pv_net - outlay,
-        bcr=pv_net / outlay if outlay != 0 else math.nan,
+        # fiscal: payment-by-results income is a transfer within government
+        npv=pv_net - pv_costs,
+        bcr=pv_net / pv_costs if pv_costs != 0 else math.nan,
         pv_by_agency=pv_agency,
         pv_cashable_by_agency=pv_cash,
         gross_by_year=gross_by_year,

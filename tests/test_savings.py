@@ -228,8 +228,14 @@ def test_troubled_families_income_by_hand(params):
     per_family = (1000 + 0.8 * 800) * f
     assert a.income.sum() == pytest.approx(4190 * per_family)
     assert a.families[0] == pytest.approx(4190)
-    assert a.npv[0] == pytest.approx(a.pv_savings_net[0] - a.pv_costs[0] + a.pv_income[0])
-    assert a.bcr[0] == pytest.approx(a.pv_savings_net[0] / (a.pv_costs[0] - a.pv_income[0]))
+    # fiscal: the income is a transfer from central government and cancels
+    assert a.npv[0] == pytest.approx(a.pv_savings_net[0] - a.pv_costs[0])
+    assert a.bcr[0] == pytest.approx(a.pv_savings_net[0] / a.pv_costs[0])
+    # the council's own views count it
+    views = p.perspectives()
+    for view in ("local", "funder"):
+        assert views.loc[view, "pv_costs"] == pytest.approx(a.pv_costs[0] - a.pv_income[0])
+    assert views.loc["fiscal", "npv"] == pytest.approx(a.npv[0])
     assert p.start_year == "2015-04-01"
     # the team itself is switched off in this scenario: the families are the programme's
     assert [f.name for f in p.programmes] == ["troubled_families_phase2"]

@@ -32,12 +32,12 @@ from ..params.errors import ParameterError, Problem
 from ..params.sampling import sample
 from .team import MAX_YEARS as TEAM_MAX_YEARS
 from .team import ReachResult, reach, team_paths
-from .vocabulary import QUARTERS_PER_YEAR, WEEKS_PER_QUARTER, WEEKS_PER_YEAR
+from .vocabulary import AGENCY_NAMES, QUARTERS_PER_YEAR, WEEKS_PER_QUARTER, WEEKS_PER_YEAR
 
 PROGRAMMES = "programmes"
 #: What a cohort programme must give, and what it may.
 COHORT_REQUIRED = ("share_appraised", "start_date", "duration", "families", "cost_per_family")
-COHORT_OPTIONAL = ("attachment_fee", "results_payment", "success_share")
+COHORT_OPTIONAL = ("attachment_fee", "results_payment", "success_share", "funder")
 #: Longest programme the model appraises, in years (the team's and any other's).
 MAX_YEARS = TEAM_MAX_YEARS
 #: Runs of the team simulation behind a deterministic result (its mean is used).
@@ -150,6 +150,10 @@ class Programme(Protocol):
         """Programme years its flows cover (before any cohort's years after support)."""
         ...
 
+    def funder(self, params: Mapping) -> str | None:
+        """The agency that pays for the programme, if the parameters say."""
+        ...
+
     def flows(
         self,
         params: Mapping,
@@ -167,6 +171,19 @@ def yearly(quarterly: np.ndarray) -> np.ndarray:
     padded = np.zeros((R, Y * QUARTERS_PER_YEAR))
     padded[:, :Q] = quarterly
     return padded.reshape(R, Y, QUARTERS_PER_YEAR).sum(axis=2)
+
+
+def funder_of(params: Mapping, path: str) -> str | None:
+    """The one agency a ``funder`` table names (``None`` if the parameter is absent)."""
+    if path not in params:
+        return None
+    p = params[path]
+    named = [k for k, v in p.value.items() if v] if p.is_table else []
+    if len(named) != 1 or named[0] not in AGENCY_NAMES:
+        raise ParameterError(
+            Problem(p.file, p.path, f"name exactly one agency ({', '.join(AGENCY_NAMES)})", p.line)
+        )
+    return named[0]
 
 
 def check_duration(param, shortest: float, what: str) -> None:
@@ -192,6 +209,9 @@ class TeamProgramme:
 
     def start_date(self, params: Mapping) -> dt.date:
         return params["team.programme.start_date"].value
+
+    def funder(self, params: Mapping) -> str | None:
+        return funder_of(params, "team.budget.funder")
 
     def years(self, params: Mapping) -> int:
         check_duration(
@@ -297,6 +317,9 @@ class CohortProgramme:
 
     def start_date(self, params: Mapping) -> dt.date:
         return params[f"{self.prefix}.start_date"].value
+
+    def funder(self, params: Mapping) -> str | None:
+        return funder_of(params, f"{self.prefix}.funder")
 
     def years(self, params: Mapping) -> int:
         duration = params[f"{self.prefix}.duration"]

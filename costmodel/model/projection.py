@@ -213,6 +213,15 @@ class Projection:
     #: The date discounting counts from (year 0), and the years each cohort is followed.
     base_date: str = ""
     years_after_support: int | None = None
+    #: Agency weights of the perspectives (see :meth:`perspectives`).
+    perspective_weights: Mapping[str, Any] = field(
+        default_factory=lambda: {
+            "local": np.ones(len(AGENCY_NAMES)),
+            "transfer": np.zeros(len(AGENCY_NAMES)),
+            "funder": None,
+        },
+        repr=False,
+    )
 
     @property
     def stored(self) -> int:
@@ -315,6 +324,60 @@ class Projection:
             index=pd.Index(AGENCY_NAMES, name="agency"),
         )
 
+    def perspectives(self) -> pd.DataFrame:
+        """PV of benefits and costs, NPV and BCR (ratio of expected values) by perspective.
+
+        * ``fiscal`` – the public sector as a whole: every agency's net saving against
+          the programmes' costs; payment-by-results income from central government is a
+          transfer within it and cancels (the headline figures take this view).
+        * ``economic`` – fiscal less transfer payments (``savings.perspectives.
+          transfer_share``: benefits paid and tax forgone); gains such as a young adult's
+          earnings are not valued, so it is a floor.
+        * ``local`` – the local partnership (``savings.perspectives.local_agencies``):
+          its agencies' savings against the costs less the income it receives.
+        * ``funder`` – the agency that pays (``team.budget.funder`` or a programme's
+          ``funder``): its cashable savings against its outlay; only when every programme
+          appraised has the same funder.
+
+        Social value (wellbeing and quality of life) is not valued in this version.
+        Means are exact over every draw.
+        """
+        m, f = self.mean_flows(), self.appraisal.discount_factors
+        by_agency, cashable = f @ m["net_by_agency"], f @ m["cashable_by_agency"]
+        costs, income = float(f @ m["costs"]), float(f @ m["income"])
+        w = self.perspective_weights
+        rows = {
+            "fiscal": (by_agency.sum(), costs, "every public agency; income cancels"),
+            "economic": (
+                float(by_agency @ (1 - w["transfer"])),
+                costs,
+                "fiscal less transfer payments; earnings gains not valued",
+            ),
+            "local": (
+                float(by_agency @ w["local"]),
+                costs - income,
+                "local partners' savings; costs less income from central government",
+            ),
+        }
+        if w.get("funder") is not None:
+            j = AGENCY_NAMES.index(w["funder"])
+            rows["funder"] = (
+                float(cashable[j]),
+                costs - income,
+                f"cashable savings of the funder ({w['funder']}) against its outlay",
+            )
+        out = pd.DataFrame(
+            {
+                "pv_benefits": [r[0] for r in rows.values()],
+                "pv_costs": [r[1] for r in rows.values()],
+                "basis": [r[2] for r in rows.values()],
+            },
+            index=pd.Index(list(rows), name="perspective"),
+        )
+        out.insert(2, "npv", out["pv_benefits"] - out["pv_costs"])
+        out.insert(3, "bcr", [float(ratio(r[0], r[1])) for r in rows.values()])
+        return out
+
     def by_year(self) -> pd.DataFrame:
         """Mean yearly costs and savings (real, undiscounted and discounted)."""
         a = self.appraisal
@@ -339,7 +402,8 @@ class Projection:
         return out
 
     def cumulative(self, low: float = 5, high: float = 95) -> pd.DataFrame:
-        """Cumulative discounted costs (net of income) and net savings, year by year.
+        """Cumulative discounted costs and net savings, year by year (fiscal perspective:
+        payment-by-results income is a transfer within government and cancels).
 
         Means over draws, and the ``low``–``high`` percentile band of each draw's
         cumulative net savings; ``payback_of_means`` (in ``attrs``) is the payback time
@@ -352,7 +416,7 @@ class Projection:
         lo, hi = np.percentile(savings, [low, high], axis=0)
         out = pd.DataFrame(
             {
-                "costs": np.cumsum((m["costs"] - m["income"]) * f),
+                "costs": np.cumsum(m["costs"] * f),
                 "savings": np.cumsum(m["net"].sum(axis=1) * f),
                 "savings_low": lo,
                 "savings_high": hi,
@@ -384,7 +448,7 @@ class Projection:
         """
         s = self.summary()
         m = s["mean"]
-        costs = m["pv_costs"] - m["pv_income"]
+        costs = m["pv_costs"]  # fiscal: income from central government cancels
         benefits = m["pv_savings_net"]
         spend = float(self.mean_flows()["costs"].sum())
         rows: dict[str, tuple[float, str]] = {
@@ -485,6 +549,17 @@ class Projection:
                 for a, r in ag.iterrows()
             },
             "checks": list(self.appraisal.checks),
+            "perspective_of_headlines": "fiscal",
+            "perspectives": {
+                k: {
+                    "pv_benefits": float(r.pv_benefits),
+                    "pv_costs": float(r.pv_costs),
+                    "npv": float(r.npv),
+                    "bcr": None if not np.isfinite(r.bcr) else float(r.bcr),
+                    "basis": r.basis,
+                }
+                for k, r in self.perspectives().iterrows()
+            },
             "headlines": {
                 k: {
                     "estimate": None if not np.isfinite(r.estimate) else float(r.estimate),
@@ -688,6 +763,7 @@ def project(
         ),
         base_date=base.isoformat(),
         years_after_support=yas,
+        perspective_weights=perspective_weights(params, included),
     )
 
 
@@ -705,6 +781,28 @@ def _central_npv(
         return None
     one = project(params, draws=1, check_area=False, **settings)
     return float(one.appraisal.npv[0])
+
+
+def perspective_weights(params: Mapping, included: Sequence) -> dict[str, Any]:
+    """The agency weights of the local and economic perspectives, and the common funder."""
+
+    def table(path: str, default: float) -> np.ndarray:
+        if path not in params:
+            return np.full(len(AGENCY_NAMES), default)
+        p = params[path]
+        unknown = set(p.value) - set(AGENCY_NAMES)
+        if unknown:
+            raise ParameterError(
+                Problem(p.file, p.path, f"unknown agency {sorted(unknown)[0]!r}", p.line)
+            )
+        return np.array([float(p.value.get(a, default)) for a in AGENCY_NAMES])
+
+    funders = {prog.funder(params) for prog in included}
+    return {
+        "local": table("savings.perspectives.local_agencies", 1.0),
+        "transfer": table("savings.perspectives.transfer_share", 0.0),
+        "funder": funders.pop() if len(funders) == 1 else None,
+    }
 
 
 #: Years a cohort is followed when no follow-up is set (the appraisal period then

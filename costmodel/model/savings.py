@@ -344,21 +344,26 @@ class Appraisal:
 
     @property
     def net_costs(self) -> np.ndarray:
-        """Yearly costs less income (the local partners' outlay)."""
+        """Yearly costs less income (the outlay of those who receive the income)."""
         return self.costs if self.income is None else self.costs - self.income
 
     @property
     def npv(self) -> np.ndarray:
-        """PV of net savings less PV of costs net of any payment-by-results income."""
-        return net_present_value(self.pv_savings_net, self.pv_costs - self.pv_income)
+        """Fiscal NPV (the public sector as a whole): PV of net savings less PV of costs.
+
+        Payment-by-results income is a transfer from central to local government, so
+        it cancels here; it counts in the local partnership's and the funder's views
+        (:meth:`costmodel.model.projection.Projection.perspectives`).
+        """
+        return net_present_value(self.pv_savings_net, self.pv_costs)
 
     @property
     def bcr(self) -> np.ndarray:
-        return benefit_cost_ratio(self.pv_savings_net, self.pv_costs - self.pv_income)
+        return benefit_cost_ratio(self.pv_savings_net, self.pv_costs)
 
     @property
     def roi(self) -> np.ndarray:
-        return ratio(self.npv, self.pv_costs - self.pv_income)
+        return ratio(self.npv, self.pv_costs)
 
     @property
     def payback_years(self) -> np.ndarray:
@@ -368,19 +373,19 @@ class Appraisal:
         crossing is interpolated linearly within the year. NaN if not within the horizon.
         """
         return payback(
-            self.net_costs * self.discount_factors, self.net.sum(axis=2) * self.discount_factors
+            self.costs * self.discount_factors, self.net.sum(axis=2) * self.discount_factors
         )
 
     @property
     def break_even_families(self) -> np.ndarray:
         """Families helped at which NPV = 0: PV costs ÷ PV net saving per family helped."""
         per_family = ratio(self.pv_savings_net, self.families_helped)
-        return ratio(self.pv_costs - self.pv_income, per_family)
+        return ratio(self.pv_costs, per_family)
 
     @property
     def break_even_effect_scale(self) -> np.ndarray:
         """Multiple of every effect at which NPV = 0 (NPV is linear in the effects)."""
-        return ratio(self.pv_costs - self.pv_income, self.pv_savings_net)
+        return ratio(self.pv_costs, self.pv_savings_net)
 
     def pv_by_agency(self, cashable: bool = False) -> np.ndarray:
         return self.pv(self.cashable_by_agency if cashable else self.net_by_agency)

@@ -321,11 +321,10 @@ def families_chart(result: ReachResult) -> Figure:
 def cumulative_chart(projection: Projection) -> Figure:
     """Cumulative discounted costs against cumulative discounted net savings, by year.
 
-    Costs are net of any payment-by-results income (the funder's outlay). Lines are means
+    Fiscal perspective: payment-by-results income cancels within government. Lines are means
     over draws; the band is the 5th to 95th percentile of each draw's cumulative net
     savings. Where the mean savings line overtakes the costs line (payback) is marked.
     """
-    a = projection.appraisal
     cum = projection.cumulative(5, 95)
     mean_costs, mean_savings = cum["costs"].to_numpy(), cum["savings"].to_numpy()
     lo, hi = cum["savings_low"].to_numpy(), cum["savings_high"].to_numpy()
@@ -339,7 +338,7 @@ def cumulative_chart(projection: Projection) -> Figure:
     (cost,) = ax.plot(
         x, mean_costs, color=COSTS, linewidth=1.6, marker="s", markersize=3, gid="costs-mean"
     )
-    cost_text = "costs" if a.income is None else "costs less payment-by-results income"
+    cost_text = "costs"
     suffix = "" if single else ": mean"
     handles: list[Any] = [cost, sav]
     texts = [f"Cumulative {cost_text}{suffix}", f"Cumulative net savings{suffix}"]
