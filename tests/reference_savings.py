@@ -124,14 +124,31 @@ def appraise_draw(
     pv_gross = pv_net = 0.0
     pv_agency = [0.0] * agencies
     pv_cash = [0.0] * agencies
-    for t in range(horizon):
-        # families at full-effect equivalent in year t, over the cohorts so far
-        weight = 0.0
+    duration = [
+        float(inputs.duration[i, o]) if inputs.duration.size else 0.0 for o in range(outcomes)
+    ]
+
+    def weight_in(t: int) -> float:
+        """Families at full-effect equivalent in year t, over the cohorts so far."""
+        w = 0.0
         for y in range(min(t + 1, len(families))):
-            weight += float(families[y]) * effect_left(t - y, full_years, drop_off)
+            w += float(families[y]) * effect_left(t - y, full_years, drop_off)
+        return w
+
+    def cost_share(o: int, k: int) -> float:
+        """Share of a year's cost an episode avoided k years ago still saves."""
+        if duration[o] <= 0:
+            return 1.0 if k == 0 else 0.0
+        return min(1.0, max(0.0, duration[o] - k))
+
+    for t in range(horizon):
         gross_t = net_t = 0.0
         for o in range(outcomes):
-            gross = weight * saving_per_family[o]
+            gross = 0.0
+            for s in range(t + 1):  # episodes avoided in year s still costing in year t
+                running = cost_share(o, t - s)
+                if running:
+                    gross += weight_in(s) * saving_per_family[o] * running
             net = gross * additionality[o]
             gross_t += gross
             net_t += net

@@ -25,6 +25,7 @@ def two_outcomes(params, **over):
         deadweight=np.array([0.2]),
         attribution=np.array([0.1]),
         displacement=np.array([0.0]),
+        duration=np.zeros((1, 2)),
         ob_costs=np.array([0.1]),
         ob_high=np.array([0.05]),
         ob_medium=np.array([0.25]),

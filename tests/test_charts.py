@@ -27,7 +27,7 @@ from costmodel.present.labels import AGENCIES, ISSUES
 
 TORNADO_PARAMETERS = [
     "savings.outcomes.child_enters_care.effect",
-    "savings.outcomes.child_enters_care.rate",
+    "savings.outcomes.child_enters_care.prevalence",
     "savings.additionality.deadweight",
     "team.direct_work.caseload",
     "savings.persistence.drop_off",

@@ -88,7 +88,7 @@ def test_draws_in_later_blocks_come_from_their_own_generator(params, small_block
     p = run(params)
     table = p.draws_table
     # draws 1,000-1,499 are block 1's first draws: not a continuation of block 0's stream
-    effect = "savings.outcomes.child_enters_care.rate"
+    effect = "savings.outcomes.child_enters_care.prevalence"
     assert not np.array_equal(table[effect].to_numpy()[:500], table[effect].to_numpy()[1000:1500])
 
 

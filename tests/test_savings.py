@@ -34,6 +34,7 @@ def simple_inputs(params, **over):
         deadweight=np.array([0.1]),
         attribution=np.array([0.2]),
         displacement=np.array([0.05]),
+        duration=np.zeros((1, 1)),
         ob_costs=np.array([0.0]),
         ob_high=np.array([0.1]),
         ob_medium=np.array([0.25]),
@@ -178,7 +179,7 @@ def test_cap_check_flags_impossible_rates(params):
     """More care entries than the county pays for: the model says so."""
     silly = params.with_values(
         {
-            "savings.outcomes.child_enters_care.rate": 0.99,
+            "savings.outcomes.child_enters_care.prevalence": 0.99,
             "savings.outcomes.child_enters_care.cost": 1_000_000,
         }
     )
@@ -202,20 +203,22 @@ def test_effects_are_correlated_but_keep_their_distributions(params):
 
     rng = np.random.default_rng(4)
     inp = savings_inputs(params, "2018/19", 40_000, rng)
-    e = inp.effect
+    # the conviction effect is net of custody's (derived from both), so it is left out
+    drawn = [j for j, o in enumerate(inp.outcomes) if o != "youth_conviction"]
+    e = inp.effect[:, drawn]
     c = np.corrcoef(e, rowvar=False)
     off = c[~np.eye(len(c), dtype=bool)]
     assert 0.35 < off.mean() < 0.6
     j = inp.outcomes.index("child_enters_care")
-    assert e[:, j].mean() == pytest.approx(0.32, rel=0.02)
-    assert e[:, j].std() == pytest.approx(0.15, rel=0.05)
+    assert inp.effect[:, j].mean() == pytest.approx(0.32, rel=0.02)
+    assert inp.effect[:, j].std() == pytest.approx(0.15, rel=0.05)
     flat = savings_inputs(
         params.with_values({"savings.effect_correlation": 0}),
         "2018/19",
         40_000,
         np.random.default_rng(4),
     )
-    c0 = np.corrcoef(flat.effect, rowvar=False)
+    c0 = np.corrcoef(flat.effect[:, drawn], rowvar=False)
     assert np.abs(c0[~np.eye(len(c0), dtype=bool)]).max() < 0.03
 
 
@@ -277,5 +280,6 @@ def test_family_cost_reconciliation_adds_up_and_rebases_the_published_figure(par
     # a care entry: its yearly rate times its cost per occurrence
     care = params["savings.outcomes.child_enters_care.cost"]
     care_cost = care.value * costmodel.deflators(params).factor(care.price_year, "2018/19")
-    rate = params["savings.outcomes.child_enters_care.rate"].value
-    assert r["child_enters_care"] == pytest.approx(rate * care_cost)
+    # a stock: the share in care at a time × a year's cost (rate × duration × yearly cost)
+    prevalence = params["savings.outcomes.child_enters_care.prevalence"].value
+    assert r["child_enters_care"] == pytest.approx(prevalence * care_cost)

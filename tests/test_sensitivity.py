@@ -11,7 +11,7 @@ from costmodel.model.projection import DeterministicOutcome, project
 from costmodel.params.distributions import quantile
 
 EFFECT = "savings.outcomes.child_enters_care.effect"
-RATE = "savings.outcomes.child_enters_care.rate"
+RATE = "savings.outcomes.child_enters_care.prevalence"
 
 
 @pytest.fixture(scope="module")

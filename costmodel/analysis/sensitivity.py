@@ -24,6 +24,7 @@ from scipy import optimize
 
 from ..model.projection import DeterministicOutcome
 from ..params.distributions import quantile
+from ..params.errors import CostModelError
 from ..params.sampling import uncertain
 from ..params.scenarios import apply_scenario
 from ..params.schema import unit_range
@@ -144,7 +145,8 @@ def switching_values(
         p = base[path]
         v = float(p.value)
         lo, hi = search_range(p)
-        f_lo, f_hi = evaluate(f, base, {path: lo}), evaluate(f, base, {path: hi})
+        lo, f_lo = _feasible(f, base, path, lo, v)
+        hi, f_hi = _feasible(f, base, path, hi, v)
         value = np.nan
         if np.sign(f_lo) != np.sign(f_hi):
             value = optimize.brentq(
@@ -170,6 +172,25 @@ def switching_values(
     ).set_index("parameter")
     out.attrs["npv_central"] = centre
     return out
+
+
+def _feasible(f: Model, base: ParameterSet, path: str, edge: float, inside: float):
+    """The edge of the search range, moved towards ``inside`` until the model accepts it
+    (a parameter may be bounded by another: a rate that must stay above one it
+    contains), and the outcome there."""
+    try:
+        return edge, evaluate(f, base, {path: edge})
+    except CostModelError:
+        pass
+    good, bad = inside, edge
+    for _ in range(20):  # bisection between the last accepted and the first refused value
+        mid = (good + bad) / 2
+        try:
+            evaluate(f, base, {path: mid})
+            good = mid
+        except CostModelError:
+            bad = mid
+    return good, evaluate(f, base, {path: good})
 
 
 def search_range(p) -> tuple[float, float]:

@@ -30,7 +30,11 @@ MIN_DRAWS = 100
 #: Default groups of parameters: name → glob patterns over parameter paths.
 GROUPS: dict[str, tuple[str, ...]] = {
     "effects": ("savings.outcomes.*.effect",),
-    "outcome rates": ("savings.outcomes.*.rate",),
+    "outcome rates": (
+        "savings.outcomes.*.rate",
+        "savings.outcomes.*.prevalence",
+        "savings.outcomes.*.duration",
+    ),
     "unit costs": ("savings.outcomes.*.cost",),
     "persistence": ("savings.persistence.*",),
     "additionality": ("savings.additionality.*", "savings.reach_effect.*"),

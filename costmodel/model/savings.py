@@ -43,9 +43,50 @@ S = "savings"
 
 
 def outcome_names(params: Mapping) -> list[str]:
-    """Outcomes defined under ``savings.outcomes`` (each has a rate)."""
-    head, tail = f"{S}.outcomes.", ".rate"
-    return [k[len(head) : -len(tail)] for k in params if k.startswith(head) and k.endswith(tail)]
+    """Outcomes defined under ``savings.outcomes`` (each has an effect)."""
+    head, tail = f"{S}.outcomes.", ".effect"
+    return [
+        k[len(head) : -len(tail)]
+        for k in params
+        if k.startswith(head) and k.endswith(tail) and k.count(".") == 3
+    ]
+
+
+def frequency_paths(params: Mapping, name: str) -> list[str]:
+    """How often an outcome happens: its ``rate`` (new episodes a year), or its
+    ``prevalence`` (the share of families in the state at a point in time), and its
+    ``duration`` (years an episode lasts) if it has one."""
+    head = f"{S}.outcomes.{name}"
+    out = [f"{head}.{k}" for k in ("rate", "prevalence") if f"{head}.{k}" in params]
+    if len(out) != 1:
+        p = params[f"{head}.effect"]
+        raise ParameterError(
+            Problem(
+                p.file,
+                head,
+                "an outcome needs a rate (episodes a year) or a prevalence and a duration, "
+                "not both",
+                p.line,
+            )
+        )
+    if f"{head}.duration" in params:
+        out.append(f"{head}.duration")
+    elif out[0].endswith(".prevalence"):
+        raise ParameterError(
+            Problem(
+                params[out[0]].file,
+                f"{head}.duration",
+                "a prevalence needs the episode's duration to give a yearly rate",
+                params[out[0]].line,
+            )
+        )
+    return out
+
+
+def incidence_from_prevalence(prevalence, duration):
+    """New episodes a year from the share in the state at a point in time and the mean
+    length of an episode (steady state: prevalence = incidence × duration)."""
+    return np.asarray(prevalence, dtype=float) / np.asarray(duration, dtype=float)
 
 
 #: SavingsInputs fields shared by every draw (the rest have draws on their first axis).
@@ -70,8 +111,8 @@ class SavingsInputs:
 
     outcomes: tuple[str, ...]
     price_year: str
-    rate: np.ndarray  # (D, O) occurrences per family per year
-    cost: np.ndarray  # (D, O) £ per occurrence, real terms
+    rate: np.ndarray  # (D, O) new episodes per family per year
+    cost: np.ndarray  # (D, O) £ per episode, or per year of an episode with a duration
     effect: np.ndarray  # (D, O) relative reduction
     agency_share: np.ndarray  # (O, A)
     issue: tuple[str, ...]  # issue of each outcome
@@ -88,6 +129,8 @@ class SavingsInputs:
     ob_medium: np.ndarray
     ob_low: np.ndarray
     cashable: np.ndarray  # (A,)
+    #: (D, O) years an episode lasts, its cost spread over them; 0 books it in its year.
+    duration: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))
     #: (O,) True where the effect was measured against a counterfactual.
     counterfactual: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
     #: (O,) index into GRADES of each outcome's effect.
@@ -116,6 +159,12 @@ class SavingsInputs:
             if k not in SHARED_INPUTS
         }
         return replace(first, **joined)
+
+    def episode_cost(self) -> np.ndarray:
+        """The whole cost of one episode (D, O): a yearly cost times its duration."""
+        if not self.duration.size:
+            return self.cost
+        return self.cost * np.where(self.duration > 0, self.duration, 1.0)
 
     def benefit_optimism_bias(self) -> np.ndarray:
         """Optimism bias off each outcome's savings, by draw: (D, O), from its grade."""
@@ -160,7 +209,7 @@ def savings_paths(params: Mapping) -> list[str]:
         *costs,
         *(f"{S}.outcomes.{o}.cost" for o in names),
         *(f"{S}.outcomes.{o}.effect" for o in names),
-        *(f"{S}.outcomes.{o}.rate" for o in names),
+        *(p for o in names for p in frequency_paths(params, o)),
         *(f"{S}.{path}" for path in SCALARS.values() if f"{S}.{path}" not in costs),
     ]
 
@@ -243,12 +292,16 @@ def savings_inputs(
         counterfactual.append(COUNTERFACTUALS.index(kinds[0]) < 2)
         grade.append(GRADES.index(params[f"{S}.outcomes.{o}.effect"].confidence))
     cash = params[f"{S}.cashable.share"].value
+    rate, duration = _frequencies(params, names, column, len(values))
+    effect = per_outcome("effect")
+    rate, effect = _exclusions(params, names, rate, effect)
     return SavingsInputs(
         outcomes=tuple(names),
         price_year=price_year,
-        rate=per_outcome("rate"),
+        rate=rate,
         cost=cost,
-        effect=per_outcome("effect"),
+        effect=effect,
+        duration=duration,
         agency_share=shares,
         issue=tuple(issues),
         **{field: column(f"{S}.{path}") for field, path in SCALARS.items()},
@@ -256,6 +309,62 @@ def savings_inputs(
         counterfactual=np.array(counterfactual, dtype=bool),
         grade=np.array(grade, dtype=int),
     )
+
+
+def _frequencies(params, names, column, draws: int) -> tuple[np.ndarray, np.ndarray]:
+    """Yearly rates (D, O), from a rate or from a prevalence and duration, and durations."""
+    rate = np.zeros((draws, len(names)))
+    duration = np.zeros((draws, len(names)))
+    for j, o in enumerate(names):
+        paths = frequency_paths(params, o)
+        if paths[-1].endswith(".duration"):
+            duration[:, j] = column(paths[-1])
+            if paths[0].endswith(".prevalence") and np.any(duration[:, j] <= 0):
+                d = params[paths[-1]]
+                raise ParameterError(
+                    Problem(d.file, d.path, "an episode's duration must be above zero", d.line)
+                )
+        if paths[0].endswith(".prevalence"):
+            rate[:, j] = incidence_from_prevalence(column(paths[0]), duration[:, j])
+        else:
+            rate[:, j] = column(paths[0])
+    return rate, duration
+
+
+def _exclusions(params, names, rate, effect) -> tuple[np.ndarray, np.ndarray]:
+    """Outcomes counted net of another they contain (``excludes``: a table naming it).
+
+    A youth conviction that ends in custody is counted as custody, not twice: the
+    conviction outcome keeps the episodes and the avoided episodes left after the
+    custody outcome's (``rate − rate_x`` and ``(rate·effect − rate_x·effect_x) /
+    (rate − rate_x)``).
+    """
+    rate, effect = rate.copy(), effect.copy()
+    for j, o in enumerate(names):
+        path = f"{S}.outcomes.{o}.excludes"
+        if path not in params:
+            continue
+        p = params[path]
+        for other in (k for k, v in p.value.items() if v):
+            if other not in names or other == o:
+                raise ParameterError(
+                    Problem(p.file, p.path, f"{other!r} is not another outcome", p.line)
+                )
+            i = names.index(other)
+            left = rate[:, j] - rate[:, i]
+            avoided = rate[:, j] * effect[:, j] - rate[:, i] * effect[:, i]
+            if np.any(left <= 0):
+                raise ParameterError(
+                    Problem(
+                        p.file,
+                        p.path,
+                        f"the rate of {o} must exceed the rate of {other}, which it contains",
+                        p.line,
+                    )
+                )
+            rate[:, j] = left
+            effect[:, j] = np.clip(avoided / left, 0.0, 1.0)
+    return rate, effect
 
 
 def persistence(full_years: np.ndarray, drop_off: np.ndarray, years: int) -> np.ndarray:
@@ -285,7 +394,7 @@ def savings_streams(
     horizon).
     """
     D = inputs.rate.shape[0]
-    per_family = inputs.rate * inputs.cost * inputs.effect  # (D, O)
+    avoided_per_family = inputs.rate * inputs.effect  # (D, O) episodes avoided a year
     keep = persistence(inputs.full_years, inputs.drop_off, horizon)  # (D, K)
     if years_after_support is not None:
         keep[:, max(int(years_after_support), 0) :] = 0.0
@@ -296,7 +405,27 @@ def savings_streams(
     weight = np.zeros((D, horizon))
     for y in range(n):  # loop over programme years (a handful), not over draws
         weight[:, y:] += fam[:, y : y + 1] * keep[:, : horizon - y]
-    return weight[:, :, None] * per_family[:, None, :]
+    avoided = weight[:, :, None] * avoided_per_family[:, None, :]  # (D, H, O) episodes
+    return (
+        avoided * inputs.cost[:, None, :]
+        if not inputs.duration.size
+        else _over_durations(avoided, inputs.cost, inputs.duration)
+    )
+
+
+def _over_durations(avoided: np.ndarray, cost: np.ndarray, duration: np.ndarray) -> np.ndarray:
+    """The cost of episodes avoided in each year, spread over the years they would have
+    lasted: an episode of ``d`` years starting in year ``t`` costs ``cost`` a year in
+    years ``t, t+1, ...``, the last year in proportion (``min(1, d − k)``). Outcomes
+    without a duration (0) cost ``cost`` once, in their year."""
+    H = avoided.shape[1]
+    one_off = duration <= 0  # (D, O)
+    out = np.where(one_off[:, None, :], avoided * cost[:, None, :], 0.0)
+    longest = int(np.ceil(duration.max(initial=0.0)))
+    for k in range(min(longest, H)):
+        share = np.where(one_off, 0.0, np.clip(duration - k, 0.0, 1.0))  # (D, O)
+        out[:, k:, :] += avoided[:, : H - k, :] * (cost * share)[:, None, :]
+    return out
 
 
 @dataclass(frozen=True)
@@ -468,7 +597,7 @@ def issue_cap_check(
     The yearly cost of the outcomes of ``families_per_year`` families (central
     values), grouped by issue, must not exceed the area's baseline for that issue.
     """
-    yearly = (inputs.rate * inputs.cost)[0] * families_per_year
+    yearly = (inputs.rate * inputs.episode_cost())[0] * families_per_year
     out = []
     for issue in sorted(set(inputs.issue)):
         mask = np.array([i == issue for i in inputs.issue])
@@ -495,7 +624,7 @@ def family_cost_reconciliation(params: Mapping, price_year: str) -> pd.DataFrame
     figure is for the most troubled families, so the gap is an upper bound.
     """
     inputs = savings_inputs(params, price_year)
-    rate, cost = inputs.rate[0], inputs.cost[0]
+    rate, cost = inputs.rate[0], inputs.episode_cost()[0]
     yearly = rate * cost
     out = pd.DataFrame(
         {"rate": rate, "cost_per_occurrence": cost, "yearly_cost_per_family": yearly},

@@ -290,6 +290,7 @@ class ReportContent:
         out = {
             "Summary": self.headline(),
             "Savings by agency": self.by_agency(),
+            "Perspectives": self.main.perspectives(),
             "Baseline by issue": self.baseline_table("issue"),
             "Baseline by agency": self.baseline_table("agency"),
             "Baseline issue x agency": self.baseline_matrix(),

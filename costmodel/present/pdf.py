@@ -516,6 +516,35 @@ def _savings_section(pdf, c: ReportContent, charts) -> None:
     )
     _chart(pdf, charts.cumulative_chart(c.main))
     _chart(pdf, charts.savings_by_agency_chart(c.main, discounted=False))
+    views = c.main.perspectives()
+    names = {
+        "fiscal": "Fiscal: the public sector as a whole (the headline figures)",
+        "economic": "Economic: fiscal less transfer payments",
+        "local": "The local partnership",
+        "funder": "The funder's own view",
+    }
+    rows = [
+        [
+            names.get(str(k), str(k)),
+            money(r.pv_benefits),
+            money(r.pv_costs),
+            money(r.npv),
+            f"{r.bcr:.2f}" if r.bcr == r.bcr else "–",
+        ]
+        for k, r in views.iterrows()
+    ]
+    _table(
+        pdf,
+        ["Perspective", "PV benefits", "PV costs", "NPV", "BCR"],
+        rows,
+        [78, 26, 26, 26, 18],
+        "lrrrr",
+        note="Means over the draws; BCR as a ratio of the means. Payment-by-results income "
+        "from central government cancels in the fiscal and economic views and counts in "
+        "the local and funder's views; the economic view leaves out benefit payments and "
+        "tax (transfers) and does not value earnings gains; the funder's view counts only "
+        "its cashable savings. Social value (wellbeing) is not valued.",
+    )
     labels = _cash_flow_labels()
     pdf.add_page(orientation="L")
     for basis in ("real", "discounted", *(("nominal",) if c.nominal else ())):
