@@ -107,3 +107,16 @@ def test_switching_values_search_only_where_the_model_accepts_a_value(params):
     row = t.loc[path] if path in t.index else t.set_index("parameter").loc[path]
     assert row["switching"] == pytest.approx(0.08)
     assert 0.05 <= row["searched_low"] < 0.05 + 1e-6
+
+
+def test_a_draw_where_the_rates_cross_leaves_no_episodes_of_its_own(params):
+    from costmodel.model.savings import _exclusions
+
+    names = ["youth_conviction", "youth_custody"]
+    rate = np.array([[0.03, 0.01], [0.004, 0.005], [0.02, 0.01]])
+    effect = np.array([[0.2, 0.4], [0.2, 0.4], [0.1, 0.5]])
+    net_rate, net_effect = _exclusions(params, names, rate, effect)
+    np.testing.assert_allclose(net_rate[:, 0], [0.02, 0.0, 0.01])
+    # (0.03·0.2 − 0.01·0.4) / 0.02 = 0.1; none left in the crossed draw; clipped at 0
+    np.testing.assert_allclose(net_effect[:, 0], [0.1, 0.0, 0.0])
+    np.testing.assert_allclose(net_rate[:, 1], rate[:, 1])  # custody itself unchanged

@@ -337,7 +337,9 @@ def _exclusions(params, names, rate, effect) -> tuple[np.ndarray, np.ndarray]:
     A youth conviction that ends in custody is counted as custody, not twice: the
     conviction outcome keeps the episodes and the avoided episodes left after the
     custody outcome's (``rate − rate_x`` and ``(rate·effect − rate_x·effect_x) /
-    (rate − rate_x)``).
+    (rate − rate_x)``, the effect kept within [0, 1]). Rates that put the contained
+    outcome above its container on average are refused; a draw where they cross has no
+    episodes of its own.
     """
     rate, effect = rate.copy(), effect.copy()
     for j, o in enumerate(names):
@@ -353,7 +355,9 @@ def _exclusions(params, names, rate, effect) -> tuple[np.ndarray, np.ndarray]:
             i = names.index(other)
             left = rate[:, j] - rate[:, i]
             avoided = rate[:, j] * effect[:, j] - rate[:, i] * effect[:, i]
-            if np.any(left <= 0):
+            # parameters that contradict the containment are refused; a rare Monte Carlo
+            # draw where they cross leaves no episodes of this outcome's own
+            if left.mean() <= 0:
                 raise ParameterError(
                     Problem(
                         p.file,
@@ -362,8 +366,9 @@ def _exclusions(params, names, rate, effect) -> tuple[np.ndarray, np.ndarray]:
                         p.line,
                     )
                 )
-            rate[:, j] = left
-            effect[:, j] = np.clip(avoided / left, 0.0, 1.0)
+            rate[:, j] = np.maximum(left, 0.0)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                effect[:, j] = np.where(left > 0, np.clip(avoided / left, 0.0, 1.0), 0.0)
     return rate, effect
 
 
