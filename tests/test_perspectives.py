@@ -34,7 +34,14 @@ def test_every_perspective_by_hand(team, params):
     costs = pv(team, "costs")
     assert views.loc["fiscal", "pv_benefits"] == pytest.approx(by_agency.sum())
     assert views.loc["fiscal", "npv"] == pytest.approx(team.appraisal.npv.mean())
-    assert views.loc["economic", "pv_benefits"] == pytest.approx(by_agency @ (1 - transfer))
+    economic_extra, social_extra = pv(team, "economic_net"), pv(team, "social_net")
+    assert economic_extra > 0 and social_extra > 0  # domestic abuse carries both values
+    assert views.loc["economic", "pv_benefits"] == pytest.approx(
+        by_agency @ (1 - transfer) + economic_extra
+    )
+    assert views.loc["social", "pv_benefits"] == pytest.approx(
+        views.loc["economic", "pv_benefits"] + social_extra
+    )
     assert views.loc["local", "pv_benefits"] == pytest.approx(by_agency @ local)
     police = AGENCY_NAMES.index("police")
     assert views.loc["funder", "pv_benefits"] == pytest.approx(cashable[police])
@@ -44,9 +51,9 @@ def test_every_perspective_by_hand(team, params):
         assert r.bcr == pytest.approx(r.pv_benefits / r.pv_costs), view
     # the welfare saving is all transfer: the economic view is the fiscal one without it
     welfare = AGENCY_NAMES.index("welfare")
-    assert views.loc["fiscal", "pv_benefits"] - views.loc["economic", "pv_benefits"] == (
-        pytest.approx(by_agency[welfare])
-    )
+    assert views.loc["fiscal", "pv_benefits"] - (
+        views.loc["economic", "pv_benefits"] - economic_extra
+    ) == pytest.approx(by_agency[welfare])
 
 
 def test_payment_by_results_cancels_in_the_fiscal_view_and_not_in_the_funders(troubled):
@@ -71,7 +78,8 @@ def test_no_funder_view_when_programmes_have_different_funders(params, tmp_path)
         "overrides:\n  programmes.troubled_families_phase2.share_appraised: 1\n"
     )
     views = project(params, str(scenario), draws=1).perspectives()
-    assert "funder" not in views.index and {"fiscal", "economic", "local"} <= set(views.index)
+    assert "funder" not in views.index
+    assert {"fiscal", "economic", "social", "local"} <= set(views.index)
 
 
 def test_project_json_says_which_perspective_every_figure_takes(capsys):
@@ -82,5 +90,27 @@ def test_project_json_says_which_perspective_every_figure_takes(capsys):
     assert main(["project", "--draws", "50", "--format", "json"]) == 0
     d = json.loads(capsys.readouterr().out)
     assert d["perspective_of_headlines"] == "fiscal"
-    assert set(d["perspectives"]) == {"fiscal", "economic", "local", "funder"}
+    assert set(d["perspectives"]) == {"fiscal", "economic", "social", "local", "funder"}
     assert d["perspectives"]["fiscal"]["npv"] == pytest.approx(d["npv"]["mean"])
+
+
+def test_economic_and_social_values_of_an_avoided_episode_by_hand(params):
+    """Ten families avoid 0.5 episodes a year between them (rate 0.1 × effect 0.5); each
+    avoided episode is worth 200 of output and 1,000 of wellbeing, after the same
+    adjustments as its fiscal saving."""
+    from test_savings import simple_inputs
+
+    from costmodel.model.savings import appraise
+
+    inp = simple_inputs(
+        params,
+        economic_value=np.array([[200.0]]),
+        social_value=np.array([[1000.0]]),
+        full_years=np.array([50.0]),
+    )
+    a = appraise(inp, np.zeros((1, 1)), np.array([[10.0]]), np.ones(2))
+    factor = inp.additionality()[0, 0]
+    np.testing.assert_allclose(a.economic_net[0], [0.5 * 200 * factor] * 2)
+    np.testing.assert_allclose(a.social_net[0], [0.5 * 1000 * factor] * 2)
+    # fiscal savings are untouched by them
+    np.testing.assert_allclose(a.net.sum(axis=2)[0], [0.5 * 1000 * factor] * 2)

@@ -35,6 +35,8 @@ def simple_inputs(params, **over):
         attribution=np.array([0.2]),
         displacement=np.array([0.05]),
         duration=np.zeros((1, 1)),
+        economic_value=np.zeros((1, 1)),
+        social_value=np.zeros((1, 1)),
         ob_costs=np.array([0.0]),
         ob_high=np.array([0.1]),
         ob_medium=np.array([0.25]),

@@ -110,6 +110,8 @@ def _flow_sums(a: Appraisal, divide: int = 1) -> dict[str, np.ndarray]:
     streams = {
         "costs": a.costs,
         "income": income,
+        "economic_net": a.economic_net if a.economic_net is not None else np.zeros_like(a.costs),
+        "social_net": a.social_net if a.social_net is not None else np.zeros_like(a.costs),
         "gross": a.gross,
         "net": a.net,
         "net_by_agency": a.net_by_agency,
@@ -331,27 +333,36 @@ class Projection:
           the programmes' costs; payment-by-results income from central government is a
           transfer within it and cancels (the headline figures take this view).
         * ``economic`` – fiscal less transfer payments (``savings.perspectives.
-          transfer_share``: benefits paid and tax forgone); gains such as a young adult's
-          earnings are not valued, so it is a floor.
+          transfer_share``: benefits paid and tax forgone), plus the economic value of
+          episodes avoided where an outcome gives one (``economic_value``: output not
+          lost); gains not valued (a young adult's earnings) make it a floor.
+        * ``social`` – economic plus wellbeing (``social_value``: the physical and
+          emotional harm avoided), where an outcome gives one.
         * ``local`` – the local partnership (``savings.perspectives.local_agencies``):
           its agencies' savings against the costs less the income it receives.
         * ``funder`` – the agency that pays (``team.budget.funder`` or a programme's
           ``funder``): its cashable savings against its outlay; only when every programme
           appraised has the same funder.
 
-        Social value (wellbeing and quality of life) is not valued in this version.
         Means are exact over every draw.
         """
         m, f = self.mean_flows(), self.appraisal.discount_factors
         by_agency, cashable = f @ m["net_by_agency"], f @ m["cashable_by_agency"]
         costs, income = float(f @ m["costs"]), float(f @ m["income"])
         w = self.perspective_weights
+        economic = float(by_agency @ (1 - w["transfer"])) + float(f @ m["economic_net"])
+        social = economic + float(f @ m["social_net"])
         rows = {
             "fiscal": (by_agency.sum(), costs, "every public agency; income cancels"),
             "economic": (
-                float(by_agency @ (1 - w["transfer"])),
+                economic,
                 costs,
-                "fiscal less transfer payments; earnings gains not valued",
+                "fiscal less transfer payments, plus output not lost where valued",
+            ),
+            "social": (
+                social,
+                costs,
+                "economic plus wellbeing where valued (see each outcome's social_value)",
             ),
             "local": (
                 float(by_agency @ w["local"]),
@@ -842,6 +853,8 @@ PER_DRAW = (
     "families",
     "families_helped",
     "income",
+    "economic_net",
+    "social_net",
 )
 
 

@@ -99,6 +99,8 @@ SHARED_INPUTS = (
     "counterfactual",
     "grade",
 )
+#: Values of an avoided episode beyond its fiscal cost, by perspective they add to.
+VALUES = ("economic_value", "social_value")
 #: What an effect may be measured against; the first two are counterfactuals.
 COUNTERFACTUALS = ("comparison_group", "trial", "before_after", "assumed")
 #: Evidence grades (a parameter's confidence), each with its optimism bias for benefits.
@@ -131,6 +133,10 @@ class SavingsInputs:
     cashable: np.ndarray  # (A,)
     #: (D, O) years an episode lasts, its cost spread over them; 0 books it in its year.
     duration: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))
+    #: (D, O) value of an episode avoided beyond its fiscal cost: economic (e.g. output
+    #: lost) and social (wellbeing), real terms; zero where not valued.
+    economic_value: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))
+    social_value: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))
     #: (O,) True where the effect was measured against a counterfactual.
     counterfactual: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
     #: (O,) index into GRADES of each outcome's effect.
@@ -211,6 +217,12 @@ def savings_paths(params: Mapping) -> list[str]:
         *(f"{S}.outcomes.{o}.effect" for o in names),
         *(p for o in names for p in frequency_paths(params, o)),
         *(f"{S}.{path}" for path in SCALARS.values() if f"{S}.{path}" not in costs),
+        *(
+            f"{S}.outcomes.{o}.{k}"
+            for o in names
+            for k in VALUES
+            if f"{S}.outcomes.{o}.{k}" in params
+        ),
     ]
 
 
@@ -295,6 +307,14 @@ def savings_inputs(
     rate, duration = _frequencies(params, names, column, len(values))
     effect = per_outcome("effect")
     rate, effect = _exclusions(params, names, rate, effect)
+    extra = {}
+    for k in VALUES:
+        arr = np.zeros((len(values), len(names)))
+        for j, o in enumerate(names):
+            path = f"{S}.outcomes.{o}.{k}"
+            if path in params:
+                arr[:, j] = column(path) * defl.factor(params[path].price_year, price_year)
+        extra[k] = arr
     return SavingsInputs(
         outcomes=tuple(names),
         price_year=price_year,
@@ -302,6 +322,7 @@ def savings_inputs(
         cost=cost,
         effect=effect,
         duration=duration,
+        **extra,
         agency_share=shares,
         issue=tuple(issues),
         **{field: column(f"{S}.{path}") for field, path in SCALARS.items()},
@@ -383,6 +404,28 @@ def persistence(full_years: np.ndarray, drop_off: np.ndarray, years: int) -> np.
     return (1 - np.asarray(drop_off)[:, None]) ** lost
 
 
+def avoided_episodes(
+    inputs: SavingsInputs,
+    families: np.ndarray,
+    horizon: int,
+    years_after_support: int | None = None,
+) -> np.ndarray:
+    """Episodes avoided by draw, year and outcome (D, horizon, O): effective families
+    (by the year their support ended, each cohort followed for ``years_after_support``
+    years) × rate × effect × persistence."""
+    keep = persistence(inputs.full_years, inputs.drop_off, horizon)  # (D, K)
+    if years_after_support is not None:
+        keep[:, max(int(years_after_support), 0) :] = 0.0
+    D = inputs.rate.shape[0]
+    fam = np.zeros((D, horizon))
+    n = min(horizon, families.shape[1])
+    fam[:, :n] = families[:, :n]
+    weight = np.zeros((D, horizon))
+    for y in range(n):
+        weight[:, y:] += fam[:, y : y + 1] * keep[:, : horizon - y]
+    return weight[:, :, None] * (inputs.rate * inputs.effect)[:, None, :]
+
+
 def savings_streams(
     inputs: SavingsInputs,
     families: np.ndarray,
@@ -398,19 +441,7 @@ def savings_streams(
     counting the year its support ends; ``None`` follows each to the end of the
     horizon).
     """
-    D = inputs.rate.shape[0]
-    avoided_per_family = inputs.rate * inputs.effect  # (D, O) episodes avoided a year
-    keep = persistence(inputs.full_years, inputs.drop_off, horizon)  # (D, K)
-    if years_after_support is not None:
-        keep[:, max(int(years_after_support), 0) :] = 0.0
-    fam = np.zeros((D, horizon))
-    n = min(horizon, families.shape[1])
-    fam[:, :n] = families[:, :n]
-    # cohort convolution: weight[t] = Σ_y fam[y] · keep[t − y]
-    weight = np.zeros((D, horizon))
-    for y in range(n):  # loop over programme years (a handful), not over draws
-        weight[:, y:] += fam[:, y : y + 1] * keep[:, : horizon - y]
-    avoided = weight[:, :, None] * avoided_per_family[:, None, :]  # (D, H, O) episodes
+    avoided = avoided_episodes(inputs, families, horizon, years_after_support)
     return (
         avoided * inputs.cost[:, None, :]
         if not inputs.duration.size
@@ -451,6 +482,10 @@ class Appraisal:
     families_helped: np.ndarray  # (D,) families who started direct work
     checks: tuple[str, ...] = field(default=())
     income: np.ndarray | None = None  # (D, years) payments by results offsetting costs
+    #: (D, years) net value of avoided episodes beyond their fiscal cost, by the
+    #: perspective it adds to (None where no outcome is valued so).
+    economic_net: np.ndarray | None = None
+    social_net: np.ndarray | None = None
 
     def pv(self, stream: np.ndarray) -> np.ndarray:
         """Present value over the years axis (axis 1)."""
@@ -544,8 +579,22 @@ def appraise(
     """
     horizon = len(discount_factors)
     c = optimism_bias_costs(_fit_years(costs, inputs.draws, horizon), inputs.ob_costs[:, None])
-    gross = savings_streams(inputs, families, horizon, years_after_support)
-    net = gross * inputs.additionality()[:, None, :]
+    avoided = avoided_episodes(inputs, families, horizon, years_after_support)
+    gross = (
+        avoided * inputs.cost[:, None, :]
+        if not inputs.duration.size
+        else _over_durations(avoided, inputs.cost, inputs.duration)
+    )
+    factor = inputs.additionality()[:, None, :]
+    net = gross * factor
+    extra = {}
+    for k in VALUES:
+        value = getattr(inputs, k)
+        extra[k.replace("_value", "_net")] = (
+            (avoided * factor * value[:, None, :]).sum(axis=2)
+            if value.size and value.any()
+            else None
+        )
     by_agency = net @ inputs.agency_share
     return Appraisal(
         price_year=inputs.price_year,
@@ -564,6 +613,7 @@ def appraise(
         families_helped=families.sum(axis=1)
         if families_helped is None
         else np.asarray(families_helped, float),
+        **extra,
     )
 
 

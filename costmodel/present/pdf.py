@@ -519,7 +519,8 @@ def _savings_section(pdf, c: ReportContent, charts) -> None:
     views = c.main.perspectives()
     names = {
         "fiscal": "Fiscal: the public sector as a whole (the headline figures)",
-        "economic": "Economic: fiscal less transfer payments",
+        "economic": "Economic: fiscal less transfers, plus output",
+        "social": "Social: economic plus wellbeing",
         "local": "The local partnership",
         "funder": "The funder's own view",
     }
@@ -540,10 +541,11 @@ def _savings_section(pdf, c: ReportContent, charts) -> None:
         [78, 26, 26, 26, 18],
         "lrrrr",
         note="Means over the draws; BCR as a ratio of the means. Payment-by-results income "
-        "from central government cancels in the fiscal and economic views and counts in "
-        "the local and funder's views; the economic view leaves out benefit payments and "
-        "tax (transfers) and does not value earnings gains; the funder's view counts only "
-        "its cashable savings. Social value (wellbeing) is not valued.",
+        "from central government cancels in the fiscal, economic and social views and "
+        "counts in the local and funder's views; the economic view leaves out benefit "
+        "payments and tax (transfers) and adds output not lost where an outcome values it "
+        "(earnings gains are not valued); the social view adds wellbeing where valued; "
+        "the funder's view counts only its cashable savings.",
     )
     labels = _cash_flow_labels()
     pdf.add_page(orientation="L")
