@@ -214,6 +214,13 @@ class ParameterSet(Mapping[str, Parameter]):
         except KeyError:
             raise UnknownParameterError(Problem("", path, self._unknown(path))) from None
 
+    def __contains__(self, path: object) -> bool:
+        # direct, so a membership test never builds the "did you mean" hint
+        return path in self._p
+
+    def get(self, path: str, default: Any = None) -> Any:
+        return self._p.get(path, default)
+
     def __iter__(self) -> Iterator[str]:
         return iter(self._p)
 
