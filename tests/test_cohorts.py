@@ -100,3 +100,15 @@ def test_cli_takes_years_after_support_and_base_date(capsys):
     assert "not a date" in capsys.readouterr().err
     assert main([*argv, "--years-after-support", "0"]) == 1
     assert "--years-after-support" in capsys.readouterr().err
+
+
+def test_without_a_follow_up_the_appraisal_needs_a_horizon(params):
+    from costmodel.model.projection import FOLLOW_UP
+    from costmodel.params.errors import ParameterError
+    from costmodel.params.store import ParameterSet
+
+    without = ParameterSet({k: v for k, v in params.items() if k != FOLLOW_UP}, params.root)
+    with pytest.raises(ParameterError, match="years each cohort is followed, or a horizon"):
+        project(without, "calibrated", draws=1)
+    cut = project(without, "calibrated", draws=1, horizon=6)
+    assert cut.appraisal.horizon == 6 and cut.years_after_support is None

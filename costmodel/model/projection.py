@@ -657,9 +657,17 @@ def project(
     shifts = [_years_between(s, start) for s in starts]
     yas = cohort_years(params, years_after_support)
     if horizon is None:
+        if yas is None:
+            raise ParameterError(
+                Problem(
+                    "",
+                    FOLLOW_UP,
+                    "missing: give the years each cohort is followed, or a horizon",
+                )
+            )
         last = max([s + p.years(params) for p, s in zip(included, shifts, strict=True)] or [1])
         # the last cohort ends support in year last − 1 and is followed from that year
-        horizon = last - 1 + (DEFAULT_FOLLOW_UP if yas is None else yas)
+        horizon = last - 1 + yas
     horizon = check_horizon(horizon)
     base = start if base_date is None else base_date
     offset = _years_between(start, base) if start >= base else -_years_between(base, start)
@@ -816,9 +824,6 @@ def perspective_weights(params: Mapping, included: Sequence) -> dict[str, Any]:
     }
 
 
-#: Years a cohort is followed when no follow-up is set (the appraisal period then
-#: still ends; each cohort runs on to its end).
-DEFAULT_FOLLOW_UP = 8
 FOLLOW_UP = "savings.appraisal.years_after_support"
 
 
