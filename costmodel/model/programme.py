@@ -369,17 +369,7 @@ class CohortProgramme:
                 return np.zeros(draws)
             return column(leaf) * defl.factor(params[path].price_year, price_year)
 
-        years = int(round(float(params[f"{self.prefix}.duration"].value)))
-        if not 1 <= years <= MAX_YEARS:
-            p = params[f"{self.prefix}.duration"]
-            raise ParameterError(
-                Problem(
-                    p.file,
-                    p.path,
-                    f"a programme must last from 1 to {MAX_YEARS} years, not {p.value:g}",
-                    p.line,
-                )
-            )
+        years = self.years(params)  # checks the duration
         per_year = column("share_appraised") * column("families") / years
         fam = np.ones((draws, years)) * per_year[:, None]
         has_income = any(
