@@ -630,7 +630,7 @@ def _progress_bar(label: str):
 
 
 def _project(args) -> str:
-    from .model.projection import project
+    from .model.projection import project, published_returns
     from .model.savings import family_cost_reconciliation
     from .params.scenarios import apply_scenario
     from .params.store import load
@@ -660,11 +660,17 @@ def _project(args) -> str:
     finally:
         if bar is not None:
             bar.close()
-    recon = family_cost_reconciliation(apply_scenario(params, args.scenario), res.price_year)
+    scenario_params = apply_scenario(params, args.scenario)
+    recon = family_cost_reconciliation(scenario_params, res.price_year)
+    published = published_returns(scenario_params, res)
     if args.format == "json":
         d = res.to_dict()
         d["family_cost_reconciliation"] = {
             k: float(v) for k, v in recon["yearly_cost_per_family"].items()
+        }
+        d["published_returns"] = {
+            k: {c: (r[c] if c == "source" else float(r[c])) for c in published.columns}
+            for k, r in published.iterrows()
         }
         return json.dumps(d, indent=2) + "\n"
     if args.format == "csv":
@@ -701,7 +707,8 @@ def _project(args) -> str:
         f"Real terms, {res.price_year} prices; Green Book {res.appraisal.discount} discount "
         f"rate from {res.base_date}; {res.appraisal.horizon} years from {res.start_year}"
         + (
-            f"; each cohort followed {res.years_after_support} years from the year its support ends"
+            f"; each quarter's cohort followed {res.years_after_support} years from the "
+            "quarter its support ends"
             if res.years_after_support
             else ""
         ),
@@ -732,6 +739,19 @@ def _project(args) -> str:
             "lrrrrl",
         ),
     ]
+    if len(published):
+        out += [
+            "",
+            "Against the published evaluation (benefit-cost ratio)",
+            text_table(
+                [
+                    [k, f"{r.modelled:.2f}", f"{r.published:.2f}", f"{r.gap:+.2f}", r.source]
+                    for k, r in published.iterrows()
+                ],
+                ["Perspective", "Modelled", "Published", "Gap", "Published in"],
+                "lrrrl",
+            ),
+        ]
     out += ["", *_reconciliation_lines(recon)]
     if res.appraisal.checks:
         out += ["", *("Check: " + c for c in res.appraisal.checks)]

@@ -18,7 +18,8 @@ other:
 * Effective families: completed + dropped out × ``dropout_effect`` + reached
   indirectly × ``indirect_effect``.
 * Net savings are gross × (1 − deadweight)(1 − attribution)(1 − displacement)
-  (1 − optimism bias); each outcome's net savings are split between the agencies by
+  (1 − optimism bias), deadweight and attribution only where the effect has no
+  counterfactual; each outcome's net savings are split between the agencies by
   its agency shares, and each agency's by its cashable share.
 * Present values use the given discount factors, year ``t`` weighted by ``df[t]``.
   Any payment-by-results income offsets the costs: NPV = PV net savings − (PV costs −
@@ -98,8 +99,8 @@ def appraise_draw(
     effect = [float(inputs.effect[i, o]) for o in range(outcomes)]
     full_years = float(inputs.full_years[i])
     drop_off = float(inputs.drop_off[i])
-    # the gross-to-net factor of each outcome: deadweight only where the effect has no
-    # counterfactual, optimism bias at the rate for the grade of the outcome's effect
+    # the gross-to-net factor of each outcome: deadweight and attribution only where the
+    # effect has no counterfactual, optimism bias at the rate for the grade of the outcome's effect
     ob_by_grade = {
         0: float(inputs.ob_high[i]),
         1: float(inputs.ob_medium[i]),
@@ -110,7 +111,7 @@ def appraise_draw(
         factor = 1.0
         if not bool(inputs.counterfactual[o]):
             factor *= 1.0 - float(inputs.deadweight[i])
-        factor *= 1.0 - float(inputs.attribution[i])
+            factor *= 1.0 - float(inputs.attribution[i])
         factor *= 1.0 - float(inputs.displacement[i])
         factor *= 1.0 - ob_by_grade[int(inputs.grade[o])]
         additionality.append(factor)

@@ -1,4 +1,5 @@
-"""Additionality taken once: deadweight only off effects without a counterfactual, and
+"""Additionality taken once: deadweight and attribution only off effects without a
+counterfactual, and
 optimism bias by evidence grade on benefits and upwards on costs."""
 
 from __future__ import annotations
@@ -37,10 +38,10 @@ def two_outcomes(params, **over):
     return simple_inputs(params, **base)
 
 
-def test_deadweight_is_skipped_for_a_comparison_group_effect(params):
+def test_deadweight_and_attribution_are_skipped_for_a_comparison_group_effect(params):
     inp = two_outcomes(params)
     factor = inp.additionality()[0]
-    assert factor[0] == pytest.approx(0.9 * 0.95)  # no deadweight; high-grade bias
+    assert factor[0] == pytest.approx(0.95)  # neither; high-grade bias only
     assert factor[1] == pytest.approx(0.8 * 0.9 * 0.6)  # deadweight; low-grade bias
 
 
@@ -49,7 +50,7 @@ def test_optimism_bias_by_grade_on_benefits_and_costs(params):
     a = appraise(inp, np.array([[1000.0]]), np.array([[10.0]]), np.ones(1))
     # 10 families × 50 a year for each outcome, in the one year appraised
     np.testing.assert_allclose(a.gross[0, 0], [500, 500])
-    np.testing.assert_allclose(a.net[0, 0], [500 * 0.9 * 0.95, 500 * 0.8 * 0.9 * 0.6])
+    np.testing.assert_allclose(a.net[0, 0], [500 * 0.95, 500 * 0.8 * 0.9 * 0.6])
     assert a.pv_costs[0] == pytest.approx(1100)  # raised by 10%
     assert a.npv[0] == pytest.approx(a.net[0, 0].sum() - 1100)
     assert a.bcr[0] == pytest.approx(a.net[0, 0].sum() / 1100)
@@ -66,7 +67,7 @@ def test_the_shipped_effects_carry_their_counterfactual_and_grade(params):
     factor = inp.additionality()[0]
     care, dv = inp.outcomes.index("child_enters_care"), inp.outcomes.index("domestic_abuse")
     dw, att, disp = inp.deadweight[0], inp.attribution[0], inp.displacement[0]
-    assert factor[care] == pytest.approx((1 - att) * (1 - disp) * (1 - inp.ob_medium[0]))
+    assert factor[care] == pytest.approx((1 - disp) * (1 - inp.ob_medium[0]))
     assert factor[dv] == pytest.approx((1 - dw) * (1 - att) * (1 - disp) * (1 - inp.ob_low[0]))
 
 

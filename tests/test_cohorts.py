@@ -42,6 +42,45 @@ def test_two_cohorts_same_years_after_support_one_base_year(params):
     np.testing.assert_allclose(longer, [50, 50, 100, 100, 100, 100])
 
 
+def test_quarterly_cohorts_by_hand(params):
+    """A family ending support in the first quarter of year 0 and one in the third
+    quarter of year 1, each followed for two years with no drop-off: 50 a year each,
+    so 12.5 a quarter from the quarter support ends, for eight quarters."""
+    inp = simple_inputs(params, **NO_ADJUSTMENTS)
+    families = np.zeros((1, 8))
+    families[0, 0] = 1.0  # year 0, quarter 1
+    families[0, 6] = 1.0  # year 1, quarter 3
+    gross = savings_streams(
+        inp, families, horizon=4, years_after_support=2, cohorts_per_year=4
+    ).sum(axis=2)[0]
+    # first: all of years 0 and 1; second: two quarters of year 1, all of year 2, two
+    # quarters of year 3
+    np.testing.assert_allclose(gross, [50, 50 + 25, 50, 25])
+    df = discount_factors(np.arange(4), flat_rate(0.10))
+    a = appraise(inp, np.zeros((1, 1)), families, df, years_after_support=2, cohorts_per_year=4)
+    want = 50 + 75 / 1.1 + 50 / 1.1**2 + 25 / 1.1**3
+    assert a.pv_savings_gross[0] == pytest.approx(want)
+
+
+def test_quarterly_cohorts_in_first_quarters_equal_yearly_cohorts(params):
+    """With drop-off, families who all end support in a year's first quarter save what
+    yearly cohorts save: the two resolutions agree where they should."""
+    inp = simple_inputs(
+        params, **{**NO_ADJUSTMENTS, "full_years": np.array([1.0]), "drop_off": np.array([0.4])}
+    )
+    yearly = np.array([[3.0, 0.0, 2.0]])
+    quarterly = np.zeros((1, 12))
+    quarterly[0, [0, 4, 8]] = yearly[0]
+    a = savings_streams(inp, yearly, horizon=8, years_after_support=5)
+    b = savings_streams(inp, quarterly, horizon=8, years_after_support=5, cohorts_per_year=4)
+    np.testing.assert_allclose(a, b)
+    # spread over the year instead, the same families save the same in total but later
+    spread = np.repeat(yearly / 4, 4, axis=1)
+    c = savings_streams(inp, spread, horizon=9, years_after_support=5, cohorts_per_year=4)
+    assert c.sum() == pytest.approx(a.sum())
+    assert c.sum(axis=2)[0, 0] < a.sum(axis=2)[0, 0]
+
+
 def test_a_year_before_the_base_is_compounded():
     rates = flat_rate(0.035)
     np.testing.assert_allclose(
@@ -52,8 +91,9 @@ def test_a_year_before_the_base_is_compounded():
 def test_the_appraisal_period_runs_to_the_last_cohorts_end(params):
     p = project(params, "calibrated", draws=1, years_after_support=4)
     assert p.years_after_support == 4
-    # cohorts end support in years 0, 1 and 2; the last is followed in years 2 to 5
-    assert p.appraisal.horizon == 6
+    # cohorts end support in the quarters of years 0, 1 and 2; the last, in the last
+    # quarter of year 2, is followed for four years from there, into year 6
+    assert p.appraisal.horizon == 7
     assert p.base_date == p.start_year == "2019-02-01"
     gross = p.appraisal.gross.sum(axis=2)[0]
     assert gross[-1] > 0
@@ -94,7 +134,7 @@ def test_cli_takes_years_after_support_and_base_date(capsys):
     import json
 
     d = json.loads(capsys.readouterr().out)
-    assert d["years_after_support"] == 5 and d["horizon_years"] == 7
+    assert d["years_after_support"] == 5 and d["horizon_years"] == 8
     assert d["base_date"] == "2019-02-01"
     assert main([*argv, "--base-date", "1 Feb 2019"]) == 2
     assert "not a date" in capsys.readouterr().err

@@ -117,7 +117,7 @@ def test_payback_is_read_from_the_mean_curves_when_most_draws_pay_back():
 
 
 def test_payback_is_blank_when_fewer_than_half_pay_back(params):
-    p = project(params, draws=2000, seed=1)  # the central case: about 49% pay back
+    p = project(params, "cautious", draws=2000, seed=1)  # effects near zero: few pay back
     h = p.headlines()
     assert p.p_payback < 0.5
     assert np.isnan(h.loc["payback_years", "estimate"])

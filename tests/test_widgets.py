@@ -22,10 +22,10 @@ def savings_view(params):
     return cw.SavingsView(params)
 
 
-def _deterministic_npv(params, scenario, values, horizon=10):
+def _deterministic_npv(params, scenario, values):
     p = apply_scenario(params, scenario).with_values(values)
     sim = reach(p, runs=CENTRAL_REACH_RUNS, seed=0, parameter_uncertainty=False)
-    return project(p, None, draws=1, horizon=horizon, simulation=sim, check_area=False).appraisal
+    return project(p, None, draws=1, simulation=sim, check_area=False).appraisal
 
 
 # ------------------------------------------------------------------ baseline
@@ -127,10 +127,11 @@ def test_savings_view_zero_discount_rate_gives_undiscounted_sums(savings_view):
     a = savings_view.result.appraisal
     np.testing.assert_allclose(a.discount_factors, 1.0)
     assert a.pv_costs[0] == pytest.approx(a.costs.sum())
-    savings_view.horizon.value = 4
-    assert savings_view.result.appraisal.horizon == 4
+    savings_view.years_after_support.value = 4
+    # the team's three years and four more for its last quarter's cohort
+    assert savings_view.result.appraisal.horizon == 7
     savings_view.reset()
-    savings_view.horizon.value = 10
+    assert savings_view.years_after_support.value == 8
 
 
 def test_savings_view_scenario_switch_resets_controls(savings_view, params):

@@ -56,6 +56,9 @@ FLOWS_PER_DRAW = (
     "reached_indirectly",
     "contacted",
 )
+#: The family flows again by quarter of the programme (draws, quarters), for cohorts
+#: that start their follow-up in the quarter their support ends.
+QUARTERLY_FLOWS = ("completed_q", "dropped_q", "indirect_q", "light_touch_q")
 
 
 @dataclass(frozen=True)
@@ -67,7 +70,10 @@ class ProgrammeFlows:
     ``indirect`` (reached only through advice to other services) and ``light_touch``
     (contacted for light-touch support) get partial shares of it. ``costs`` and
     ``income`` are real terms at ``price_year``. ``values`` holds the parameter values
-    each draw used (one row per draw, one column per path).
+    each draw used (one row per draw, one column per path). ``completed_q``,
+    ``dropped_q``, ``indirect_q`` and ``light_touch_q`` are the same families by
+    programme quarter (draws, quarters; four to a programme year), so that each
+    quarter's families form a cohort of their own.
     """
 
     name: str
@@ -87,6 +93,26 @@ class ProgrammeFlows:
     values: pd.DataFrame = field(repr=False)
     simulation: ReachResult | None = field(default=None, repr=False)
     runs_used: np.ndarray | None = field(default=None, repr=False)
+    completed_q: np.ndarray | None = field(default=None, repr=False)
+    dropped_q: np.ndarray | None = field(default=None, repr=False)
+    indirect_q: np.ndarray | None = field(default=None, repr=False)
+    light_touch_q: np.ndarray | None = field(default=None, repr=False)
+
+    @property
+    def quarterly(self) -> bool:
+        """Whether the family flows are given by quarter too."""
+        return all(getattr(self, k) is not None for k in QUARTERLY_FLOWS)
+
+    def family_flows(
+        self, by_quarter: bool
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Completed, dropped, indirect and light-touch families, by quarter or by year."""
+        if not by_quarter:
+            return self.completed, self.dropped, self.indirect, self.light_touch
+        if not self.quarterly:
+            raise ValueError(f"the {self.name} programme's flows are not given by quarter")
+        c, d, i, lt = (getattr(self, k) for k in QUARTERLY_FLOWS)
+        return c, d, i, lt
 
     @property
     def years(self) -> int:
@@ -100,7 +126,14 @@ class ProgrammeFlows:
             income=None if self.income is None else self.income[start:stop],
             values=self.values.iloc[start:stop].reset_index(drop=True),
             runs_used=None if self.runs_used is None else self.runs_used[start:stop],
+            **self._quarterly_rows(start, stop),
         )
+
+    def _quarterly_rows(self, start: int, stop: int) -> dict[str, Any]:
+        return {
+            k: None if getattr(self, k) is None else getattr(self, k)[start:stop]
+            for k in QUARTERLY_FLOWS
+        }
 
     @staticmethod
     def join(parts: Sequence[ProgrammeFlows]) -> ProgrammeFlows:
@@ -111,6 +144,12 @@ class ProgrammeFlows:
         joined: dict[str, Any] = {
             k: np.concatenate([getattr(p, k) for p in parts]) for k in FLOWS_PER_DRAW
         }
+        for k in QUARTERLY_FLOWS:
+            joined[k] = (
+                None
+                if getattr(first, k) is None
+                else np.concatenate([getattr(p, k) for p in parts])
+            )
         return replace(
             first,
             **joined,
@@ -251,8 +290,16 @@ class TeamProgramme:
             )
         )
         q = sim.quarterly
-        completed, dropped = yearly(q["completed"]), yearly(q["dropped_out"])
-        dropped[:, -1] += sim.final["ongoing_at_end"]  # support stops when the funding does
+        by_quarter = {
+            "completed_q": q["completed"],
+            "dropped_q": q["dropped_out"].copy(),
+            "indirect_q": q["reached_indirectly"],
+            "light_touch_q": q["light_touch_contacted"],
+        }
+        # support stops when the funding does: those still in support leave in the
+        # last quarter
+        by_quarter["dropped_q"][:, -1] += sim.final["ongoing_at_end"]
+        completed, dropped = yearly(by_quarter["completed_q"]), yearly(by_quarter["dropped_q"])
         indirect, spend = yearly(q["reached_indirectly"]), yearly(q["spend"]) * factor
         light = yearly(q["light_touch_contacted"])
         names = ("started", "completed", "reached_indirectly", "light_touch_contacted")
@@ -261,6 +308,7 @@ class TeamProgramme:
             completed, dropped, indirect, light, spend = (
                 x.mean(axis=0, keepdims=True) for x in (completed, dropped, indirect, light, spend)
             )
+            by_quarter = {k: v.mean(axis=0, keepdims=True) for k, v in by_quarter.items()}
             totals = [t.mean(keepdims=True) for t in totals]
             take = np.zeros(1, dtype=int)
         else:
@@ -289,6 +337,7 @@ class TeamProgramme:
             values=values.iloc[take].reset_index(drop=True),
             simulation=sim,
             runs_used=take,
+            **{k: v if det else v[take] for k, v in by_quarter.items()},
         )
 
 
@@ -385,6 +434,9 @@ class CohortProgramme:
         )
         zeros = np.zeros_like(fam)
         total = fam.sum(axis=1)
+        # the same families spread evenly over the programme's quarters
+        fam_q = np.repeat(fam / QUARTERS_PER_YEAR, QUARTERS_PER_YEAR, axis=1)
+        zeros_q = np.zeros_like(fam_q)
         return ProgrammeFlows(
             name=self.name,
             kind=self.kind,
@@ -401,6 +453,10 @@ class CohortProgramme:
             reached_indirectly=np.zeros(draws),
             contacted=np.zeros(draws),
             values=values,
+            completed_q=fam_q,
+            dropped_q=zeros_q,
+            indirect_q=zeros_q,
+            light_touch_q=zeros_q,
         )
 
 

@@ -58,7 +58,7 @@ from .savings import (
     savings_paths,
 )
 from .team import ReachInputs, ReachResult
-from .vocabulary import AGENCY_NAMES
+from .vocabulary import AGENCY_NAMES, QUARTERS_PER_YEAR
 
 __all__ = [
     "CENTRAL_REACH_RUNS",
@@ -335,7 +335,7 @@ class Projection:
         * ``economic`` – fiscal less transfer payments (``savings.perspectives.
           transfer_share``: benefits paid and tax forgone), plus the economic value of
           episodes avoided where an outcome gives one (``economic_value``: output not
-          lost); gains not valued (a young adult's earnings) make it a floor.
+          lost, earnings gained in work).
         * ``social`` – economic plus wellbeing (``social_value``: the physical and
           emotional harm avoided), where an outcome gives one.
         * ``local`` – the local partnership (``savings.perspectives.local_agencies``):
@@ -612,13 +612,13 @@ def project(
 ) -> Projection:
     """Appraise a scenario over ``draws`` Monte Carlo draws (1 = deterministic).
 
-    **Cohorts.** Families whose support ends in the same programme year form a cohort;
-    each cohort's savings are followed for ``years_after_support`` years after its
-    support, counting the year it ends (default
-    ``savings.appraisal.years_after_support``), so a family helped in the last year
-    counts as many years of benefit as one helped in the first. The appraisal period
-    (``horizon``, years from the earliest programme's start) defaults to the end of the
-    last cohort's follow-up; a shorter ``horizon`` cuts every stream there.
+    **Cohorts.** Families whose support ends in the same quarter of a programme form a
+    cohort; each cohort's savings are followed for ``years_after_support`` years from
+    the quarter its support ends (default ``savings.appraisal.years_after_support``), so
+    a family helped in the last quarter counts as many years of benefit as one helped in
+    the first. The appraisal period (``horizon``, years from the earliest programme's
+    start) defaults to the end of the last cohort's follow-up (the programme's years
+    plus the years after support); a shorter ``horizon`` cuts every stream there.
     **Discounting** counts from ``base_date`` (default: the earliest programme's
     start): year ``t`` of the appraisal is discounted by the Green Book factor for its
     distance from the base year (a year before it is compounded).
@@ -666,8 +666,9 @@ def project(
                 )
             )
         last = max([s + p.years(params) for p, s in zip(included, shifts, strict=True)] or [1])
-        # the last cohort ends support in year last − 1 and is followed from that year
-        horizon = last - 1 + yas
+        # the last cohort ends support in the last quarter of year last − 1 and is
+        # followed for yas years from that quarter, into year last − 1 + yas
+        horizon = last + yas
     horizon = check_horizon(horizon)
     base = start if base_date is None else base_date
     offset = _years_between(start, base) if start >= base else -_years_between(base, start)
@@ -704,12 +705,15 @@ def project(
                     out[:, s : s + a.shape[1]] += a
             return out
 
-        families = line(
-            [
-                effective_families(f.completed, f.dropped, f.indirect, inputs, f.light_touch)
-                for f in flows
-            ]
-        )
+        per = QUARTERS_PER_YEAR if all(f.quarterly for f in flows) else 1
+
+        def by_period(arrays: list[np.ndarray], n=n, length=length, per=per) -> np.ndarray:
+            out = np.zeros((n, length * per))
+            for a, s in zip(arrays, shifts, strict=True):
+                out[:, s * per : s * per + a.shape[1]] += a
+            return out
+
+        families = by_period([_effective(f.family_flows(per > 1), inputs) for f in flows])
         costs = line([f.costs for f in flows])
         income = (
             line([f.income for f in flows]) if any(f.income is not None for f in flows) else None
@@ -734,6 +738,7 @@ def project(
                 families_helped=helped[lo:hi],
                 income=None if income is None else income[lo:hi],
                 years_after_support=yas,
+                cohorts_per_year=per,
             )
             part = tuple(f.rows(lo, hi) for f in flows)
             total.add(a, indicator_values(a, part))
@@ -784,6 +789,12 @@ def project(
         years_after_support=yas,
         perspective_weights=perspective_weights(params, included),
     )
+
+
+def _effective(flows: tuple[np.ndarray, ...], inputs: SavingsInputs) -> np.ndarray:
+    """Full-effect-equivalent families from (completed, dropped, indirect, light touch)."""
+    completed, dropped, indirect, light_touch = flows
+    return effective_families(completed, dropped, indirect, inputs, light_touch)
 
 
 def _central_npv(
@@ -933,6 +944,37 @@ def compare(params, scenarios: list[str], **kwargs) -> pd.DataFrame:
         p = project(params, name, **{"central": True, **kwargs, **settings})
         cols[scenario_name(name)] = p.headlines()["estimate"]
     return pd.DataFrame(cols)
+
+
+def published_returns(params: Mapping, result: Projection) -> pd.DataFrame:
+    """The appraisal's benefit-cost ratios beside those an evaluation published.
+
+    Where the projection appraises one cohort programme alone and it has
+    ``programmes.<name>.evaluation.<perspective>_bcr`` parameters (as Troubled Families
+    phase 2 has the national evaluation's fiscal and economic returns), one row per
+    such perspective: ``modelled`` (the ratio of expected values,
+    :meth:`Projection.perspectives`), ``published``, ``gap`` (published less modelled)
+    and the ``source`` title. Empty otherwise: a mix of programmes has no published
+    return to meet. ``params`` are those the projection ran on (scenario applied).
+    """
+    columns = ["modelled", "published", "gap", "source"]
+    empty = pd.DataFrame(columns=columns, index=pd.Index([], name="perspective"))
+    if len(result.programmes) != 1 or result.programmes[0].simulation is not None:
+        return empty
+    head = f"programmes.{result.programmes[0].name}.evaluation."
+    views = result.perspectives()
+    rows = {}
+    for path in params:
+        if path.startswith(head) and path.endswith("_bcr"):
+            view = path[len(head) : -len("_bcr")]
+            if view in views.index:
+                p = params[path]
+                modelled = float(views.loc[view, "bcr"])
+                published = float(p.value)
+                rows[view] = (modelled, published, published - modelled, p.source.title)
+    if not rows:
+        return empty
+    return pd.DataFrame.from_dict(rows, orient="index", columns=columns).rename_axis("perspective")
 
 
 def common_basis(

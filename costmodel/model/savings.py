@@ -37,7 +37,7 @@ from ..greenbook.appraisal import (
 from ..greenbook.prices import deflators_from_params
 from ..params.errors import ParameterError, Problem
 from ..params.sampling import Correlated, sample
-from .vocabulary import AGENCY_NAMES, ISSUE_NAMES
+from .vocabulary import AGENCY_NAMES, ISSUE_NAMES, OUTSIDE_ESTIMATE
 
 S = "savings"
 
@@ -180,12 +180,16 @@ class SavingsInputs:
     def additionality(self) -> np.ndarray:
         """The factor from gross to net savings, by draw and outcome: (D, O).
 
-        Deadweight only where the effect has no counterfactual; attribution and
-        displacement everywhere; optimism bias by the grade of the outcome's effect.
+        Deadweight and attribution only where the effect has no counterfactual (a
+        comparison group or a trial's control arm had what would have happened anyway,
+        and the other services working with the families, so the measured effect is net
+        of both); displacement everywhere; optimism bias by the grade of the outcome's
+        effect.
         """
         no_cf = ~np.asarray(self.counterfactual, dtype=bool)
         deadweight = self.deadweight[:, None] * no_cf[None, :]
-        factor = additionality(deadweight, self.attribution[:, None], self.displacement[:, None])
+        attribution = self.attribution[:, None] * no_cf[None, :]
+        factor = additionality(deadweight, attribution, self.displacement[:, None])
         return optimism_bias_benefits(factor, self.benefit_optimism_bias())
 
 
@@ -283,9 +287,13 @@ def savings_inputs(
                 )
             )
         i = params[f"{S}.outcomes.{o}.issue"]
-        if len(i.value) != 1 or next(iter(i.value)) not in ISSUE_NAMES:
+        if len(i.value) != 1 or next(iter(i.value)) not in (*ISSUE_NAMES, OUTSIDE_ESTIMATE):
             raise ParameterError(
-                Problem(i.file, i.path, f"name exactly one EIF issue ({', '.join(ISSUE_NAMES)})")
+                Problem(
+                    i.file,
+                    i.path,
+                    f"name exactly one EIF issue ({', '.join(ISSUE_NAMES)}) or {OUTSIDE_ESTIMATE}",
+                )
             )
         issues.append(next(iter(i.value)))
     counterfactual, grade = [], []
@@ -404,25 +412,57 @@ def persistence(full_years: np.ndarray, drop_off: np.ndarray, years: int) -> np.
     return (1 - np.asarray(drop_off)[:, None]) ** lost
 
 
+def cohort_weights(
+    full_years: np.ndarray,
+    drop_off: np.ndarray,
+    families: np.ndarray,
+    horizon: int,
+    years_after_support: int | None = None,
+    cohorts_per_year: int = 1,
+) -> np.ndarray:
+    """Full-effect family-years by draw and appraisal year: (D, horizon).
+
+    ``families`` (D, periods) are effective families by the period (a year, or a
+    quarter with ``cohorts_per_year=4``) their support ended: each period's families
+    are a cohort. A cohort's effect holds from the period its support ends, in full for
+    ``full_years`` years and then losing ``drop_off`` a year (counting whole years from
+    its end), for ``years_after_support`` years (``None``: to the end of the horizon).
+    A period's families count ``1 / cohorts_per_year`` of a year of effect per period.
+    """
+    per = int(cohorts_per_year)
+    D = families.shape[0]
+    periods = horizon * per
+    years_since = (np.arange(periods) // per)[None, :]
+    lost = np.maximum(0.0, years_since + 1 - np.asarray(full_years, float)[:, None])
+    keep = (1 - np.asarray(drop_off, float)[:, None]) ** lost  # (D, periods)
+    if years_after_support is not None:
+        keep[:, max(int(years_after_support), 0) * per :] = 0.0
+    n = min(periods, families.shape[1])
+    weight = np.zeros((D, periods))
+    for t in range(n):
+        weight[:, t:] += families[:, t : t + 1] * keep[:, : periods - t]
+    return weight.reshape(D, horizon, per).sum(axis=2) / per
+
+
 def avoided_episodes(
     inputs: SavingsInputs,
     families: np.ndarray,
     horizon: int,
     years_after_support: int | None = None,
+    cohorts_per_year: int = 1,
 ) -> np.ndarray:
     """Episodes avoided by draw, year and outcome (D, horizon, O): effective families
-    (by the year their support ended, each cohort followed for ``years_after_support``
-    years) × rate × effect × persistence."""
-    keep = persistence(inputs.full_years, inputs.drop_off, horizon)  # (D, K)
-    if years_after_support is not None:
-        keep[:, max(int(years_after_support), 0) :] = 0.0
-    D = inputs.rate.shape[0]
-    fam = np.zeros((D, horizon))
-    n = min(horizon, families.shape[1])
-    fam[:, :n] = families[:, :n]
-    weight = np.zeros((D, horizon))
-    for y in range(n):
-        weight[:, y:] += fam[:, y : y + 1] * keep[:, : horizon - y]
+    (by the year, or quarter, their support ended, each cohort followed for
+    ``years_after_support`` years; see :func:`cohort_weights`) × rate × effect ×
+    persistence."""
+    weight = cohort_weights(
+        inputs.full_years,
+        inputs.drop_off,
+        families,
+        horizon,
+        years_after_support,
+        cohorts_per_year,
+    )
     return weight[:, :, None] * (inputs.rate * inputs.effect)[:, None, :]
 
 
@@ -431,6 +471,7 @@ def savings_streams(
     families: np.ndarray,
     horizon: int,
     years_after_support: int | None = None,
+    cohorts_per_year: int = 1,
 ) -> np.ndarray:
     """Gross savings by draw, year and outcome: (D, horizon, O).
 
@@ -438,10 +479,11 @@ def savings_streams(
     ended in programme year ``y`` (a cohort); each saves
     ``rate × cost × effect × persistence(k)`` in year ``y + k`` for
     ``k < years_after_support`` (every cohort is followed for the same number of years,
-    counting the year its support ends; ``None`` follows each to the end of the
-    horizon).
+    counting the year (or quarter) its support ends; ``None`` follows each to the end of the
+    horizon). With ``cohorts_per_year=4``, ``families`` are by quarter and each
+    quarter's families are a cohort (:func:`cohort_weights`).
     """
-    avoided = avoided_episodes(inputs, families, horizon, years_after_support)
+    avoided = avoided_episodes(inputs, families, horizon, years_after_support, cohorts_per_year)
     return (
         avoided * inputs.cost[:, None, :]
         if not inputs.duration.size
@@ -570,8 +612,11 @@ def appraise(
     families_helped: np.ndarray | None = None,
     income: np.ndarray | None = None,
     years_after_support: int | None = None,
+    cohorts_per_year: int = 1,
 ) -> Appraisal:
-    """The appraisal from resolved inputs, yearly costs (D, Y) and effective families (D, Y).
+    """The appraisal from resolved inputs, yearly costs (D, Y) and effective families
+    (D, periods) by the year their support ended, or by quarter with
+    ``cohorts_per_year=4``.
 
     ``families_helped`` (D,) counts families for break-even; by default the effective ones.
     ``years_after_support`` follows every cohort for that many years (see
@@ -579,7 +624,7 @@ def appraise(
     """
     horizon = len(discount_factors)
     c = optimism_bias_costs(_fit_years(costs, inputs.draws, horizon), inputs.ob_costs[:, None])
-    avoided = avoided_episodes(inputs, families, horizon, years_after_support)
+    avoided = avoided_episodes(inputs, families, horizon, years_after_support, cohorts_per_year)
     gross = (
         avoided * inputs.cost[:, None, :]
         if not inputs.duration.size
@@ -651,10 +696,11 @@ def issue_cap_check(
 
     The yearly cost of the outcomes of ``families_per_year`` families (central
     values), grouped by issue, must not exceed the area's baseline for that issue.
+    Outcomes outside EIF's estimate (:data:`OUTSIDE_ESTIMATE`) have no baseline to meet.
     """
     yearly = (inputs.rate * inputs.episode_cost())[0] * families_per_year
     out = []
-    for issue in sorted(set(inputs.issue)):
+    for issue in sorted(set(inputs.issue) - {OUTSIDE_ESTIMATE}):
         mask = np.array([i == issue for i in inputs.issue])
         cohort = float(yearly[mask].sum())
         county = float(county_by_issue[issue])

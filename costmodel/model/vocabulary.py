@@ -15,6 +15,11 @@ ISSUE_NAMES: tuple[str, ...] = (
     "school_absence_and_exclusion",
 )
 
+#: The issue of an outcome that EIF's late-intervention estimate leaves out (it counts
+#: spending on children and young people only: an adult's years out of work or in
+#: prison are costs a family brings to services, but not EIF late intervention).
+OUTSIDE_ESTIMATE = "outside_late_intervention_estimate"
+
 #: Agencies that pay for late intervention.
 AGENCY_NAMES: tuple[str, ...] = (
     "local_authority",

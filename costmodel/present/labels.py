@@ -129,6 +129,24 @@ OUTCOME_LABELS: dict[str, Label] = _labels(
         ),
         "school_exclusion": ("A school exclusion", "School exclusion", "episode", "number"),
         "camhs_case": ("A child mental health (CAMHS) case", "CAMHS case", "case", "number"),
+        "adult_out_of_work": (
+            "A parent's year on out-of-work benefits",
+            "Adult out of work",
+            "year",
+            "number",
+        ),
+        "adult_custody": (
+            "A parent is sentenced to custody",
+            "Adult custody",
+            "episode",
+            "number",
+        ),
+        "adult_mental_health": (
+            "A parent's year of mental health treatment",
+            "Adult mental health",
+            "year",
+            "number",
+        ),
     }
 )
 

@@ -511,7 +511,8 @@ def _savings_section(pdf, c: ReportContent, charts) -> None:
         pdf,
         "What the team costs and what it saves, year by year. Savings follow the "
         "families helped for as long as effects are assumed to last; net savings are "
-        "what is left after deadweight, attribution to other services, displacement "
+        "what is left after deadweight and attribution to other services (where an "
+        "effect was not measured against a comparison group), displacement "
         "and optimism bias. Future amounts are discounted at the Green Book rate.",
     )
     _chart(pdf, charts.cumulative_chart(c.main))
@@ -543,8 +544,9 @@ def _savings_section(pdf, c: ReportContent, charts) -> None:
         note="Means over the draws; BCR as a ratio of the means. Payment-by-results income "
         "from central government cancels in the fiscal, economic and social views and "
         "counts in the local and funder's views; the economic view leaves out benefit "
-        "payments and tax (transfers) and adds output not lost where an outcome values it "
-        "(earnings gains are not valued); the social view adds wellbeing where valued; "
+        "payments and tax (transfers) and adds output where an outcome values it (a "
+        "victim's time off work, earnings in work); the social view adds wellbeing where "
+        "valued; "
         "the funder's view counts only its cashable savings.",
     )
     labels = _cash_flow_labels()
@@ -847,8 +849,10 @@ def _methods(pdf, c: ReportContent) -> None:
             "Limits",
             "Many outcome rates and effects are assumptions with wide ranges, marked as "
             "such in the appendix; the area's own activity counts should replace national shares "
-            "where available. Savings are fiscal (public-sector costs avoided); wider benefits to "
-            "families are not valued. Cashable savings are the share that could be released as "
+            "where available. The headline savings are fiscal (public-sector costs avoided); the "
+            "economic and social views value output and wellbeing for a few outcomes only. The "
+            "outcomes cover a fraction of what a family with multiple problems costs services "
+            "(see the reconciliation). Cashable savings are the share that could be released as "
             "cash; the rest is freed capacity.",
         ),
     ]

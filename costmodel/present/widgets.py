@@ -67,6 +67,7 @@ SAVINGS_CONTROLS = {
     "optimism_bias": "savings.optimism_bias.benefits_medium",
     "full_years": "savings.persistence.full_years",
     "drop_off": "savings.persistence.drop_off",
+    "years_after_support": "savings.appraisal.years_after_support",
 }
 #: Team controls of the reach view: control → parameter.
 REACH_CONTROLS = {
@@ -445,7 +446,9 @@ class SavingsView(_View):
         self.optimism_bias = _slider(0, 0, 0.9, 0.01, "Optimism bias (medium evidence)")
         self.full_years = _slider(0, 0, 10, 0.5, "Effects last, full years", ".1f")
         self.drop_off = _slider(0, 0, 1, 0.05, "Then fade by (a year)")
-        self.horizon = _slider(10, 1, 30, 1, "Horizon (years)", integer=True)
+        self.years_after_support = _slider(
+            8, 1, 30, 1, "Years followed after support", integer=True
+        )
         self.discount_rate = _slider(0, 0, 0.1, 0.005, "Discount rate (a year)", ".3f")
         self.draws = _slider(
             monte_carlo_draws(DEFAULT_DRAWS),
@@ -472,7 +475,7 @@ class SavingsView(_View):
         self._controls = [
             self.effect_scale,
             *(getattr(self, k) for k in SAVINGS_CONTROLS),
-            self.horizon,
+            self.years_after_support,
             self.discount_rate,
         ]
         left = w.VBox([self.scenario, *self._controls])
@@ -573,7 +576,6 @@ class SavingsView(_View):
             p,
             None,
             draws=1,
-            horizon=self.horizon.value,
             simulation=self._simulation(p),
             check_area=False,
         )
@@ -619,7 +621,6 @@ class SavingsView(_View):
             None,
             draws=draws,
             seed=seed,
-            horizon=self.horizon.value,
             check_area=False,
             progress=_Progress(self.progress),
         )
@@ -667,7 +668,7 @@ class SavingsView(_View):
         from . import charts
 
         self._say("Working out the tornado…")
-        t = one_way(self.current_params(), None, runs=runs, horizon=self.horizon.value)
+        t = one_way(self.current_params(), None, runs=runs)
         self.tornado = t
         self.tornado_text.value = (
             "<p><b>Which assumptions matter most</b>: NPV with one "
@@ -690,7 +691,6 @@ class SavingsView(_View):
                 name,
                 draws=draws,
                 seed=seed,
-                horizon=self.horizon.value,
                 check_area=False,
             )
         self.comparison = projections
