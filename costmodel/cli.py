@@ -235,6 +235,13 @@ def _parser() -> argparse.ArgumentParser:
         help="add year-by-year cash flows in nominal (cash) prices",
     )
     rp.add_argument(
+        "--stance",
+        choices=["ex-post", "in-flight", "ex-ante"],
+        help="whether the paper evaluates a programme that has run (ex post), reviews one "
+        "under way, or appraises one to come (default: from the report's date and the "
+        "programme's dates)",
+    )
+    rp.add_argument(
         "--out",
         metavar="PATH",
         help="PDF to write (default: AREA-SCENARIO.pdf in the current folder)",
@@ -840,6 +847,7 @@ def _report(args) -> str:
         base_date=args.base_date,
         compare=args.compare,
         nominal=args.nominal,
+        stance=args.stance.replace("-", "_") if args.stance else None,
         progress=say,
     )
     say("laying out the report")

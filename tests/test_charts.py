@@ -428,19 +428,25 @@ def test_npv_chart_of_a_single_value(request, name):
 # --------------------------------------------------------------------------- scenarios
 
 
-def test_scenarios_chart_shows_mean_npv_its_range_and_bcr(scenarios):
+def test_scenarios_chart_shows_npv_per_family_its_range_and_bcr(scenarios):
     fig = charts.scenarios_chart(scenarios)
     check_layout(fig)
     ax, ax_bcr = fig.axes
     names = list(scenarios)
     npv_bars = bars(ax, "npv")
-    np.testing.assert_allclose(
-        [b.get_width() for b in npv_bars], [p.appraisal.npv.mean() for p in scenarios.values()]
-    )
+    # the mean NPV over the mean families starting support (none: no bar)
+    want = []
+    for p in scenarios.values():
+        fam = p.families_started.mean()
+        want.append(p.appraisal.npv.mean() / fam if fam > 0 else 0.0)
+    np.testing.assert_allclose([b.get_width() for b in npv_bars], want)
     whiskers = by_gid(ax, "npv-range")
     assert isinstance(whiskers, LineCollection)
     for seg, p in zip(whiskers.get_segments(), scenarios.values(), strict=True):
-        assert sorted(seg[:, 0]) == pytest.approx(np.percentile(p.appraisal.npv, [5, 95]))
+        fam = p.families_started
+        if (fam > 0).any():
+            per = p.appraisal.npv[fam > 0] / fam[fam > 0]
+            assert sorted(seg[:, 0]) == pytest.approx(np.percentile(per, [5, 95]))
     labels = [t.get_text().replace("\n", " ") for t in ax.get_yticklabels()]
     assert labels == ["Central", "No team", "Troubled families phase2", "Optimistic"]
     bcr_bars = bars(ax_bcr, "bcr")
@@ -455,7 +461,7 @@ def test_scenarios_chart_shows_mean_npv_its_range_and_bcr(scenarios):
         else:
             assert names[i] == "no_team" and texts[i] == "n/a"
     npv_texts = [a.get_text() for a in ax.texts]
-    assert npv_texts[2].startswith("(£") and npv_texts[2].endswith("m)")  # a loss
+    assert npv_texts[2].startswith("(£")  # a loss per family
 
 
 # ------------------------------------------------------------------------------ common

@@ -19,6 +19,7 @@ range, and the file must have at least one row and at most :data:`MAX_ROWS`.
 from __future__ import annotations
 
 import csv
+import functools
 import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -64,7 +65,11 @@ class JointDraws:
 
 
 def read_joint(path: str | Path, params: Mapping[str, Parameter]) -> JointDraws:
-    """Read and check a joint draws file against ``params``."""
+    """Read and check a joint draws file against ``params``.
+
+    The file's numbers are parsed once per version of the file (its size and
+    modification time) and kept; the checks against ``params`` run on every call.
+    """
     path = Path(path)
     file = str(path)
 
@@ -73,10 +78,46 @@ def read_joint(path: str | Path, params: Mapping[str, Parameter]) -> JointDraws:
 
     if not path.is_file():
         raise bad("draws", "draws file not found")
-    if path.stat().st_size > MAX_FILE_BYTES:
+    stat = path.stat()
+    if stat.st_size > MAX_FILE_BYTES:
         raise bad("draws", f"larger than {MAX_FILE_BYTES:,} bytes")
+    header, values, lines = _parse(file, stat.st_size, stat.st_mtime_ns)
+    seen: set[str] = set()
+    for name in header:
+        if name in seen:
+            raise bad(name, "column given twice")
+        seen.add(name)
+        if name not in params:
+            raise bad(name, "unknown parameter")
+        p = params[name]
+        if p.is_table or isinstance(p.value, bool) or not isinstance(p.value, (int, float)):
+            raise bad(name, "only single-valued numeric parameters can be drawn jointly")
+    for c, name in enumerate(header):
+        lo, hi = unit_range(params[name].unit)
+        col = values[:, c]
+        if col.min() < lo or col.max() > hi:
+            worst = col.min() if col.min() < lo else col.max()
+            line = lines[int(np.argmin(col) if col.min() < lo else np.argmax(col))]
+            raise bad(
+                name,
+                f"line {line}: {worst:g} is outside [{lo:g}, {hi:g}] for a "
+                f"{params[name].unit} value",
+            )
+    return JointDraws(pd.DataFrame(values.copy(), columns=list(header)), file)
+
+
+@functools.lru_cache(maxsize=8)
+def _parse(
+    file: str, size: int, mtime_ns: int
+) -> tuple[tuple[str, ...], np.ndarray, tuple[int, ...]]:
+    """The header, the values (read-only) and each row's line number of a draws file
+    (``size`` and ``mtime_ns`` tell versions of the file apart)."""
+
+    def bad(column: str, message: str) -> ParameterError:
+        return ParameterError(Problem(file, column, message))
+
     try:
-        with path.open(newline="", encoding="utf-8") as f:
+        with open(file, newline="", encoding="utf-8") as f:
             reader = csv.reader(f)
             header = next(reader, None)
             if not header:
@@ -96,16 +137,6 @@ def read_joint(path: str | Path, params: Mapping[str, Parameter]) -> JointDraws:
         raise bad("draws", f"not a CSV file: {exc}") from None
     if not rows:
         raise bad("draws", "no rows of values")
-    seen: set[str] = set()
-    for name in header:
-        if name in seen:
-            raise bad(name, "column given twice")
-        seen.add(name)
-        if name not in params:
-            raise bad(name, "unknown parameter")
-        p = params[name]
-        if p.is_table or isinstance(p.value, bool) or not isinstance(p.value, (int, float)):
-            raise bad(name, "only single-valued numeric parameters can be drawn jointly")
     values = np.empty((len(rows), len(header)))
     for r, (line, row) in enumerate(rows):
         for c, cell in enumerate(row):
@@ -116,15 +147,5 @@ def read_joint(path: str | Path, params: Mapping[str, Parameter]) -> JointDraws:
             if not math.isfinite(x):
                 raise bad(header[c], f"line {line}: {cell!r} is not a finite number")
             values[r, c] = x
-    for c, name in enumerate(header):
-        lo, hi = unit_range(params[name].unit)
-        col = values[:, c]
-        if col.min() < lo or col.max() > hi:
-            worst = col.min() if col.min() < lo else col.max()
-            line = rows[int(np.argmin(col) if col.min() < lo else np.argmax(col))][0]
-            raise bad(
-                name,
-                f"line {line}: {worst:g} is outside [{lo:g}, {hi:g}] for a "
-                f"{params[name].unit} value",
-            )
-    return JointDraws(pd.DataFrame(values, columns=header), file)
+    values.flags.writeable = False
+    return tuple(header), values, tuple(line for line, _ in rows)

@@ -576,11 +576,14 @@ def _bins_through_zero(values: np.ndarray, target: int | None = None) -> np.ndar
 
 
 def scenarios_chart(projections: Mapping[str, Projection]) -> Figure:
-    """Scenarios side by side: mean NPV with its 5th-95th percentile, and the BCR.
+    """Scenarios side by side: NPV per family helped with its 5th-95th percentile, and
+    the BCR.
 
-    The left panel has a bar for each scenario's mean NPV and a whisker from the 5th to
-    the 95th percentile over draws; the right panel has the benefit-cost ratio as the
-    headlines state it, mean PV of net savings ÷ mean PV of costs (``n/a`` where it is
+    The left panel has a bar for each scenario's mean NPV over its mean families
+    starting support (so programmes of very different sizes read on one scale) and a
+    whisker from the 5th to the 95th percentile of each draw's NPV per family; the right
+    panel has the benefit-cost ratio as the headlines state it, mean PV of net savings ÷
+    mean PV of costs (``n/a`` where it is
     not defined, e.g. a scenario with no costs). Scenarios appear in the mapping's order,
     top to bottom.
     """
@@ -592,11 +595,19 @@ def scenarios_chart(projections: Mapping[str, Projection]) -> Figure:
     y = np.arange(n)
     means, p5, p95, bcrs = [], [], [], []
     for name in names:
-        s = projections[name].summary()
-        means.append(float(s.loc["npv", "mean"]))
-        p5.append(float(s.loc["npv", "p5"]))
-        p95.append(float(s.loc["npv", "p95"]))
-        bcrs.append(float(projections[name].headlines().loc["bcr", "estimate"]))
+        p = projections[name]
+        families = p.families_started
+        fam = float(p.headlines().loc["families_started", "estimate"])
+        # NPV per family starting support: the mean NPV over the mean families, and the
+        # spread of each draw's own ratio (programmes of very different sizes compare)
+        per_draw = p.appraisal.npv / np.where(
+            families[: p.stored] > 0, families[: p.stored], np.nan
+        )
+        finite = np.isfinite(per_draw)
+        means.append(float(p.headlines().loc["npv", "estimate"]) / fam if fam > 0 else 0.0)
+        p5.append(float(np.percentile(per_draw[finite], 5)) if finite.any() else 0.0)
+        p95.append(float(np.percentile(per_draw[finite], 95)) if finite.any() else 0.0)
+        bcrs.append(float(p.headlines().loc["bcr", "estimate"]))
 
     colours = [POSITIVE if m >= 0 else NEGATIVE for m in means]
     ax.barh(y, means, height=0.6, color=colours, gid="npv")
@@ -629,7 +640,7 @@ def scenarios_chart(projections: Mapping[str, Projection]) -> Figure:
     ax.invert_yaxis()
     bases = {p.price_basis for p in projections.values()}
     basis = f"{next(iter(bases))}, discounted" if len(bases) == 1 else "real terms, discounted"
-    _labels(ax, title="NPV: mean and 5th–95th percentile", xlabel=f"£, {basis}")
+    _labels(ax, title="NPV per family helped: mean, 5th–95th pct", xlabel=f"£ a family, {basis}")
 
     ax_bcr.barh(
         y,

@@ -28,7 +28,7 @@ from ..analysis.value_of_information import MIN_DRAWS, evppi
 from ..greenbook.prices import Deflators, as_financial_year, deflators_from_params
 from ..model.late_intervention import Baseline, baseline, default_area
 from ..model.projection import Projection, common_basis, default_price_year, project
-from ..model.vocabulary import AGENCY_NAMES
+from ..model.vocabulary import AGENCY_NAMES, WEEKS_PER_QUARTER
 from ..params.errors import ParameterError, Problem
 from ..params.scenarios import apply_scenario, list_scenarios, load_scenario, scenario_name
 from ..params.store import ParameterSet
@@ -36,6 +36,10 @@ from .labels import AGENCY_LABELS, BASIS_LABELS, INDICATORS, ISSUE_LABELS, area_
 
 #: Money bases of the year-by-year cash-flow table.
 BASES = ("real", "discounted", "nominal")
+
+#: Team-simulation runs behind each deterministic NPV of the tornado and the switching
+#: values (common random numbers keep one parameter's low and high comparable).
+SENSITIVITY_RUNS = 200
 
 #: Fewest Monte Carlo draws for which the value of information is estimated.
 MIN_VOI_DRAWS = MIN_DRAWS
@@ -90,6 +94,9 @@ class ReportContent:
     switching: pd.DataFrame = field(repr=False)
     value_of_information: pd.DataFrame | None = field(repr=False, default=None)
     nominal: bool = False
+    #: "ex_post", "in_flight" or "ex_ante"; None: from the dates (see
+    #: :func:`costmodel.present.board.stance`).
+    stance: str | None = None
 
     # ------------------------------------------------------------------ basics
     @property
@@ -129,7 +136,7 @@ class ReportContent:
         p = self._proj(scenario)
         a = p.appraisal
         every = p.indicators()
-        values = {k: every[k] for k in HEADLINES}
+        values = {k: every[k] for k in HEADLINES if k in every}
         if a.income is None:
             values.pop("pv_income")
         return values
@@ -228,6 +235,7 @@ class ReportContent:
         p = self._proj(scenario)
         a = p.appraisal
         years = p.financial_years()
+        labels = appraisal_year_labels(dt.date.fromisoformat(p.start_year), a.horizon)
         if basis == "real":
             f = np.ones(a.horizon)
         elif basis == "discounted":
@@ -243,9 +251,46 @@ class ReportContent:
             cols[f"net_{agency}"] = m["net_by_agency"][:, j]
         cols["savings_net"] = m["net"].sum(axis=1)
         cols["net_benefit"] = cols["savings_net"] - cols["costs"] + cols.get("income", 0.0)
-        out = pd.DataFrame({k: v * f for k, v in cols.items()}, index=pd.Index(years, name="year"))
+        out = pd.DataFrame({k: v * f for k, v in cols.items()}, index=pd.Index(labels, name="year"))
         out.loc["Total"] = out.sum(axis=0)
         out.attrs["basis"] = self.basis_label(basis)
+        return out
+
+    def budget_by_financial_year(self, scenario: str | None = None) -> pd.DataFrame:
+        """The team's mean spend by financial year (April to March), real and cash.
+
+        The simulation counts spend by 13-week quarter from the start date; each
+        quarter's spend is shared between financial years by its days in each (spend
+        is taken as even within a quarter). Real terms are at the budget's price year;
+        cash re-inflates them with the GDP deflator. Empty without the team.
+        """
+        sim = self._proj(scenario).simulation
+        if sim is None:
+            return pd.DataFrame()
+        spend = sim.quarterly["spend"].mean(axis=0)
+        start = sim.inputs.start_date
+        shares: dict[str, float] = {}
+        for q, amount in enumerate(spend):
+            a = start + dt.timedelta(weeks=WEEKS_PER_QUARTER * q)
+            b = a + dt.timedelta(weeks=WEEKS_PER_QUARTER)
+            day = a
+            while day < b:
+                fy_start = dt.date(day.year if day.month >= 4 else day.year - 1, 4, 1)
+                fy_end = dt.date(fy_start.year + 1, 4, 1)
+                stop = min(b, fy_end)
+                label = f"{fy_start.year}/{str(fy_start.year + 1)[2:]}"
+                shares[label] = shares.get(label, 0.0) + amount * (stop - day).days / (b - a).days
+                day = stop
+        year = sim.inputs.price_year
+        out = pd.DataFrame(
+            {
+                "spend_real": list(shares.values()),
+                "spend_cash": [v * self.deflators.factor(year, y) for y, v in shares.items()],
+            },
+            index=pd.Index(list(shares), name="financial_year"),
+        )
+        out.loc["Total"] = out.sum(axis=0)
+        out.attrs["price_year"] = year
         return out
 
     def basis_label(self, basis: str) -> str:
@@ -329,6 +374,28 @@ class ReportContent:
         return pd.DataFrame(rows, columns=["item", "value"]).set_index("item")
 
 
+def appraisal_year_labels(start: dt.date, years: int) -> list[str]:
+    """Each appraisal year as the months it covers: ``Feb 2019 – Jan 2020``; a year
+    starting on 1 April is a financial year and is labelled as one (``2019/20``)."""
+    out = []
+    for i in range(years):
+        a = _add_years(start, i)
+        b = _add_years(start, i + 1) - dt.timedelta(days=1)
+        out.append(
+            f"{a.year}/{str(a.year + 1)[2:]}"
+            if (a.month, a.day) == (4, 1)
+            else f"{a:%b %Y} – {b:%b %Y}"
+        )
+    return out
+
+
+def _add_years(d: dt.date, years: int) -> dt.date:
+    try:
+        return d.replace(year=d.year + years)
+    except ValueError:  # 29 February
+        return d.replace(year=d.year + years, day=28)
+
+
 def report_content(
     params: ParameterSet,
     scenarios: Sequence[str] = ("central",),
@@ -340,20 +407,25 @@ def report_content(
     discount: str = "standard",
     compare: Sequence[str] | None = None,
     nominal: bool = False,
-    sensitivity_runs: int = 500,
+    sensitivity_runs: int = SENSITIVITY_RUNS,
     created: dt.date | None = None,
     progress: Callable[[str], None] | None = None,
     years_after_support: int | None = None,
     base_date: dt.date | None = None,
+    stance: str | None = None,
+    share_simulations: bool = True,
 ) -> ReportContent:
     """Compute everything a report shows.
 
     ``scenarios`` are reported (the first in full); ``compare`` lists the scenarios
     set side by side (default: those named, or every shipped scenario when only one
     is named). Every projection uses the same ``draws`` and ``seed``, one base date
-    and one price year (:func:`costmodel.model.projection.common_basis`), so the
+    (default: the start of the first scenario's earliest programme; an earlier
+    programme's years are compounded to it) and one price year, so the
     figures equal ``project(params, name, draws=draws, seed=seed, ...)`` with them. ``progress`` is
-    called with a short description before each step (for a progress bar).
+    called with a short description before each step (for a progress bar). Scenarios
+    whose team parameters are the same share one team simulation (with one seed it is
+    the same simulation); ``share_simulations=False`` runs each anew.
     """
     from .. import __version__
 
@@ -381,6 +453,8 @@ def report_content(
             descriptions[name] = load_scenario(sources[name], params.root, params).description
     defl = deflators_from_params(params)
     price_year = as_financial_year(price_year) if price_year else default_price_year(params)
+    if base_date is None:  # discount to the reported programme's start
+        base_date = common_basis(params, [sources[scenarios[0]]], None, price_year)["base_date"]
     base_date = common_basis(params, [sources[n] for n in compared], base_date, price_year)[
         "base_date"
     ]
@@ -392,8 +466,11 @@ def report_content(
     base = baseline(params, area, price_year)
     projections: dict[str, Projection] = {}
     fingerprints: dict[str, str] = {}
+    simulations: dict[tuple, Any] = {}
     for name in compared:
         say(f"scenario {name}")
+        applied = apply_scenario(params, sources[name])
+        team = _team_key(applied)
         projections[name] = project(
             params,
             sources[name],
@@ -405,8 +482,11 @@ def report_content(
             discount=discount,
             years_after_support=years_after_support,
             base_date=base_date,
+            simulation=simulations.get(team) if share_simulations else None,
         )
-        fingerprints[name] = apply_scenario(params, sources[name]).fingerprint()
+        if projections[name].simulation is not None:
+            simulations.setdefault(team, projections[name].simulation)
+        fingerprints[name] = applied.fingerprint()
     main = scenarios[0]
     if nominal:  # fail early, with the years the deflator lacks
         for y in projections[main].financial_years():
@@ -447,10 +527,23 @@ def report_content(
         switching=switching,
         value_of_information=voi,
         nominal=nominal,
+        stance=stance,
     )
 
 
-__all__ = ["BASES", "HEADLINES", "ReportContent", "report_content"]
+__all__ = ["BASES", "HEADLINES", "ReportContent", "appraisal_year_labels", "report_content"]
+
+
+def _team_key(params: ParameterSet) -> tuple:
+    """What a team simulation depends on: the team's parameters and any joint draws."""
+    items = tuple(
+        (k, repr(p.value), repr(p.distribution), p.price_year)
+        for k, p in sorted(params.items())
+        if k.startswith(("team.", "prices."))
+    )
+    draws = getattr(params, "joint", None)
+    joint = draws.fingerprint() if draws is not None else None
+    return (*items, joint)
 
 
 def _flat(frame: pd.DataFrame, name: str) -> pd.DataFrame:

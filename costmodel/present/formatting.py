@@ -25,6 +25,20 @@ def money_m(x: float, decimals: int = 1) -> str:
     return f"({text})" if round(x / 1e6, decimals) < 0 else text
 
 
+def money_round(x: float) -> str:
+    """Money rounded to fit the figure: ``£1.4m`` from a million, ``£946k`` from ten
+    thousand, whole pounds below; negatives in brackets."""
+    if x is None or (isinstance(x, float) and math.isnan(x)):
+        return "–"
+    a = abs(x)
+    if round(a, -5) >= 1e6:
+        return money_m(x, 1)
+    if a >= 1e4:
+        text = f"£{a / 1e3:,.0f}k"
+        return f"({text})" if x < 0 else text
+    return money(x)
+
+
 def number(x: float, decimals: int = 0) -> str:
     if x is None or (isinstance(x, float) and math.isnan(x)):
         return "–"

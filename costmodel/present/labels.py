@@ -467,3 +467,104 @@ def kind(name: str, table: Mapping[str, Label] = INDICATORS) -> str:
     """The kind of ``name`` in ``table`` (how its numbers print); ``number`` if unknown."""
     lab = table.get(name)
     return lab.kind if lab is not None else "number"
+
+
+#: What to measure, and from where, to narrow each group of parameters: the monitoring
+#: and evaluation plan follows the value of information group by group.
+MONITORING: dict[str, tuple[str, str]] = {
+    "effects": (
+        "Outcomes of the families helped against a matched comparison group: care "
+        "entries, custody, convictions, police call-outs, school exclusions, benefit claims",
+        "Council, police, youth justice and DWP records matched for helped and waiting "
+        "families (as the national Troubled Families evaluation did)",
+    ),
+    "outcome rates": (
+        "How often each outcome happens among referred families without support",
+        "Referral records linked to the same administrative data, for families referred "
+        "but not supported",
+    ),
+    "unit costs": (
+        "What a care placement, a custodial sentence or an incident costs locally",
+        "The council's and police's own finance data, beside the Unit Cost Database",
+    ),
+    "persistence": (
+        "Whether effects hold two, three and four years after support ends",
+        "Follow-up of the same matched records at fixed points after support",
+    ),
+    "additionality": (
+        "What other services did for the same families, and what would have happened anyway",
+        "Case records of partner services; the comparison group's outcomes",
+    ),
+    "team throughput": (
+        "Referrals, caseloads, case lengths, drop-out, vacancies and waiting times",
+        "The team's case management system, quarter by quarter",
+    ),
+    "programme costs and income": (
+        "What the programme costs per family and what it claims in results payments",
+        "The programme's own accounts and claims",
+    ),
+    "other": ("Every other uncertain input", "As each parameter's source says"),
+}
+
+#: Terms a board paper uses, in plain words (the glossary).
+GLOSSARY: tuple[tuple[str, str], ...] = (
+    ("Benefit-cost ratio (BCR)", "Present value of benefits divided by present value of costs."),
+    (
+        "Cashable saving",
+        "A saving that can be taken out of a budget as money, rather than freed staff time.",
+    ),
+    (
+        "Counterfactual",
+        "What would have happened without the programme, as a comparison group shows it.",
+    ),
+    ("Deadweight", "Improvement that would have happened anyway."),
+    ("Attribution", "The share of an improvement due to other services."),
+    ("Displacement", "Harm moved elsewhere rather than prevented."),
+    (
+        "Discounting",
+        "Valuing future amounts less than present ones, at the HM Treasury Green Book rate "
+        "(3.5% a year).",
+    ),
+    ("Economic perspective", "Fiscal value less transfer payments, plus output gained."),
+    ("Evidence grade", "The confidence the model's sources allow: high, medium or low."),
+    (
+        "EVPI / EVPPI",
+        "Expected value of perfect (partial) information: what knowing the "
+        "uncertain inputs before deciding would be worth.",
+    ),
+    ("Ex ante / ex post", "An appraisal before a decision / an evaluation after the event."),
+    ("Fiscal perspective", "Costs and savings to public bodies."),
+    ("Gross / net savings", "Savings before / after the adjustments for additionality."),
+    ("Monte Carlo draws", "Repeated runs with every uncertain input drawn from its range."),
+    ("Net present value (NPV)", "Present value of benefits less present value of costs."),
+    (
+        "Optimism bias",
+        "The Green Book's correction for appraisers' tendency to overstate benefits and "
+        "understate costs.",
+    ),
+    ("Payback", "When cumulative discounted savings first cover cumulative discounted costs."),
+    ("Price base", "The year whose prices all money is expressed in (real terms)."),
+    ("Social perspective", "Economic value plus wellbeing, where valued."),
+    ("Switching value", "The value of one input at which the NPV would be zero."),
+    ("Transfer", "A payment between bodies or people that uses no resources (e.g. benefits)."),
+)
+
+#: Topics of the technical annex: a parameter path's first parts → heading.
+ANNEX_TOPICS: tuple[tuple[str, str], ...] = (
+    ("areas.", "The area and its late-intervention cost"),
+    ("team.programme", "The team: programme and budget"),
+    ("team.budget", "The team: programme and budget"),
+    ("team.staff", "The team: staff"),
+    ("team.staffing_steps", "The team: staff"),
+    ("team.referrals", "The team: referrals and casework"),
+    ("team.direct_work", "The team: referrals and casework"),
+    ("team.light_touch", "The team: light touch and advice"),
+    ("team.indirect", "The team: light touch and advice"),
+    ("team.", "The team: families and what it reported"),
+    ("savings.outcomes.", "Outcomes: rates, costs and effects"),
+    ("savings.", "Savings: persistence, additionality and optimism bias"),
+    ("programmes.", "Other programmes"),
+    ("prices.", "Prices and discounting"),
+    ("baseline.", "Baseline method"),
+    ("", "Other"),
+)

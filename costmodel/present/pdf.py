@@ -11,28 +11,37 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 from collections.abc import Sequence
+from functools import partial
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 
 from .content import ReportContent
 from .formatting import (
     band_rows,
     by_kind,
-    distribution_text,
-    money,
+    money_m,
+    money_round,
     number,
     parameter_value,
     percent,
     span,
 )
-from .labels import AGENCY_LABELS, CASH_FLOWS, INDICATORS, REACH_OUTCOMES, parameter_label
+from .labels import (
+    AGENCY_LABELS,
+    CASH_FLOWS,
+    GLOSSARY,
+    GROUP_LABELS,
+    INDICATORS,
+    REACH_OUTCOMES,
+    parameter_label,
+)
 from .labels import scenario_label as _scenario_label
 
-#: Chart resolution in dots per inch (print quality).
-CHART_DPI = 300
+#: Chart resolution in dots per inch (print quality at the charts' printed size).
+CHART_DPI = 200
 FONT = "DejaVu"
 #: Page geometry in millimetres.
 MARGIN = 18
@@ -43,15 +52,24 @@ HEAD_FILL = (232, 236, 240)
 ACCENT = (0, 84, 147)
 
 SECTIONS = (
-    "Summary",
+    "Contents",
+    "Executive summary",
     "1. The cost of late intervention",
     "2. The team's reach",
     "3. Costs and savings",
     "4. Uncertainty and sensitivity",
-    "5. Scenarios compared",
+    "5. Options and scenarios compared",
+    "6. Limitations and evidence grades",
+    "7. Monitoring and evaluation plan",
     "Methods",
-    "Appendix: assumptions",
+    "Glossary",
+    "Technical annex: assumptions by topic",
+    "References",
 )
+#: Figures in a table cell (money, counts, shares, ranges of them): never wrapped.
+FIGURE = re.compile(r"^[\s£€$()\d.,%kmx+\-−–/]+$")
+#: Smallest type a table is shrunk to so that its figures fit their columns.
+MIN_TABLE_SIZE = 5.5
 
 
 def _font_files() -> dict[str, Path]:
@@ -76,6 +94,10 @@ def _document(content: ReportContent):
     )
 
     class Report(FPDF):
+        #: What was laid out where, for the layout tests: tables (with their figure
+        #: cells' widths and whether money has its basis stated), charts, section starts.
+        layout: dict[str, list]
+
         def footer(self) -> None:
             self.set_y(-12)
             self.set_font(FONT, "", 6.5)
@@ -86,6 +108,7 @@ def _document(content: ReportContent):
             self.set_text_color(*INK)
 
     pdf = Report(orientation="P", unit="mm", format="A4")
+    pdf.layout = {"tables": [], "charts": [], "sections": []}
     pdf.set_margins(MARGIN, MARGIN, MARGIN)
     pdf.set_auto_page_break(True, margin=18)
     for style, path in _font_files().items():
@@ -109,6 +132,7 @@ def _width(pdf) -> float:
 def _heading(pdf, text: str, level: int = 0) -> None:
     if level == 0:
         pdf.start_section(text, level=0)
+        pdf.layout["sections"].append((pdf.page_no(), text))
         pdf.set_font(FONT, "B", 15)
         pdf.set_text_color(*ACCENT)
         pdf.multi_cell(_width(pdf), 8, text, new_x="LMARGIN", new_y="NEXT")
@@ -132,21 +156,39 @@ def _para(pdf, text: str, size: float = 9, style: str = "", muted: bool = False)
     pdf.ln(1.5)
 
 
-def _chart(pdf, fig, caption: str | None = None, width: float | None = None) -> None:
+def _chart(
+    pdf,
+    fig,
+    caption: str | None = None,
+    width: float | None = None,
+    basis: str | None = None,
+) -> None:
+    """A chart, scaled down (to 70% at least) rather than pushed to a new page when the
+    page has most of the room it needs; ``basis`` (price base and discounting) is added
+    to the caption of a chart of money."""
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=CHART_DPI, facecolor="white")
     buf.seek(0)
     w_in, h_in = fig.get_size_inches()
     width = width or _width(pdf)
     height = width * h_in / w_in
-    needed = height + (8 if caption else 2)
-    if pdf.get_y() + needed > pdf.h - pdf.b_margin:
-        pdf.add_page()
+    text = " ".join(x for x in (caption, f"Money: {basis}." if basis else None) if x)
+    extra = 8 if text else 2
+    room = pdf.h - pdf.b_margin - pdf.get_y() - extra
+    if height > room:
+        if room >= 0.7 * height:
+            width, height = width * room / height, room
+        else:
+            pdf.add_page()
     pdf.image(buf, x=pdf.l_margin, w=width, h=height)
-    if caption:
-        _para(pdf, caption, size=7.5, muted=True)
+    pdf.layout["charts"].append({"page": pdf.page_no(), "basis": basis, "caption": text})
+    if text:
+        _para(pdf, text, size=7.5, muted=True)
     else:
         pdf.ln(2)
+    import matplotlib.pyplot as plt
+
+    plt.close(fig)
 
 
 def _table(
@@ -158,27 +200,55 @@ def _table(
     size: float = 7.5,
     bold_rows: Sequence[int] = (),
     note: str | None = None,
+    basis: str | None = None,
 ) -> None:
-    """A ruled table; its header repeats on every page it runs onto."""
+    """A ruled table; its header repeats on every page it runs onto.
+
+    Figures (money, counts, shares) never wrap: the type is made smaller, down to
+    :data:`MIN_TABLE_SIZE`, until the widest figure of every column fits. A table with
+    money states its ``basis`` (price base and discounting) in its note.
+    """
     from fpdf.fonts import FontFace
 
-    pdf.set_font(FONT, "", size)
     pdf.set_draw_color(*RULE)
     pdf.set_line_width(0.15)
     total = sum(widths)
     scale = min(1.0, _width(pdf) / total)
     widths = [w * scale for w in widths]
+    pad = 1.2
+    figures = [
+        (j, str(cell))
+        for row in [header, *rows]
+        for j, cell in enumerate(row)
+        if FIGURE.match(str(cell)) and str(cell).strip()
+    ]
+
+    def overflow(at: float) -> bool:
+        pdf.set_font(FONT, "B", at)
+        return any(pdf.get_string_width(t) > widths[j] - 2 * pad for j, t in figures)
+
+    while size > MIN_TABLE_SIZE and overflow(size):
+        size = max(MIN_TABLE_SIZE, size - 0.25)
+    pdf.set_font(FONT, "B", size)
+    cells = [
+        {"text": t, "needed": pdf.get_string_width(t), "available": widths[j] - 2 * pad}
+        for j, t in figures
+    ]
+    pdf.set_font(FONT, "", size)
+    money_shown = any("£" in t for _, t in figures)
+    if basis:
+        note = f"{note} Money: {basis}." if note else f"Money: {basis}."
     aligns = ["LEFT" if a == "l" else "RIGHT" if a == "r" else "CENTER" for a in align]
     head = FontFace(emphasis="BOLD", fill_color=HEAD_FILL, size_pt=size)
     bold = FontFace(emphasis="BOLD", size_pt=size)
-    # keep a table that fits on one page together; otherwise start it with room for a few rows
+    # keep a short table together; a long one starts where it is if a few rows fit
     line = size * 0.48 + 1.6
     lines = sum(max(1 + str(c).count("\n") for c in row) for row in rows) + len(rows) * 0.15
     height = (lines + 2) * line
     room = pdf.h - pdf.b_margin - pdf.get_y()
-    full = pdf.h - pdf.b_margin - pdf.t_margin - 10
-    if (height < full and height > room) or room < 45:
+    if room < 30 or (height < 70 and height > room):
         pdf.add_page()
+    first = pdf.page_no()
     with pdf.table(
         col_widths=widths,
         width=sum(widths),
@@ -187,7 +257,7 @@ def _table(
         headings_style=head,
         borders_layout="HORIZONTAL_LINES",
         line_height=size * 0.48,
-        padding=(0.8, 1.2),
+        padding=(0.8, pad),
         repeat_headings=1,
         v_align="TOP",
     ) as table:
@@ -198,6 +268,16 @@ def _table(
             r = table.row()
             for cell in row:
                 r.cell(str(cell), style=bold if i in bold_rows else None)
+    pdf.layout["tables"].append(
+        {
+            "pages": (first, pdf.page_no()),
+            "header": list(header),
+            "figures": cells,
+            "money": money_shown,
+            "basis": basis,
+            "note": note,
+        }
+    )
     pdf.ln(1.5)
     if note:
         _para(pdf, note, size=7, muted=True)
@@ -207,9 +287,24 @@ def _table(
 # ---------------------------------------------------------------- pages
 
 
+def _basis(c: ReportContent, discounted: bool = True) -> str:
+    """The price base and discounting base of a table or chart, in words."""
+    base = dt.date.fromisoformat(c.main.base_date)
+    if not discounted:
+        return f"{c.price_basis}, undiscounted"
+    return f"{c.price_basis}, discounted to {base:%-d %B %Y} at the Green Book rate"
+
+
 def _cover(pdf, c: ReportContent) -> None:
+    from .board import stance
+
+    st = stance(c, c.stance)
     pdf.add_page()
-    pdf.set_y(50)
+    pdf.set_y(45)
+    pdf.set_font(FONT, "B", 11)
+    pdf.set_text_color(*MUTED)
+    pdf.multi_cell(_width(pdf), 6, st.label.upper(), new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(2)
     pdf.set_font(FONT, "B", 24)
     pdf.set_text_color(*ACCENT)
     pdf.multi_cell(
@@ -231,19 +326,19 @@ def _cover(pdf, c: ReportContent) -> None:
     scen = "; ".join(f"{s} – {c.descriptions.get(s, '')}".rstrip(" –") for s in c.scenarios)
     rows = [
         ("Area", c.area_name),
+        ("Programme", f"{st.start:%-d %B %Y} to {st.end:%-d %B %Y}"),
         ("Scenario", scen),
-        ("Compared with", ", ".join(s for s in c.compared if s not in c.scenarios) or "–"),
-        ("Price base", c.price_basis),
+        ("Price base", f"{c.price_basis} (HM Treasury GDP deflator)"),
         (
             "Discounting",
-            f"HM Treasury Green Book, {c.discount} schedule; {c.horizon} years appraised",
+            f"HM Treasury Green Book, {c.discount} rate, to "
+            f"{dt.date.fromisoformat(c.main.base_date):%-d %B %Y}; {c.horizon} years appraised",
         ),
         ("Uncertainty", f"{number(c.draws)} Monte Carlo draws, seed {c.seed}"),
         ("Date", c.created.strftime("%-d %B %Y")),
         ("Library", f"costmodel {c.version}"),
         ("Parameter fingerprint", c.fingerprint),
     ]
-    pdf.set_font(FONT, "", 9.5)
     for k, v in rows:
         pdf.set_font(FONT, "B", 9.5)
         pdf.cell(45, 6, k)
@@ -254,87 +349,400 @@ def _cover(pdf, c: ReportContent) -> None:
         pdf,
         "Figures are means over the Monte Carlo draws unless a range is given; ranges "
         "run from the 5th to the 95th percentile. Money is in real terms at the price "
-        "base shown, except where a table says nominal. Negative amounts are shown in "
-        "brackets. The parameter fingerprint is a short hash of every value the run "
-        "used: two reports with the same fingerprint, draws and seed show the same "
-        "figures.",
+        "base shown, except where a table says nominal, and is rounded to fit the figure "
+        "(£1.4m, £946k). Negative amounts are shown in brackets; a dash marks a figure "
+        "that is not defined. The parameter fingerprint is a short hash of every value "
+        "the run used: two reports with the same fingerprint, draws and seed show the "
+        "same figures.",
         size=8.5,
         muted=True,
     )
 
 
-def _summary(pdf, c: ReportContent) -> None:
+def _contents(pdf, c: ReportContent) -> None:
     pdf.add_page()
     _heading(pdf, SECTIONS[0])
-    h = c.headline()
-    pr = c.probabilities()
-    b = c.baseline
-    npv = h.loc["npv"]
-    bcr = h.loc["bcr"]
-    fam = h.loc["families_started"]
+
+    def render(pdf, outline) -> None:
+        pdf.set_font(FONT, "", 10)
+        for item in outline:
+            if item.level > 0 or item.name == SECTIONS[0]:
+                continue
+            pdf.cell(_width(pdf) - 20, 7, item.name)
+            pdf.cell(20, 7, str(item.page_number), align="R", new_x="LMARGIN", new_y="NEXT")
+
+    pdf.insert_toc_placeholder(render, pages=1)
+
+
+def _summary(pdf, c: ReportContent) -> None:
+    from . import board
+
+    if pdf.get_y() > pdf.t_margin + 1:  # the contents leave a fresh page
+        pdf.add_page()
+    _heading(pdf, SECTIONS[1])
+    st = board.stance(c, c.stance)
+    funder = c.main.perspective_weights.get("funder")
+    payer = AGENCY_LABELS[funder].long.lower() if funder else "the funders"
+    question = {
+        "ex_post": (
+            f"The team ran from {st.start:%B %Y} to {st.end:%B %Y}, paid for by the "
+            f"{payer}. Looking back, did it pay its way for the public purse, who gained, "
+            "and on this evidence should a successor be funded, and at what scale?"
+        ),
+        "in_flight": (
+            f"The team has run since {st.start:%B %Y} and is funded to {st.end:%B %Y} by "
+            f"the {payer}. Is it on course to pay its way, and should it be continued?"
+        ),
+        "ex_ante": (
+            f"Should the {payer} fund the team from {st.start:%B %Y} to {st.end:%B %Y}, "
+            "and at what scale?"
+        ),
+    }[st.kind]
+    grade, shares = board.confidence(c)
+    _para(pdf, "The question", size=9.5, style="B")
+    _para(pdf, question, size=8.5)
+    _para(pdf, "The answer", size=9.5, style="B")
     _para(
         pdf,
-        (
-            f"Late intervention costs public services in {c.area_name} about "
-            f"{money(b.total)} a year ({b.price_basis}). Under the {c.scenarios[0]} scenario the "
-            f"team is expected to start direct work with "
-            f"{by_kind(fam['estimate'], 'number')} families "
-            f"(range {span(fam['p5'], fam['p95'], 'number')}). Over {c.horizon} years the "
-            f"present value of net savings is "
-            f"{by_kind(h.loc['pv_savings_net', 'estimate'], 'money')} against costs of "
-            f"{by_kind(h.loc['pv_costs', 'estimate'], 'money')}: a net present value of "
-            f"{by_kind(npv['estimate'], 'money')} and a benefit-cost ratio of "
-            f"{by_kind(bcr['estimate'], 'ratio')}. "
-            f"The result is uncertain: the chance that the team saves more than it costs is "
-            f"{percent(pr['p_npv_positive'], 0)}."
-        ),
-        size=9.5,
+        f"{board.answer_sentence(c)} Overall confidence in the evidence: {grade} "
+        f"({percent(shares['high'], 0)} of the savings rest on high-grade evidence, "
+        f"{percent(shares['medium'], 0)} on medium and {percent(shares['low'], 0)} on low).",
+        size=8.5,
     )
-    pub = c.parameters[f"areas.{c.area}.late_intervention.total"]
+    views = c.main.perspectives()
+    names = {
+        "fiscal": "Fiscal: the public sector as a whole",
+        "economic": "Economic: less transfers, plus output",
+        "social": "Social: plus wellbeing, where valued",
+        "local": "Local partners (costs less government income)",
+        "funder": f"The funder's own cashable view ({payer})",
+    }
     rows = [
         [
-            "Annual cost of late intervention in the area",
-            money(b.total),
-            f"{money(pub.value)} in {pub.price_year} prices",
+            names.get(str(k), str(k)),
+            money_round(r.npv),
+            _ratio(r.bcr),
+            percent(c.main.p_npv_positive, 0) if k == "fiscal" else "–",
         ]
+        for k, r in views.iterrows()
     ]
-    for k, r in h.iterrows():
-        value = (
-            percent(r["estimate"], 1)
-            if k in ("p_npv_positive", "p_payback")
-            else by_kind(r["estimate"], r["kind"])
-        )
-        if k == "payback_years" and not np.isfinite(r["estimate"]):
-            value = "under half pay back"
-        rng = "" if not np.isfinite(r["p5"]) else span(r["p5"], r["p95"], r["kind"])
-        rows.append([r["label"], value, rng])
     _table(
         pdf,
-        ["Key figures", "Estimate", "Range (5th–95th percentile of draws)"],
+        ["Perspective", "NPV", "BCR", "Chance NPV > 0"],
+        rows,
+        [92, 28, 20, 34],
+        "lrrr",
+        size=7.5,
+        basis=_basis(c),
+    )
+    _para(pdf, "Who pays and who saves", size=9.5, style="B")
+    w = board.who_pays_and_saves(c)
+    w = w[(w.abs() > 0.5).any(axis=1)]
+    header = ["", *w.columns]
+    rows = [
+        [k.replace("Cashable saving: ", "Cashable: "), *(money_round(v) for v in r)]
+        for k, r in w.iterrows()
+    ]
+    n = len(w.columns)
+    _table(
+        pdf,
+        header,
+        rows,
+        [56, *([118 / n] * n)],
+        "l" + "r" * n,
+        size=7,
+        bold_rows=[0],
+        basis=_basis(c, discounted=False) + " (the last column discounted)",
+    )
+    _para(pdf, "Key risks", size=9.5, style="B")
+    for risk in board.key_risks(c):
+        _para(pdf, f"• {board.risk_sentence(c, risk, partial(_param_value, c))}", size=8)
+    opts = board.options(c)
+    if len(opts):
+        _para(pdf, "The options", size=9.5, style="B")
+        rows = [
+            [
+                name,
+                _scenario_label(r["scenario"]),
+                money_round(r["pv_costs"]),
+                money_round(r["npv"]),
+                _ratio(r["bcr"]),
+                percent(r["p_npv_positive"], 0),
+            ]
+            for name, r in opts.iterrows()
+        ]
+        _table(
+            pdf,
+            ["Option", "Scenario", "PV costs", "NPV", "BCR", "Chance NPV > 0"],
+            rows,
+            [26, 40, 26, 26, 18, 30],
+            "llrrrr",
+            size=7,
+            basis=_basis(c),
+        )
+    pri = board.evidence_priorities(c)
+    if len(pri):
+        top = pri.iloc[0]
+        second = pri.iloc[1] if len(pri) > 1 else None
+        _para(pdf, "What evidence would most reduce the uncertainty", size=9.5, style="B")
+        _para(
+            pdf,
+            f"Knowing {str(top['label']).lower()} before deciding would be worth about "
+            f"{money_round(top['value_of_information'])} in wrong decisions avoided"
+            + (
+                f"; {str(second['label']).lower()}, about "
+                f"{money_round(second['value_of_information'])}"
+                if second is not None
+                else ""
+            )
+            + " (value of information; the monitoring plan in section 7 follows it).",
+            size=8.5,
+        )
+
+
+def _ratio(x: float) -> str:
+    return f"{x:.2f}" if x == x and np.isfinite(x) else "–"
+
+
+def _baseline_section(pdf, c: ReportContent, charts) -> None:
+    pdf.add_page()
+    _heading(pdf, SECTIONS[2])
+    b = c.baseline
+    basis = f"{b.price_basis}, a year"
+    _para(
+        pdf,
+        f"The Early Intervention Foundation's estimate of what late intervention costs "
+        f"public services in {c.area_name} each year, by issue and by the agency that "
+        f"pays, in {c.price_year} prices. Published figures are used as they stand; "
+        f"the rest of the split is derived from national shares (see Methods).",
+    )
+    _chart(pdf, charts.baseline_chart(b, "issue"), basis=basis)
+    for by, head in (("issue", "Issue"), ("agency", "Paying agency")):
+        t = c.baseline_table(by)
+        rows = [
+            [r["label"], money_m(r["cost"]), percent(r["share"], 0), r["status"]]
+            for _, r in t.iterrows()
+        ]
+        rows.append(["Total", money_m(b.total), percent(1.0, 0), "published"])
+        _table(
+            pdf,
+            [head, "Annual cost", "Share", "Basis"],
+            rows,
+            [85, 35, 20, 30],
+            "lrrl",
+            bold_rows=[len(rows) - 1],
+            basis=basis,
+        )
+        if by == "issue":
+            _chart(pdf, charts.baseline_chart(b, "agency"), basis=basis)
+    _heading(pdf, "Issue by paying agency", level=1)
+    m = c.baseline_matrix()
+    short = {a.long: a.short for a in AGENCY_LABELS.values()}
+    rows = [[str(i), *(money_m(v) for v in r)] for i, r in zip(m.index, m.to_numpy(), strict=True)]
+    _table(
+        pdf,
+        ["Issue", *(short.get(col, col) for col in m.columns)],
+        rows,
+        [44, *([18] * (len(m.columns) - 1)), 20],
+        "l" + "r" * len(m.columns),
+        size=7,
+        bold_rows=[len(rows) - 1],
+        note="Rows and columns add exactly in whole pounds (the workbook has them); cells "
+        "are derived: published margins split by national shares (see Methods).",
+        basis=basis,
+    )
+
+
+def _reach_section(pdf, c: ReportContent, charts) -> None:
+    pdf.add_page()
+    _heading(pdf, SECTIONS[3])
+    p = c.main
+    _para(
+        pdf,
+        "How many families the team works with, simulated week by week over the "
+        "funded period: referrals, a waiting list, caseloads, case lengths, drop-out "
+        "and staff turnover, with each run drawing its own parameter values. Lines are "
+        "means; shaded bands run from the 5th to the 95th percentile.",
+    )
+    if p.simulation is None:
+        _para(pdf, "This scenario does not fund the team.")
+        return
+    sim = p.simulation
+    rep = c.reported_against_modelled()
+    if len(rep):
+        rows = [
+            [
+                f"{measure.capitalize()} in the first {int(r['weeks'])} weeks",
+                number(r["reported"]),
+                number(r["modelled_mean"]),
+                f"{number(r['modelled_p5'])}–{number(r['modelled_p95'])}",
+                f"{r['reported_percentile']:.0f}",
+            ]
+            for measure, r in rep.iterrows()
+        ]
+        _heading(pdf, "Modelled against reported", level=1)
+        _table(
+            pdf,
+            ["What the team reported", "Reported", "Modelled", "5th–95th", "Percentile"],
+            rows,
+            [70, 24, 24, 32, 24],
+            "lrrrr",
+            note="Reported counts are the team.observed parameters, with their sources "
+            "in the annex. Percentile: where the reported count sits among the runs.",
+        )
+    _chart(pdf, charts.families_chart(sim))
+    t = sim.totals()
+    names = (
+        "referred",
+        "started",
+        "completed",
+        "dropped_out",
+        "redirected",
+        "reached_indirectly",
+        "light_touch_contacted",
+        "mean_wait_weeks",
+        "utilisation",
+        "spend",
+        "cost_per_family_supported",
+        "cost_per_family_started",
+    )
+    rows = [
+        [r[0], *(money_round_text(x) for x in r[1:])] for r in band_rows(t, names, REACH_OUTCOMES)
+    ]
+    _table(
+        pdf,
+        ["Over the funded period", "Mean", "Range (5th–95th percentile)"],
         rows,
         [88, 32, 54],
         "lrr",
-        size=8,
-        bold_rows=[i for i, r in enumerate(rows) if r[0].startswith("Net present")],
-        note=f"Money: {c.price_basis}; present values discounted to the programme's first "
-        f"year. Gross savings are before, net savings after, deadweight, attribution, "
-        f"displacement and optimism bias. Amounts and counts are means of the draws; the "
-        f"benefit-cost ratio, cost per family and break-even are ratios of mean present "
-        f"values, so they agree with the mean NPV; payback is read from the mean "
-        f"cumulative curves. Ranges are of the draws' own values (for ratios, of each "
-        f"draw's ratio).",
+        note=f"{number(sim.runs)} simulation runs. Redirected: families who waited longer "
+        "than the longest wait allowed and were passed to other services.",
+        basis=f"real terms, {sim.inputs.price_year} prices (the budget's price base), undiscounted",
     )
+    tiers = c.reach_by_tier()
+    tier_names = {
+        "casework": "Casework (direct work with the family)",
+        "light_touch": "Light touch (a call and a follow-up)",
+        "advice": "Advice to other professionals",
+        "supported": "Supported: casework and light touch",
+    }
+    rows = [
+        [
+            tier_names.get(tier, tier),
+            *(
+                f"{number(tiers.loc[(tier, m), 'mean'])} "
+                f"({number(tiers.loc[(tier, m), 'p5'])}–{number(tiers.loc[(tier, m), 'p95'])})"
+                for m in ("families", "children")
+            ),
+        ]
+        for tier in dict.fromkeys(tiers.index.get_level_values(0))
+    ]
+    _table(
+        pdf,
+        ["Service tier", "Families (5th–95th)", "Children (5th–95th)"],
+        rows,
+        [74, 50, 50],
+        "lrr",
+        bold_rows=[len(rows) - 1],
+        note="A family supported is one who started casework or was contacted for "
+        "light-touch support, as the team's annual report counts families supported.",
+    )
+    budget = c.budget_by_financial_year()
+    if len(budget):
+        rows = [
+            [str(y), money_round(r["spend_real"]), money_round(r["spend_cash"])]
+            for y, r in budget.iterrows()
+        ]
+        _table(
+            pdf,
+            ["Financial year (April–March)", "Spend, real terms", "Spend, cash"],
+            rows,
+            [74, 50, 50],
+            "lrr",
+            bold_rows=[len(rows) - 1],
+            note="Mean spend of the simulated team by financial year; each 13-week quarter's "
+            "spend is shared between financial years by the days it spends in each. Cash "
+            "re-inflates real terms with the GDP deflator.",
+            basis=f"real terms at {budget.attrs['price_year']} prices and cash, undiscounted",
+        )
+
+
+def money_round_text(text: str) -> str:
+    """A band-row cell with whole pounds rounded to fit (``£1,234,567`` → ``£1.2m``)."""
+
+    def one(m: re.Match) -> str:
+        neg = m.group(0).startswith("(")
+        v = float(m.group(1).replace(",", ""))
+        return money_round(-v if neg else v)
+
+    return re.sub(r"\(?£([\d,]+)\)?", one, text)
+
+
+def _cash_flow_labels() -> dict[str, str]:
+    return {k: v.short for k, v in CASH_FLOWS.items()}
+
+
+def _savings_section(pdf, c: ReportContent, charts) -> None:
+    pdf.add_page()
+    _heading(pdf, SECTIONS[4])
+    _para(
+        pdf,
+        "What the team costs and what it saves. Savings follow each quarter's cohort of "
+        "families helped for the same years after support; net savings are what is left "
+        "after deadweight and attribution to other services (where an effect was not "
+        "measured against a comparison group), displacement and optimism bias. Future "
+        "amounts are discounted at the Green Book rate.",
+    )
+    h = c.headline()
+    rows = []
+    for k, r in h.iterrows():
+        if k in ("p_npv_positive", "p_payback"):
+            value = percent(r["estimate"], 0)
+        elif r["kind"] == "money":
+            value = money_round(r["estimate"])
+        else:
+            value = by_kind(r["estimate"], r["kind"])
+        if k == "payback_years" and not np.isfinite(r["estimate"]):
+            value = "–"
+        if not np.isfinite(r["p5"]):
+            rng = "–"
+        elif r["kind"] == "money":
+            rng = f"{money_round(r['p5'])} – {money_round(r['p95'])}"
+        else:
+            rng = span(r["p5"], r["p95"], r["kind"])
+        rows.append([r["label"], value, rng])
+    _table(
+        pdf,
+        ["Key figures (fiscal)", "Estimate", "Range (5th–95th percentile of draws)"],
+        rows,
+        [96, 28, 50],
+        "lrr",
+        size=7.5,
+        bold_rows=[i for i, r in enumerate(rows) if r[0].startswith("Net present")],
+        note="Amounts and counts are means of the draws; the benefit-cost ratio, cost per "
+        "family and break-even are ratios of mean present values, so they agree with the "
+        "mean NPV; payback is read from the mean cumulative curves and shown only where "
+        "at least half the draws pay back. Ranges are of the draws' own values.",
+        basis=_basis(c),
+    )
+    _chart(pdf, charts.cumulative_chart(c.main), basis=_basis(c))
+    _chart(pdf, charts.savings_by_agency_chart(c.main, discounted=False), basis=_basis(c, False))
     ag = c.by_agency()
     arows = [
-        [r["label"], money(r["pv_savings_net"]), percent(r["share"], 0), money(r["cashable"])]
+        [
+            r["label"],
+            money_round(r["pv_savings_net"]),
+            percent(r["share"], 0),
+            money_round(r["cashable"]),
+        ]
         for _, r in ag.iterrows()
     ]
     arows.append(
         [
             "All agencies",
-            money(ag["pv_savings_net"].sum()),
+            money_round(ag["pv_savings_net"].sum()),
             percent(1.0, 0),
-            money(ag["cashable"].sum()),
+            money_round(ag["cashable"].sum()),
         ]
     )
     _heading(pdf, "Who saves", level=1)
@@ -346,177 +754,8 @@ def _summary(pdf, c: ReportContent) -> None:
         "lrrr",
         size=8,
         bold_rows=[len(arows) - 1],
+        basis=_basis(c),
     )
-
-
-def _baseline_section(pdf, c: ReportContent, charts) -> None:
-    pdf.add_page()
-    _heading(pdf, SECTIONS[1])
-    b = c.baseline
-    _para(
-        pdf,
-        f"The Early Intervention Foundation's estimate of what late intervention costs "
-        f"public services in {c.area_name} each year, by issue and by the agency that "
-        f"pays, in {c.price_year} prices. Published figures are used as they stand; "
-        f"the rest of the split is derived from national shares (see Methods).",
-    )
-    _chart(pdf, charts.baseline_chart(b, "issue"))
-    t = c.baseline_table("issue")
-    rows = [
-        [r["label"], money(r["cost"]), percent(r["share"], 1), r["status"]] for _, r in t.iterrows()
-    ]
-    rows.append(["Total", money(b.total), percent(1.0, 1), "published"])
-    _table(
-        pdf,
-        ["Issue", "Annual cost", "Share", "Basis"],
-        rows,
-        [85, 35, 20, 30],
-        "lrrl",
-        bold_rows=[len(rows) - 1],
-    )
-    pdf.add_page()
-    _chart(pdf, charts.baseline_chart(b, "agency"))
-    t = c.baseline_table("agency")
-    rows = [
-        [r["label"], money(r["cost"]), percent(r["share"], 1), r["status"]] for _, r in t.iterrows()
-    ]
-    rows.append(["Total", money(b.total), percent(1.0, 1), "published"])
-    _table(
-        pdf,
-        ["Paying agency", "Annual cost", "Share", "Basis"],
-        rows,
-        [85, 35, 20, 30],
-        "lrrl",
-        bold_rows=[len(rows) - 1],
-    )
-    _heading(pdf, "Issue by paying agency", level=1)
-    m = c.baseline_matrix()
-    short = {a.long: a.short for a in AGENCY_LABELS.values()}
-    rows = [[str(i), *(money(v) for v in r)] for i, r in zip(m.index, m.to_numpy(), strict=True)]
-    _table(
-        pdf,
-        ["Issue", *(short.get(col, col) for col in m.columns)],
-        rows,
-        [30, *([19.5] * (len(m.columns) - 1)), 23],
-        "l" + "r" * len(m.columns),
-        size=6.5,
-        bold_rows=[len(rows) - 1],
-        note=f"{_capital(b.price_basis)}. Whole pounds; rows and columns add exactly. "
-        f"Cells are derived: published margins split by national shares (see Methods).",
-    )
-
-
-def _reach_section(pdf, c: ReportContent, charts) -> None:
-    pdf.add_page()
-    _heading(pdf, SECTIONS[2])
-    p = c.main
-    _para(
-        pdf,
-        "How many families the team works with, simulated week by week over the "
-        "funded period: referrals, a waiting list, caseloads, case lengths, drop-out "
-        "and staff turnover, with each run drawing its own parameter values. Lines are "
-        "means; shaded bands run from the 5th to the 95th percentile.",
-    )
-    if p.simulation is not None:
-        _chart(pdf, charts.families_chart(p.simulation))
-        t = p.simulation.totals()
-        names = (
-            "referred",
-            "started",
-            "completed",
-            "dropped_out",
-            "reached_indirectly",
-            "light_touch_contacted",
-            "mean_wait_weeks",
-            "utilisation",
-            "spend",
-            "cost_per_family_supported",
-            "cost_per_family_started",
-        )
-        rows = band_rows(t, names, REACH_OUTCOMES)
-        _table(
-            pdf,
-            ["Over the funded period", "Mean", "Range (5th–95th percentile)"],
-            rows,
-            [88, 32, 54],
-            "lrr",
-            note=f"{number(p.simulation.runs)} simulation runs; spend in "
-            f"{p.simulation.inputs.price_year} prices, the budget's price base.",
-        )
-        tiers = c.reach_by_tier()
-        tier_names = {
-            "casework": "Casework (direct work with the family)",
-            "light_touch": "Light touch (a call and a follow-up)",
-            "advice": "Advice to other professionals",
-            "supported": "Supported: casework and light touch",
-        }
-        rows = [
-            [
-                tier_names.get(tier, tier),
-                *(
-                    f"{number(tiers.loc[(tier, m), 'mean'])} "
-                    f"({number(tiers.loc[(tier, m), 'p5'])}–{number(tiers.loc[(tier, m), 'p95'])})"
-                    for m in ("families", "children")
-                ),
-            ]
-            for tier in dict.fromkeys(tiers.index.get_level_values(0))
-        ]
-        _table(
-            pdf,
-            ["Service tier", "Families (5th–95th)", "Children (5th–95th)"],
-            rows,
-            [74, 50, 50],
-            "lrr",
-            bold_rows=[len(rows) - 1],
-            note="A family supported is one who started casework or was contacted for "
-            "light-touch support, as the team's annual report counts families supported.",
-        )
-        rep = c.reported_against_modelled()
-        if len(rep):
-            rows = [
-                [
-                    f"{measure.capitalize()} in the first {int(r['weeks'])} weeks",
-                    number(r["reported"]),
-                    number(r["modelled_mean"]),
-                    f"{number(r['modelled_p5'])}–{number(r['modelled_p95'])}",
-                    f"{r['reported_percentile']:.0f}",
-                ]
-                for measure, r in rep.iterrows()
-            ]
-            _table(
-                pdf,
-                ["Modelled against reported", "Reported", "Modelled", "5th–95th", "Percentile"],
-                rows,
-                [70, 24, 24, 32, 24],
-                "lrrrr",
-                note="Reported counts are the team.observed parameters, with their sources "
-                "in the annex. Percentile: where the reported count sits among the runs.",
-            )
-
-
-def _money_rows(df: pd.DataFrame, labels: dict[str, str]) -> tuple[list[str], list[list[str]]]:
-    header = ["Year", *(labels.get(c, c) for c in df.columns)]
-    rows = [[str(i), *(money(v) for v in r)] for i, r in zip(df.index, df.to_numpy(), strict=True)]
-    return header, rows
-
-
-def _cash_flow_labels() -> dict[str, str]:
-    return {k: v.short for k, v in CASH_FLOWS.items()}
-
-
-def _savings_section(pdf, c: ReportContent, charts) -> None:
-    pdf.add_page()
-    _heading(pdf, SECTIONS[3])
-    _para(
-        pdf,
-        "What the team costs and what it saves, year by year. Savings follow the "
-        "families helped for as long as effects are assumed to last; net savings are "
-        "what is left after deadweight and attribution to other services (where an "
-        "effect was not measured against a comparison group), displacement "
-        "and optimism bias. Future amounts are discounted at the Green Book rate.",
-    )
-    _chart(pdf, charts.cumulative_chart(c.main))
-    _chart(pdf, charts.savings_by_agency_chart(c.main, discounted=False))
     views = c.main.perspectives()
     names = {
         "fiscal": "Fiscal: the public sector as a whole (the headline figures)",
@@ -528,13 +767,14 @@ def _savings_section(pdf, c: ReportContent, charts) -> None:
     rows = [
         [
             names.get(str(k), str(k)),
-            money(r.pv_benefits),
-            money(r.pv_costs),
-            money(r.npv),
-            f"{r.bcr:.2f}" if r.bcr == r.bcr else "–",
+            money_round(r.pv_benefits),
+            money_round(r.pv_costs),
+            money_round(r.npv),
+            _ratio(r.bcr),
         ]
         for k, r in views.iterrows()
     ]
+    _heading(pdf, "By perspective", level=1)
     _table(
         pdf,
         ["Perspective", "PV benefits", "PV costs", "NPV", "BCR"],
@@ -546,34 +786,39 @@ def _savings_section(pdf, c: ReportContent, charts) -> None:
         "counts in the local and funder's views; the economic view leaves out benefit "
         "payments and tax (transfers) and adds output where an outcome values it (a "
         "victim's time off work, earnings in work); the social view adds wellbeing where "
-        "valued; "
-        "the funder's view counts only its cashable savings.",
+        "valued; the funder's view counts only its cashable savings.",
+        basis=_basis(c),
     )
     labels = _cash_flow_labels()
-    pdf.add_page(orientation="L")
     for basis in ("real", "discounted", *(("nominal",) if c.nominal else ())):
         df = c.cash_flows(basis=basis)
-        header, rows = _money_rows(df, labels)
         title = {
             "real": "Cash flows by year and agency: real terms",
             "discounted": "Cash flows by year and agency: discounted (present values)",
             "nominal": "Cash flows by year and agency: nominal (cash) prices",
         }[basis]
+        pdf.add_page(orientation="L")
         _heading(pdf, title, level=1)
+        header = ["Appraisal year", *(labels.get(k, k) for k in df.columns)]
+        rows = [
+            [str(i), *(money_round(v) for v in r)]
+            for i, r in zip(df.index, df.to_numpy(), strict=True)
+        ]
         n = len(header)
         _table(
             pdf,
             header,
             rows,
-            [16, *([(_width(pdf) - 16) / (n - 1)] * (n - 1))],
+            [34, *([(_width(pdf) - 34) / (n - 1)] * (n - 1))],
             "l" + "r" * (n - 1),
             size=7,
             bold_rows=[len(rows) - 1],
-            note=f"{_capital(df.attrs['basis'])}. Means over {number(c.draws)} draws; the "
-            f"last row is the total over {c.horizon} years. Net savings by agency add "
-            f"to net savings; net benefit = net savings − team costs"
-            f"{' + results income' if 'income' in df else ''}. Gross savings are "
-            f"before counterfactual adjustments and are not added to net savings.",
+            note=f"Means over {number(c.draws)} draws; appraisal years run twelve months "
+            f"from the programme's start; the last row is the total over {c.horizon} years. "
+            "Net savings by agency add to net savings; net benefit = net savings − "
+            f"costs{' + results income' if 'income' in df else ''}. Gross savings are "
+            "before counterfactual adjustments and are not added to net savings.",
+            basis=df.attrs["basis"],
         )
 
 
@@ -594,38 +839,54 @@ def _wrap_path(path: str, width: int = 48) -> str:
     return "\n".join([*lines, line])
 
 
+def _param_value(c: ReportContent, path: str, x: float) -> str:
+    """A parameter's value as the report prints it: money rebased to the report's price
+    year and rounded, shares as percentages, other values with their unit."""
+    if x is None or not np.isfinite(x):
+        return "–"
+    p = c.parameters.get(path)
+    unit = p.unit if p is not None else ""
+    if p is not None and p.price_year and unit.startswith("GBP"):
+        return money_round(x * c.deflators.factor(p.price_year, c.price_year))
+    if unit == "proportion":
+        return percent(x, 0) if abs(x) >= 0.1 else percent(x, 1)
+    text = number(x) if abs(x) >= 100 else f"{x:.3g}".replace("-", "−")
+    words = {"year": "yrs", "week": "wks", "rate/year": "/yr", "post": "posts"}
+    return f"{text} {words[unit]}" if unit in words else text
+
+
 def _uncertainty_section(pdf, c: ReportContent, charts) -> None:
     pdf.add_page()
-    _heading(pdf, SECTIONS[4])
+    _heading(pdf, SECTIONS[5])
     pr = c.probabilities()
     _para(
         pdf,
         f"Every uncertain parameter is drawn from its distribution in each of "
         f"{number(c.draws)} Monte Carlo draws. The chance that NPV is above zero is "
-        f"{percent(pr['p_npv_positive'], 1)}.",
+        f"{percent(pr['p_npv_positive'], 0)}.",
     )
-    _chart(pdf, charts.npv_distribution_chart(c.main))
+    _chart(pdf, charts.npv_distribution_chart(c.main), basis=_basis(c))
     _heading(pdf, "Which assumptions matter most", level=1)
     _para(
         pdf,
         f"NPV with one parameter at a time at its 5th and 95th percentile and all others "
         f"at their central values. With every parameter at its central value NPV is "
-        f"{money(c.tornado.attrs.get('npv_central', np.nan))}. The Monte Carlo mean differs "
-        f"because NPV is not linear in the parameters: effects, persistence, costs and "
-        f"the team's throughput multiply one another, and skewed distributions put "
+        f"{money_round(c.tornado.attrs.get('npv_central', np.nan))}. The Monte Carlo mean "
+        f"differs because NPV is not linear in the parameters: effects, persistence, costs "
+        f"and the team's throughput multiply one another, and skewed distributions put "
         f"their means away from the central values.",
     )
-    _chart(pdf, charts.tornado_chart(c.tornado))
+    _chart(pdf, charts.tornado_chart(c.tornado), basis=_basis(c))
     t = c.tornado
     rows = [
         [
             parameter_label(k),
-            _val(r["central"]),
-            _val(r["low"]),
-            _val(r["high"]),
-            money(r["npv_low"]),
-            money(r["npv_high"]),
-            money(r["swing"]),
+            _param_value(c, k, r["central"]),
+            _param_value(c, k, r["low"]),
+            _param_value(c, k, r["high"]),
+            money_round(r["npv_low"]),
+            money_round(r["npv_high"]),
+            money_round(r["swing"]),
         ]
         for k, r in t.iterrows()
     ]
@@ -633,9 +894,11 @@ def _uncertainty_section(pdf, c: ReportContent, charts) -> None:
         pdf,
         ["Parameter", "Central", "Low (5th)", "High (95th)", "NPV at low", "NPV at high", "Swing"],
         rows,
-        [50, 18, 18, 18, 23, 23, 22],
+        [58, 18, 18, 18, 20, 20, 20],
         "lrrrrrr",
         size=7,
+        note="Parameter values in money are rebased to the report's price year.",
+        basis=_basis(c),
     )
     _heading(pdf, "Switching values", level=1)
     _para(
@@ -643,15 +906,15 @@ def _uncertainty_section(pdf, c: ReportContent, charts) -> None:
         "The value at which a parameter alone would bring NPV to zero, others central; "
         "'–' where no value in the parameter's range does so.",
     )
-    s = c.switching
+    sw = c.switching
     rows = [
         [
             parameter_label(k),
-            _val(r["central"]),
-            _val(r["switching"]),
+            _param_value(c, k, r["central"]),
+            _param_value(c, k, r["switching"]),
             "–" if not np.isfinite(r["change"]) else f"{r['change'] * 100:+.0f}%".replace("-", "−"),
         ]
-        for k, r in s.iterrows()
+        for k, r in sw.iterrows()
     ]
     _table(
         pdf,
@@ -660,6 +923,8 @@ def _uncertainty_section(pdf, c: ReportContent, charts) -> None:
         [80, 30, 30, 30],
         "lrrr",
         size=7,
+        note="Money rebased to the report's price year.",
+        basis=c.price_basis,
     )
     if c.value_of_information is not None:
         _heading(pdf, "Which evidence gap is worth most", level=1)
@@ -672,8 +937,8 @@ def _uncertainty_section(pdf, c: ReportContent, charts) -> None:
         v = c.value_of_information
         rows = [
             [
-                k,
-                money(r["value_of_information"]),
+                GROUP_LABELS[k].long if k in GROUP_LABELS else str(k),
+                money_round(r["value_of_information"]),
                 percent(r["share_of_evpi"], 0) if np.isfinite(r["share_of_evpi"]) else "–",
             ]
             for k, r in v.iterrows()
@@ -682,39 +947,47 @@ def _uncertainty_section(pdf, c: ReportContent, charts) -> None:
             pdf,
             ["Parameters known", "Value of information", "Share of EVPI"],
             rows,
-            [80, 40, 30],
+            [90, 40, 30],
             "lrr",
+            basis=_basis(c),
         )
 
 
-def _val(x: float) -> str:
-    if x is None or not np.isfinite(x):
-        return "–"
-    if abs(x) >= 100:
-        return number(x)
-    return f"{x:.3g}".replace("-", "−")
-
-
 def _scenarios_section(pdf, c: ReportContent, charts) -> None:
+    from . import board
+
     pdf.add_page()
-    _heading(pdf, SECTIONS[5])
-    _para(pdf, "The scenarios side by side, each with the same draws and seed.")
+    _heading(pdf, SECTIONS[6])
+    base = dt.date.fromisoformat(c.main.base_date)
+    _para(
+        pdf,
+        f"The options and the other scenarios side by side, each with the same draws and "
+        f"seed, all discounted to {base:%-d %B %Y} and priced in {c.price_year}. Per family "
+        f"figures divide by the families each scenario starts supporting, so programmes of "
+        f"very different sizes can be read on one scale.",
+    )
+    opts = board.options(c)
+    named = {r["scenario"]: name for name, r in opts.iterrows()}
     _table(
         pdf,
-        ["Scenario", "What it assumes"],
-        [[_scenario_label(s), c.descriptions.get(s, "")] for s in c.compared],
-        [38, 132],
-        "ll",
-        size=7.5,
+        ["Scenario", "Option", "What it assumes"],
+        [[_scenario_label(s), named.get(s, ""), c.descriptions.get(s, "")] for s in c.compared],
+        [36, 22, 112],
+        "lll",
+        size=7,
     )
-    _chart(pdf, charts.scenarios_chart({s: c.projections[s] for s in c.compared}))
+    _chart(
+        pdf,
+        charts.scenarios_chart({s: c.projections[s] for s in c.compared}),
+        basis=_basis(c),
+    )
     t = c.scenario_table()
     spec = (
         "pv_costs",
         "pv_income",
-        "pv_savings_gross",
         "pv_savings_net",
         "npv",
+        "npv_per_family",
         "npv_p5",
         "npv_p95",
         "bcr",
@@ -722,28 +995,123 @@ def _scenarios_section(pdf, c: ReportContent, charts) -> None:
         "payback_years",
         "families_started",
     )
+    labels = {**{k: v.short for k, v in INDICATORS.items()}, "npv_per_family": "NPV per family"}
+    kinds = {**{k: v.kind for k, v in INDICATORS.items()}, "npv_per_family": "money"}
+
+    def cell(k: str, x: float) -> str:
+        if kinds[k] == "money":
+            return money_round(x)
+        if k == "p_npv_positive":
+            return percent(x, 0)
+        return by_kind(x, kinds[k])
+
     rows = [
-        [INDICATORS[k].short, *(by_kind(t.loc[k, s], INDICATORS[k].kind) for s in c.compared)]
+        [labels[k], *(cell(k, t.loc[k, s]) for s in c.compared)]
         for k in spec
         if k in t.index and np.isfinite(t.loc[k].to_numpy(dtype=float)).any()
     ]
     n = len(c.compared)
+    pdf.add_page(orientation="L")
     _table(
         pdf,
         ["", *(_scenario_label(s) for s in c.compared)],
         rows,
-        [44, *([126 / n] * n)],
+        [40, *([(_width(pdf) - 40) / n] * n)],
         "l" + "r" * n,
         size=7,
-        note=f"{_capital(c.price_basis)}; means over {number(c.draws)} draws. A scenario "
-        f"without the team (no team) has no costs or savings, so its ratios are not "
-        f"defined.",
+        note=f"Means over {number(c.draws)} draws. A scenario without the team (no team) has "
+        "no costs or savings, so its ratios are not defined.",
+        basis=_basis(c),
+    )
+
+
+def _limitations(pdf, c: ReportContent) -> None:
+    from . import board
+
+    pdf.add_page()
+    _heading(pdf, SECTIONS[7])
+    grade, _shares = board.confidence(c)
+    _para(
+        pdf,
+        f"Each effect carries an evidence grade (its confidence) and a note of what it was "
+        f"measured against. The overall grade, {grade}, is the grade that carries most of "
+        f"the savings (with no majority, the weaker of the two largest). Optimism bias is "
+        f"taken off each outcome by its grade.",
+    )
+    by = board.savings_by_outcome(c)
+    rows = [
+        [
+            r["label"],
+            r["grade"],
+            "comparison group or trial" if r["measured"] else "assumed or before/after",
+            money_round(r["pv_savings_net"]),
+            percent(r["share"], 0),
+        ]
+        for _, r in by.sort_values("pv_savings_net", ascending=False).iterrows()
+    ]
+    _table(
+        pdf,
+        ["Outcome", "Evidence grade", "Effect measured against", "PV net savings", "Share"],
+        rows,
+        [44, 26, 50, 30, 20],
+        "lllrr",
+        basis=_basis(c),
+    )
+    text = [
+        "Many outcome rates and effects are assumptions with wide ranges, marked as such in "
+        "the technical annex; the area's own activity counts should replace national shares "
+        "where available.",
+        "The effects are borrowed from evaluations of other programmes (the Troubled "
+        "Families phase 2 evaluation above all); a police-led early intervention team may do "
+        "better or worse.",
+        "The headline savings are fiscal (public-sector costs avoided); the economic and "
+        "social views value output and wellbeing for a few outcomes only.",
+        "The outcomes cover a fraction of what a family with multiple problems costs "
+        "services; the reconciliation with published per-family costs is in the README and "
+        "in `costmodel project`.",
+        "Cashable savings are the share that could be released as cash; the rest is freed "
+        "capacity, worth something only if it is used.",
+    ]
+    for line in text:
+        _para(pdf, f"• {line}", size=8.5)
+    if c.main.appraisal.checks:
+        _para(pdf, "Checks raised by this run", size=9.5, style="B")
+        for msg in c.main.appraisal.checks:
+            _para(pdf, f"• {msg}", size=8.5)
+
+
+def _monitoring(pdf, c: ReportContent) -> None:
+    from . import board
+
+    pdf.add_page()
+    _heading(pdf, SECTIONS[8])
+    plan = board.monitoring_plan(c)
+    _para(
+        pdf,
+        "What to measure next, in the order of the value of information: the evidence "
+        "whose absence puts the decision most at risk comes first.",
+    )
+    if not len(plan):
+        _para(pdf, "The value of information needs more Monte Carlo draws than this run has.")
+        return
+    rows = [
+        [r["label"], money_round(r["value_of_information"]), r["measure"], r["source"]]
+        for _, r in plan.iterrows()
+    ]
+    _table(
+        pdf,
+        ["Evidence", "Value of information", "What to measure", "From where"],
+        rows,
+        [38, 22, 60, 54],
+        "lrll",
+        size=7,
+        basis=_basis(c),
     )
 
 
 def _methods(pdf, c: ReportContent) -> None:
     pdf.add_page()
-    _heading(pdf, SECTIONS[6])
+    _heading(pdf, SECTIONS[9])
     p = c.parameters
     rates = p["prices.discounting." + c.discount].value
     first_rate = percent(float(rates[min(rates)]), 1)
@@ -804,9 +1172,10 @@ def _methods(pdf, c: ReportContent) -> None:
             "Gross and net",
             "Gross savings are the avoided costs before any adjustment. Net "
             "savings remove what would have happened anyway and credit due elsewhere: "
-            f"{', '.join(add)} (central values), applied in that order. Deadweight is "
-            "taken only off effects that were not measured against a comparison group or in "
-            "trials, which already net it out. Costs are raised by the optimism bias for "
+            f"{', '.join(add)} (central values), applied in that order. Deadweight "
+            "and attribution are taken only off effects that were not measured against a "
+            "comparison group or in trials, which already net them out. Costs are raised by "
+            "the optimism bias for "
             f"costs ({percent(float(p['savings.optimism_bias.costs'].value), 0)}). Only net "
             "savings enter the NPV and the benefit-cost ratio; gross savings are shown for "
             "reference.",
@@ -815,9 +1184,10 @@ def _methods(pdf, c: ReportContent) -> None:
             "Discounting and prices",
             f"All money is in real terms at {c.price_year} prices. "
             f"Future amounts are discounted with the HM Treasury Green Book {c.discount} schedule "
-            f"({first_rate} a year for the first thirty years), from the programme's first year. "
-            "Appraisal years run for twelve months from the programme's start date; each is "
-            "labelled with the financial year that holds its midpoint. "
+            f"({first_rate} a year for the first thirty years), to the base date stated on each "
+            "table. Appraisal years run for twelve months from the programme's start date "
+            "and are labelled by the months they cover; budget tables use financial years "
+            "(April to March). "
             "Nominal tables, where shown, re-inflate each year with the GDP deflator (OBR "
             "forecast for future years).",
         ),
@@ -845,88 +1215,102 @@ def _methods(pdf, c: ReportContent) -> None:
                 else ""
             ),
         ),
-        (
-            "Limits",
-            "Many outcome rates and effects are assumptions with wide ranges, marked as "
-            "such in the appendix; the area's own activity counts should replace national shares "
-            "where available. The headline savings are fiscal (public-sector costs avoided); the "
-            "economic and social views value output and wellbeing for a few outcomes only. The "
-            "outcomes cover a fraction of what a family with multiple problems costs services "
-            "(see the reconciliation). Cashable savings are the share that could be released as "
-            "cash; the rest is freed capacity.",
-        ),
     ]
     for head, body in text:
         _para(pdf, head, size=9.5, style="B")
         _para(pdf, body, size=9)
-    if c.main.appraisal.checks:
-        _para(pdf, "Checks raised by this run", size=9.5, style="B")
-        for msg in c.main.appraisal.checks:
-            _para(pdf, f"• {msg}", size=8.5)
 
 
-def _assumptions(pdf, c: ReportContent) -> None:
-    pdf.add_page(orientation="L")
-    _heading(pdf, SECTIONS[7])
-    t = c.assumptions()
+def _glossary(pdf) -> None:
+    pdf.add_page()
+    _heading(pdf, SECTIONS[10])
+    _table(pdf, ["Term", "Meaning"], [list(g) for g in GLOSSARY], [46, 128], "ll", size=8)
+
+
+def _annex(pdf, c: ReportContent) -> list[str]:
+    from . import board
+
+    rows, refs = board.annex(c)
+    pdf.add_page()
+    _heading(pdf, SECTIONS[11])
     _para(
         pdf,
-        f"Every parameter of the run ({len(t)}), with the {c.scenarios[0]} scenario's "
-        f"values (changed values marked *). Status: published (taken from the source), "
-        f"derived (computed from published figures) or assumed (a judgement, with its "
-        f"rationale in the parameter file).",
+        f"Every parameter of the run ({len(rows)}), grouped by topic, with the "
+        f"{c.scenarios[0]} scenario's values (changed values marked *). Money is given at "
+        f"its source's price year and rebased to {c.price_year} prices with the GDP "
+        f"deflator. Status: published (taken from the source), derived (computed from "
+        f"published figures) or assumed (a judgement, with its rationale in the parameter "
+        f"file). Numbers in the last column point to the references.",
         size=8,
     )
-    rows = []
-    for path, r in t.iterrows():
-        value = parameter_value(r["value"]) + (" *" if r["scenario_override"] else "")
-        if r["distribution"]:
-            value += f"\n{distribution_text(r['distribution'])}"
-        year = r["price_year"] if isinstance(r["price_year"], str) else ""
-        rows.append(
+    for name, group in rows.groupby("topic", sort=False):
+        _heading(pdf, str(name), level=1)
+        out = []
+        for _, r in group.iterrows():
+            value = parameter_value(r["value"]) + (" *" if r["changed"] else "")
+            if r["price_year"]:
+                value = f"{value} ({r['price_year']})"
+            out.append(
+                [
+                    r["label"],
+                    value,
+                    money_round(r["rebased"]) if r["rebased"] is not None else "–",
+                    r["unit"],
+                    f"{r['status']}, {r['confidence']}",
+                    str(r["reference"]),
+                ]
+            )
+        _table(
+            pdf,
             [
-                f"{_wrap_path(path)}\n{r['description']}",
-                value,
-                r["unit"],
-                year,
-                r["status"],
-                r["confidence"],
-                r["source"],
-            ]
+                "Parameter",
+                "Value (price year)",
+                f"In {c.price_year} prices",
+                "Unit",
+                "Status, confidence",
+                "Ref.",
+            ],
+            out,
+            [56, 40, 20, 18, 28, 10],
+            "llrllr",
+            size=6.5,
+            basis=f"each source's price year, and {c.price_basis}",
         )
-    _table(
-        pdf,
-        [
-            "Parameter and description",
-            "Value (distribution)",
-            "Unit",
-            "Price year",
-            "Status",
-            "Confidence",
-            "Source",
-        ],
-        rows,
-        [64, 44, 18, 15, 16, 18, 86],
-        "lrlllll",
-        size=6.2,
-    )
+    return refs
+
+
+def _references(pdf, refs: list[str]) -> None:
+    pdf.add_page()
+    _heading(pdf, SECTIONS[12])
+    for i, ref in enumerate(refs, start=1):
+        _para(pdf, f"[{i}] {ref}", size=7.5)
 
 
 def pdf_bytes(content: ReportContent) -> bytes:
     """The whole report as PDF bytes."""
+    return bytes(_build(content).output())
+
+
+def _build(content: ReportContent):
+    """The laid-out document (its ``layout`` records what went where, for tests)."""
     from . import charts
 
     pdf = _document(content)
     _cover(pdf, content)
+    _contents(pdf, content)
     _summary(pdf, content)
     _baseline_section(pdf, content, charts)
     _reach_section(pdf, content, charts)
     _savings_section(pdf, content, charts)
     _uncertainty_section(pdf, content, charts)
     _scenarios_section(pdf, content, charts)
+    _limitations(pdf, content)
+    _monitoring(pdf, content)
     _methods(pdf, content)
-    _assumptions(pdf, content)
-    return bytes(pdf.output())
+    _glossary(pdf)
+    refs = _annex(pdf, content)
+    _references(pdf, refs)
+    return pdf
 
 
 def write_report(

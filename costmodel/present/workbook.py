@@ -1,56 +1,1316 @@
-"""The report's tables as an Excel workbook (one sheet per table), via openpyxl.
+"""The report's tables as an Excel workbook an analyst can build on (openpyxl).
 
-Each sheet is a plain table with its index in the first column and one header row,
-so ``pandas.read_excel(path, sheet_name=None, index_col=0)`` reads the workbook back.
-An "About" sheet says what the run was (area, scenarios, price base, seed, version,
-parameter fingerprints).
+Every sheet is one table: a single header row of plain words with units and price
+base (bold, frozen with the first column), the row labels in the first column, then
+the figures. Numbers stay numbers, formatted by what they are (from their labels in
+:mod:`.labels`), never by their size: money in pounds with thousands separators and
+negatives in brackets, shares and probabilities as percentages (stored as fractions
+0–1), ratios to two decimals, counts whole; dates are Excel dates. Totals are
+``=SUM()`` formulas over the cells they add up, written with the value they evaluate
+to, so that Excel and readers that do not recalculate (pandas, file previews) show the
+same figure; ``pandas.read_excel(path, sheet_name=None, index_col=0)`` reads the
+workbook back.
+
+The sheets, in order (those of the report's tables as
+:meth:`~costmodel.present.content.ReportContent.tables` gives them; a table added there
+appears with headers from the labels):
+
+* **About**: the run (area, scenarios, version, created date, price base, discounting
+  base date, horizon, draws, seed, parameter fingerprints), the ``costmodel report``
+  command that reproduces it, and a line per sheet saying what it holds.
+* **Summary**, **Savings by agency** (with a total row), **Perspectives**.
+* **Baseline by issue**, **Baseline by agency** and **Baseline issue x agency** (totals
+  as formulas).
+* **Families by quarter**: running totals by the team simulation's 13-week quarters,
+  each labelled with the financial quarter (April–June = Q1) holding its middle, with
+  its first and last day as dates; nothing is re-binned. **Reach by tier**,
+  **Modelled v reported**.
+* **Cash flows real**, **discounted** (with the discount factors) and **nominal**:
+  net savings is the sum of the agencies, net benefit = net savings − costs + income,
+  and the total row, all formulas.
+* **Cashable by agency and year** (real terms, undiscounted) and **Cashable by agency,
+  discounted** (its total row is the cashable column of Savings by agency): appraisal
+  years by paying agency, with a total row and column.
+* **Scenarios**, **Sensitivity**, **Switching values**, **Value of information**.
+* **Results by draw** and **Parameters by draw**: for the scenario reported in full,
+  the headline results and the value of every uncertain parameter in each stored draw,
+  one row per draw, up to :data:`MAX_DRAW_ROWS` rows (the first column's header says
+  when a run had more).
+* **Assumptions**: every parameter, with its value typed (dates as dates).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import io
+import math
+import re
+import shlex
+import zipfile
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
 
+import numpy as np
+import pandas as pd
+
+from ..model.vocabulary import AGENCY_NAMES, WEEKS_PER_QUARTER
+from ..params.schema import format_financial_year
 from .content import ReportContent
 from .formatting import distribution_text, parameter_value
+from .labels import (
+    AGENCY_LABELS,
+    CASH_FLOWS,
+    GROUP_LABELS,
+    INDICATORS,
+    REACH_OUTCOMES,
+    parameter_label,
+    scenario_label,
+)
 
 #: Excel's limit on sheet-name length.
 MAX_SHEET_NAME = 31
+#: Most Monte Carlo draws written to the per-draw sheets (one row each); the sheets say
+#: when a run stored more.
+MAX_DRAW_ROWS = 10_000
+#: Excel number format of each kind of figure.
+FORMATS: dict[str, str] = {
+    "money": '"£"#,##0;("£"#,##0)',
+    "pence": '"£"#,##0.00;("£"#,##0.00)',
+    "share": "0.0%",
+    "proportion": "0.0##%",
+    "ratio": "0.00",
+    "factor": "0.0000",
+    "number": "#,##0",
+    "value": "#,##0.0###",
+    "integer": "0",
+    "years": "0.0",
+    "weeks": "0.0",
+    "date": "d mmm yyyy",
+    "text": "General",
+}
+#: The per-draw indicators, in the order the per-draw sheet shows them.
+DRAW_INDICATORS: tuple[str, ...] = (
+    "npv",
+    "bcr",
+    "pv_costs",
+    "pv_income",
+    "pv_savings_gross",
+    "pv_savings_net",
+    "payback_years",
+    "break_even_families",
+    "break_even_effect_scale",
+    "families_started",
+    "families_completed",
+    "families_reached_indirectly",
+    "families_contacted_light_touch",
+    "cost_per_family_started",
+)
+
+# Words for the rows and columns of this workbook's own tables.
+_PERSPECTIVES = {
+    "fiscal": "Fiscal: the public sector as a whole (the headline figures)",
+    "economic": "Economic: fiscal less transfers, plus output",
+    "social": "Social: economic plus wellbeing",
+    "local": "The local partnership",
+    "funder": "The funder's own view",
+}
+_TIERS = {
+    "casework": "Casework (direct work with the family)",
+    "light_touch": "Light touch (a call and a follow-up)",
+    "advice": "Advice to other professionals",
+    "supported": "Supported: casework and light touch",
+}
+_STATISTICS = {
+    "mean": "mean",
+    "p5": "5th percentile",
+    "p50": "median",
+    "p95": "95th percentile",
+    "low": "5th percentile",
+    "high": "95th percentile",
+}
+_PLURALS = {
+    "family": "families",
+    "year": "years",
+    "week": "weeks",
+    "person": "people",
+    "post": "posts",
+    "count": "number",
+    "case": "cases",
+    "episode": "episodes",
+    "incident": "incidents",
+    "hour": "hours",
+    "proportion": "share",
+}
+_ILLEGAL = re.compile(r"[\000-\010]|[\013-\014]|[\016-\037]")
 
 
-def workbook_tables(content: ReportContent) -> dict:
-    """Sheet name → DataFrame: "About" first, then every table of the report.
+# ------------------------------------------------------------------ sheets as data
 
-    In the assumptions, numbers stay numbers; tables of values, dates and
-    distributions are written as text.
+
+@dataclass
+class Sheet:
+    """One sheet: a table and how to write it.
+
+    ``frame``'s index is the first column (its name the first header) and its columns
+    the other headers, in the words the sheet shows. ``kinds`` gives each header's
+    kind (a key of :data:`FORMATS`), or one kind per row. ``total_row``: the last row
+    is the total of the rows above in the ``summed`` columns; ``row_sums`` makes a
+    column the sum of others in every row; ``row_terms`` makes a column a signed sum
+    of others (``(+1, "Net savings"), (-1, "Programme costs")``). All are written as
+    formulas. ``notes`` are comments on header cells; ``about`` says what the sheet
+    holds (on the About sheet). ``filter`` adds Excel's filter buttons, ``links``
+    links rows labelled "Sheet: NAME" to that sheet, and ``bulk`` writes a long table
+    of numbers straight into the sheet's XML after its first row (openpyxl takes
+    seconds per hundred thousand cells).
     """
-    tables = {"About": content.about(), **content.tables()}
-    a = tables["Assumptions"].copy()
-    a["value"] = [
-        v if isinstance(v, (int, float)) and not isinstance(v, bool) else parameter_value(v)
-        for v in a["value"]
+
+    name: str
+    frame: pd.DataFrame
+    about: str
+    kinds: dict[str, str | Sequence[str]] = field(default_factory=dict)
+    notes: dict[str, str] = field(default_factory=dict)
+    total_row: bool = False
+    summed: tuple[str, ...] = ()
+    row_sums: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    row_terms: dict[str, tuple[tuple[int, str], ...]] = field(default_factory=dict)
+    filter: bool = False
+    links: bool = False
+    bulk: bool = False
+
+
+class _Bases:
+    """The money units of a report, in words."""
+
+    def __init__(self, content: ReportContent) -> None:
+        self.price_year = content.price_year
+        self.real = f"£, {content.price_year} prices, real terms"
+
+    def money(self, basis: str = "real") -> str:
+        return {
+            "real": self.real,
+            "undiscounted": f"{self.real}, undiscounted",
+            "discounted": f"{self.real}, discounted",
+            "pv": f"{self.real}, present value",
+            "nominal": "£, cash prices of each year",
+            "yearly": f"£ a year, {self.price_year} prices",
+        }[basis]
+
+
+def _unit_words(unit: str, money: str) -> str:
+    """An indicator's unit in words: ``GBP/family`` → ``£ per family, 2018/19 prices…``."""
+    if unit.startswith("GBP"):
+        per = unit.partition("/")[2]
+        head, _, rest = money.partition(",")
+        return f"{head} per {per},{rest}" if per else money
+    return _PLURALS.get(unit, unit)
+
+
+def _indicator_unit(key: str, bases: _Bases) -> str:
+    lab = INDICATORS.get(key)
+    if lab is None:
+        return ""
+    if lab.kind == "share":
+        return "%"
+    pv = key.startswith(("pv_", "npv"))
+    return _unit_words(lab.unit, bases.money("pv" if pv else "real"))
+
+
+def _indicator_kind(key: str) -> str:
+    lab = INDICATORS.get(key)
+    return lab.kind if lab is not None else "number"
+
+
+def _header(label: str, unit: str) -> str:
+    return f"{label} ({unit})" if unit else label
+
+
+def _parameter(content: ReportContent, path: str) -> Any:
+    """The parameter holding ``path`` (itself, or the table it is an entry of)."""
+    parts = path.split(".")
+    for n in range(len(parts), 0, -1):
+        key = ".".join(parts[:n])
+        if key in content.parameters:
+            return content.parameters[key]
+    return None
+
+
+def _parameter_unit(content: ReportContent, path: str, price_year: bool = True) -> tuple[str, str]:
+    """(kind, unit in words) of the values of the parameter at ``path``, with the price
+    year of money unless ``price_year`` is false."""
+    p = _parameter(content, path)
+    unit = getattr(p, "unit", "") or ""
+    year = getattr(p, "price_year", None) if price_year else None
+    if unit.startswith("GBP"):
+        per = unit.partition("/")[2]
+        words = "£" + (f" per {per}" if per else "") + (f", {year} prices" if year else "")
+        return "money", words
+    if unit == "proportion":
+        return "proportion", "share"
+    if unit == "date":
+        return "date", "date"
+    return "value", _PLURALS.get(unit, unit.replace("/", " per "))
+
+
+def _parameter_cell_kind(kind: str, value: object) -> str:
+    """A parameter value's kind: pence shown where a sum of money has them."""
+    if isinstance(value, (dt.date, str, dict)):
+        return "date" if isinstance(value, dt.date) else "text"
+    if kind == "money" and isinstance(value, float) and not float(value).is_integer():
+        return "pence"
+    if kind == "value" and isinstance(value, (int, float)) and float(value).is_integer():
+        return "number"
+    return kind
+
+
+def _name_words(name: str) -> tuple[str, str]:
+    """(words, kind) of a column of a table this module does not know by name."""
+    for table in (CASH_FLOWS, INDICATORS, REACH_OUTCOMES):
+        if name in table:
+            return table[name].long, table[name].kind
+    base, _, stat = name.rpartition("_")
+    if base and stat in _STATISTICS and base in REACH_OUTCOMES:
+        lab = REACH_OUTCOMES[base]
+        return f"{lab.long}: {_STATISTICS[stat]}", lab.kind
+    words = name.replace("_", " ")
+    words = words[:1].upper() + words[1:]
+    if "share" in name or name.startswith("p_"):
+        return words, "share"
+    if any(w in name for w in ("cost", "spend", "saving", "npv", "pv_", "value", "gbp")):
+        return words, "money"
+    return words, "number"
+
+
+def _financial_quarter(day: dt.date) -> str:
+    """``2019-05-03`` → ``2019/20 Q1`` (April–June is the first quarter)."""
+    first = day.year if day.month >= 4 else day.year - 1
+    return f"{format_financial_year(first)} Q{(day.month - 4) % 12 // 3 + 1}"
+
+
+def _total_label(frame: pd.DataFrame) -> bool:
+    return len(frame) > 0 and str(frame.index[-1]) == "Total"
+
+
+# ------------------------------------------------------------------ the report's tables
+
+
+def _summary(content: ReportContent, bases: _Bases) -> Sheet:
+    h = content.headline()
+    keys = list(h.index)
+    kinds = [_indicator_kind(k) for k in keys]
+    frame = pd.DataFrame(
+        {
+            "Unit": [_indicator_unit(k, bases) for k in keys],
+            "Estimate": h["estimate"].to_numpy(),
+            "How the estimate is formed": h["basis"].to_numpy(),
+            "5th percentile of the draws": h["p5"].to_numpy(),
+            "Median of the draws": h["p50"].to_numpy(),
+            "95th percentile of the draws": h["p95"].to_numpy(),
+        },
+        index=pd.Index([INDICATORS[k].long for k in keys], name="Indicator"),
+    )
+    return Sheet(
+        "Summary",
+        frame,
+        f"The headline figures of the {content.scenarios[0]} scenario: the estimate to "
+        f"state, how it is formed, and the 5th, 50th and 95th percentiles of the draws.",
+        kinds={c: kinds for c in frame.columns if c not in ("Unit", "How the estimate is formed")},
+    )
+
+
+def _savings_by_agency(content: ReportContent, bases: _Bases) -> Sheet:
+    t = content.by_agency()
+    pv = bases.money("pv")
+    frame = pd.DataFrame(
+        {
+            _header("Net savings", pv): t["pv_savings_net"].to_numpy(),
+            _header("Cashable net savings", pv): t["cashable"].to_numpy(),
+            _header("Non-cashable net savings", pv): t["non_cashable"].to_numpy(),
+            "Share of net savings (%)": t["share"].to_numpy(),
+        },
+        index=pd.Index([AGENCY_LABELS[a].long for a in t.index], name="Paying agency"),
+    )
+    frame.loc["Total"] = frame.sum(axis=0)
+    money = tuple(frame.columns[:3])
+    return Sheet(
+        "Savings by agency",
+        frame,
+        "Present value of net savings by paying agency (mean over the draws), cashable "
+        "and not, and each agency's share; the total row is a formula.",
+        kinds={**{c: "money" for c in money}, "Share of net savings (%)": "share"},
+        total_row=True,
+        summed=tuple(frame.columns),
+    )
+
+
+def _perspectives(content: ReportContent, bases: _Bases) -> Sheet:
+    t = content.main.perspectives()
+    pv = bases.money("pv")
+    frame = pd.DataFrame(
+        {
+            _header("Present value of benefits", pv): t["pv_benefits"].to_numpy(),
+            _header("Present value of costs", pv): t["pv_costs"].to_numpy(),
+            _header("Net present value", pv): t["npv"].to_numpy(),
+            "Benefit-cost ratio": t["bcr"].to_numpy(),
+            "What counts": t["basis"].to_numpy() if "basis" in t else "",
+        },
+        index=pd.Index([_PERSPECTIVES.get(str(k), str(k)) for k in t.index], name="Perspective"),
+    )
+    kinds: dict[str, str | Sequence[str]] = {c: "money" for c in frame.columns[:3]}
+    kinds["Benefit-cost ratio"] = "ratio"
+    return Sheet(
+        "Perspectives",
+        frame,
+        "Present values of benefits and costs, NPV and benefit-cost ratio (ratio of the "
+        "means) from each perspective: fiscal, economic, social, local and the funder's.",
+        kinds=kinds,
+    )
+
+
+def _baseline(content: ReportContent, bases: _Bases, by: str) -> Sheet:
+    t = content.baseline_table(by)
+    money = _header("Annual cost of late intervention", bases.money("yearly"))
+    frame = pd.DataFrame(
+        {
+            money: t["cost"].to_numpy(),
+            "Share of the total (%)": t["share"].to_numpy(),
+            "Status of the figure": t["status"].to_numpy(),
+        },
+        index=pd.Index(list(t["label"]), name="Issue" if by == "issue" else "Paying agency"),
+    )
+    frame.loc["Total"] = [frame[money].sum(), frame["Share of the total (%)"].sum(), ""]
+    return Sheet(
+        f"Baseline by {by}",
+        frame,
+        f"The area's annual cost of late intervention by {by}, with each one's share "
+        f"and whether it is published or derived; the total row is a formula.",
+        kinds={money: "money", "Share of the total (%)": "share"},
+        total_row=True,
+        summed=(money, "Share of the total (%)"),
+    )
+
+
+def _baseline_matrix(content: ReportContent, bases: _Bases) -> Sheet:
+    t = content.baseline_matrix()
+    unit = bases.money("yearly")
+    body = t.drop(index="Total", columns="Total", errors="ignore")
+    frame = body.copy()
+    frame.columns = [_header(str(c), unit) for c in body.columns]
+    total = _header("All agencies", unit)
+    frame[total] = frame.sum(axis=1)
+    frame.loc["Total"] = frame.sum(axis=0)
+    frame.index.name = "Issue"
+    agencies = tuple(frame.columns[:-1])
+    return Sheet(
+        "Baseline issue x agency",
+        frame,
+        "The area's annual cost of late intervention by issue (rows) and paying agency "
+        "(columns), in whole pounds; the total row and column are formulas.",
+        kinds={c: "money" for c in frame.columns},
+        total_row=True,
+        summed=tuple(frame.columns),
+        row_sums={total: agencies},
+    )
+
+
+def _families_by_quarter(content: ReportContent) -> Sheet:
+    t = content.families_by_quarter()
+    sim = content.main.simulation
+    if sim is None or not len(t):
+        return _empty("Families by quarter", "Families started and completed by quarter.")
+    start = sim.inputs.start_date
+    end = start + dt.timedelta(weeks=int(sim.inputs.weeks)) - dt.timedelta(days=1)
+    firsts = [start + dt.timedelta(weeks=WEEKS_PER_QUARTER * q) for q in range(len(t))]
+    lasts = [min(d + dt.timedelta(weeks=WEEKS_PER_QUARTER, days=-1), end) for d in firsts]
+    labels = [_financial_quarter(a + (b - a) / 2) for a, b in zip(firsts, lasts, strict=True)]
+    cols: dict[str, Any] = {
+        "First day": firsts,
+        "Last day": lasts,
+        "Quarter of the programme": t["quarter"].to_numpy(),
+    }
+    for name in t.columns:
+        if name == "quarter":
+            continue
+        base, _, stat = str(name).rpartition("_")
+        lab = REACH_OUTCOMES.get(base)
+        words = lab.long if lab is not None else base.replace("_", " ")
+        cols[f"{words}, running total to the quarter's end: {_STATISTICS.get(stat, stat)}"] = t[
+            name
+        ].to_numpy()
+    frame = pd.DataFrame(cols, index=pd.Index(labels, name="Financial quarter"))
+    note = (
+        f"The team simulation counts in {WEEKS_PER_QUARTER}-week quarters from its start "
+        f"({start.day} {start:%B %Y}). Each row is labelled with the financial quarter (April to "
+        f"June = Q1) that holds the middle of its {WEEKS_PER_QUARTER} weeks, and gives its "
+        f"own first and last day; the figures are not re-binned."
+    )
+    kinds: dict[str, str | Sequence[str]] = {c: "number" for c in frame.columns}
+    kinds.update({"First day": "date", "Last day": "date", "Quarter of the programme": "integer"})
+    return Sheet(
+        "Families by quarter",
+        frame,
+        "Running totals of families starting direct work, completing it, reached through "
+        "advice and given light-touch support, by quarter of the team simulation (mean "
+        "and 5th–95th percentile over its runs). " + note,
+        kinds=kinds,
+        notes={"Financial quarter": note},
+    )
+
+
+def _reach_by_tier(content: ReportContent) -> Sheet:
+    t = content.reach_by_tier()
+    if not len(t):
+        return _empty("Reach by tier", "Families and children by service tier.")
+    if isinstance(t.index, pd.MultiIndex):
+        labels = [f"{_TIERS.get(str(tier), str(tier))}: {measure}" for tier, measure in t.index]
+    else:
+        labels = [str(i) for i in t.index]
+    frame = pd.DataFrame(
+        {
+            f"{_STATISTICS.get(str(c), str(c)).capitalize()} over the runs": t[c].to_numpy()
+            for c in t.columns
+        },
+        index=pd.Index(labels, name="Service tier: people counted"),
+    )
+    return Sheet(
+        "Reach by tier",
+        frame,
+        "Families and children by service tier over the funded period (mean and 5th–95th "
+        "percentile over the team simulation's runs).",
+        kinds={c: "number" for c in frame.columns},
+    )
+
+
+def _modelled_v_reported(content: ReportContent) -> Sheet:
+    t = content.reported_against_modelled()
+    if not len(t):
+        return _empty("Modelled v reported", "What the team reported against the model.")
+    cols: dict[str, Any] = {}
+    kinds: dict[str, str | Sequence[str]] = {}
+    for c in t.columns:
+        name = str(c)
+        if name == "observation":
+            cols["Report (team.observed)"] = t[c].to_numpy()
+        elif name == "weeks":
+            cols["Weeks from the start"] = t[c].to_numpy()
+            kinds["Weeks from the start"] = "integer"
+        elif name == "reported_percentile":
+            header = "Share of runs below the reported count (%)"
+            cols[header] = t[c].to_numpy(float) / 100
+            kinds[header] = "share"
+        else:
+            stat = name.removeprefix("modelled_")
+            header = "Reported" if name == "reported" else f"Modelled: {_STATISTICS[stat]}"
+            cols[header] = t[c].to_numpy()
+            kinds[header] = "number"
+    frame = pd.DataFrame(
+        cols, index=pd.Index([str(i).capitalize() for i in t.index], name="Measure")
+    )
+    return Sheet(
+        "Modelled v reported",
+        frame,
+        "What the team reported against what the simulation gives for the same weeks, and "
+        "where the report sits among the runs.",
+        kinds=kinds,
+    )
+
+
+def _year_column(content: ReportContent, labels: Sequence[str]) -> dict[str, list[str]]:
+    """A financial-year column beside appraisal years not labelled by financial year."""
+    fys = content.main.financial_years()
+    if list(labels) == fys:
+        return {}
+    return {"Financial year holding most of the year": [*fys, ""]}
+
+
+def _appraisal_note(content: ReportContent) -> str:
+    start = dt.date.fromisoformat(content.main.start_year)
+    return (
+        f"Appraisal year 1 runs for twelve months from {start.day} {start:%B %Y}, the earliest "
+        f"programme's start; each later year follows on."
+    )
+
+
+def _cash_flows(content: ReportContent, bases: _Bases, basis: str) -> Sheet:
+    t = content.cash_flows(basis=basis)
+    unit = bases.money("undiscounted" if basis == "real" else basis)
+    headers = {c: _header(CASH_FLOWS[c].long if c in CASH_FLOWS else c, unit) for c in t.columns}
+    frame = t.rename(columns=headers)
+    frame.index = pd.Index([str(i) for i in t.index], name="Appraisal year")
+    extra = _year_column(content, list(frame.index[:-1]))
+    for k, v in extra.items():
+        frame.insert(0, k, v)
+    if basis == "discounted":
+        frame["Discount factor"] = [*content.main.appraisal.discount_factors, np.nan]
+    money = tuple(headers.values())
+    agencies = tuple(headers[f"net_{a}"] for a in AGENCY_NAMES if f"net_{a}" in headers)
+    row_sums = {headers["savings_net"]: agencies} if "savings_net" in headers else {}
+    row_terms: dict[str, tuple[tuple[int, str], ...]] = {}
+    if {"net_benefit", "savings_net", "costs"} <= set(headers):
+        terms = [(1, headers["savings_net"]), (-1, headers["costs"])]
+        if "income" in headers:
+            terms.append((1, headers["income"]))
+        row_terms[headers["net_benefit"]] = tuple(terms)
+    kinds: dict[str, str | Sequence[str]] = {c: "money" for c in money}
+    kinds["Discount factor"] = "factor"
+    words = {
+        "real": "real terms at the price year, undiscounted",
+        "discounted": "real terms discounted to present values at the Green Book rate from "
+        "the base date (the total row is the present value)",
+        "nominal": "cash prices of each year, by the GDP deflator",
+    }[basis]
+    return Sheet(
+        f"Cash flows {basis}",
+        frame,
+        f"Mean yearly cash flows, {words}: programme costs, income, gross and net savings "
+        f"by paying agency, net benefit. Net savings is the sum of the agencies, net "
+        f"benefit = net savings − costs + income, and the total row: all formulas.",
+        kinds=kinds,
+        notes={"Appraisal year": _appraisal_note(content)},
+        total_row=_total_label(frame),
+        summed=money,
+        row_sums=row_sums,
+        row_terms=row_terms,
+    )
+
+
+def _scenarios(content: ReportContent, bases: _Bases) -> Sheet:
+    t = content.scenario_table()
+    keys = list(t.index)
+    kinds = [_indicator_kind(k) for k in keys]
+    frame = pd.DataFrame(
+        {scenario_label(str(c)): t[c].to_numpy() for c in t.columns},
+        index=pd.Index(
+            [INDICATORS[k].long if k in INDICATORS else k for k in keys], name="Indicator"
+        ),
+    )
+    frame.insert(0, "Unit", [_indicator_unit(k, bases) for k in keys])
+    return Sheet(
+        "Scenarios",
+        frame,
+        "Each compared scenario's headline figures side by side (columns are scenarios), "
+        "with the same draws, seed, price year and base date.",
+        kinds={c: kinds for c in frame.columns if c != "Unit"},
+    )
+
+
+def _parameter_rows(
+    content: ReportContent,
+    t: pd.DataFrame,
+    columns: Mapping[str, str],
+    money_columns: Mapping[str, str],
+) -> tuple[pd.DataFrame, dict[str, str | Sequence[str]]]:
+    """A table by parameter path: label first, then the path, unit and value columns."""
+    paths = [str(p) for p in t.index]
+    units = [_parameter_unit(content, p) for p in paths]
+    frame = pd.DataFrame(
+        {"Parameter path": paths, "Unit of the parameter": [u for _, u in units]},
+        index=pd.Index([parameter_label(p) for p in paths], name="Parameter"),
+    )
+    kinds: dict[str, str | Sequence[str]] = {}
+    for col, header in columns.items():
+        if col in t:
+            frame[header] = t[col].to_numpy()
+            kinds[header] = [k for k, _ in units]
+    for col, header in money_columns.items():
+        if col in t:
+            frame[header] = t[col].to_numpy()
+            kinds[header] = "share" if header.endswith("(%)") else "money"
+    return frame, kinds
+
+
+def _sensitivity(content: ReportContent, bases: _Bases) -> Sheet:
+    t = content.tornado
+    pv = bases.money("pv")
+    frame, kinds = _parameter_rows(
+        content,
+        t,
+        {
+            "central": "Central value",
+            "low": "Low value (5th percentile)",
+            "high": "High value (95th percentile)",
+        },
+        {
+            "npv_low": _header("NPV at the low value", pv),
+            "npv_high": _header("NPV at the high value", pv),
+            "swing": _header("Swing in NPV", pv),
+        },
+    )
+    return Sheet(
+        "Sensitivity",
+        frame,
+        "The tornado: NPV with one parameter at a time at its 5th and 95th percentile and "
+        "every other at its central value, largest swing first. Parameter values are in "
+        "the parameter's own unit (and price year, for money).",
+        kinds=kinds,
+        filter=True,
+    )
+
+
+def _switching(content: ReportContent) -> Sheet:
+    frame, kinds = _parameter_rows(
+        content,
+        content.switching,
+        {
+            "central": "Central value",
+            "switching": "Switching value (NPV is zero)",
+            "searched_low": "Lowest value searched",
+            "searched_high": "Highest value searched",
+        },
+        {"change": "Change from the central value (%)"},
+    )
+    return Sheet(
+        "Switching values",
+        frame,
+        "For each parameter, the value at which NPV would be zero with every other "
+        "parameter central (blank where NPV keeps its sign over the range searched).",
+        kinds=kinds,
+        filter=True,
+    )
+
+
+def _value_of_information(content: ReportContent, bases: _Bases) -> Sheet:
+    t = content.value_of_information
+    assert t is not None
+    names = [
+        GROUP_LABELS[str(g)].long
+        if str(g) in GROUP_LABELS
+        else "All parameters (expected value of perfect information)"
+        if "EVPI" in str(g)
+        else str(g)
+        for g in t.index
     ]
-    a["distribution"] = [distribution_text(d) for d in a["distribution"]]
-    tables["Assumptions"] = a
-    return tables
+    money = _header("Expected value of information, per decision", bases.money("pv"))
+    frame = pd.DataFrame(
+        {money: t.iloc[:, 0].to_numpy(), "Share of the EVPI (%)": t.iloc[:, 1].to_numpy()},
+        index=pd.Index(names, name="Parameters learnt"),
+    )
+    return Sheet(
+        "Value of information",
+        frame,
+        "What learning each group of parameters before deciding would be worth (EVPPI), "
+        "and learning every one (EVPI), estimated from the draws.",
+        kinds={money: "money", "Share of the EVPI (%)": "share"},
+    )
+
+
+def _assumptions(content: ReportContent) -> Sheet:
+    t = content.assumptions()
+    paths = [str(p) for p in t.index]
+    values = list(t["value"])
+    kinds = []
+    shown = []
+    for path, v in zip(paths, values, strict=True):
+        kind, _ = _parameter_unit(content, path)
+        if isinstance(v, (dict, bool)):
+            v = parameter_value(v)
+        shown.append(v)
+        kinds.append(_parameter_cell_kind(kind, v))
+    units = [_parameter_unit(content, p, price_year=False)[1] for p in paths]
+    frame = pd.DataFrame(
+        {
+            "Parameter": [parameter_label(p) for p in paths],
+            "Description": t["description"].to_numpy(),
+            "Value": shown,
+            "Unit": units,
+            "Price year": t["price_year"].to_numpy(),
+            "Status": t["status"].to_numpy(),
+            "Confidence": t["confidence"].to_numpy(),
+            "Source": t["source"].to_numpy(),
+            "Distribution": [distribution_text(d) for d in t["distribution"]],
+            "Changed by the scenario": [
+                "yes" if bool(x) else "no" for x in t.get("scenario_override", [False] * len(t))
+            ],
+        },
+        index=pd.Index(paths, name="Parameter path"),
+    )
+    return Sheet(
+        "Assumptions",
+        frame,
+        f"Every parameter of the {content.scenarios[0]} scenario, one row each: value "
+        f"(dates as dates, tables as text), unit, price year, status, confidence, source "
+        f"and distribution, and whether the scenario changed it.",
+        kinds={"Value": kinds},
+        filter=True,
+    )
+
+
+def _generic(name: str, t: pd.DataFrame, bases: _Bases) -> Sheet:
+    """A table of the report this module has no layout for: words from the labels."""
+    if not len(t.columns):
+        return _empty(name, name)
+    headers: dict[str, str] = {}
+    kinds: dict[str, str | Sequence[str]] = {}
+    for c in t.columns:
+        words, kind = _name_words(str(c))
+        headers[str(c)] = _header(words, "£" if kind == "money" else "")
+        kinds[headers[str(c)]] = kind
+    frame = t.copy()
+    frame.columns = [headers[str(c)] for c in t.columns]
+    frame.index = pd.Index(
+        [str(i) for i in t.index], name=_name_words(str(t.index.name or "item"))[0]
+    )
+    numeric = tuple(c for c in frame.columns if pd.api.types.is_numeric_dtype(frame[c]))
+    return Sheet(
+        name[:MAX_SHEET_NAME],
+        frame,
+        f"{name}, as in the report.",
+        kinds=kinds,
+        total_row=_total_label(frame) and bool(numeric),
+        summed=tuple(c for c in numeric if kinds.get(c) in ("money", "number")),
+    )
+
+
+def _empty(name: str, about: str) -> Sheet:
+    note = "Nothing to show: the scenario reported in full appraises no team."
+    return Sheet(name, pd.DataFrame(index=pd.Index([note], name="Note")), about)
+
+
+# ------------------------------------------------------------------ new tables
+
+
+def _cashable(content: ReportContent, bases: _Bases, discounted: bool) -> Sheet:
+    p = content.main
+    cash = np.asarray(p.mean_flows()["cashable_by_agency"], dtype=float)
+    factors = np.asarray(p.appraisal.discount_factors, dtype=float)
+    if discounted:
+        cash = cash * factors[:, None]
+    unit = bases.money("discounted" if discounted else "undiscounted")
+    headers = [_header(AGENCY_LABELS[a].long, unit) for a in AGENCY_NAMES]
+    total = _header("All agencies", unit)
+    labels = [str(i) for i in content.cash_flows(basis="real").index[:-1]]
+    if len(labels) != len(cash):
+        labels = p.financial_years()
+    frame = pd.DataFrame(cash, columns=headers, index=pd.Index(labels, name="Appraisal year"))
+    frame[total] = frame.sum(axis=1)
+    frame.loc["Total"] = frame.sum(axis=0)
+    for k, v in _year_column(content, labels).items():
+        frame.insert(0, k, v)
+    if discounted:
+        frame["Discount factor"] = [*factors, np.nan]
+    money = (*headers, total)
+    name = "Cashable by agency, discounted" if discounted else "Cashable by agency and year"
+    what = (
+        "discounted to present values at the Green Book rate from the base date; the "
+        "total row equals the cashable column of Savings by agency"
+        if discounted
+        else "real terms, undiscounted"
+    )
+    return Sheet(
+        name,
+        frame,
+        f"Mean cashable net savings by appraisal year (rows) and paying agency (columns), "
+        f"{what}; the total row and column are formulas.",
+        kinds={**{c: "money" for c in money}, "Discount factor": "factor"},
+        notes={"Appraisal year": _appraisal_note(content)},
+        total_row=True,
+        summed=money,
+        row_sums={total: tuple(headers)},
+    )
+
+
+def _draw_limit(content: ReportContent) -> tuple[int, str]:
+    """Rows written, and the first column's header saying which draws they are."""
+    p = content.main
+    n = min(p.stored, MAX_DRAW_ROWS)
+    if n < p.draws:
+        return n, f"Draw (the first {n:,} of {p.draws:,})"
+    return n, "Draw"
+
+
+def _draw_note(content: ReportContent) -> str:
+    p = content.main
+    n, _ = _draw_limit(content)
+    if n == p.draws:
+        return f"Every one of the {p.draws:,} draws."
+    why = f"the workbook holds at most {MAX_DRAW_ROWS:,} draws"
+    if p.stored < MAX_DRAW_ROWS:
+        why = f"the run kept the values of its first {p.stored:,} draws"
+    return (
+        f"Draws 1 to {n:,} of the {p.draws:,} drawn: {why}. Means elsewhere in the "
+        f"workbook are over every draw."
+    )
+
+
+def _results_by_draw(content: ReportContent, bases: _Bases) -> Sheet:
+    p = content.main
+    n, first = _draw_limit(content)
+    every = p.indicators()
+    cols: dict[str, np.ndarray] = {}
+    kinds: dict[str, str | Sequence[str]] = {first: "integer"}
+    for k in DRAW_INDICATORS:
+        if k not in every or (k == "pv_income" and p.appraisal.income is None):
+            continue
+        header = _header(INDICATORS[k].long, _indicator_unit(k, bases))
+        cols[header] = np.asarray(every[k], dtype=float)[:n]
+        kinds[header] = _indicator_kind(k)
+    frame = pd.DataFrame(cols, index=pd.Index(np.arange(1, n + 1), name=first))
+    note = _draw_note(content)
+    return Sheet(
+        "Results by draw",
+        frame,
+        f"The headline results of each Monte Carlo draw of the {p.scenario} scenario, one "
+        f"row per draw (blank where a draw has none, e.g. no payback). {note}",
+        kinds=kinds,
+        notes={first: note},
+        filter=True,
+        bulk=True,
+    )
+
+
+def _parameters_by_draw(content: ReportContent) -> Sheet:
+    p = content.main
+    n, first = _draw_limit(content)
+    table = p.draws_table.iloc[:n]
+    cols: dict[str, np.ndarray] = {}
+    kinds: dict[str, str | Sequence[str]] = {first: "integer"}
+    notes = {first: _draw_note(content)}
+    labels = [parameter_label(str(c)) for c in table.columns]
+    for path, label in zip(table.columns, labels, strict=True):
+        kind, unit = _parameter_unit(content, str(path))
+        text = label if labels.count(label) == 1 else f"{label} [{path}]"
+        header = _header(text, unit)
+        cols[header] = table[path].to_numpy()
+        kinds[header] = kind
+        notes[header] = str(path)
+    frame = pd.DataFrame(cols, index=pd.Index(np.arange(1, n + 1), name=first))
+    return Sheet(
+        "Parameters by draw",
+        frame,
+        f"The value each uncertain parameter took in each draw of the {p.scenario} "
+        f"scenario, one row per draw, in the parameter's own unit and price year (its "
+        f"path is in the note on each header). {_draw_note(content)}",
+        kinds=kinds,
+        notes=notes,
+        filter=True,
+        bulk=True,
+    )
+
+
+# ------------------------------------------------------------------ About
+
+
+def command_line(content: ReportContent) -> str:
+    """The ``costmodel report`` command that reproduces ``content``'s figures."""
+    from ..params.store import default_root
+
+    args = ["costmodel"]
+    root = getattr(content.parameters, "root", None)
+    if root is not None and Path(root).resolve() != default_root().resolve():
+        args += ["--parameters", str(root)]
+    args += ["report", "--scenario", *content.scenarios, "--compare", *content.compared]
+    args += ["--area", content.area, "--draws", str(content.draws), "--seed", str(content.seed)]
+    args += ["--price-year", content.price_year]
+    projections = list(content.projections.values())
+    if len({p.appraisal.horizon for p in projections}) == 1:
+        args += ["--horizon", str(content.horizon)]
+    follow = {p.years_after_support for p in projections}
+    if len(follow) == 1 and None not in follow:
+        args += ["--years-after-support", str(follow.pop())]
+    if content.main.base_date:
+        args += ["--base-date", content.main.base_date]
+    if content.nominal:
+        args.append("--nominal")
+    stance = getattr(content, "stance", None)
+    if stance:
+        args += ["--stance", str(stance).replace("_", "-")]
+    stem = f"{content.area}-{content.scenarios[0]}"
+    args += ["--out", f"{stem}.pdf", "--xlsx", f"{stem}.xlsx"]
+    return shlex.join(args)
+
+
+def _about(content: ReportContent, sheets: Sequence[Sheet]) -> Sheet:
+    p = content.main
+    rows: list[tuple[str, object, str]] = [
+        ("Area", content.area_name, "text"),
+        ("Scenario reported in full", content.scenarios[0], "text"),
+        ("What it is", content.descriptions.get(content.scenarios[0], ""), "text"),
+    ]
+    if len(content.scenarios) > 1:
+        rows.append(("Scenarios reported", ", ".join(content.scenarios), "text"))
+    rows += [
+        ("Scenarios compared", ", ".join(content.compared), "text"),
+        ("To reproduce, run", command_line(content), "text"),
+        (
+            "Reproducing",
+            "The same costmodel version, parameters (same fingerprints), draws and seed "
+            "give the same figures. A scenario read from a file is named here by its "
+            "file's name: give the file's path instead.",
+            "text",
+        ),
+    ]
+    if content.discount != "standard":
+        rows.append(
+            (
+                "Discount schedule",
+                f"{content.discount}: the command line uses the standard rate; in Python "
+                f"pass discount={content.discount!r} to report_content.",
+                "text",
+            )
+        )
+    rows += [
+        ("costmodel version", content.version, "text"),
+        ("Created", content.created, "date"),
+        ("Price base", content.price_basis, "text"),
+        ("Price year", content.price_year, "text"),
+        ("Discounting", f"HM Treasury Green Book, {content.discount} rate", "text"),
+    ]
+    if p.base_date:
+        rows.append(("Discounting from (base date)", dt.date.fromisoformat(p.base_date), "date"))
+    rows += [
+        ("Appraisal starts", dt.date.fromisoformat(p.start_year), "date"),
+        ("Horizon (years appraised)", content.horizon, "integer"),
+    ]
+    if p.years_after_support is not None:
+        rows.append(
+            ("Years each cohort is followed after support", p.years_after_support, "integer")
+        )
+    rows += [
+        ("Monte Carlo draws", content.draws, "number"),
+        ("Draws whose values are kept", p.stored, "number"),
+        ("Seed", content.seed, "integer"),
+    ]
+    sim = p.simulation
+    if sim is not None:
+        rows.append(("Team simulation runs", sim.runs, "number"))
+    rows += [(f"Parameter fingerprint: {k}", v, "text") for k, v in content.fingerprints.items()]
+    rows += [
+        ("Appraisal years", _appraisal_note(content), "text"),
+        (
+            "Money",
+            f"Real terms at {content.price_year} prices unless a header says otherwise; "
+            f"present values and NPV are discounted from the base date. Parameter values "
+            f"are in their own unit and price year.",
+            "text",
+        ),
+        ("Totals", "Totals are formulas (=SUM) over the cells they add up.", "text"),
+    ]
+    first = len(rows)
+    rows += [(f"Sheet: {s.name}", s.about, "text") for s in sheets]
+    frame = pd.DataFrame(
+        {"Value": [v for _, v, _ in rows]},
+        index=pd.Index([k for k, _, _ in rows], name="Item"),
+    )
+    sheet = Sheet(
+        "About",
+        frame,
+        "What the run was, how to reproduce it, and what each sheet holds.",
+        kinds={"Value": [k for _, _, k in rows]},
+        links=True,
+    )
+    sheet.notes = {"Item": f"Rows from {first + 2} name each sheet and what it holds."}
+    return sheet
+
+
+# ------------------------------------------------------------------ all sheets
+
+
+def workbook_sheets(content: ReportContent) -> list[Sheet]:
+    """Every sheet of the workbook, "About" first."""
+    bases = _Bases(content)
+    builders: dict[str, Callable[[], Sheet]] = {
+        "Summary": lambda: _summary(content, bases),
+        "Savings by agency": lambda: _savings_by_agency(content, bases),
+        "Perspectives": lambda: _perspectives(content, bases),
+        "Baseline by issue": lambda: _baseline(content, bases, "issue"),
+        "Baseline by agency": lambda: _baseline(content, bases, "agency"),
+        "Baseline issue x agency": lambda: _baseline_matrix(content, bases),
+        "Families by quarter": lambda: _families_by_quarter(content),
+        "Reach by tier": lambda: _reach_by_tier(content),
+        "Modelled v reported": lambda: _modelled_v_reported(content),
+        "Cash flows real": lambda: _cash_flows(content, bases, "real"),
+        "Cash flows discounted": lambda: _cash_flows(content, bases, "discounted"),
+        "Cash flows nominal": lambda: _cash_flows(content, bases, "nominal"),
+        "Scenarios": lambda: _scenarios(content, bases),
+        "Sensitivity": lambda: _sensitivity(content, bases),
+        "Switching values": lambda: _switching(content),
+        "Value of information": lambda: _value_of_information(content, bases),
+        "Assumptions": lambda: _assumptions(content),
+    }
+    tables = content.tables()
+    sheets = [
+        builders[name]() if name in builders else _generic(name, table, bases)
+        for name, table in tables.items()
+        if name != "Assumptions"
+    ]
+    cash = [i for i, s in enumerate(sheets) if s.name.startswith("Cash flows")]
+    at = cash[-1] + 1 if cash else len(sheets)
+    sheets[at:at] = [_cashable(content, bases, False), _cashable(content, bases, True)]
+    sheets += [_results_by_draw(content, bases), _parameters_by_draw(content)]
+    if "Assumptions" in tables:
+        sheets.append(builders["Assumptions"]())
+    return [_about(content, sheets), *sheets]
+
+
+def workbook_tables(content: ReportContent) -> dict[str, pd.DataFrame]:
+    """Sheet name → the table it holds, as written: "About" first, then every table.
+
+    Headers and row labels are the words on the sheet; figures are numbers (totals
+    included, which the sheet writes as formulas), dates are dates.
+    """
+    return {s.name: s.frame for s in workbook_sheets(content)}
+
+
+# ------------------------------------------------------------------ writing
+
+
+def _cell_value(v: object) -> object:
+    """A table's value as openpyxl writes it (None for missing and non-finite numbers)."""
+    if v is None or isinstance(v, str):
+        return _ILLEGAL.sub("", v) if isinstance(v, str) else None
+    if isinstance(v, (bool, np.bool_)):
+        return bool(v)
+    if isinstance(v, (int, np.integer)):
+        return int(v)
+    if isinstance(v, (float, np.floating)):
+        f = float(v)
+        return f if math.isfinite(f) else None
+    if isinstance(v, pd.Timestamp):
+        return None if pd.isna(v) else v.to_pydatetime()
+    if isinstance(v, dt.date):
+        return v
+    if isinstance(v, dict):
+        return parameter_value(v)
+    try:
+        if pd.isna(v):
+            return None
+    except (TypeError, ValueError):
+        pass
+    return str(v)
+
+
+def _ranges(letters: Sequence[str], row_from: int, row_to: int) -> str:
+    """``SUM`` arguments for columns ``letters`` over rows ``row_from``–``row_to``,
+    contiguous columns joined into one range."""
+    from openpyxl.utils import column_index_from_string
+
+    parts: list[str] = []
+    run: list[str] = []
+    for letter in letters:
+        if run and column_index_from_string(letter) != column_index_from_string(run[-1]) + 1:
+            parts.append(_span(run, row_from, row_to))
+            run = []
+        run.append(letter)
+    if run:
+        parts.append(_span(run, row_from, row_to))
+    return ",".join(parts)
+
+
+def _span(run: Sequence[str], row_from: int, row_to: int) -> str:
+    a, b = f"{run[0]}{row_from}", f"{run[-1]}{row_to}"
+    return a if a == b else f"{a}:{b}"
+
+
+def _width(value: object, kind: str) -> int:
+    """Characters a cell needs, roughly, as Excel shows it."""
+    if value is None:
+        return 0
+    if isinstance(value, str):
+        return len(value)
+    if isinstance(value, dt.date):
+        return 11
+    if isinstance(value, (int, float)):
+        if kind in ("share", "proportion"):
+            return 8
+        digits = len(f"{abs(float(value)):,.0f}")
+        return digits + (5 if kind in ("money", "pence", "value", "factor", "ratio") else 1)
+    return len(str(value))
+
+
+@dataclass
+class _Written:
+    """What the workbook's XML still needs after openpyxl has saved a sheet: the value
+    of each formula cell, and the rows of a bulk table with the range they fill."""
+
+    values: dict[str, float]
+    rows: str = ""
+    ref: str = ""
+
+
+def _write_sheet(ws: Any, sheet: Sheet) -> _Written:
+    """Write ``sheet`` to worksheet ``ws`` (a bulk table's first row only)."""
+    from openpyxl.comments import Comment
+    from openpyxl.styles import Alignment, Border, Font, Side
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.hyperlink import Hyperlink
+
+    frame = sheet.frame
+    headers = [str(frame.index.name or ""), *(str(c) for c in frame.columns)]
+    letter = {h: get_column_letter(j) for j, h in enumerate(headers, start=1)}
+    bold = Font(bold=True)
+    for j, h in enumerate(headers, start=1):
+        c = ws.cell(row=1, column=j, value=_ILLEGAL.sub("", h))
+        c.font = bold
+        c.border = Border(bottom=Side(style="thin"))
+        c.alignment = Alignment(wrap_text=True, vertical="top")
+        if h in sheet.notes:
+            c.comment = Comment(sheet.notes[h], "costmodel", width=320, height=120)
+
+    def kind(h: str, i: int) -> str:
+        k = sheet.kinds.get(h, "text")
+        return k if isinstance(k, str) else k[i]
+
+    n = len(frame)
+    last = n + 1  # rows 2 to n + 1 hold the table
+    total = sheet.total_row and n > 0
+    widths = dict.fromkeys(headers, 0)
+    values: dict[tuple[int, str], float] = {}
+    columns = [frame.index.to_numpy(), *(frame[c].to_numpy() for c in frame.columns)]
+    bulk = (
+        sheet.bulk
+        and n > 1
+        and all(isinstance(sheet.kinds.get(h, "text"), str) for h in headers)
+        and all(np.issubdtype(np.asarray(d).dtype, np.number) for d in columns)
+    )
+    for j, (h, data) in enumerate(zip(headers, columns, strict=True), start=1):
+        for i, raw in enumerate(data):
+            v = _cell_value(raw)
+            k = kind(h, i)
+            if i < 500 or i == n - 1:
+                widths[h] = max(widths[h], _width(v, k))
+            if bulk and i > 0:
+                continue
+            if v is None and not bulk:
+                continue
+            c = ws.cell(row=i + 2, column=j, value=v)
+            if isinstance(v, str) and v.startswith("="):  # text, not a formula
+                c.data_type = "s"
+            if isinstance(v, dt.date):
+                c.number_format = FORMATS["date"]
+            elif v is None or (isinstance(v, (int, float)) and not isinstance(v, bool)):
+                c.number_format = FORMATS[k]
+                if v is not None:
+                    values[(i + 2, h)] = float(v)
+
+    cached: dict[str, float] = {}
+
+    def put(r: int, h: str, formula: str, value: float) -> None:
+        c = ws.cell(row=r, column=headers.index(h) + 1, value=formula)
+        c.number_format = FORMATS[kind(h, r - 2)]
+        values[(r, h)] = value
+        cached[c.coordinate] = value
+
+    for r in range(2, last if total else last + 1):
+        for target, sources in sheet.row_sums.items():
+            cells = _ranges([letter[s] for s in sources], r, r)
+            put(r, target, f"=SUM({cells})", sum(values.get((r, s), 0.0) for s in sources))
+        for target, terms in sheet.row_terms.items():
+            text = "".join(f"{'+' if sign > 0 else '-'}{letter[s]}{r}" for sign, s in terms)
+            value = sum(sign * values.get((r, s), 0.0) for sign, s in terms)
+            put(r, target, "=" + text.removeprefix("+"), value)
+    if total:
+        for h in sheet.summed:
+            value = sum(values.get((r, h), 0.0) for r in range(2, last))
+            put(last, h, f"=SUM({letter[h]}2:{letter[h]}{last - 1})", value)
+        for j in range(1, len(headers) + 1):
+            ws.cell(row=last, column=j).font = bold
+    if sheet.links:
+        for i, label in enumerate(frame.index):
+            target = str(label).removeprefix("Sheet: ")
+            if target != str(label):
+                quoted = target.replace("'", "''")
+                c = ws.cell(row=i + 2, column=1)
+                c.hyperlink = Hyperlink(ref=c.coordinate, location=f"'{quoted}'!A1")
+                c.font = Font(color="0563C1", underline="single")
+
+    lines = 1
+    for j, h in enumerate(headers, start=1):
+        longest = max((len(w) for w in h.split()), default=0)
+        width = min(max(widths[h], longest, math.ceil(len(h) / 3)) + 2, 60)
+        width = max(width, 8)
+        ws.column_dimensions[get_column_letter(j)].width = width
+        lines = max(lines, math.ceil(len(h) / (width - 2)))
+    ws.row_dimensions[1].height = 15 * min(lines, 8)
+    ws.freeze_panes = "B2"
+    ref = f"A1:{get_column_letter(len(headers))}{last}"
+    if sheet.filter and n:
+        ws.auto_filter.ref = ref
+    if not bulk:
+        return _Written(cached)
+    styles = [ws.cell(row=2, column=j).style_id for j in range(1, len(headers) + 1)]
+    texts = [
+        [
+            repr(x) if isinstance(x, int) or math.isfinite(x) else None
+            for x in np.asarray(d).tolist()
+        ]
+        for d in columns
+    ]
+    rows = []
+    for i in range(1, n):
+        r = i + 2
+        cells = "".join(
+            f'<c r="{letter[h]}{r}" s="{s}"><v>{t[i]}</v></c>'
+            for h, s, t in zip(headers, styles, texts, strict=True)
+            if t[i] is not None
+        )
+        rows.append(f'<row r="{r}">{cells}</row>')
+    return _Written(cached, "".join(rows), ref)
+
+
+_FORMULA_CELL = re.compile(r'(<c r="([A-Z]+[0-9]+)"[^>]*>)(<f>[^<]*</f>)<v\s*/>')
+
+
+_DIMENSION = re.compile(r'<dimension ref="[^"]*"\s*/>')
+
+
+def _finish(data: bytes, written: Mapping[str, _Written]) -> bytes:
+    """The workbook ``data`` with each formula cell's value written beside its formula,
+    and the rows of the bulk tables added.
+
+    openpyxl writes formulas alone; Excel recalculates them on opening, but pandas and
+    file previews do not and would show blanks.
+    """
+    src = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for item in src.infolist():
+            blob = src.read(item.filename)
+            w = written.get(item.filename)
+            if w is not None and (w.values or w.rows):
+                text = blob.decode("utf-8")
+
+                def fill(m: re.Match, values: Mapping[str, float] = w.values) -> str:
+                    v = values.get(m.group(2))
+                    if v is None or not math.isfinite(v):
+                        return m.group(0)
+                    return f"{m.group(1)}{m.group(3)}<v>{v!r}</v>"
+
+                if w.values:
+                    text = _FORMULA_CELL.sub(fill, text)
+                if w.rows:
+                    text = text.replace("</sheetData>", w.rows + "</sheetData>", 1)
+                    text = _DIMENSION.sub(f'<dimension ref="{w.ref}" />', text, count=1)
+                blob = text.encode("utf-8")
+            dst.writestr(item, blob)
+    return out.getvalue()
 
 
 def workbook_bytes(content: ReportContent) -> bytes:
-    """The workbook as bytes (write it with :func:`costmodel.output_files.write_files`)."""
-    import pandas as pd
+    """The workbook as bytes (write it with :func:`costmodel.present.files.write_files`)."""
+    from openpyxl import Workbook
 
+    wb = Workbook()
+    wb.remove(wb.active)
+    written = []
+    for sheet in workbook_sheets(content):
+        if len(sheet.name) > MAX_SHEET_NAME:
+            raise ValueError(f"sheet name longer than {MAX_SHEET_NAME} characters: {sheet.name}")
+        ws = wb.create_sheet(sheet.name)
+        written.append((ws, _write_sheet(ws, sheet)))
+    wb.calculation.fullCalcOnLoad = True
     buf = io.BytesIO()
-    with pd.ExcelWriter(buf, engine="openpyxl") as xl:
-        for name, frame in workbook_tables(content).items():
-            sheet = name[:MAX_SHEET_NAME]
-            frame.to_excel(xl, sheet_name=sheet)
-            ws = xl.sheets[sheet]
-            ws.freeze_panes = "B2"
-            for col in ws.columns:
-                width = max(len(str(c.value)) if c.value is not None else 0 for c in col[:200])
-                ws.column_dimensions[col[0].column_letter].width = min(max(10, width + 2), 60)
-                for c in col[1:]:
-                    if isinstance(c.value, float):
-                        c.number_format = (
-                            "#,##0.00;(#,##0.00)" if abs(c.value) < 100 else "#,##0;(#,##0)"
-                        )
-    return buf.getvalue()
+    wb.save(buf)
+    return _finish(buf.getvalue(), {ws.path.lstrip("/"): w for ws, w in written})
+
+
+__all__ = [
+    "DRAW_INDICATORS",
+    "FORMATS",
+    "MAX_DRAW_ROWS",
+    "Sheet",
+    "command_line",
+    "workbook_bytes",
+    "workbook_sheets",
+    "workbook_tables",
+]

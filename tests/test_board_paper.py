@@ -1,0 +1,237 @@
+"""The report as a board paper: structure, an executive summary whose figures are the
+library's, and a layout checked on rendered pages (no wrapped figures, no near-empty
+pages inside a section, a price base on every table and chart of money)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import numpy as np
+import pytest
+
+import costmodel
+from costmodel.model.projection import project
+from costmodel.present import board
+from costmodel.present.content import appraisal_year_labels, report_content
+from costmodel.present.formatting import money_round, percent
+
+pdfium = pytest.importorskip("pypdfium2")
+
+DRAWS, SEED = 300, 4
+CREATED = dt.date(2026, 11, 24)
+COMPARE = ["no_team", "do_minimum", "scale_up", "troubled_families_phase2"]
+
+
+@pytest.fixture(scope="module")
+def content(params):
+    return report_content(
+        params,
+        ["calibrated"],
+        draws=DRAWS,
+        seed=SEED,
+        compare=COMPARE,
+        sensitivity_runs=60,
+        created=CREATED,
+    )
+
+
+@pytest.fixture(scope="module")
+def built(content):
+    from costmodel.present.pdf import _build
+
+    pdf = _build(content)
+    return pdf, bytes(pdf.output())
+
+
+@pytest.fixture(scope="module")
+def document(built):
+    return pdfium.PdfDocument(built[1])
+
+
+@pytest.fixture(scope="module")
+def pages_text(document):
+    return [document[i].get_textpage().get_text_range() for i in range(len(document))]
+
+
+def test_the_paper_has_the_board_structure_in_order(built, pages_text):
+    from costmodel.present.pdf import SECTIONS
+
+    pdf, _ = built
+    started = [name for _, name in pdf.layout["sections"]]
+    assert started == list(SECTIONS)
+    pages = [page for page, _ in pdf.layout["sections"]]
+    assert pages == sorted(pages)
+    # the contents page lists every section with the page it starts on
+    contents = pages_text[1]
+    for page, name in pdf.layout["sections"][1:]:
+        assert re.search(re.escape(name) + r"\s*" + str(page) + r"\b", contents), name
+
+
+def test_the_cover_says_the_run_is_an_evaluation_after_the_event(pages_text):
+    assert "EVALUATION AFTER THE EVENT (EX POST)" in pages_text[0]
+    assert "1 February 2019 to" in pages_text[0]
+
+
+def test_stance_follows_the_dates(content):
+    import dataclasses
+
+    assert board.stance(content).kind == "ex_post"
+    before = dataclasses.replace(content, created=dt.date(2018, 6, 1))
+    assert board.stance(before).kind == "ex_ante"
+    during = dataclasses.replace(content, created=dt.date(2020, 6, 1))
+    assert board.stance(during).kind == "in_flight"
+    assert board.stance(content, "ex_ante").kind == "ex_ante"
+
+
+def _summary_text(built, pages_text) -> str:
+    pdf, _ = built
+    page = dict((name, p) for p, name in pdf.layout["sections"])["Executive summary"]
+    return pages_text[page - 1]
+
+
+def test_executive_summary_figures_are_the_librarys_for_the_same_seed(
+    params, content, built, pages_text
+):
+    text = _summary_text(built, pages_text)
+    base = dt.date(2019, 2, 1)
+    p = project(params, "calibrated", draws=DRAWS, seed=SEED, base_date=base)
+    npv, bcr = p.headlines().loc[["npv", "bcr"], "estimate"]
+    assert money_round(npv) in text
+    assert f"£{bcr:.2f} of savings for each £1 spent" in text
+    assert percent(p.p_npv_positive, 0) in text
+    views = p.perspectives()
+    for view in ("economic", "social", "funder"):
+        assert money_round(views.loc[view, "npv"]) in text
+        assert f"{views.loc[view, 'bcr']:.2f}" in text
+    # the options are the scenarios' own projections
+    for name, scenario in (("Stop", "no_team"), ("Scale up", "scale_up")):
+        q = project(params, scenario, draws=DRAWS, seed=SEED, base_date=base)
+        assert money_round(q.headlines().loc["npv", "estimate"]) in text, name
+    assert "discounted to 1 February 2019" in text
+
+
+def test_who_pays_and_saves_adds_up(content):
+    w = board.who_pays_and_saves(content)
+    periods = [c for c in w.columns if c not in ("Total", "Present value")]
+    np.testing.assert_allclose(w[periods].sum(axis=1), w["Total"], rtol=1e-9)
+    m = content.main.mean_flows()
+    assert w.loc["Costs of the programme", "Total"] == pytest.approx(m["costs"].sum())
+    cash = content.by_agency()["cashable"]
+    for agency, value in cash.items():
+        label = f"Cashable saving: {costmodel.AGENCIES[agency]}"
+        assert w.loc[label, "Present value"] == pytest.approx(value, rel=1e-9, abs=1e-6)
+
+
+def test_confidence_grade_follows_the_savings_on_each_grade(content):
+    grade, shares = board.confidence(content)
+    assert shares.sum() == pytest.approx(1.0)
+    by = board.savings_by_outcome(content)
+    assert shares["medium"] == pytest.approx(by.loc[by["grade"] == "medium", "share"].sum())
+    if shares.max() > board.MAJORITY:
+        assert grade == shares.idxmax()
+
+
+def test_key_risks_are_switching_values_in_words(content):
+    risks = board.key_risks(content)
+    assert 1 <= len(risks) <= 3
+    subjects = {".".join(path.split(".")[:3]) for path, *_ in risks}
+    assert len(subjects) == len(risks)  # one risk per outcome or parameter
+    changes = [abs(change) for _, change, _, _ in risks]
+    assert changes == sorted(changes)
+    _, change, central, switching = risks[0]
+    assert switching == pytest.approx(central * (1 + change), rel=1e-6)
+
+
+def test_every_table_and_chart_of_money_states_its_price_base(built, pages_text):
+    pdf, _ = built
+    tables = [t for t in pdf.layout["tables"] if t["money"]]
+    assert len(tables) > 10
+    for t in tables:
+        assert t["basis"] and "prices" in t["basis"], t["header"][:3]
+        first = t["pages"][1] - 1  # the note follows the table
+        note = re.sub(r"\s+", " ", pages_text[first])
+        assert re.sub(r"\s+", " ", f"Money: {t['basis']}")[:40] in note, t["header"][:3]
+    for chart in pdf.layout["charts"]:
+        if chart["basis"]:
+            assert "prices" in chart["basis"]
+    assert sum(1 for chart in pdf.layout["charts"] if chart["basis"]) >= 6
+
+
+def test_no_figure_wraps_in_any_table(built, pages_text):
+    """Every figure in a table fits its column, and reads whole in the page's text."""
+    pdf, _ = built
+    checked = 0
+    for t in pdf.layout["tables"]:
+        for cell in t["figures"]:
+            assert cell["needed"] <= cell["available"] + 1e-6, (t["header"][:2], cell)
+        first, last = t["pages"]
+        text = " ".join(re.sub(r"[ \t]+", " ", pages_text[i - 1]) for i in range(first, last + 1))
+        for cell in t["figures"]:
+            if "£" in cell["text"] and " " not in cell["text"]:
+                assert cell["text"] in text, cell["text"]
+                checked += 1
+    assert checked > 50
+
+
+def _ink_fraction(page) -> float:
+    """How far down the page its content reaches (above the footer), 0 to 1."""
+    rgb = page.render(scale=0.4).to_numpy()
+    height = rgb.shape[0]
+    top, bottom = int(height * 18 / 297), int(height * (297 - 16) / 297)
+    body = rgb[top:bottom].min(axis=2) < 235
+    rows = np.flatnonzero(body.any(axis=1))
+    return 0.0 if not len(rows) else (rows[-1] + 1) / (bottom - top)
+
+
+def test_no_page_is_less_than_a_third_full_inside_a_section(built, document):
+    pdf, _ = built
+    starts = sorted(page for page, _ in pdf.layout["sections"])
+    section_ends = {page - 1 for page in starts} | {len(document)}
+    thin = [
+        i + 1
+        for i in range(len(document))
+        if i + 1 not in section_ends and _ink_fraction(document[i]) < 1 / 3
+    ]
+    assert not thin, f"pages less than a third full: {thin}"
+
+
+def test_appraisal_years_are_labelled_by_their_months_and_budgets_by_financial_year(content):
+    assert appraisal_year_labels(dt.date(2019, 2, 1), 2) == [
+        "Feb 2019 – Jan 2020",
+        "Feb 2020 – Jan 2021",
+    ]
+    assert appraisal_year_labels(dt.date(2015, 4, 1), 1) == ["2015/16"]
+    flows = content.cash_flows()
+    assert flows.index[0] == "Feb 2019 – Jan 2020"
+    budget = content.budget_by_financial_year()
+    assert list(budget.index[:2]) == ["2018/19", "2019/20"]
+    sim = content.main.simulation
+    total = sim.quarterly["spend"].mean(axis=0).sum()
+    assert budget.loc["Total", "spend_real"] == pytest.approx(total)
+    # February and March 2019 are two of the first quarter's three months or so
+    first_quarter = sim.quarterly["spend"].mean(axis=0)[0]
+    assert budget.loc["2018/19", "spend_real"] == pytest.approx(first_quarter * 59 / 91)
+
+
+def test_the_annex_groups_parameters_by_topic_with_one_reference_list(content, pages_text):
+    rows, refs = board.annex(content)
+    assert len(rows) == len(content.parameters)
+    assert len(refs) == len(set(refs)) < len(rows)
+    numbers = {int(str(r).split(",")[0]) for r in rows["reference"]}
+    assert numbers == set(range(1, len(refs) + 1))
+    # money rebased to the report's price year beside the source's
+    care = rows.set_index("path").loc["savings.outcomes.child_enters_care.cost"]
+    factor = content.deflators.factor("2013/14", content.price_year)
+    assert care["rebased"] == pytest.approx(51080 * factor)
+    annex_text = " ".join(pages_text)
+    assert "savings.outcomes.child_enters_care.cost" not in annex_text  # plain labels only
+    assert "Care entry: cost per occurrence" in annex_text
+
+
+def test_money_is_rounded_to_fit_the_figure():
+    assert money_round(1_438_354) == "£1.4m"
+    assert money_round(945_610) == "£946k"
+    assert money_round(-34_070) == "(£34k)"
+    assert money_round(9_968) == "£9,968"
+    assert money_round(999_960) == "£1.0m"
