@@ -484,11 +484,15 @@ def savings_streams(
     quarter's families are a cohort (:func:`cohort_weights`).
     """
     avoided = avoided_episodes(inputs, families, horizon, years_after_support, cohorts_per_year)
-    return (
-        avoided * inputs.cost[:, None, :]
-        if not inputs.duration.size
-        else _over_durations(avoided, inputs.cost, inputs.duration)
-    )
+    return _costed(avoided, inputs)
+
+
+def _costed(avoided: np.ndarray, inputs: SavingsInputs) -> np.ndarray:
+    """Avoided episodes (D, years, O) in money: once in their year, or over their
+    duration for outcomes that last."""
+    if not inputs.duration.size:
+        return avoided * inputs.cost[:, None, :]
+    return _over_durations(avoided, inputs.cost, inputs.duration)
 
 
 def _over_durations(avoided: np.ndarray, cost: np.ndarray, duration: np.ndarray) -> np.ndarray:
@@ -625,11 +629,7 @@ def appraise(
     horizon = len(discount_factors)
     c = optimism_bias_costs(_fit_years(costs, inputs.draws, horizon), inputs.ob_costs[:, None])
     avoided = avoided_episodes(inputs, families, horizon, years_after_support, cohorts_per_year)
-    gross = (
-        avoided * inputs.cost[:, None, :]
-        if not inputs.duration.size
-        else _over_durations(avoided, inputs.cost, inputs.duration)
-    )
+    gross = _costed(avoided, inputs)
     factor = inputs.additionality()[:, None, :]
     net = gross * factor
     extra = {}
