@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN     = $(VENV)/bin
 
-.PHONY: run test lint docs bench clean
+.PHONY: run staffordshire test lint docs bench clean
 
 $(BIN)/costmodel: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -17,6 +17,12 @@ run: $(BIN)/costmodel
 	$(BIN)/costmodel report --scenario calibrated --area northamptonshire --force \
 		--out reports/northamptonshire-calibrated.pdf \
 		--xlsx reports/northamptonshire-calibrated.xlsx
+
+# The second shipped area: Staffordshire's baseline and report.
+staffordshire: $(BIN)/costmodel
+	$(BIN)/costmodel baseline --area staffordshire
+	$(BIN)/costmodel report --area staffordshire --scenario central --force \
+		--out reports/staffordshire-central.pdf --xlsx reports/staffordshire-central.xlsx
 
 test: lint
 	$(BIN)/python -m pytest

@@ -19,6 +19,7 @@ from collections.abc import Sequence
 from typing import NoReturn
 
 from .params.errors import CostModelError
+from .params.limits import DEFAULT_SEED
 
 EXIT_INPUT = 1
 EXIT_USAGE = 2
@@ -41,6 +42,13 @@ class _Parser(argparse.ArgumentParser):
         raise UsageError(f"{message} (see '{self.prog} --help')")
 
 
+#: How every command's --area is explained.
+AREA_HELP = (
+    "area: a folder parameters/areas/NAME (default: $COSTMODEL_AREA, else the one "
+    "parameters/areas/DEFAULT names, else the only area)"
+)
+
+
 def _parser() -> argparse.ArgumentParser:
     from . import __version__
 
@@ -59,11 +67,23 @@ def _parser() -> argparse.ArgumentParser:
     )
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
+    na = sub.add_parser(
+        "new-area",
+        help="start a folder for another area: a template of what it must supply, marked TODO",
+    )
+    na.add_argument("name", help="the area's name in snake_case, e.g. staffordshire")
+    na.add_argument(
+        "--team-from",
+        metavar="AREA",
+        help="start the area's team from another area's team.yaml, declared as borrowed "
+        "(every output then says so); edit it to make it the area's own",
+    )
+
     v = sub.add_parser("validate", help="check parameter files; exit non-zero on any problem")
     v.add_argument("path", nargs="?", help="a parameter folder or file (default: the shipped set)")
 
     b = sub.add_parser("baseline", help="an area's annual cost of late intervention")
-    b.add_argument("--area", help="area name (default: the parameter set's own area)")
+    b.add_argument("--area", help=AREA_HELP)
     b.add_argument(
         "--price-year",
         metavar="YYYY/YY",
@@ -78,6 +98,7 @@ def _parser() -> argparse.ArgumentParser:
     )
 
     r = sub.add_parser("reach", help="simulate the families the early-intervention team reaches")
+    r.add_argument("--area", help=AREA_HELP)
     r.add_argument(
         "--scenario",
         default=None,
@@ -85,7 +106,9 @@ def _parser() -> argparse.ArgumentParser:
         "reports; 'central' is the stored, uncalibrated parameters)",
     )
     r.add_argument("--runs", type=int, default=10_000, help="replications (default: %(default)s)")
-    r.add_argument("--seed", type=int, default=1, help="random seed (default: %(default)s)")
+    r.add_argument(
+        "--seed", type=int, default=DEFAULT_SEED, help="random seed (default: %(default)s)"
+    )
     r.add_argument(
         "--fixed-parameters",
         action="store_true",
@@ -97,6 +120,7 @@ def _parser() -> argparse.ArgumentParser:
         "calibrate",
         help="update the team's uncertain parameters on the counts it reported",
     )
+    c.add_argument("--area", help=AREA_HELP)
     c.add_argument(
         "--observed",
         action="append",
@@ -117,7 +141,9 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument(
         "--runs", type=int, default=20_000, help="runs from the prior (default: %(default)s)"
     )
-    c.add_argument("--seed", type=int, default=1, help="random seed (default: %(default)s)")
+    c.add_argument(
+        "--seed", type=int, default=DEFAULT_SEED, help="random seed (default: %(default)s)"
+    )
     c.add_argument(
         "--save",
         metavar="SCENARIO.yaml",
@@ -126,9 +152,11 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("--force", action="store_true", help="replace existing files")
     c.add_argument("--format", choices=("table", "json"), default="table")
 
-    sub.add_parser("scenarios", help="list the shipped scenarios")
+    sc = sub.add_parser("scenarios", help="list the area's scenarios")
+    sc.add_argument("--area", help=AREA_HELP)
 
     pr = sub.add_parser("project", help="savings, NPV and benefit-cost ratio under a scenario")
+    pr.add_argument("--area", help=AREA_HELP)
     pr.add_argument("--scenario", default=None)
     pr.add_argument(
         "--draws",
@@ -136,7 +164,7 @@ def _parser() -> argparse.ArgumentParser:
         default=10_000,
         help="Monte Carlo draws; 1 gives the deterministic result",
     )
-    pr.add_argument("--seed", type=int, default=1)
+    pr.add_argument("--seed", type=int, default=DEFAULT_SEED)
     pr.add_argument(
         "--horizon",
         type=int,
@@ -161,9 +189,10 @@ def _parser() -> argparse.ArgumentParser:
     pr.add_argument("--progress", action="store_true", help="show a progress bar")
 
     cm = sub.add_parser("compare", help="scenarios side by side")
+    cm.add_argument("--area", help=AREA_HELP)
     cm.add_argument("names", nargs="+", metavar="SCENARIO")
     cm.add_argument("--draws", type=int, default=2000)
-    cm.add_argument("--seed", type=int, default=1)
+    cm.add_argument("--seed", type=int, default=DEFAULT_SEED)
     cm.add_argument(
         "--horizon",
         type=int,
@@ -202,11 +231,13 @@ def _parser() -> argparse.ArgumentParser:
         help="scenarios set side by side (default: every shipped scenario when "
         "one is reported, else those reported)",
     )
-    rp.add_argument("--area", help="area (default: the parameter set's own area)")
+    rp.add_argument("--area", help=AREA_HELP)
     rp.add_argument(
         "--draws", type=int, default=10_000, help="Monte Carlo draws (default: %(default)s)"
     )
-    rp.add_argument("--seed", type=int, default=1, help="random seed (default: %(default)s)")
+    rp.add_argument(
+        "--seed", type=int, default=DEFAULT_SEED, help="random seed (default: %(default)s)"
+    )
     rp.add_argument(
         "--horizon",
         type=int,
@@ -282,6 +313,9 @@ def _run(argv: Sequence[str] | None) -> int:
         _default_scenario(args)
         if args.command == "validate":
             return _validate(args)
+        if args.command == "new-area":
+            print(_new_area(args), end="")
+            return 0
         text = {
             "baseline": _baseline,
             "reach": _reach,
@@ -334,6 +368,57 @@ def _check_options(args) -> None:
             check(value, f"--{name.replace('_', '-')}")
 
 
+def _new_area(args) -> str:
+    import shutil
+    from pathlib import Path
+
+    from .params.errors import ParameterError, Problem
+    from .params.schema import check_name
+    from .params.store import default_root
+    from .present.files import write_files
+    from .present.templates import area_files
+
+    root = Path(args.parameters) if args.parameters else default_root()
+    if not check_name(args.name):
+        raise ParameterError(
+            Problem("", "new-area", f"{args.name!r} must be snake_case (a-z, 0-9, _)")
+        )
+    folder = root / "areas" / args.name
+    if folder.exists():
+        raise ParameterError(
+            Problem(str(folder), "new-area", "already exists; choose another name")
+        )
+    files = {root / rel: text.encode() for rel, text in area_files(args.name).items()}
+    if args.team_from:
+        lender = root / "areas" / args.team_from / "team.yaml"
+        if not lender.is_file():
+            raise ParameterError(
+                Problem(str(lender), "--team-from", f"area {args.team_from!r} has no team.yaml")
+            )
+        text = lender.read_text(encoding="utf-8")
+        files[folder / "team.yaml"] = (
+            f"# Taken from {args.team_from}: every output labels these parameters as\n"
+            f"# {args.team_from}'s until this line and the next are removed.\n"
+            f"borrowed_from: {args.team_from}\n{text}"
+        ).encode()
+    try:
+        for path in files:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        written = write_files(files)
+    except BaseException:
+        shutil.rmtree(folder, ignore_errors=True)  # nothing half-written
+        raise
+    lines = [f"wrote {p}" for p in written]
+    lines += [
+        "",
+        "Fill in every TODO (a value and its source), then:",
+        f"  costmodel --parameters {root} validate",
+        f"  costmodel --parameters {root} baseline --area {args.name}",
+        f"  costmodel --parameters {root} report --area {args.name} --scenario central",
+    ]
+    return "\n".join(lines) + "\n"
+
+
 def _validate(args) -> int:
     from .model.validation import validate
 
@@ -375,22 +460,27 @@ def _default_scenario(args) -> None:
     from .params.scenarios import default_scenario
 
     if args.command in ("reach", "project") and args.scenario is None:
-        args.scenario = default_scenario(args.parameters)
+        args.scenario = default_scenario(args.parameters, getattr(args, "area", None))
     if args.command == "report" and not args.scenario:
-        args.scenario = [default_scenario(args.parameters) or "central"]
+        args.scenario = [
+            default_scenario(args.parameters, getattr(args, "area", None)) or "central"
+        ]
 
 
 def _params(args):
     from .params.scenarios import apply_scenario
     from .params.store import load
 
-    return apply_scenario(load(root=args.parameters), getattr(args, "scenario", None))
+    return apply_scenario(
+        load(area=getattr(args, "area", None), root=args.parameters),
+        getattr(args, "scenario", None),
+    )
 
 
 def _scenarios(args) -> str:
     from .params.scenarios import list_scenarios
 
-    items = list_scenarios(args.parameters)
+    items = list_scenarios(args.parameters, getattr(args, "area", None))
     width = max(map(len, items), default=0)
     return "".join(f"{k.ljust(width)}  {v}\n" for k, v in items.items())
 
@@ -398,17 +488,30 @@ def _scenarios(args) -> str:
 def _reach(args) -> str:
     from .model.team import reach
     from .params.errors import ParameterError, Problem
+    from .present.content import borrowed_lines
 
     if args.runs < 1:
         raise ParameterError(Problem("", "--runs", "must be at least 1"))
+    params = _params(args)
+    if "team.budget.total" not in params:
+        raise ParameterError(
+            Problem(
+                "",
+                "team",
+                f"the area {params.area!r} has no team (areas/{params.area}/team.yaml): "
+                "reach simulates a team; its programmes are appraised by project",
+            )
+        )
     res = reach(
-        _params(args),
+        params,
         runs=args.runs,
         seed=args.seed,
         parameter_uncertainty=not args.fixed_parameters,
     )
+    borrowed = borrowed_lines(params)
     if args.format == "json":
         d = res.to_dict()
+        d["borrowed"] = borrowed
         d["scenario"] = args.scenario or "central"
         d["parameter_uncertainty"] = not args.fixed_parameters
         return json.dumps(d, indent=2) + "\n"
@@ -423,7 +526,7 @@ def _reach(args) -> str:
         bq = res.by_quarter().reset_index().set_index("outcome")
         pd.concat([t, bq]).to_csv(buf, lineterminator="\n")
         return buf.getvalue()
-    return _reach_table(res, args)
+    return "".join(f"Borrowed: {line}\n" for line in borrowed) + _reach_table(res, args)
 
 
 REACH_ROWS = (
@@ -641,10 +744,11 @@ def _project(args) -> str:
     from .model.savings import family_cost_reconciliation
     from .params.scenarios import apply_scenario
     from .params.store import load
+    from .present.content import borrowed_lines
     from .present.formatting import money, percent, text_table
     from .present.labels import AGENCY_LABELS
 
-    params = load(root=args.parameters)
+    params = load(area=getattr(args, "area", None), root=args.parameters)
     bar = None
     if args.progress:
         from tqdm import tqdm
@@ -670,8 +774,10 @@ def _project(args) -> str:
     scenario_params = apply_scenario(params, args.scenario)
     recon = family_cost_reconciliation(scenario_params, res.price_year)
     published = published_returns(scenario_params, res)
+    borrowed = borrowed_lines(params)
     if args.format == "json":
         d = res.to_dict()
+        d["borrowed"] = borrowed
         d["family_cost_reconciliation"] = {
             k: float(v) for k, v in recon["yearly_cost_per_family"].items()
         }
@@ -719,6 +825,7 @@ def _project(args) -> str:
             if res.years_after_support
             else ""
         ),
+        *(f"Borrowed: {line}" for line in borrowed),
         "",
     ]
     out = [
@@ -789,7 +896,7 @@ def _compare(args) -> str:
     from .present.formatting import text_table
 
     table = compare(
-        load(root=args.parameters),
+        load(area=getattr(args, "area", None), root=args.parameters),
         args.names,
         draws=args.draws,
         seed=args.seed,
@@ -821,7 +928,7 @@ def _report(args) -> str:
     scenarios = args.scenario
     from .model.late_intervention import default_area
 
-    params = load(root=args.parameters)
+    params = load(area=getattr(args, "area", None), root=args.parameters)
     area = args.area or default_area(params)
     if area is None:
         raise ParameterError(

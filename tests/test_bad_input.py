@@ -35,6 +35,9 @@ from costmodel.params.store import default_root
 from costmodel.params.yamlio import MAX_DEPTH, MAX_FILE_BYTES, MAX_VALUES, read_yaml
 from costmodel.present import files
 
+#: The shipped area's folder, inside a parameter folder.
+AREA = "areas/northamptonshire"
+
 # ------------------------------------------------------------------ helpers
 
 
@@ -190,7 +193,7 @@ def _new_file(content: bytes):
 
 def _team(key: str, value: str, *more: str):
     def write(folder: Path) -> Path:
-        path = folder / "team.yaml"
+        path = folder / AREA / "team.yaml"
         set_value(path, key, value, *more)
         return path
 
@@ -321,14 +324,14 @@ def test_an_empty_folder_is_refused(tmp_path, validate_refuses, how):
     assert problems == [f"{empty}: <file>: no parameter files (*.yaml) in this folder"]
 
 
-def test_a_folder_without_team_yaml_is_one_line_naming_a_missing_team_parameter(
+def test_an_area_without_a_team_or_programme_is_told_there_is_nothing_to_appraise(
     folder, validate_refuses
 ):
-    (folder / "team.yaml").unlink()
+    (folder / AREA / "team.yaml").unlink()
     problems = validate_refuses("--parameters", str(folder), "validate")
-    assert len(problems) == 1, problems  # its scenarios do not repeat it
-    assert problems[0].startswith(f"{folder}: team."), problems
-    assert "missing" in problems[0]
+    assert problems[0].startswith(f"{folder / AREA}: programmes: nothing to appraise"), problems
+    # the scenarios that set team parameters say so, each naming its file
+    assert all(p.startswith(str(folder)) for p in problems), problems
 
 
 @pytest.mark.parametrize(
@@ -347,7 +350,7 @@ def test_a_folder_without_team_yaml_is_one_line_naming_a_missing_team_parameter(
             "prices.discounting.standard: a discount schedule must start at year 0",
         ),
         (
-            "team.yaml",
+            "areas/northamptonshire/team.yaml",
             "management_posts",
             "8",
             "team.staff.management_posts: 8 management posts in a team of 7",
@@ -366,7 +369,7 @@ def test_rules_across_parameters_are_one_problem_naming_the_file(
 
 
 def test_a_scenario_with_a_yaml_error_is_one_problem(folder, validate_refuses):
-    broken = folder / "scenarios" / "broken.yaml"
+    broken = folder / AREA / "scenarios" / "broken.yaml"
     broken.write_text("description: broken\noverrides: {team.staff.posts: [}\n")
     problems = validate_refuses("--parameters", str(folder), "validate")
     assert len(problems) == 1, problems
@@ -376,7 +379,7 @@ def test_a_scenario_with_a_yaml_error_is_one_problem(folder, validate_refuses):
 def test_a_scenario_putting_a_table_where_a_number_belongs_names_file_and_path(
     folder, validate_refuses
 ):
-    scenario = folder / "scenarios" / "posts_as_a_table.yaml"
+    scenario = folder / AREA / "scenarios" / "posts_as_a_table.yaml"
     scenario.write_text(
         "description: Posts written as a table.\noverrides:\n  team.staff.posts: {a: 1}\n"
     )
@@ -387,7 +390,7 @@ def test_a_scenario_putting_a_table_where_a_number_belongs_names_file_and_path(
 
 
 def test_a_scenario_based_on_a_missing_scenario_names_file_and_based_on(folder, validate_refuses):
-    scenario = folder / "scenarios" / "orphan.yaml"
+    scenario = folder / AREA / "scenarios" / "orphan.yaml"
     scenario.write_text("description: Built on nothing.\nbased_on: nowhere\noverrides: {}\n")
     problems = validate_refuses("validate", str(scenario))
     assert len(problems) == 1, problems
@@ -449,7 +452,7 @@ def test_reach_and_baseline_draws_refuse_arguments_out_of_range(params):
 def test_load_refuses_a_root_that_is_not_a_folder(tmp_path, what):
     root = tmp_path / "team.yaml"
     if what == "a-file":
-        shutil.copy(default_root() / "team.yaml", root)
+        shutil.copy(default_root() / AREA / "team.yaml", root)
     with pytest.raises(ParameterError) as caught:
         costmodel.load(root=root)
     assert type(caught.value) is ParameterError

@@ -105,24 +105,39 @@ def test_bottom_up_items_and_reconciliation(nb, northants):
     bu = nb.bottom_up
     cla = bu[bu["item"] == "children_looked_after"].iloc[0]
     f = costmodel.deflators(northants).factor("2013/14", "2014/15")
-    assert cla["cost"] == pytest.approx(1016 * 51080 * f)
+    assert cla["cost"] == pytest.approx(69540 * 0.01461 * 51080 * f)  # national × share
     # each issue's items plus its not-itemised line give back the top-down figure
     for issue, group in bu.groupby("issue"):
         assert group["cost"].sum() == pytest.approx(nb.by_issue[issue])
 
 
 def test_updating_a_count_moves_only_its_items(northants, nb):
-    more = northants.with_values({"areas.northamptonshire.activity.children_looked_after": 1162})
+    more = northants.with_values({"areas.northamptonshire.activity.permanent_exclusions": 120})
     b2 = costmodel.baseline(more)
     pd.testing.assert_frame_equal(b2.table, nb.table)  # the top-down figure is EIF's
     a, b = nb.bottom_up.set_index("item"), b2.bottom_up.set_index("item")
-    extra = 146 * a.loc["children_looked_after", "unit_cost"]
-    assert b.loc["children_looked_after", "cost"] - a.loc[
-        "children_looked_after", "cost"
+    extra = 25 * a.loc["permanent_exclusions", "unit_cost"]
+    assert b.loc["permanent_exclusions", "cost"] - a.loc[
+        "permanent_exclusions", "cost"
     ] == pytest.approx(extra)
-    gap_a = a[(a["issue"] == "child_protection_and_safeguarding")].loc["not_itemised", "cost"]
-    gap_b = b[(b["issue"] == "child_protection_and_safeguarding")].loc["not_itemised", "cost"]
+    gap_a = a[(a["issue"] == "school_absence_and_exclusion")].loc["not_itemised", "cost"]
+    gap_b = b[(b["issue"] == "school_absence_and_exclusion")].loc["not_itemised", "cost"]
     assert gap_a - gap_b == pytest.approx(extra)
+
+
+def test_derived_counts_follow_the_areas_child_population_share(northants, nb):
+    """A count the area does not give is the national count times its share of
+    England's children: doubling the share doubles it, and nothing is copied."""
+    cla = nb.bottom_up.set_index("item").loc["children_looked_after"]
+    national = northants["areas.england_and_wales.activity.children_looked_after"].value
+    share = northants["areas.northamptonshire.activity.child_population_share"].value
+    assert cla["count"] == pytest.approx(national * share)
+    assert cla["count_source"].startswith("derived: areas.england_and_wales.activity")
+    doubled = northants.with_values(
+        {"areas.northamptonshire.activity.child_population_share": 2 * share}
+    )
+    b2 = costmodel.baseline(doubled).bottom_up.set_index("item")
+    assert b2.loc["children_looked_after", "count"] == pytest.approx(2 * national * share)
 
 
 def test_published_parts_above_total_is_an_error(northants):

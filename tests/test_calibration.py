@@ -141,10 +141,11 @@ def shipped_calibration(params):
 def test_the_shipped_calibrated_scenario_is_what_calibration_gives(
     params, shipped_calibration, tmp_path
 ):
-    """`costmodel calibrate --seed 1 --save parameters/scenarios/calibrated.yaml`
+    """`costmodel calibrate --seed 1 --save
+    parameters/areas/northamptonshire/scenarios/calibrated.yaml`
     reproduces the shipped files exactly."""
     files = scenario_files(shipped_calibration, tmp_path / "calibrated.yaml")
-    shipped = params.root / "scenarios"
+    shipped = params.root / "areas" / "northamptonshire" / "scenarios"
     for path, blob in files.items():
         assert (shipped / path.name).read_bytes() == blob, path.name
 

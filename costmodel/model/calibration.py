@@ -1,6 +1,6 @@
 """Calibration: updating what we believe about the team from what it reported.
 
-The team's uncertain parameters have prior distributions (``parameters/team.yaml``).
+The team's uncertain parameters have prior distributions (the area's ``team.yaml``).
 The team reported counts ("830 families and 1,541 children supported in its first 113
 weeks"). :func:`calibrate` turns the prior into a posterior by **kernel-weighted
 importance sampling from the prior**, the approximate Bayesian computation of
@@ -42,7 +42,7 @@ import numpy as np
 import pandas as pd
 
 from ..params.errors import ParameterError, Problem
-from ..params.limits import check_runs, check_seed
+from ..params.limits import DEFAULT_SEED, check_runs, check_seed
 from ..params.sampling import weighted_quantile
 from .team import TEAM, Observation, reach_inputs, simulate, team_paths
 from .vocabulary import WEEKS_PER_QUARTER, WEEKS_PER_YEAR
@@ -179,7 +179,7 @@ def calibrate(
     observations: Sequence[Observation] | None = None,
     reporting_error: float | None = None,
     runs: int = PRIOR_RUNS,
-    seed: int = 0,
+    seed: int = DEFAULT_SEED,
     check_runs_: int = CHECK_RUNS,
 ) -> Calibration:
     """Update the team's uncertain parameters on reported counts.

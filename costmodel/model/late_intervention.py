@@ -29,7 +29,7 @@ import pandas as pd
 from ..greenbook.prices import as_financial_year, deflators_from_params
 from ..params.distributions import draw
 from ..params.errors import ParameterError, Problem
-from ..params.limits import check_draws, check_seed
+from ..params.limits import DEFAULT_SEED, check_draws, check_seed
 from .ipf import FittingError, fit, largest_remainder, round_to_margins
 from .vocabulary import AGENCY_NAMES, COMBINED_ISSUE, ISSUE_NAMES, NATIONAL_AREA
 
@@ -422,6 +422,27 @@ def baseline(params: Mapping, area: str | None = None, price_year: str | None = 
     )
 
 
+#: The area's share of the nation's children, which scales national counts to an area.
+CHILD_SHARE = "child_population_share"
+
+
+def area_count(params: Mapping, area: str, name: str) -> tuple[float, str] | None:
+    """An activity count for ``area`` and where it came from: the area's own
+    (``areas.AREA.activity.NAME``), else the national count times the area's share of
+    England's children (the source says ``derived: ... × ...``), else None."""
+    own = f"areas.{area}.activity.{name}"
+    if own in params:
+        return float(params[own].value), own
+    national = f"areas.{NATIONAL_AREA}.activity.{name}"
+    share = f"areas.{area}.activity.{CHILD_SHARE}"
+    if national in params and share in params and area != NATIONAL_AREA:
+        return (
+            float(params[national].value) * float(params[share].value),
+            f"derived: {national} × {share}",
+        )
+    return None
+
+
 def bottom_up(
     params: Mapping, area: str, price_year: str, published: pd.Series | None = None
 ) -> pd.DataFrame | None:
@@ -437,12 +458,13 @@ def bottom_up(
     defl = deflators_from_params(params)
     rows = []
     for issue, item, count_name, cost_name in BOTTOM_UP_ITEMS:
-        count_path, cost_path = head + count_name, f"{UNIT_COSTS}.{cost_name}"
-        if count_path not in params:
+        found = area_count(params, area, count_name)
+        if found is None:
             continue
+        count, count_path = found
+        cost_path = f"{UNIT_COSTS}.{cost_name}"
         cost = params[cost_path]
         unit_cost = cost.value * defl.factor(cost.price_year, price_year)
-        count = params[count_path].value
         rows.append(
             {
                 "issue": issue,
@@ -507,7 +529,7 @@ def baseline_draws(
     area: str | None = None,
     price_year: str | None = None,
     draws: int = 1000,
-    seed: int | np.random.Generator = 0,
+    seed: int | np.random.Generator = DEFAULT_SEED,
 ) -> BaselineDraws:
     """The baseline under ``draws`` draws of the assumed shares (published figures fixed)."""
     draws = check_draws(draws)

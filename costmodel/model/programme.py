@@ -470,7 +470,7 @@ def programmes(params: Mapping) -> tuple[Programme, ...]:
     """The programmes a parameter set appraises: the team if it has a budget, then every
     cohort programme with a share appraised above zero (by name)."""
     out: list[Programme] = []
-    if float(params["team.budget.total"].value) > 0:
+    if "team.budget.total" in params and float(params["team.budget.total"].value) > 0:
         out.append(TeamProgramme())
     for name in cohort_names(params):
         prog = CohortProgramme(name)

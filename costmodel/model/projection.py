@@ -35,7 +35,7 @@ from ..greenbook.appraisal import payback, probability_positive, ratio
 from ..greenbook.discounting import discount_factors, schedule_from_params
 from ..greenbook.prices import as_financial_year, deflators_from_params
 from ..params.errors import ParameterError, Problem
-from ..params.limits import check_draws, check_horizon, check_runs, check_seed
+from ..params.limits import DEFAULT_SEED, check_draws, check_horizon, check_runs, check_seed
 from ..params.sampling import sample, summarise
 from ..params.scenarios import Scenario, apply_scenario, scenario_name
 from ..params.schema import format_financial_year
@@ -44,6 +44,7 @@ from .programme import (
     CENTRAL_REACH_RUNS,
     ProgrammeFlows,
     RunOptions,
+    cohort_names,
     programmes,
 )
 from .savings import (
@@ -187,8 +188,17 @@ def indicator_values(a: Appraisal, flows: Sequence[ProgrammeFlows]) -> dict[str,
 
 
 def default_price_year(params: Mapping) -> str:
-    """The study's price base when none is asked for: the price year of the team's budget."""
-    return params["team.budget.total"].price_year
+    """The study's price base when none is asked for: the price year of the team's
+    budget, or, for an area without a team, of its first programme's cost per family."""
+    if "team.budget.total" in params:
+        return params["team.budget.total"].price_year
+    for name in cohort_names(params):
+        path = f"programmes.{name}.cost_per_family"
+        if path in params and params[path].price_year:
+            return params[path].price_year
+    raise ParameterError(
+        Problem("", "team", "nothing to appraise: the area has no team.yaml and no programme")
+    )
 
 
 @dataclass(frozen=True)
@@ -596,7 +606,7 @@ def project(
     params,
     scenario: str | Scenario | None = None,
     draws: int = 10_000,
-    seed: int = 0,
+    seed: int = DEFAULT_SEED,
     horizon: int | None = None,
     price_year: str | None = None,
     discount: str = "standard",
@@ -653,6 +663,16 @@ def project(
     )
     included = programmes(params)
     starts = [p.start_date(params) for p in included]
+    if not starts and "team.programme.start_date" not in params:
+        raise ParameterError(
+            Problem(
+                "",
+                "programmes",
+                "nothing to appraise: the area has no team.yaml and no programme with "
+                "share_appraised above zero (add one under programmes/, or name a "
+                "scenario that appraises one)",
+            )
+        )
     start = min(starts or [params["team.programme.start_date"].value])
     shifts = [_years_between(s, start) for s in starts]
     yas = cohort_years(params, years_after_support)
@@ -1037,7 +1057,12 @@ class DeterministicOutcome:
         self.kwargs = project_kwargs
         self._reach = reach
         self._team = {k: v for k, v in self.params.items() if k.startswith("team.")}
-        self._sim = reach(self.params, runs=runs, seed=0, parameter_uncertainty=False)
+        # an area without a team (only cohort programmes) has no simulation to reuse
+        self._sim = (
+            reach(self.params, runs=runs, seed=0, parameter_uncertainty=False)
+            if self._team
+            else None
+        )
 
     @property
     def paths(self) -> list[str]:
@@ -1047,7 +1072,7 @@ class DeterministicOutcome:
         same_team = all(params[k] is v for k, v in self._team.items())
         sim = (
             self._sim
-            if same_team
+            if same_team or self._sim is None
             else self._reach(params, runs=self.runs, seed=0, parameter_uncertainty=False)
         )
         return project(params, draws=1, simulation=sim, check_area=False, **self.kwargs)

@@ -78,7 +78,7 @@ import pandas as pd
 from ..greenbook.appraisal import ratio
 from ..greenbook.prices import cash_to_real, deflators_from_params
 from ..params.errors import ParameterError, Problem
-from ..params.limits import check_runs, check_seed
+from ..params.limits import DEFAULT_SEED, check_runs, check_seed
 from ..params.sampling import sample, summarise, table_values
 from .vocabulary import WEEKS_PER_QUARTER, WEEKS_PER_YEAR
 
@@ -1002,7 +1002,7 @@ def simulate(
 def reach(
     params: Mapping,
     runs: int = 1000,
-    seed: int = 0,
+    seed: int = DEFAULT_SEED,
     parameter_uncertainty: bool = True,
     step_weeks: float = 1.0,
     progress: Callable[[Iterable[int]], Iterable[int]] | None = None,

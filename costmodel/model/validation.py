@@ -18,14 +18,22 @@ module adds what needs the model, so that whatever :func:`project` would refuse,
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from functools import partial
 from pathlib import Path
 
 from ..greenbook.discounting import SCHEDULES, schedule_from_params
 from ..greenbook.prices import deflators_from_params
 from ..params.errors import ParameterError, Problem, UnknownParameterError
-from ..params.scenarios import apply_scenario, load_scenario
-from ..params.store import ParameterSet, check_files, default_root, load, parameter_files
+from ..params.scenarios import apply_scenario, load_scenario, scenario_folder
+from ..params.store import (
+    ParameterSet,
+    area_folders,
+    check_files,
+    default_root,
+    load,
+    parameter_files,
+)
 from ..params.yamlio import read_yaml
 from .late_intervention import areas, baseline
 from .projection import project
@@ -49,7 +57,8 @@ def check_model(params: ParameterSet, where: str = "") -> list[Problem]:
             for p in exc.problems:
                 problems.append(Problem(place, p.path, "missing: the model reads this parameter"))
         except ParameterError as exc:
-            problems.extend(p for p in exc.problems if p not in problems)
+            named = [p if p.file else replace(p, file=place) for p in exc.problems]
+            problems.extend(p for p in named if p not in problems)
 
     attempt(lambda: deflators_from_params(params))
     for name in SCHEDULES:
@@ -81,15 +90,30 @@ def validate(path: str | Path | None = None) -> list[Problem]:
         return check_files(target)
     if not parameter_files(target):
         return [Problem(str(target), "", "no parameter files (*.yaml) in this folder")]
-    problems = check_files(target)
-    if problems:
-        return problems
-    params = load(root=target)
-    problems = check_model(params, str(target))
+    problems: list[Problem] = []
+    said: set[tuple[str, str]] = set()
+    names: list[str | None] = [*area_folders(target)] or [None]
+    for area in names:
+        found = _validate_area(target, area)
+        for q in found:
+            if (q.path, q.message) not in said:
+                said.add((q.path, q.message))
+                problems.append(q)
+    return problems
+
+
+def _validate_area(target: Path, area: str | None) -> list[Problem]:
+    """One area's parameters (the national defaults and its folder) and its scenarios."""
+    try:
+        params = load(area=area, root=target)
+    except ParameterError as exc:
+        return list(exc.problems)
+    where = str(target / "areas" / area) if area else str(target)
+    problems = check_model(params, where)
     # a problem the scenarios inherit from the folder is listed once, under the folder
     said = {(q.path, q.message) for q in problems}
     broken = bool(problems)  # scenarios are then only read, not applied to a broken folder
-    for file in sorted((target / "scenarios").glob("*.yaml")):
+    for file in sorted(scenario_folder(target, area).glob("*.yaml")):
         for q in _read_scenario(file, params) if broken else _validate_scenario(file, params):
             if (q.path, q.message) not in said:
                 said.add((q.path, q.message))
@@ -118,11 +142,17 @@ def _read_scenario(file: Path, params: ParameterSet) -> list[Problem]:
 
 def _validate_scenario(file: Path, params: ParameterSet | None = None) -> list[Problem]:
     if params is None:
-        root = file.parent.parent if file.parent.name == "scenarios" else None
+        root, area = None, None
+        if file.parent.name == "scenarios":
+            folder = file.parent.parent
+            if folder.parent.name == "areas":  # an area's own scenario
+                root, area = folder.parent.parent, folder.name
+            else:
+                root = folder
         if root is None or not parameter_files(root):
             root = default_root()
         try:
-            params = load(root=root)
+            params = load(area=area, root=root)
         except ParameterError as exc:
             return list(exc.problems)
     try:

@@ -43,5 +43,10 @@ def check_horizon(horizon: object, name: str = "horizon") -> int:
     return check_whole(horizon, name, 1, MAX_HORIZON)
 
 
+#: The seed of every Monte Carlo result unless another is given: the command line's
+#: ``--seed`` and the Python functions' ``seed=`` default to it alike.
+DEFAULT_SEED = 1
+
+
 def check_seed(seed: object, name: str = "seed") -> int:
     return check_whole(seed, name, 0, MAX_SEED)

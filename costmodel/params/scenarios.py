@@ -1,6 +1,6 @@
 """Scenarios: named sets of parameter overrides, kept as data.
 
-A scenario file (``parameters/scenarios/NAME.yaml``) has a ``description``, an
+A scenario file (``parameters/areas/AREA/scenarios/NAME.yaml``) has a ``description``, an
 optional ``based_on`` (another scenario whose overrides it starts from),
 ``overrides``: a mapping from parameter path to a new value, or to a mapping of
 parameter fields (``value``, ``distribution``, ``source`` ...) that replace the
@@ -26,7 +26,7 @@ from typing import Any
 from .errors import ParameterError, Problem
 from .joint import read_joint
 from .schema import Parameter, check_name
-from .store import ParameterSet, default_root, read_tree
+from .store import ParameterSet, chosen_area, default_root, read_tree
 from .yamlio import read_yaml
 
 SCENARIO_KEYS = {"description", "based_on", "overrides", "parameters", "draws"}
@@ -71,12 +71,11 @@ class Scenario:
 DEFAULT_SCENARIO = "calibrated"
 
 
-def default_scenario(root: str | Path | None = None) -> str | None:
-    """:data:`DEFAULT_SCENARIO` if the parameter folder has it, else ``None`` (the
+def default_scenario(root: str | Path | None = None, area: str | None = None) -> str | None:
+    """:data:`DEFAULT_SCENARIO` if the area's scenario folder has it, else ``None`` (the
     parameters as stored)."""
-    return (
-        DEFAULT_SCENARIO if (scenario_folder(root) / f"{DEFAULT_SCENARIO}.yaml").is_file() else None
-    )
+    folder = scenario_folder(root, area)
+    return DEFAULT_SCENARIO if (folder / f"{DEFAULT_SCENARIO}.yaml").is_file() else None
 
 
 def scenario_name(scenario: str | Path | Scenario | None) -> str:
@@ -89,15 +88,20 @@ def scenario_name(scenario: str | Path | Scenario | None) -> str:
     return Path(text).stem if text.endswith((".yaml", ".yml")) else text
 
 
-def scenario_folder(root: str | Path | None = None) -> Path:
-    return Path(root or default_root()) / "scenarios"
+def scenario_folder(root: str | Path | None = None, area: str | None = None) -> Path:
+    """The area's scenarios (``areas/AREA/scenarios``; the default area when none is
+    named), or ``scenarios`` at the top of a folder without area folders."""
+    root = Path(root or default_root())
+    area = chosen_area(root, area)
+    own = root / "areas" / area / "scenarios" if area else None
+    return own if own is not None and own.is_dir() else root / "scenarios"
 
 
-def list_scenarios(root: str | Path | None = None) -> dict[str, str]:
-    """Shipped scenario names and their one-line descriptions."""
+def list_scenarios(root: str | Path | None = None, area: str | None = None) -> dict[str, str]:
+    """The area's scenario names and their one-line descriptions."""
     out = {}
-    for f in sorted(scenario_folder(root).glob("*.yaml")):
-        s = load_scenario(f.stem, root)
+    for f in sorted(scenario_folder(root, area).glob("*.yaml")):
+        s = load_scenario(str(f), root)
         out[s.name] = s.description
     return out
 
@@ -114,11 +118,12 @@ def load_scenario(
     paths, values out of range) so that errors surface on loading.
     """
     path = Path(name_or_path)
+    area = getattr(params, "area", None)
     if path.suffix not in (".yaml", ".yml"):
-        path = scenario_folder(root) / f"{name_or_path}.yaml"
+        path = scenario_folder(root, area) / f"{name_or_path}.yaml"
     name = path.stem
     if not path.is_file():
-        known = ", ".join(sorted(p.stem for p in scenario_folder(root).glob("*.yaml")))
+        known = ", ".join(sorted(p.stem for p in scenario_folder(root, area).glob("*.yaml")))
         raise ParameterError(
             Problem(str(path), "scenario", f"no scenario {name!r} (known: {known})")
         )
@@ -186,14 +191,19 @@ def load_scenario(
     if based_on is not None:
         if not isinstance(based_on, str):
             bad("based_on", "'based_on' must name another scenario")
-        folder = scenario_folder(root or path.parent.parent)
+        # a scenario builds on one beside it, or on one of the area's
+        folder = (
+            path.parent
+            if (path.parent / f"{based_on}.yaml").is_file()
+            else scenario_folder(root, area)
+        )
         parent_file = (
             Path(based_on) if based_on.endswith((".yaml", ".yml")) else folder / f"{based_on}.yaml"
         )
         if not parent_file.is_file():
             known = ", ".join(sorted(p.stem for p in folder.glob("*.yaml")))
             bad("based_on", f"no scenario {based_on!r} to build on (known: {known})")
-        parent = load_scenario(based_on, root or path.parent.parent, None, (*_seen, name))
+        parent = load_scenario(str(parent_file), root, None, (*_seen, name))
         merged.update(parent.overrides)
         inherited = parent.parameters
         if draws is None and parent.draws is not None:

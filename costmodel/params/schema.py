@@ -4,7 +4,8 @@ A parameter file is a YAML mapping with a ``description`` and a ``parameters``
 tree. Inside the tree a mapping that has a ``value`` key is a parameter; any other
 mapping is a group of parameters (it may carry its own ``description``). Paths are
 the file's place under ``parameters/`` followed by the keys, joined by dots:
-``areas/northamptonshire.yaml`` → ``areas.northamptonshire.population``.
+``prices/discounting.yaml`` → ``prices.discounting.standard``; an area folder's
+``area.yaml`` holds ``areas.NAME...`` (see :mod:`costmodel.params.store`).
 """
 
 from __future__ import annotations
@@ -180,6 +181,8 @@ class Parameter:
     notes: str | None = None
     file: str = ""
     line: int | None = field(default=None, compare=False)
+    #: The area whose folder the parameter comes from (None: the national defaults).
+    area: str | None = None
 
     @property
     def is_table(self) -> bool:

@@ -1,9 +1,18 @@
 """The parameter store: read, validate and look up sourced parameters.
 
-``load()`` reads every YAML file under ``parameters/`` and returns an immutable
-:class:`ParameterSet`. Parameters are found by dotted path; the first parts of a
-path are the file's place in the folder (``areas/northamptonshire.yaml`` →
-``areas.northamptonshire...``).
+``load()`` reads the national defaults under ``parameters/`` and one area's folder, and
+returns an immutable :class:`ParameterSet`. Parameters are found by dotted path; the
+first parts of a path are the file's place in the folder (``prices/discounting.yaml``
+→ ``prices.discounting...``).
+
+**Areas.** An area is a folder ``parameters/areas/NAME/`` of its own: ``area.yaml``
+(its population and late-intervention figures: paths ``areas.NAME...``), and its
+programmes: ``team.yaml`` (``team...``), ``programmes/*.yaml`` (``programmes...``), with
+its scenarios in ``scenarios/``. Everything outside the area folders is national and
+shared by every area (unit costs, deflators, discounting, the evidence on effects, the
+national reference figures in ``areas/england_and_wales.yaml``). A parameter records
+the area it came from (:attr:`Parameter.area`); only one area is loaded at a time, so
+one area's parameters never appear under another's name.
 """
 
 from __future__ import annotations
@@ -22,7 +31,7 @@ from .joint import JointDraws
 from .schema import PARAMETER_KEYS, Checker, Parameter, check_name, check_parameter
 from .yamlio import read_yaml
 
-FILE_KEYS = {"description", "parameters"}
+FILE_KEYS = {"description", "parameters", "borrowed_from"}
 GROUP_KEYS = {"description"}
 
 
@@ -41,7 +50,22 @@ def _prefix(file: Path, root: Path | None) -> str:
         rel = file.resolve().relative_to(root.resolve()) if root else Path(file.name)
     except ValueError:
         rel = Path(file.name)
-    return ".".join(rel.with_suffix("").parts)
+    parts = rel.with_suffix("").parts
+    if len(parts) > 2 and parts[0] == "areas" and root and parts[1] in area_folders(root):
+        # a file in an area folder: area.yaml holds areas.NAME, the rest keep their names
+        inner = parts[2:]
+        return f"areas.{parts[1]}" if inner == ("area",) else ".".join(inner)
+    return ".".join(parts)
+
+
+def _area_of(file: Path, root: Path) -> str | None:
+    try:
+        parts = file.resolve().relative_to(root.resolve()).parts
+    except ValueError:
+        return None
+    if len(parts) > 2 and parts[0] == "areas" and parts[1] in area_folders(root):
+        return parts[1]
+    return None
 
 
 def read_parameter_file(
@@ -56,12 +80,22 @@ def read_parameter_file(
     except ParameterError as exc:
         return [], [_rename(p, prefix) for p in exc.problems]
     chk = Checker(name, lines)
+    todo = _todos(file, text, prefix)
+    if todo:
+        return [], todo
     if not isinstance(data, Mapping):
         chk.add((), "a parameter file must be a mapping with 'description' and 'parameters'", "")
         return [], chk.problems
     for key in data:
         if key not in FILE_KEYS:
-            chk.add((key,), f"unknown top-level key {key!r} (allowed: description, parameters)", "")
+            chk.add(
+                (key,),
+                f"unknown top-level key {key!r} (allowed: {', '.join(sorted(FILE_KEYS))})",
+                "",
+            )
+    lender = data.get("borrowed_from")
+    if lender is not None and not (isinstance(lender, str) and check_name(lender)):
+        chk.add(("borrowed_from",), "'borrowed_from' names the area the file is taken from", "")
     if not isinstance(data.get("description"), str):
         chk.add((), "the file needs a 'description' saying what it holds", "")
     tree = data.get("parameters")
@@ -70,7 +104,23 @@ def read_parameter_file(
         chk.add(("parameters",), "the file needs a non-empty 'parameters' mapping", "")
         return out, chk.problems
     _walk(tree, ("parameters",), prefix, chk, out)
+    if isinstance(lender, str):  # the parameters are the lending area's, and say so
+        out = [replace(p, area=lender) for p in out]
     return out, chk.problems
+
+
+#: What a template (``costmodel new-area``) marks for the user to fill in.
+TODO = "TODO"
+
+
+def _todos(file: Path, text: str | None, prefix: str) -> list[Problem]:
+    """One problem for each line of a file still marked TODO (a template not filled in)."""
+    raw = text if text is not None else file.read_text(encoding="utf-8")
+    return [
+        Problem(str(file), prefix, f"still to fill in: {line.strip()[:70]}", i)
+        for i, line in enumerate(raw.splitlines(), start=1)
+        if TODO in line and not line.lstrip().startswith("#")
+    ]
 
 
 def _rename(p: Problem, prefix: str) -> Problem:
@@ -128,10 +178,69 @@ def _walk(node: Mapping, keys: tuple, dotted: str, chk: Checker, out: list[Param
             _walk(child, (*keys, key), path, chk, out)
 
 
-def parameter_files(root: str | Path) -> list[Path]:
-    """Every ``*.yaml`` file under ``root`` (sorted; scenario files excluded)."""
+#: The file in an area folder that holds the area's own figures (``areas.NAME...``).
+AREA_FILE = "area.yaml"
+#: A file naming the area a folder with several loads when none is named.
+DEFAULT_AREA_FILE = "DEFAULT"
+AREA_ENV = "COSTMODEL_AREA"
+
+
+def area_folders(root: str | Path) -> list[str]:
+    """The names of the area folders under ``root/areas`` (each with an ``area.yaml``)."""
+    base = Path(root) / "areas"
+    if not base.is_dir():
+        return []
+    return sorted(p.name for p in base.iterdir() if p.is_dir() and (p / AREA_FILE).is_file())
+
+
+def parameter_files(root: str | Path, area: str | None = None) -> list[Path]:
+    """The national ``*.yaml`` files under ``root`` and, with ``area``, that area's
+    folder's (sorted; scenario files excluded)."""
     root = Path(root)
-    return sorted(p for p in root.rglob("*.yaml") if "scenarios" not in p.relative_to(root).parts)
+    folders = set(area_folders(root))
+
+    def national(p: Path) -> bool:
+        parts = p.relative_to(root).parts
+        in_area = len(parts) > 2 and parts[0] == "areas" and parts[1] in folders
+        return "scenarios" not in parts and not in_area
+
+    out = [p for p in root.rglob("*.yaml") if national(p)]
+    if area is not None and area in folders:
+        folder = root / "areas" / area
+        out += [p for p in folder.rglob("*.yaml") if "scenarios" not in p.relative_to(folder).parts]
+    return sorted(out)
+
+
+def chosen_area(root: str | Path, area: str | None = None) -> str | None:
+    """The area to load: ``area``, else ``$COSTMODEL_AREA``, else the one the folder's
+    ``areas/DEFAULT`` names, else the only area folder (None: no area folders)."""
+    root = Path(root)
+    folders = area_folders(root)
+    if area is None:
+        area = os.environ.get(AREA_ENV) or None
+    if area is None:
+        default = root / "areas" / DEFAULT_AREA_FILE
+        if default.is_file():
+            area = default.read_text(encoding="utf-8").strip() or None
+    if area is None:
+        if len(folders) > 1:
+            raise ParameterError(
+                Problem(
+                    str(root / "areas"),
+                    "area",
+                    f"several areas ({', '.join(folders)}): name one with --area",
+                )
+            )
+        return folders[0] if folders else None
+    if folders and area not in folders:
+        raise ParameterError(
+            Problem(
+                str(root / "areas"),
+                f"areas.{area}",
+                f"unknown area {area!r} (known: {', '.join(folders)})",
+            )
+        )
+    return area
 
 
 def check_files(path: str | Path | None = None) -> list[Problem]:
@@ -146,11 +255,14 @@ def check_files(path: str | Path | None = None) -> list[Problem]:
     if path.is_file():
         root = next((p for p in path.parents if p.name == "parameters"), None)
         return read_parameter_file(path, root)[1]
-    try:
-        load(root=path)
-    except ParameterError as exc:
-        return list(exc.problems)
-    return []
+    problems: list[Problem] = []
+    names: list[str | None] = [*area_folders(path)] or [None]
+    for area in names:
+        try:
+            load(area=area, root=path)
+        except ParameterError as exc:
+            problems += [p for p in exc.problems if p not in problems]
+    return problems
 
 
 def load(area: str | None = None, root: str | Path | None = None) -> ParameterSet:
@@ -167,14 +279,20 @@ def load(area: str | None = None, root: str | Path | None = None) -> ParameterSe
     found: dict[str, Parameter] = {}
     problems: list[Problem] = []
     try:
-        files = parameter_files(root)
+        folder_area = chosen_area(root, area)
+        files = parameter_files(root, folder_area)
     except OSError as exc:
         raise ParameterError(
             Problem(str(root), "", f"cannot read the folder: {exc.strerror or exc}")
         ) from None
+    if folder_area is not None and area is None:
+        area = folder_area
     for file in files:
         params, probs = read_parameter_file(file, root)
         problems.extend(probs)
+        owner = _area_of(file, root)
+        if owner is not None:
+            params = [p if p.area else replace(p, area=owner) for p in params]
         for p in params:
             if p.path in found:
                 first = found[p.path].file
@@ -243,6 +361,16 @@ class ParameterSet(Mapping[str, Parameter]):
         """Parameters whose path starts with ``prefix.``, keyed by the rest of the path."""
         head = prefix.rstrip(".") + "."
         return {k[len(head) :]: v for k, v in self._p.items() if k.startswith(head)}
+
+    def borrowed(self) -> dict[str, list[str]]:
+        """Parameters taken from another area than the one loaded (a file declaring
+        ``borrowed_from: AREA``): the lending area → the paths, so that every output can
+        say so."""
+        out: dict[str, list[str]] = {}
+        for path, p in self._p.items():
+            if p.area and self.area and p.area != self.area:
+                out.setdefault(p.area, []).append(path)
+        return out
 
     def for_area(self, area: str) -> ParameterSet:
         """The same parameters with ``area`` as the default area."""

@@ -30,8 +30,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from ..model.programme import programmes
 from ..model.savings import GRADES
-from ..model.vocabulary import AGENCY_NAMES
+from ..model.vocabulary import AGENCY_NAMES, WEEKS_PER_YEAR
 from .content import ReportContent, _add_years
 from .formatting import money_round, percent
 from .labels import (
@@ -40,6 +41,7 @@ from .labels import (
     GROUP_LABELS,
     MONITORING,
     OUTCOME_LABELS,
+    area_label,
     parameter_label,
 )
 
@@ -78,10 +80,7 @@ class Stance:
 def stance(content: ReportContent, kind: str | None = None) -> Stance:
     """Ex post when the report is dated after the funded period ends, in flight when
     during it, ex ante before it starts; ``kind`` overrides the dates."""
-    p = content.parameters
-    start = p["team.programme.start_date"].value
-    weeks = float(p["team.programme.duration"].value) * 52
-    end = start + dt.timedelta(weeks=weeks) - dt.timedelta(days=1)
+    start, end = programme_period(content)
     if kind is None:
         kind = (
             "ex_post"
@@ -93,6 +92,23 @@ def stance(content: ReportContent, kind: str | None = None) -> Stance:
     if kind not in ("ex_post", "in_flight", "ex_ante"):
         raise ValueError(f"stance must be ex_post, in_flight or ex_ante, not {kind!r}")
     return Stance(kind, start, end, content.created)
+
+
+def programme_period(content: ReportContent) -> tuple[dt.date, dt.date]:
+    """First and last day of the reported scenario's programmes (the team's funded
+    weeks, or a programme's years)."""
+    p = content.parameters
+    if "team.programme.start_date" in p and float(p["team.budget.total"].value) > 0:
+        start = p["team.programme.start_date"].value
+        weeks = float(p["team.programme.duration"].value) * WEEKS_PER_YEAR
+        return start, start + dt.timedelta(weeks=weeks) - dt.timedelta(days=1)
+    included = programmes(p)
+    if not included:
+        start = dt.date.fromisoformat(content.main.start_year)
+        return start, start
+    start = min(q.start_date(p) for q in included)
+    end = max(_add_years(q.start_date(p), q.years(p)) for q in included)
+    return start, end - dt.timedelta(days=1)
 
 
 def period_label(start: dt.date, first: int, last: int) -> str:
@@ -282,7 +298,12 @@ def annex(content: ReportContent) -> tuple[pd.DataFrame, list[str]]:
             {
                 "path": path,
                 "topic": topic(str(path)),
-                "label": parameter_label(str(path)),
+                "label": parameter_label(str(path))
+                + (
+                    f" (from {area_label(owner)})"
+                    if (owner := content.parameters[str(path)].area) and owner != content.area
+                    else ""
+                ),
                 "value": value,
                 "price_year": year,
                 "rebased": rebased,

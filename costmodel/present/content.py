@@ -113,6 +113,12 @@ class ReportContent:
         """Fingerprint of the first scenario's parameter values."""
         return self.fingerprints[self.scenarios[0]]
 
+    @property
+    def borrowed(self) -> list[str]:
+        """Lines saying which parameters come from another area (empty when none):
+        ``team: 45 parameters borrowed from Northamptonshire``."""
+        return borrowed_lines(self.parameters)
+
     def years(self, scenario: str | None = None) -> list[str]:
         """Financial-year label of each appraisal year."""
         return self._proj(scenario).financial_years()
@@ -374,6 +380,20 @@ class ReportContent:
         return pd.DataFrame(rows, columns=["item", "value"]).set_index("item")
 
 
+def borrowed_lines(params: ParameterSet) -> list[str]:
+    """What a parameter set takes from other areas, a line per lending area and group."""
+    out = []
+    for lender, paths in sorted(params.borrowed().items()):
+        groups: dict[str, int] = {}
+        for path in paths:
+            parts = path.split(".")
+            key = ".".join(parts[:2]) if parts[0] == "programmes" else parts[0]
+            groups[key] = groups.get(key, 0) + 1
+        for key, n in groups.items():
+            out.append(f"{key}: {n} parameters borrowed from {area_label(lender)}")
+    return out
+
+
 def appraisal_year_labels(start: dt.date, years: int) -> list[str]:
     """Each appraisal year as the months it covers: ``Feb 2019 – Jan 2020``; a year
     starting on 1 April is a financial year and is labelled as one (``2019/20``)."""
@@ -444,7 +464,10 @@ def report_content(
         compare = (
             list(scenarios)
             if len(scenarios) > 1
-            else [*scenarios, *(s for s in list_scenarios(params.root) if s not in scenarios)]
+            else [
+                *scenarios,
+                *(s for s in list_scenarios(params.root, params.area) if s not in scenarios),
+            ]
         )
     compared = tuple(dict.fromkeys([*scenarios, *(scenario_name(s) for s in compare)]))
     for name in compared:
@@ -531,7 +554,14 @@ def report_content(
     )
 
 
-__all__ = ["BASES", "HEADLINES", "ReportContent", "appraisal_year_labels", "report_content"]
+__all__ = [
+    "BASES",
+    "HEADLINES",
+    "ReportContent",
+    "appraisal_year_labels",
+    "borrowed_lines",
+    "report_content",
+]
 
 
 def _team_key(params: ParameterSet) -> tuple:

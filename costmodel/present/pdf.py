@@ -213,7 +213,7 @@ def _table(
     pdf.set_draw_color(*RULE)
     pdf.set_line_width(0.15)
     total = sum(widths)
-    scale = min(1.0, _width(pdf) / total)
+    scale = min(1.0, (_width(pdf) - 0.01) / total)
     widths = [w * scale for w in widths]
     pad = 1.2
     figures = [
@@ -320,7 +320,7 @@ def _cover(pdf, c: ReportContent) -> None:
     pdf.set_font(FONT, "", 14)
     pdf.set_text_color(*INK)
     pdf.multi_cell(
-        _width(pdf), 7, f"{c.area_name}: the Early Intervention Team", new_x="LMARGIN", new_y="NEXT"
+        _width(pdf), 7, f"{c.area_name}: {_programme_name(c)}", new_x="LMARGIN", new_y="NEXT"
     )
     pdf.ln(12)
     scen = "; ".join(f"{s} – {c.descriptions.get(s, '')}".rstrip(" –") for s in c.scenarios)
@@ -335,6 +335,7 @@ def _cover(pdf, c: ReportContent) -> None:
             f"{dt.date.fromisoformat(c.main.base_date):%-d %B %Y}; {c.horizon} years appraised",
         ),
         ("Uncertainty", f"{number(c.draws)} Monte Carlo draws, seed {c.seed}"),
+        *(("Borrowed", line) for line in c.borrowed),
         ("Date", c.created.strftime("%-d %B %Y")),
         ("Library", f"costmodel {c.version}"),
         ("Parameter fingerprint", c.fingerprint),
@@ -357,6 +358,14 @@ def _cover(pdf, c: ReportContent) -> None:
         size=8.5,
         muted=True,
     )
+
+
+def _programme_name(c: ReportContent) -> str:
+    """What the report appraises, in words: the team, or the programmes by name."""
+    names = [f.name for f in c.main.programmes]
+    if not names or "team" in names:
+        return "the Early Intervention Team"
+    return " and ".join(f"the {_scenario_label(n).lower()} programme" for n in names)
 
 
 def _contents(pdf, c: ReportContent) -> None:
@@ -385,20 +394,31 @@ def _summary(pdf, c: ReportContent) -> None:
     payer = AGENCY_LABELS[funder].long.lower() if funder else "the funders"
     question = {
         "ex_post": (
-            f"The team ran from {st.start:%B %Y} to {st.end:%B %Y}, paid for by the "
+            f"{_capital(_programme_name(c))} ran from {st.start:%B %Y} to {st.end:%B %Y}, paid "
+            "for by the "
             f"{payer}. Looking back, did it pay its way for the public purse, who gained, "
             "and on this evidence should a successor be funded, and at what scale?"
         ),
         "in_flight": (
-            f"The team has run since {st.start:%B %Y} and is funded to {st.end:%B %Y} by "
+            f"{_capital(_programme_name(c))} has run since {st.start:%B %Y} and is funded to "
+            f"{st.end:%B %Y} by "
             f"the {payer}. Is it on course to pay its way, and should it be continued?"
         ),
         "ex_ante": (
-            f"Should the {payer} fund the team from {st.start:%B %Y} to {st.end:%B %Y}, "
+            f"Should the {payer} fund {_programme_name(c)} from {st.start:%B %Y} to "
+            f"{st.end:%B %Y}, "
             "and at what scale?"
         ),
     }[st.kind]
     grade, shares = board.confidence(c)
+    if c.borrowed:
+        _para(
+            pdf,
+            f"Parameters from another area: {'; '.join(c.borrowed)}. They stand in for "
+            f"{c.area_name}'s own until replaced.",
+            size=8.5,
+            style="B",
+        )
     _para(pdf, "The question", size=9.5, style="B")
     _para(pdf, question, size=8.5)
     _para(pdf, "The answer", size=9.5, style="B")

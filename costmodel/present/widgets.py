@@ -44,9 +44,15 @@ from ..model.programme import CENTRAL_REACH_RUNS
 from ..model.projection import project
 from ..model.vocabulary import NATIONAL_AREA
 from ..params.errors import CostModelError
-from ..params.scenarios import DEFAULT_SCENARIO, apply_scenario, list_scenarios, load_scenario
+from ..params.scenarios import (
+    DEFAULT_SCENARIO,
+    apply_scenario,
+    default_scenario,
+    list_scenarios,
+    load_scenario,
+)
 from ..params.schema import check_name
-from ..params.store import ParameterSet, default_root, load
+from ..params.store import ParameterSet, area_folders, default_root, load
 from .formatting import band_rows, by_kind, money, number, percent, span
 from .labels import AGENCY_LABELS, INDICATORS, ISSUE_LABELS, REACH_OUTCOMES, area_label
 
@@ -232,8 +238,9 @@ class BaselineView(_View):
     """The area's annual cost of late intervention by issue or agency, and per head."""
 
     def __init__(self, params: ParameterSet | None = None, area: str | None = None):
-        params = params if params is not None else load()
-        local = [a for a in areas(params) if a != NATIONAL_AREA] or [NATIONAL_AREA]
+        params = params if params is not None else load(area)
+        folders = area_folders(params.root) if params.root is not None else []
+        local = folders or [a for a in areas(params) if a != NATIONAL_AREA] or [NATIONAL_AREA]
         area = area or default_area(params) or local[0]
         defl = deflators_from_params(params)
         years = list(defl.index.index)
@@ -259,7 +266,10 @@ class BaselineView(_View):
     def update(self) -> None:
         from . import charts
 
-        b = baseline(self.params, self.area.value, self.price_year.value)
+        chosen = self.area.value
+        if chosen not in areas(self.params):  # another area's folder: load its parameters
+            self.params = load(chosen, root=self.params.root)
+        b = baseline(self.params, chosen, self.price_year.value)
         national = baseline(self.params, NATIONAL_AREA, self.price_year.value)
         self.result = b
         self.per_head = {
@@ -295,6 +305,18 @@ class ReachView(_View):
 
     def __init__(self, params: ParameterSet | None = None, scenario: str | None = DEFAULT_SCENARIO):
         params = apply_scenario(params if params is not None else load(), scenario)
+        self._scenario = scenario
+        self._syncing = False
+        root = params.root
+        folders = area_folders(root) if root is not None else []
+        teams = [a for a in folders if (Path(str(root)) / "areas" / a / "team.yaml").is_file()]
+        teams = teams or [params.area or NATIONAL_AREA]
+        self.area = w.Dropdown(
+            options=[(area_label(a), a) for a in teams],
+            value=params.area if params.area in teams else teams[0],
+            description="Area (with a team)",
+            style={"description_width": "14em"},
+        )
         v = {k: params[p].value for k, p in REACH_CONTROLS.items()}
         self.posts = _slider(v["posts"], 1, 20, 1, "Posts (incl. manager)", integer=True)
         self.caseload = _slider(v["caseload"], 2, 30, 1, "Caseload (families)", ".0f")
@@ -330,11 +352,28 @@ class ReachView(_View):
             self.start_date,
         ]
         super().__init__(
-            params, [*controls, w.HBox([self.runs, self.run_button]), self.table, self.chart]
+            params,
+            [self.area, *controls, w.HBox([self.runs, self.run_button]), self.table, self.chart],
         )
         for c in controls:
-            c.observe(lambda _change: self.update(), names="value")
+            c.observe(lambda _change: None if self._syncing else self.update(), names="value")
+        self.area.observe(lambda _change: self.switch_area(), names="value")
         self.run_button.on_click(lambda _b: self.run_monte_carlo())
+        self.update()
+
+    def switch_area(self) -> None:
+        """Load the chosen area's team (its default scenario) onto the controls."""
+        if self.area.value == self.params.area:
+            return
+        root = self.params.root
+        scenario = default_scenario(root, self.area.value)
+        self.params = apply_scenario(load(self.area.value, root=root), scenario)
+        self._syncing = True
+        try:
+            for k, path in REACH_CONTROLS.items():
+                getattr(self, k).value = self.params[path].value
+        finally:
+            self._syncing = False
         self.update()
 
     def values(self) -> dict[str, Any]:
@@ -436,8 +475,17 @@ class SavingsView(_View):
         params = params if params is not None else load()
         self._sims: dict[str, Any] = {}
         self._syncing = False
+        self._switching = False
+        folders = area_folders(params.root) if params.root is not None else []
+        self.area = w.Dropdown(
+            options=[(area_label(a), a) for a in folders or [params.area or NATIONAL_AREA]],
+            value=params.area if params.area in folders else (folders or [NATIONAL_AREA])[0],
+            description="Area",
+        )
         self.scenario = w.Dropdown(
-            options=list(list_scenarios(params.root)), value=scenario, description="Scenario"
+            options=list(list_scenarios(params.root, params.area)),
+            value=scenario,
+            description="Scenario",
         )
         self.effect_scale = _slider(1.0, 0.0, 3.0, 0.05, "Effects × (1 = as assumed)")
         self.deadweight = _slider(0, 0, 0.9, 0.01, "Deadweight")
@@ -475,10 +523,9 @@ class SavingsView(_View):
         self._controls = [
             self.effect_scale,
             *(getattr(self, k) for k in SAVINGS_CONTROLS),
-            self.years_after_support,
             self.discount_rate,
         ]
-        left = w.VBox([self.scenario, *self._controls])
+        left = w.VBox([self.area, self.scenario, *self._controls])
         buttons = w.HBox([self.draws, self.mc_button, self.tornado_button, self.reset_button])
         super().__init__(
             params,
@@ -495,12 +542,30 @@ class SavingsView(_View):
                 self.compare_chart,
             ],
         )
-        self.scenario.observe(lambda _c: self.reset(), names="value")
+        self.scenario.observe(lambda _c: None if self._switching else self.reset(), names="value")
+        self.area.observe(lambda _c: self.switch_area(), names="value")
         for c in self._controls:
             c.observe(lambda _c: None if self._syncing else self.update(), names="value")
         self.mc_button.on_click(lambda _b: self.run_monte_carlo())
         self.tornado_button.on_click(lambda _b: self.run_tornado())
         self.reset_button.on_click(lambda _b: self.reset())
+        self.reset()
+
+    def switch_area(self) -> None:
+        """Load the chosen area's parameters and offer its scenarios (its default one)."""
+        if self.area.value == self.params.area:
+            return
+        self.params = load(self.area.value, root=self.params.root)
+        self._sims = {}
+        names = list(list_scenarios(self.params.root, self.params.area))
+        self._switching = True
+        try:
+            self.scenario.options = names
+            self.scenario.value = next(
+                (n for n in (DEFAULT_SCENARIO, "central") if n in names), names[0]
+            )
+        finally:
+            self._switching = False
         self.reset()
 
     # the scenario's own values on the controls
@@ -560,6 +625,8 @@ class SavingsView(_View):
         from ..model.team import reach
 
         name = self.scenario.value
+        if "team.budget.total" not in p:  # an area with programmes but no team
+            return None
         if name not in self._sims:
             self._sims[name] = reach(
                 p, runs=CENTRAL_REACH_RUNS, seed=0, parameter_uncertainty=False
@@ -741,7 +808,9 @@ class ScenarioBuilder(_View):
             and not k.startswith("areas.")
         )
         self.based_on = w.Dropdown(
-            options=list(list_scenarios(params.root)), value=based_on, description="Based on"
+            options=list(list_scenarios(params.root, params.area)),
+            value=based_on,
+            description="Based on",
         )
         self.name = w.Text(value="my_scenario", description="Name")
         self.description = w.Text(
@@ -842,7 +911,7 @@ class ScenarioBuilder(_View):
         name = self.name.value.strip()
         if not check_name(name):
             raise ValueError(f"scenario name {name!r}: use lower-case letters, digits and _")
-        if name in list_scenarios(self.params.root):
+        if name in list_scenarios(self.params.root, self.params.area):
             raise ValueError(f"scenario name {name!r} is a shipped scenario; choose another")
         path = Path(folder or output_folder()) / f"{name}.yaml"
         self._base().with_values(self.changes, file=str(path))
