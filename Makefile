@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN     = $(VENV)/bin
 
-.PHONY: run staffordshire test lint docs bench clean
+.PHONY: run staffordshire app test lint docs bench clean
 
 $(BIN)/costmodel: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -24,7 +24,18 @@ staffordshire: $(BIN)/costmodel
 	$(BIN)/costmodel report --area staffordshire --scenario central --force \
 		--out reports/staffordshire-central.pdf --xlsx reports/staffordshire-central.xlsx
 
-test: lint
+# The commissioners' app, served without code on http://127.0.0.1:8866/ (Ctrl-C stops it).
+app: $(BIN)/costmodel
+	$(BIN)/costmodel app
+
+# Debian's Chromium and ChromeDriver for the browser tests, installed when missing
+# (with apt-get, as root, or through sudo).
+CHROMEDRIVER = /usr/bin/chromedriver
+$(CHROMEDRIVER):
+	@if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	$$SUDO apt-get update -q && $$SUDO apt-get install -y -q chromium chromium-driver
+
+test: lint $(CHROMEDRIVER)
 	$(BIN)/python -m pytest
 
 # Lint, formatting and type checks (part of make test).

@@ -79,6 +79,12 @@ def _parser() -> argparse.ArgumentParser:
         "(every output then says so); edit it to make it the area's own",
     )
 
+    ap = sub.add_parser(
+        "app", help="serve the commissioners' app (no code) on 127.0.0.1 until Ctrl-C"
+    )
+    ap.add_argument("--area", help=AREA_HELP)
+    ap.add_argument("--port", type=int, default=8866, help="port (default: %(default)s)")
+
     v = sub.add_parser("validate", help="check parameter files; exit non-zero on any problem")
     v.add_argument("path", nargs="?", help="a parameter folder or file (default: the shipped set)")
 
@@ -313,6 +319,8 @@ def _run(argv: Sequence[str] | None) -> int:
         _default_scenario(args)
         if args.command == "validate":
             return _validate(args)
+        if args.command == "app":
+            return _app(args)
         if args.command == "new-area":
             print(_new_area(args), end="")
             return 0
@@ -366,6 +374,57 @@ def _check_options(args) -> None:
         value = getattr(args, name, None)
         if value is not None:
             check(value, f"--{name.replace('_', '-')}")
+
+
+def _app(args) -> int:
+    """Serve the app with Voilà on 127.0.0.1; stop cleanly on Ctrl-C."""
+    import subprocess
+    import tempfile
+    from pathlib import Path
+
+    from .params.errors import ParameterError, Problem
+    from .params.store import load
+    from .present.app import app_notebook
+
+    if not 0 < args.port < 65536:
+        raise ParameterError(Problem("", "--port", f"{args.port} is not a port"))
+    load(area=args.area, root=args.parameters)  # bad parameters fail here, in one line
+    folder = Path(tempfile.mkdtemp(prefix="costmodel-app-"))
+    notebook = folder / "costmodel.ipynb"
+    notebook.write_text(app_notebook(args.area, args.parameters), encoding="utf-8")
+    command = [
+        sys.executable,
+        "-m",
+        "voila",
+        str(notebook),
+        f"--port={args.port}",
+        "--no-browser",
+        "--Voila.ip=127.0.0.1",
+        "--show_tracebacks=False",
+    ]
+    print(f"costmodel app: http://127.0.0.1:{args.port}/  (Ctrl-C stops it)", flush=True)
+    log = folder / "server.log"
+    with log.open("wb") as out:
+        server = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=out)
+        try:
+            code = server.wait()
+        except KeyboardInterrupt:
+            server.terminate()
+            try:
+                server.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                server.kill()
+            code = 0
+            print("costmodel app: stopped", flush=True)
+    err = log.read_text(errors="replace").strip()
+    for f in (notebook, log):
+        f.unlink(missing_ok=True)
+    folder.rmdir()
+    if code:
+        last = err.splitlines()[-1] if err else f"exit code {code}"
+        print(f"costmodel: error: the app server stopped: {last}", file=sys.stderr)
+        return EXIT_INPUT
+    return 0
 
 
 def _new_area(args) -> str:

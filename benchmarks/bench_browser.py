@@ -1,0 +1,123 @@
+"""How quickly the app answers a control, measured in a real browser.
+
+Starts `costmodel app` on a free local port, opens it in headless Chromium (Selenium),
+and for each view changes one control and times how long until the figures on the page
+change. The reference, measured in the same run, is the same update computed in this
+process by the view itself (no browser, no messages): the ratio is what serving it
+through a browser costs. Needs Debian's chromium and chromium-driver (`make test`
+installs them).
+
+    python benchmarks/bench_browser.py [--repeat N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+from pathlib import Path
+
+from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.support.ui import Select, WebDriverWait
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+from test_browser import WAIT, chrome, labelled, open_tab, serve_app
+
+import costmodel
+from costmodel.present import widgets as cw
+
+
+def figures(driver) -> str:
+    """What the view shows as results: its tables and text (HTML outputs) and its charts
+    (image sources), not the controls' own readouts."""
+    parts = [
+        e.text for e in driver.find_elements(By.CSS_SELECTOR, ".widget-html") if e.is_displayed()
+    ]
+    parts += [
+        str(len(e.get_attribute("src") or "")) + (e.get_attribute("src") or "")[-64:]
+        for e in driver.find_elements(By.CSS_SELECTOR, ".widget-image")
+        if e.is_displayed()
+    ]
+    return "\n".join(parts)
+
+
+def changed(driver, before: str, timeout: float = WAIT) -> float:
+    """Seconds until the view's figures differ from ``before``."""
+    start = time.perf_counter()
+    WebDriverWait(driver, timeout, poll_frequency=0.01).until(lambda d: figures(d) != before)
+    return time.perf_counter() - start
+
+
+def slider_step(driver, label: str) -> float:
+    """Press the right arrow on a visible slider's handle; seconds until the page changes."""
+    for box in driver.find_elements(By.CSS_SELECTOR, ".widget-slider"):
+        names = box.find_elements(By.CSS_SELECTOR, ".widget-label")
+        if box.is_displayed() and names and names[0].text.strip() == label:
+            handle = box.find_element(By.CSS_SELECTOR, ".noUi-handle")
+            before = figures(driver)
+            handle.send_keys(Keys.ARROW_RIGHT)
+            return changed(driver, before)
+    raise AssertionError(f"no slider labelled {label!r}")
+
+
+def in_process(view, control, new) -> float:
+    start = time.perf_counter()
+    control.value = new
+    return time.perf_counter() - start
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--repeat", type=int, default=3, help="changes per view (default 3)")
+    args = ap.parse_args(argv)
+    params = costmodel.load()
+    with serve_app() as url:
+        rows = measure(url, params, args.repeat)
+    print(f"{'view and control':48s} {'browser':>9s} {'in process':>11s} {'ratio':>6s}")
+    for name, b, r in rows:
+        mb, mr = statistics.median(b), statistics.median(r)
+        print(f"{name:48s} {mb:8.2f}s {mr:10.2f}s {mb / mr:5.1f}x")
+    print(f"(medians of {args.repeat} changes; browser: change to updated page text)")
+    return 0
+
+
+def measure(url: str, params, repeat: int) -> list[tuple[str, list[float], list[float]]]:
+    """Per view: the browser's times and the in-process times of the same change."""
+    driver = chrome()
+    try:
+        driver.get(url)
+        WebDriverWait(driver, WAIT).until(
+            lambda d: d.find_elements(By.CSS_SELECTOR, ".lm-TabBar-tab")
+        )
+        rows = []
+        # the cost of late intervention: the price year
+        open_tab(driver, "The cost of late intervention")
+        years = (["2018/19", "2014/15"] * repeat)[:repeat]
+        browser_times = []
+        for year in years:
+            before = figures(driver)
+            Select(labelled(driver, "dropdown", "Price year")).select_by_visible_text(year)
+            browser_times.append(changed(driver, before))
+        view = cw.BaselineView(params)
+        ref = [in_process(view, view.price_year, y) for y in years]
+        rows.append(("cost of late intervention: price year", browser_times, ref))
+        # the team's reach and the savings: one step of a slider
+        for tab, label, make, control in (
+            ("The team's reach", "Caseload (families)", cw.ReachView, "caseload"),
+            ("Savings and options", "Deadweight", cw.SavingsView, "deadweight"),
+        ):
+            open_tab(driver, tab)
+            browser_times = [slider_step(driver, label) for _ in range(repeat)]
+            v = make(params)
+            c = getattr(v, control)
+            ref = [in_process(v, c, c.value + c.step * (i + 1)) for i in range(repeat)]
+            rows.append((f"{tab.lower()}: {label.lower()}", browser_times, ref))
+    finally:
+        driver.quit()
+    return rows
+
+
+if __name__ == "__main__":
+    sys.exit(main())
