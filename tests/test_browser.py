@@ -195,3 +195,28 @@ def test_the_report_download_is_a_pdf(browser):
     blob = base64.b64decode(href.split(",", 1)[1])
     assert blob.startswith(b"%PDF") and len(blob) > 10_000
     assert link.get_attribute("download") == "my_scenario.pdf"
+
+
+def test_the_app_prints_its_address_and_stops_cleanly_on_ctrl_c():
+    import signal
+
+    port = free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "costmodel.cli", "app", "--port", str(port)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        cwd=ROOT,
+    )
+    url = f"http://127.0.0.1:{port}/"
+    deadline = time.time() + WAIT
+    while time.time() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=5) as r:
+                if r.status == 200:
+                    break
+        except OSError:
+            time.sleep(0.5)
+    proc.send_signal(signal.SIGINT)
+    out = proc.communicate(timeout=30)[0].decode()
+    assert proc.returncode == 0, out
+    assert f"http://127.0.0.1:{port}/" in out and "stopped" in out
