@@ -49,6 +49,22 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def wait_until_up(url: str, proc: subprocess.Popen) -> None:
+    """Wait for the app to answer at ``url``; fail with its output if it stops or stalls."""
+    deadline = time.time() + WAIT
+    while True:
+        try:
+            with urllib.request.urlopen(url, timeout=5) as r:
+                if r.status == 200:
+                    return
+        except OSError:
+            pass
+        if proc.poll() is not None or time.time() > deadline:
+            out = proc.stdout.read().decode() if proc.stdout else ""
+            raise AssertionError(f"the app did not start: {out[-500:]}")
+        time.sleep(0.5)
+
+
 @contextlib.contextmanager
 def serve_app():
     """`costmodel app` on a free local port, for as long as the block runs; its address."""
@@ -62,18 +78,7 @@ def serve_app():
         cwd=ROOT,
     )
     url = f"http://127.0.0.1:{port}/"
-    deadline = time.time() + WAIT
-    while True:
-        try:
-            with urllib.request.urlopen(url, timeout=5) as r:
-                if r.status == 200:
-                    break
-        except OSError:
-            pass
-        if proc.poll() is not None or time.time() > deadline:
-            out = proc.stdout.read().decode() if proc.stdout else ""
-            raise AssertionError(f"the app did not start: {out[-500:]}")
-        time.sleep(0.5)
+    wait_until_up(url, proc)
     try:
         yield url
     finally:
@@ -207,15 +212,7 @@ def test_the_app_prints_its_address_and_stops_cleanly_on_ctrl_c():
         stderr=subprocess.STDOUT,
         cwd=ROOT,
     )
-    url = f"http://127.0.0.1:{port}/"
-    deadline = time.time() + WAIT
-    while time.time() < deadline:
-        try:
-            with urllib.request.urlopen(url, timeout=5) as r:
-                if r.status == 200:
-                    break
-        except OSError:
-            time.sleep(0.5)
+    wait_until_up(f"http://127.0.0.1:{port}/", proc)
     proc.send_signal(signal.SIGINT)
     out = proc.communicate(timeout=30)[0].decode()
     assert proc.returncode == 0, out
