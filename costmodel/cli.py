@@ -49,6 +49,33 @@ AREA_HELP = (
 )
 
 
+def _appraisal_options(parser: argparse.ArgumentParser) -> None:
+    """The options that set an appraisal's period, discounting base and price base
+    (project, compare and report take them alike)."""
+    parser.add_argument(
+        "--horizon",
+        type=int,
+        help="years appraised from the first programme's start (default: the last "
+        "programme year plus the years each cohort is followed)",
+    )
+    parser.add_argument(
+        "--years-after-support",
+        type=int,
+        help="years each cohort of families is followed after its support "
+        "(default: savings.appraisal.years_after_support)",
+    )
+    parser.add_argument(
+        "--base-date",
+        type=_date,
+        metavar="YYYY-MM-DD",
+        help="the date discounting counts from (default: the first programme's start; "
+        "compare and report use one for every scenario)",
+    )
+    parser.add_argument(
+        "--price-year", metavar="YYYY/YY", help="price base (default: the budget's price year)"
+    )
+
+
 def _parser() -> argparse.ArgumentParser:
     from . import __version__
 
@@ -171,26 +198,7 @@ def _parser() -> argparse.ArgumentParser:
         help="Monte Carlo draws; 1 gives the deterministic result",
     )
     pr.add_argument("--seed", type=int, default=DEFAULT_SEED)
-    pr.add_argument(
-        "--horizon",
-        type=int,
-        help="years appraised from the first programme's start (default: the last "
-        "programme year plus the years each cohort is followed)",
-    )
-    pr.add_argument(
-        "--years-after-support",
-        type=int,
-        help="years each cohort of families is followed after its support "
-        "(default: savings.appraisal.years_after_support)",
-    )
-    pr.add_argument(
-        "--base-date",
-        type=_date,
-        metavar="YYYY-MM-DD",
-        help="the date discounting counts from (default: the first programme's start; "
-        "compare and report use one for every scenario)",
-    )
-    pr.add_argument("--price-year", metavar="YYYY/YY")
+    _appraisal_options(pr)
     pr.add_argument("--format", choices=("table", "csv", "json"), default="table")
     pr.add_argument("--progress", action="store_true", help="show a progress bar")
 
@@ -199,26 +207,7 @@ def _parser() -> argparse.ArgumentParser:
     cm.add_argument("names", nargs="+", metavar="SCENARIO")
     cm.add_argument("--draws", type=int, default=2000)
     cm.add_argument("--seed", type=int, default=DEFAULT_SEED)
-    cm.add_argument(
-        "--horizon",
-        type=int,
-        help="years appraised from the first programme's start (default: the last "
-        "programme year plus the years each cohort is followed)",
-    )
-    cm.add_argument(
-        "--years-after-support",
-        type=int,
-        help="years each cohort of families is followed after its support "
-        "(default: savings.appraisal.years_after_support)",
-    )
-    cm.add_argument(
-        "--base-date",
-        type=_date,
-        metavar="YYYY-MM-DD",
-        help="the date discounting counts from (default: the first programme's start; "
-        "compare and report use one for every scenario)",
-    )
-    cm.add_argument("--price-year", metavar="YYYY/YY")
+    _appraisal_options(cm)
     cm.add_argument("--format", choices=("table", "csv", "json"), default="table")
 
     rp = sub.add_parser("report", help="the PDF report for finance staff (and an Excel workbook)")
@@ -244,28 +233,7 @@ def _parser() -> argparse.ArgumentParser:
     rp.add_argument(
         "--seed", type=int, default=DEFAULT_SEED, help="random seed (default: %(default)s)"
     )
-    rp.add_argument(
-        "--horizon",
-        type=int,
-        help="years appraised from the first programme's start (default: the last "
-        "programme year plus the years each cohort is followed)",
-    )
-    rp.add_argument(
-        "--years-after-support",
-        type=int,
-        help="years each cohort of families is followed after its support "
-        "(default: savings.appraisal.years_after_support)",
-    )
-    rp.add_argument(
-        "--base-date",
-        type=_date,
-        metavar="YYYY-MM-DD",
-        help="the date discounting counts from (default: the first programme's start; "
-        "compare and report use one for every scenario)",
-    )
-    rp.add_argument(
-        "--price-year", metavar="YYYY/YY", help="price base (default: the budget's price year)"
-    )
+    _appraisal_options(rp)
     rp.add_argument(
         "--nominal",
         action="store_true",

@@ -29,7 +29,7 @@ from typing import Any
 from .errors import ParameterError, Problem, UnknownParameterError
 from .joint import JointDraws
 from .schema import PARAMETER_KEYS, Checker, Parameter, check_name, check_parameter
-from .yamlio import read_yaml
+from .yamlio import read_text, read_yaml
 
 FILE_KEYS = {"description", "parameters", "borrowed_from"}
 GROUP_KEYS = {"description"}
@@ -76,6 +76,7 @@ def read_parameter_file(
     name = str(file)
     prefix = _prefix(file, Path(root) if root else None)
     try:
+        text = text if text is not None else read_text(file)
         data, lines = read_yaml(file, text)
     except ParameterError as exc:
         return [], [_rename(p, prefix) for p in exc.problems]
@@ -113,9 +114,8 @@ def read_parameter_file(
 TODO = "TODO"
 
 
-def _todos(file: Path, text: str | None, prefix: str) -> list[Problem]:
+def _todos(file: Path, raw: str, prefix: str) -> list[Problem]:
     """One problem for each line of a file still marked TODO (a template not filled in)."""
-    raw = text if text is not None else file.read_text(encoding="utf-8")
     return [
         Problem(str(file), prefix, f"still to fill in: {line.strip()[:70]}", i)
         for i, line in enumerate(raw.splitlines(), start=1)

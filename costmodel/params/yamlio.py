@@ -142,6 +142,33 @@ def _dotted(path: tuple) -> str:
     return ".".join(str(p) for p in path)
 
 
+def read_text(file: str | Path) -> str:
+    """A file's text, refused in one line when it is too large, unreadable or not UTF-8."""
+    name = str(file)
+    try:
+        size = Path(file).stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise ParameterError(
+                Problem(
+                    name,
+                    "",
+                    f"file is {size:,} bytes; files above {MAX_FILE_BYTES:,} bytes are not read",
+                )
+            )
+        raw = Path(file).read_bytes()
+    except OSError as exc:
+        raise ParameterError(
+            Problem(name, "", f"cannot read file: {exc.strerror or exc}")
+        ) from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ParameterError(
+            Problem(name, "", f"not UTF-8 text: byte {raw[exc.start]:#04x} at offset {exc.start}")
+        ) from None
+    return text
+
+
 def read_yaml(file: str | Path, text: str | None = None) -> tuple[Any, Lines]:
     """Read one YAML document strictly and within the bounds above.
 
@@ -151,30 +178,7 @@ def read_yaml(file: str | Path, text: str | None = None) -> tuple[Any, Lines]:
     """
     name = str(file)
     if text is None:
-        try:
-            size = Path(file).stat().st_size
-            if size > MAX_FILE_BYTES:
-                raise ParameterError(
-                    Problem(
-                        name,
-                        "",
-                        f"file is {size:,} bytes; files above "
-                        f"{MAX_FILE_BYTES:,} bytes are not read",
-                    )
-                )
-            raw = Path(file).read_bytes()
-        except OSError as exc:
-            raise ParameterError(
-                Problem(name, "", f"cannot read file: {exc.strerror or exc}")
-            ) from None
-        try:
-            text = raw.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            raise ParameterError(
-                Problem(
-                    name, "", f"not UTF-8 text: byte {raw[exc.start]:#04x} at offset {exc.start}"
-                )
-            ) from None
+        text = read_text(file)
     elif len(text.encode("utf-8", "replace")) > MAX_FILE_BYTES:
         raise ParameterError(Problem(name, "", f"text above {MAX_FILE_BYTES:,} bytes is not read"))
     loader = None

@@ -79,8 +79,10 @@ class Stance:
 
 def stance(content: ReportContent, kind: str | None = None) -> Stance:
     """Ex post when the report is dated after the funded period ends, in flight when
-    during it, ex ante before it starts; ``kind`` overrides the dates."""
+    during it, ex ante before it starts; ``kind`` (else the one the report was asked
+    for, ``content.stance``) overrides the dates."""
     start, end = programme_period(content)
+    kind = kind or content.stance
     if kind is None:
         kind = (
             "ex_post"
@@ -332,11 +334,6 @@ def answer_sentence(content: ReportContent) -> str:
     )
 
 
-def perspectives_table(content: ReportContent) -> pd.DataFrame:
-    """The main scenario's perspectives (NPV and BCR by view)."""
-    return content.main.perspectives()
-
-
 __all__ = [
     "DEFAULT_OPTIONS",
     "Stance",
@@ -347,7 +344,6 @@ __all__ = [
     "key_risks",
     "monitoring_plan",
     "options",
-    "perspectives_table",
     "risk_sentence",
     "savings_by_outcome",
     "stance",

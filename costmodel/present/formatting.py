@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 MINUS = "\u2212"
@@ -113,24 +113,30 @@ def text_table(rows: list[list[str]], header: list[str], align: str) -> str:
     return "\n".join([line(header), rule, *(line(r) for r in rows)])
 
 
-def band_rows(summary, names: Iterable[str], labels: Mapping[str, Any]) -> list[list[str]]:
+def band_rows(
+    summary,
+    names: Iterable[str],
+    labels: Mapping[str, Any],
+    money_format: Callable[[float], str] | None = None,
+) -> list[list[str]]:
     """Table rows ``[label, mean, "p5 – p95"]`` for the named rows of a summary.
 
     ``summary`` has ``mean``, ``p5`` and ``p95`` columns (as from
     :func:`costmodel.params.sampling.summarise`); ``labels`` maps each name to a
-    :class:`~costmodel.present.labels.Label`, whose kind says how the numbers print.
-    Names the summary lacks are left out.
+    :class:`~costmodel.present.labels.Label`, whose kind says how the numbers print;
+    ``money_format`` prints money instead (e.g. :func:`money_round`). Names the summary
+    lacks are left out.
     """
     rows = []
     for k in names:
         if k not in summary.index:
             continue
         lab = labels[k]
-        rows.append(
-            [
-                lab.long,
-                by_kind(summary.loc[k, "mean"], lab.kind),
-                span(summary.loc[k, "p5"], summary.loc[k, "p95"], lab.kind),
-            ]
-        )
+        mean, low, high = (summary.loc[k, c] for c in ("mean", "p5", "p95"))
+        if money_format is not None and lab.kind == "money":
+            rows.append(
+                [lab.long, money_format(mean), f"{money_format(low)} – {money_format(high)}"]
+            )
+        else:
+            rows.append([lab.long, by_kind(mean, lab.kind), span(low, high, lab.kind)])
     return rows

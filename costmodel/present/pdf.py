@@ -298,7 +298,7 @@ def _basis(c: ReportContent, discounted: bool = True) -> str:
 def _cover(pdf, c: ReportContent) -> None:
     from .board import stance
 
-    st = stance(c, c.stance)
+    st = stance(c)
     pdf.add_page()
     pdf.set_y(45)
     pdf.set_font(FONT, "B", 11)
@@ -389,7 +389,7 @@ def _summary(pdf, c: ReportContent) -> None:
     if pdf.get_y() > pdf.t_margin + 1:  # the contents leave a fresh page
         pdf.add_page()
     _heading(pdf, SECTIONS[1])
-    st = board.stance(c, c.stance)
+    st = board.stance(c)
     funder = c.main.perspective_weights.get("funder")
     payer = AGENCY_LABELS[funder].long.lower() if funder else "the funders"
     question = {
@@ -626,9 +626,7 @@ def _reach_section(pdf, c: ReportContent, charts) -> None:
         "cost_per_family_supported",
         "cost_per_family_started",
     )
-    rows = [
-        [r[0], *(money_round_text(x) for x in r[1:])] for r in band_rows(t, names, REACH_OUTCOMES)
-    ]
+    rows = band_rows(t, names, REACH_OUTCOMES, money_format=money_round)
     _table(
         pdf,
         ["Over the funded period", "Mean", "Range (5th–95th percentile)"],
@@ -685,17 +683,6 @@ def _reach_section(pdf, c: ReportContent, charts) -> None:
             "re-inflates real terms with the GDP deflator.",
             basis=f"real terms at {budget.attrs['price_year']} prices and cash, undiscounted",
         )
-
-
-def money_round_text(text: str) -> str:
-    """A band-row cell with whole pounds rounded to fit (``£1,234,567`` → ``£1.2m``)."""
-
-    def one(m: re.Match) -> str:
-        neg = m.group(0).startswith("(")
-        v = float(m.group(1).replace(",", ""))
-        return money_round(-v if neg else v)
-
-    return re.sub(r"\(?£([\d,]+)\)?", one, text)
 
 
 def _cash_flow_labels() -> dict[str, str]:
