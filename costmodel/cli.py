@@ -202,6 +202,15 @@ def _parser() -> argparse.ArgumentParser:
     pr.add_argument("--format", choices=("table", "csv", "json"), default="table")
     pr.add_argument("--progress", action="store_true", help="show a progress bar")
 
+    rl = sub.add_parser(
+        "replicate",
+        help="published appraisals rebuilt from their own inputs, beside the published figures",
+    )
+    rl.add_argument("--area", help=AREA_HELP)
+    rl.add_argument("--draws", type=int, default=4000)
+    rl.add_argument("--seed", type=int, default=DEFAULT_SEED)
+    rl.add_argument("--format", choices=("table", "json"), default="table")
+
     cm = sub.add_parser("compare", help="scenarios side by side")
     cm.add_argument("--area", help=AREA_HELP)
     cm.add_argument("names", nargs="+", metavar="SCENARIO")
@@ -298,6 +307,7 @@ def _run(argv: Sequence[str] | None) -> int:
             "calibrate": _calibrate,
             "scenarios": _scenarios,
             "project": _project,
+            "replicate": _replicate,
             "compare": _compare,
             "report": _report,
         }[args.command](args)
@@ -766,6 +776,95 @@ def _progress_bar(label: str):
     return lambda steps: tqdm(steps, desc=label, unit="week", file=sys.stderr, leave=False)
 
 
+def _published_table(published) -> str:
+    from .present.formatting import text_table
+
+    return text_table(
+        [
+            [
+                k,
+                f"{r.modelled:.2f}",
+                f"{r.p5:.2f} – {r.p95:.2f}",
+                f"{r.published:.2f}",
+                f"{r.gap:+.2f}",
+                r.source,
+            ]
+            for k, r in published.iterrows()
+        ],
+        ["Perspective", "Modelled", "90% interval", "Published", "Gap", "Published in"],
+        "lrrrrl",
+    )
+
+
+def _evidence_lines(res) -> list[str]:
+    """What the benefits rest on: the share by evidence class, and each outcome's."""
+    from .present.formatting import percent, text_table
+    from .present.labels import EVIDENCE_CLASS_LABELS, OUTCOME_LABELS
+
+    cls = res.by_evidence_class()
+    line = "; ".join(
+        f"{EVIDENCE_CLASS_LABELS[k]} {percent(r.share, 0)}"
+        for k, r in cls.iterrows()
+        if r.share == r.share
+    )
+    rows = [
+        [
+            OUTCOME_LABELS[o].short if o in OUTCOME_LABELS else o,
+            EVIDENCE_CLASS_LABELS[r.evidence_class],
+            f"{r.pooled_effect:+.2f}",
+            f"{r.design_multiplier:.2f}",
+            f"{r.transfer_factor:.2f}",
+            f"{r.effect_applied:+.3f}",
+            f"{r.window_years:g}" if r.window_years == r.window_years else "–",
+            percent(r.share, 0) if r.share == r.share else "–",
+        ]
+        for o, r in res.by_outcome().iterrows()
+    ]
+    return [
+        f"What the benefits rest on (share of PV net savings): {line}",
+        text_table(
+            rows,
+            [
+                "Outcome",
+                "Evidence",
+                "Pooled effect",
+                "Design",
+                "Transfer",
+                "Applied",
+                "Years measured",
+                "Share",
+            ],
+            "llrrrrrr",
+        ),
+    ]
+
+
+def _replicate(args) -> str:
+    from .analysis.replication import replicate_all
+    from .params.store import load
+
+    params = load(area=getattr(args, "area", None), root=args.parameters)
+    reps = replicate_all(params, draws=args.draws, seed=args.seed)
+    if args.format == "json":
+        return json.dumps({k: r.to_dict() for k, r in reps.items()}, indent=2) + "\n"
+    out = []
+    for name, r in reps.items():
+        out += [
+            f"{name}: {r.description}",
+            f"{r.projection.draws:,} draws, seed {args.seed}; real terms, "
+            f"{r.projection.price_year} prices",
+            _published_table(r.table),
+            *(
+                f"{k}: published {row.published:.2f} "
+                + ("lies within" if row.within else "lies outside")
+                + " the model's 90% interval"
+                for k, row in r.table.iterrows()
+            ),
+            "",
+        ]
+    return "\n".join(out)
+
+
 def _project(args) -> str:
     from .model.projection import project, published_returns
     from .model.savings import family_cost_reconciliation
@@ -884,15 +983,9 @@ def _project(args) -> str:
         out += [
             "",
             "Against the published evaluation (benefit-cost ratio)",
-            text_table(
-                [
-                    [k, f"{r.modelled:.2f}", f"{r.published:.2f}", f"{r.gap:+.2f}", r.source]
-                    for k, r in published.iterrows()
-                ],
-                ["Perspective", "Modelled", "Published", "Gap", "Published in"],
-                "lrrrl",
-            ),
+            _published_table(published),
         ]
+    out += ["", *_evidence_lines(res)]
     out += ["", *_reconciliation_lines(recon)]
     if res.appraisal.checks:
         out += ["", *("Check: " + c for c in res.appraisal.checks)]

@@ -35,6 +35,7 @@ from ..greenbook.appraisal import payback, probability_positive, ratio
 from ..greenbook.discounting import discount_factors, schedule_from_params
 from ..greenbook.prices import as_financial_year, deflators_from_params
 from ..params.errors import ParameterError, Problem
+from ..params.evidence import CLASSES
 from ..params.limits import DEFAULT_SEED, check_draws, check_horizon, check_runs, check_seed
 from ..params.sampling import sample, summarise
 from ..params.scenarios import Scenario, apply_scenario, scenario_name
@@ -42,16 +43,20 @@ from ..params.schema import format_financial_year
 from .late_intervention import baseline, default_area
 from .programme import (
     CENTRAL_REACH_RUNS,
+    PROGRAMMES,
     ProgrammeFlows,
     RunOptions,
     cohort_names,
     programmes,
 )
 from .savings import (
+    GRADES,
     Appraisal,
     SavingsInputs,
+    Served,
     appraise,
     effective_families,
+    evidence_summary,
     issue_cap_check,
     outcome_names,
     savings_correlations,
@@ -225,6 +230,8 @@ class Projection:
     #: The date discounting counts from (year 0), and the years each cohort is followed.
     base_date: str = ""
     years_after_support: int | None = None
+    #: What each outcome's effect rests on (see :func:`costmodel.model.savings.evidence_summary`).
+    evidence: Mapping[str, Mapping[str, Any]] = field(default_factory=dict, repr=False)
     #: Agency weights of the perspectives (see :meth:`perspectives`).
     perspective_weights: Mapping[str, Any] = field(
         default_factory=lambda: {
@@ -399,6 +406,71 @@ class Projection:
         out.insert(3, "bcr", [float(ratio(r[0], r[1])) for r in rows.values()])
         return out
 
+    def perspective_draws(self, view: str) -> tuple[np.ndarray, np.ndarray]:
+        """PV of benefits and of costs by stored draw for a perspective of
+        :meth:`perspectives` (``fiscal``, ``economic``, ``social``, ``local``,
+        ``funder``): the per-draw values behind its ratio of expected values."""
+        a, w = self.appraisal, self.perspective_weights
+        by_agency = a.pv(a.net_by_agency)  # (D, agencies)
+        zeros = np.zeros(len(a.costs))
+        economic = by_agency @ (1 - w["transfer"]) + (
+            zeros if a.economic_net is None else a.pv(a.economic_net)
+        )
+        outlay = a.pv_costs - a.pv_income
+        if view == "fiscal":
+            return by_agency.sum(axis=1), a.pv_costs
+        if view == "economic":
+            return economic, a.pv_costs
+        if view == "social":
+            return economic + (zeros if a.social_net is None else a.pv(a.social_net)), a.pv_costs
+        if view == "local":
+            return by_agency @ w["local"], outlay
+        if view == "funder" and w.get("funder") is not None:
+            j = AGENCY_NAMES.index(w["funder"])
+            return a.pv(a.cashable_by_agency)[:, j], outlay
+        raise ParameterError(
+            Problem("", "perspective", f"no {view!r} perspective in this projection")
+        )
+
+    def by_outcome(self) -> pd.DataFrame:
+        """PV of net savings by outcome (mean over every draw) and its share, with what
+        the outcome's effect rests on: evidence class, grade, pooled effect, the
+        multipliers applied at central values, and the window measured."""
+        f = self.appraisal.discount_factors
+        pv = f @ self.mean_flows()["net"]
+        total = float(pv.sum())
+        rows = []
+        for j, o in enumerate(self.inputs.outcomes):
+            e = self.evidence.get(o, {})
+            rows.append(
+                {
+                    "outcome": o,
+                    "pv_savings_net": float(pv[j]),
+                    "share": float(pv[j]) / total if total else np.nan,
+                    "evidence_class": self.inputs.evidence_class[j]
+                    if self.inputs.evidence_class
+                    else e.get("evidence_class", "assumed"),
+                    "grade": GRADES[int(self.inputs.grade[j])],
+                    "pooled_effect": e.get("pooled_effect", np.nan),
+                    "design_multiplier": e.get("design_multiplier", np.nan),
+                    "transfer_factor": e.get("transfer_factor", np.nan),
+                    "effect_applied": e.get("effect_applied", np.nan),
+                    "window_years": e.get("window_years", np.nan),
+                    "studies": ", ".join(dict.fromkeys(r["study"] for r in e.get("records", []))),
+                }
+            )
+        return pd.DataFrame(rows).set_index("outcome")
+
+    def by_evidence_class(self) -> pd.DataFrame:
+        """Share of PV net savings by the kind of evidence its effects rest on: the
+        programme's own counterfactual, transferred from another programme, or assumed."""
+        by = self.by_outcome().groupby("evidence_class")["pv_savings_net"].sum()
+        by = by.reindex(list(CLASSES), fill_value=0.0)
+        total = float(by.sum())
+        return pd.DataFrame(
+            {"pv_savings_net": by, "share": by / total if total else np.nan}
+        ).rename_axis("evidence_class")
+
     def by_year(self) -> pd.DataFrame:
         """Mean yearly costs and savings (real, undiscounted and discounted)."""
         a = self.appraisal
@@ -570,6 +642,18 @@ class Projection:
                 for a, r in ag.iterrows()
             },
             "checks": list(self.appraisal.checks),
+            "benefits_by_evidence_class": {
+                k: {"pv_savings_net": float(r.pv_savings_net), "share": _finite(r.share)}
+                for k, r in self.by_evidence_class().iterrows()
+            },
+            "outcomes": {
+                o: {
+                    **{k: v for k, v in self.evidence.get(o, {}).items()},
+                    "pv_savings_net": float(r.pv_savings_net),
+                    "share_of_benefits": _finite(r.share),
+                }
+                for o, r in self.by_outcome().iterrows()
+            },
             "perspective_of_headlines": "fiscal",
             "perspectives": {
                 k: {
@@ -619,6 +703,7 @@ def project(
     on_chunk: Callable[[int], object] | None = None,
     years_after_support: int | None = None,
     base_date: dt.date | None = None,
+    as_of: dt.date | None = None,
 ) -> Projection:
     """Appraise a scenario over ``draws`` Monte Carlo draws (1 = deterministic).
 
@@ -631,7 +716,14 @@ def project(
     plus the years after support); a shorter ``horizon`` cuts every stream there.
     **Discounting** counts from ``base_date`` (default: the earliest programme's
     start): year ``t`` of the appraisal is discounted by the Green Book factor for its
-    distance from the base year (a year before it is compounded).
+    distance from the base year (a year before it is compounded). **Optimism bias on
+    costs** is ex ante: it raises only the costs of appraisal years that start after
+    ``as_of`` (default: today), never spending already incurred.
+
+    **Effects** come from the evidence (:mod:`costmodel.params.evidence`): an effect
+    measured for a programme appraised here against its own counterfactual is its own;
+    one measured elsewhere is transferred; the need tiers the programmes serve scale
+    the outcome rates (:func:`served_by`).
 
     Every programme the parameters appraise (:func:`costmodel.model.programme.programmes`)
     contributes its families, costs and income; the time line starts at the earliest
@@ -662,6 +754,7 @@ def project(
         progress=progress,
     )
     included = programmes(params)
+    served = served_by(params, included)
     starts = [p.start_date(params) for p in included]
     if not starts and "team.programme.start_date" not in params:
         raise ParameterError(
@@ -693,6 +786,10 @@ def project(
     base = start if base_date is None else base_date
     offset = _years_between(start, base) if start >= base else -_years_between(base, start)
     factors = discount_factors(np.arange(horizon) + offset, schedule_from_params(params, discount))
+    today = dt.date.today() if as_of is None else as_of
+    future = np.array(
+        [_add_years(start, t) > today for t in range(horizon)], dtype=float
+    )  # years whose costs are still estimates
     area = default_area(params) if check_area else None
     n_outcomes = len(outcome_names(params))
     chunk = _chunk_draws(chunk_bytes or CHUNK_BYTES, horizon, n_outcomes)
@@ -710,7 +807,7 @@ def project(
             savings_paths(params),
             savings_correlations(params),
         )
-        inputs = savings_inputs(params, price_year, values=values)
+        inputs = savings_inputs(params, price_year, values=values, served=served)
         run = replace(options, first_draw=first)
         flows = tuple(p.flows(params, price_year, n, block_rng, run) for p in included)
         team = next((f for f in flows if f.simulation is not None), None)
@@ -741,7 +838,9 @@ def project(
         helped = sum((f.started for f in flows), np.zeros(n))
         if block == 0 and area is not None and flows:
             county = baseline(params, area, price_year).by_issue
-            central_inputs = inputs if deterministic else savings_inputs(params, price_year)
+            central_inputs = (
+                inputs if deterministic else savings_inputs(params, price_year, served=served)
+            )
             completed = line([f.completed for f in flows])
             checks = issue_cap_check(
                 central_inputs, float(completed.mean(axis=0).max(initial=0)), county
@@ -759,6 +858,7 @@ def project(
                 income=None if income is None else income[lo:hi],
                 years_after_support=yas,
                 cohorts_per_year=per,
+                estimated_years=future,
             )
             part = tuple(f.rows(lo, hi) for f in flows)
             total.add(a, indicator_values(a, part))
@@ -803,12 +903,60 @@ def project(
                 discount=discount,
                 years_after_support=yas,
                 base_date=base,
+                as_of=today,
             ),
         ),
         base_date=base.isoformat(),
         years_after_support=yas,
+        evidence=evidence_summary(params, served),
         perspective_weights=perspective_weights(params, included),
     )
+
+
+def _finite(x: Any) -> float | None:
+    return float(x) if x is not None and np.isfinite(x) else None
+
+
+def served_by(params: Mapping, included: Sequence) -> Served:
+    """The programmes appraised and the need tiers of the families they serve
+    (``team.population`` or ``programmes.<name>.population``). Programmes that serve
+    different tiers are appraised one at a time. A cohort programme's
+    ``evaluated_as`` names the programme whose evaluation measured it (a county's
+    delivery of a national programme), whose effects then count as its own."""
+    mixes = {}
+    for prog in included:
+        path = (
+            "team.population"
+            if prog.kind == "team simulation"
+            else f"{PROGRAMMES}.{prog.name}.population"
+        )
+        if path in params:
+            mixes[prog.name] = (path, dict(params[path].value))
+    if len({tuple(sorted(m.items())) for _, m in mixes.values()}) > 1:
+        path = next(iter(mixes.values()))[0]
+        raise ParameterError(
+            Problem(
+                params[path].file,
+                path,
+                "the programmes appraised serve different populations ("
+                + ", ".join(mixes)
+                + "): appraise them one at a time",
+            )
+        )
+    mix = next(iter(mixes.values()))[1] if mixes else {}
+    names = [p.name for p in included]
+    for prog in included:  # a local programme counts its national evaluation as its own
+        path = f"{PROGRAMMES}.{prog.name}.evaluated_as"
+        if path in params:
+            names += [k for k, v in params[path].value.items() if v]
+    return Served(tuple(names), mix)
+
+
+def _add_years(day: dt.date, years: int) -> dt.date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)
 
 
 def _effective(flows: tuple[np.ndarray, ...], inputs: SavingsInputs) -> np.ndarray:
@@ -973,11 +1121,12 @@ def published_returns(params: Mapping, result: Projection) -> pd.DataFrame:
     ``programmes.<name>.evaluation.<perspective>_bcr`` parameters (as Troubled Families
     phase 2 has the national evaluation's fiscal and economic returns), one row per
     such perspective: ``modelled`` (the ratio of expected values,
-    :meth:`Projection.perspectives`), ``published``, ``gap`` (published less modelled)
-    and the ``source`` title. Empty otherwise: a mix of programmes has no published
+    :meth:`Projection.perspectives`), ``p5`` and ``p95`` (its 90% interval over the
+    draws, :func:`bcr_interval`), ``published``, ``gap`` (published less modelled) and
+    the ``source`` title. Empty otherwise: a mix of programmes has no published
     return to meet. ``params`` are those the projection ran on (scenario applied).
     """
-    columns = ["modelled", "published", "gap", "source"]
+    columns = ["modelled", "p5", "p95", "published", "gap", "source"]
     empty = pd.DataFrame(columns=columns, index=pd.Index([], name="perspective"))
     if len(result.programmes) != 1 or result.programmes[0].simulation is not None:
         return empty
@@ -990,11 +1139,23 @@ def published_returns(params: Mapping, result: Projection) -> pd.DataFrame:
             if view in views.index:
                 p = params[path]
                 modelled = float(views.loc[view, "bcr"])
+                low, high = bcr_interval(result, view)
                 published = float(p.value)
-                rows[view] = (modelled, published, published - modelled, p.source.title)
+                rows[view] = (modelled, low, high, published, published - modelled, p.source.title)
     if not rows:
         return empty
     return pd.DataFrame.from_dict(rows, orient="index", columns=columns).rename_axis("perspective")
+
+
+def bcr_interval(result: Projection, view: str, low: float = 5, high: float = 95):
+    """The 5th and 95th percentiles of a perspective's benefit-cost ratio over the
+    stored draws (draws without costs left out)."""
+    benefits, costs = result.perspective_draws(view)
+    ok = costs > 0
+    if not ok.any():
+        return np.nan, np.nan
+    r = benefits[ok] / costs[ok]
+    return float(np.percentile(r, low)), float(np.percentile(r, high))
 
 
 def common_basis(

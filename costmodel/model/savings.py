@@ -36,6 +36,7 @@ from ..greenbook.appraisal import (
 )
 from ..greenbook.prices import deflators_from_params
 from ..params.errors import ParameterError, Problem
+from ..params.evidence import DESIGNS, NEEDS
 from ..params.sampling import Correlated, sample
 from .vocabulary import AGENCY_NAMES, ISSUE_NAMES, OUTSIDE_ESTIMATE
 
@@ -98,11 +99,10 @@ SHARED_INPUTS = (
     "cashable",
     "counterfactual",
     "grade",
+    "evidence_class",
 )
 #: Values of an avoided episode beyond its fiscal cost, by perspective they add to.
 VALUES = ("economic_value", "social_value")
-#: What an effect may be measured against; the first two are counterfactuals.
-COUNTERFACTUALS = ("comparison_group", "trial", "before_after", "assumed")
 #: Evidence grades (a parameter's confidence), each with its optimism bias for benefits.
 GRADES = ("high", "medium", "low")
 
@@ -118,7 +118,8 @@ class SavingsInputs:
     effect: np.ndarray  # (D, O) relative reduction
     agency_share: np.ndarray  # (O, A)
     issue: tuple[str, ...]  # issue of each outcome
-    full_years: np.ndarray  # (D,)
+    #: (D, O) years the effect holds in full (the window its evidence measured), or (D,)
+    full_years: np.ndarray
     drop_off: np.ndarray
     dropout_effect: np.ndarray
     indirect_effect: np.ndarray
@@ -137,10 +138,14 @@ class SavingsInputs:
     #: lost) and social (wellbeing), real terms; zero where not valued.
     economic_value: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))
     social_value: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))
-    #: (O,) True where the effect was measured against a counterfactual.
+    #: (O,) True where the effect was measured for the programme appraised against its
+    #: own counterfactual (deadweight and attribution are not taken off it).
     counterfactual: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
     #: (O,) index into GRADES of each outcome's effect.
     grade: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=int))
+    #: (O,) the kind of evidence each effect rests on (one of
+    #: :data:`costmodel.params.evidence.CLASSES`: own, transferred, assumed).
+    evidence_class: tuple[str, ...] = ()
 
     @property
     def draws(self) -> int:
@@ -180,11 +185,11 @@ class SavingsInputs:
     def additionality(self) -> np.ndarray:
         """The factor from gross to net savings, by draw and outcome: (D, O).
 
-        Deadweight and attribution only where the effect has no counterfactual (a
-        comparison group or a trial's control arm had what would have happened anyway,
-        and the other services working with the families, so the measured effect is net
-        of both); displacement everywhere; optimism bias by the grade of the outcome's
-        effect.
+        Deadweight and attribution off every effect except one measured for the
+        programme appraised against its own counterfactual (its comparison group or
+        control arm had what would have happened anyway, and the other services working
+        with the families, so the measured effect is net of both); displacement
+        everywhere; optimism bias by the grade of the outcome's effect.
         """
         no_cf = ~np.asarray(self.counterfactual, dtype=bool)
         deadweight = self.deadweight[:, None] * no_cf[None, :]
@@ -195,7 +200,6 @@ class SavingsInputs:
 
 #: Scalar savings parameters, in the order they are drawn (after costs, effects, rates).
 SCALARS = {
-    "full_years": "persistence.full_years",
     "drop_off": "persistence.drop_off",
     "dropout_effect": "reach_effect.dropped_out",
     "indirect_effect": "reach_effect.indirect",
@@ -208,6 +212,19 @@ SCALARS = {
     "ob_medium": "optimism_bias.benefits_medium",
     "ob_low": "optimism_bias.benefits_low",
 }
+
+
+#: Where the evidence adjustments live: a multiplier per design, the transfer factor,
+#: and the need index of each population tier.
+DESIGN = f"{S}.evidence.design"
+TRANSFER = f"{S}.evidence.transfer"
+NEED = f"{S}.population"
+
+
+def evidence_paths(params: Mapping) -> list[str]:
+    """The evidence adjustments the model draws (those the parameters define)."""
+    out = [f"{DESIGN}.{d}" for d in DESIGNS] + [TRANSFER] + [f"{NEED}.{t}" for t in NEEDS]
+    return [p for p in out if p in params]
 
 
 def savings_paths(params: Mapping) -> list[str]:
@@ -227,6 +244,7 @@ def savings_paths(params: Mapping) -> list[str]:
             for k in VALUES
             if f"{S}.outcomes.{o}.{k}" in params
         ),
+        *evidence_paths(params),
     ]
 
 
@@ -247,12 +265,24 @@ def savings_inputs(
     draws: int = 1,
     rng: np.random.Generator | None = None,
     values: pd.DataFrame | None = None,
+    served: Served | None = None,
 ) -> SavingsInputs:
     """Resolve ``savings.*`` for ``draws`` draws (central values without ``rng``).
 
     ``values`` is a draws table (see :func:`costmodel.params.sampling.sample`) to read
-    from instead of drawing; its number of rows sets the number of draws.
+    from instead of drawing; its number of rows sets the number of draws. ``served``
+    says which programmes are appraised and the need tiers of the families they serve
+    (:class:`Served`): an effect measured for one of them against its own
+    counterfactual is its own; one measured elsewhere is transferred (times
+    ``savings.evidence.transfer``); rates are scaled to the tiers served. Without it,
+    every measured effect is transferred and rates stay as given.
+
+    Each outcome's effect is its pooled effect (``savings.outcomes.<o>.effect``, derived
+    from the evidence records) times the design multiplier of the studies pooled
+    (weighted as pooled) and, where transferred, the transfer factor; it holds in full
+    over the window the evidence measured (``.window``) and decays beyond.
     """
+    served = served or Served()
     if values is None:
         values = sample(params, draws, rng, savings_paths(params), savings_correlations(params))
     defl = deflators_from_params(params)
@@ -296,25 +326,14 @@ def savings_inputs(
                 )
             )
         issues.append(next(iter(i.value)))
-    counterfactual, grade = [], []
-    for o in names:
-        cf = params[f"{S}.outcomes.{o}.counterfactual"]
-        kinds = [k for k, v in cf.value.items() if v]
-        if len(kinds) != 1 or kinds[0] not in COUNTERFACTUALS:
-            raise ParameterError(
-                Problem(
-                    cf.file,
-                    cf.path,
-                    f"name exactly one of {', '.join(COUNTERFACTUALS)}",
-                    cf.line,
-                )
-            )
-        counterfactual.append(COUNTERFACTUALS.index(kinds[0]) < 2)
-        grade.append(GRADES.index(params[f"{S}.outcomes.{o}.effect"].confidence))
+    grade = [GRADES.index(params[f"{S}.outcomes.{o}.effect"].confidence) for o in names]
+    classes = tuple(evidence_class(params, o, served.programmes) for o in names)
     cash = params[f"{S}.cashable.share"].value
     rate, duration = _frequencies(params, names, column, len(values))
-    effect = per_outcome("effect")
+    rate = rate * _population_factor(params, names, column, len(values), served.population)
+    effect = per_outcome("effect") * _evidence_factor(params, names, column, len(values), classes)
     rate, effect = _exclusions(params, names, rate, effect)
+    full_years = np.column_stack([np.full(len(values), _window(params, o)) for o in names])
     extra = {}
     for k in VALUES:
         arr = np.zeros((len(values), len(names)))
@@ -333,11 +352,113 @@ def savings_inputs(
         **extra,
         agency_share=shares,
         issue=tuple(issues),
+        full_years=full_years,
         **{field: column(f"{S}.{path}") for field, path in SCALARS.items()},
         cashable=np.array([cash.get(a, 0.0) for a in AGENCY_NAMES]),
-        counterfactual=np.array(counterfactual, dtype=bool),
+        counterfactual=np.array([c == "own" for c in classes], dtype=bool),
         grade=np.array(grade, dtype=int),
+        evidence_class=classes,
     )
+
+
+@dataclass(frozen=True)
+class Served:
+    """What an appraisal serves: the programmes appraised (their names: ``team`` or a
+    cohort programme's) and the need tiers of their families (tier → share, from
+    ``team.population`` or ``programmes.<name>.population``; empty: rates as given)."""
+
+    programmes: tuple[str, ...] = ()
+    population: Mapping[str, float] = field(default_factory=dict)
+
+
+def evidence_class(params: Mapping, outcome: str, appraised: Sequence[str] = ()) -> str:
+    """The kind of evidence an outcome's effect rests on: ``own`` (measured for a
+    programme appraised, against its own counterfactual), ``transferred`` (measured
+    against a counterfactual for another programme or population) or ``assumed``
+    (expert assumption or before-and-after, or no evidence at all)."""
+    path = f"{S}.outcomes.{outcome}.evidence"
+    studies = getattr(params, "studies", {})
+    used = [studies[s] for s in (params[path].value if path in params else {}) if s in studies]
+    if not used or not all(s.counterfactual for s in used):
+        return "assumed"
+    return "own" if all(s.programme in appraised for s in used) else "transferred"
+
+
+def _window(params: Mapping, outcome: str) -> float:
+    path = f"{S}.outcomes.{outcome}.window"
+    if path not in params:  # an effect given by hand, without evidence records
+        raise ParameterError(
+            Problem(
+                params[f"{S}.outcomes.{outcome}.effect"].file,
+                path,
+                "missing: an effect needs the years its evidence measured it over "
+                f"(derive it from evidence records with {S}.evidence.studies)",
+            )
+        )
+    return float(params[path].value)
+
+
+def _evidence_factor(params, names, column, draws: int, classes) -> np.ndarray:
+    """(D, O) multiplier on each pooled effect: the design multipliers of its studies,
+    weighted as pooled, times the transfer factor where the effect is transferred."""
+    studies = getattr(params, "studies", {})
+    out = np.ones((draws, len(names)))
+    for j, o in enumerate(names):
+        path = f"{S}.outcomes.{o}.evidence"
+        weights = params[path].value if path in params else {}
+        if weights:
+            design = np.zeros(draws)
+            for study, w in weights.items():
+                d = f"{DESIGN}.{studies[study].design}"
+                design += w * (column(d) if d in params else 1.0)
+            out[:, j] = design / sum(weights.values())
+        if classes[j] == "transferred":
+            if TRANSFER not in params:
+                raise ParameterError(
+                    Problem(
+                        params[path].file,
+                        TRANSFER,
+                        f"missing: the effect on {o} was measured for another programme "
+                        "and needs a transfer factor",
+                    )
+                )
+            out[:, j] *= column(TRANSFER)
+    return out
+
+
+def _population_factor(params, names, column, draws: int, served: Mapping[str, float]):
+    """(D, O) multiplier on each outcome's rate: the need index of the tiers served
+    over that of the tier the rate was given for (1 where either is not stated)."""
+    out = np.ones((draws, len(names)))
+    if not served:
+        return out
+
+    def index(mix: Mapping[str, float], where: Any) -> np.ndarray:
+        total = np.zeros(draws)
+        for tier, share in mix.items():
+            path = f"{NEED}.{tier}"
+            if path not in params:
+                raise ParameterError(
+                    Problem(
+                        getattr(where, "file", ""),
+                        getattr(where, "path", "population"),
+                        f"unknown need tier {tier!r} (known: {', '.join(NEEDS)})",
+                    )
+                )
+            value = column(path)
+            if share and np.any(value <= 0):
+                raise ParameterError(
+                    Problem(params[path].file, path, "a need index must be above zero")
+                )
+            total += float(share) * value
+        return total / max(sum(float(v) for v in mix.values()), 1e-12)
+
+    to = index(served, served)
+    for j, o in enumerate(names):
+        path = f"{S}.outcomes.{o}.population"
+        if path in params:
+            out[:, j] = to / index(params[path].value, params[path])
+    return out
 
 
 def _frequencies(params, names, column, draws: int) -> tuple[np.ndarray, np.ndarray]:
@@ -428,20 +549,27 @@ def cohort_weights(
     ``full_years`` years and then losing ``drop_off`` a year (counting whole years from
     its end), for ``years_after_support`` years (``None``: to the end of the horizon).
     A period's families count ``1 / cohorts_per_year`` of a year of effect per period.
+
+    With ``full_years`` by draw and outcome (D, O), each outcome's effect holds for its
+    own years and the result is (D, horizon, O).
     """
     per = int(cohorts_per_year)
+    full = np.asarray(full_years, float)
+    by_outcome = full.ndim == 2
+    full = full if by_outcome else full[:, None]  # (D, O or 1)
     D = families.shape[0]
     periods = horizon * per
-    years_since = (np.arange(periods) // per)[None, :]
-    lost = np.maximum(0.0, years_since + 1 - np.asarray(full_years, float)[:, None])
-    keep = (1 - np.asarray(drop_off, float)[:, None]) ** lost  # (D, periods)
+    years_since = (np.arange(periods) // per)[None, :, None]
+    lost = np.maximum(0.0, years_since + 1 - full[:, None, :])
+    keep = (1 - np.asarray(drop_off, float)[:, None, None]) ** lost  # (D, periods, O)
     if years_after_support is not None:
-        keep[:, max(int(years_after_support), 0) * per :] = 0.0
+        keep[:, max(int(years_after_support), 0) * per :, :] = 0.0
     n = min(periods, families.shape[1])
-    weight = np.zeros((D, periods))
+    weight = np.zeros((D, periods, full.shape[1]))
     for t in range(n):
-        weight[:, t:] += families[:, t : t + 1] * keep[:, : periods - t]
-    return weight.reshape(D, horizon, per).sum(axis=2) / per
+        weight[:, t:, :] += families[:, t : t + 1, None] * keep[:, : periods - t, :]
+    out = weight.reshape(D, horizon, per, -1).sum(axis=2) / per
+    return out if by_outcome else out[:, :, 0]
 
 
 def avoided_episodes(
@@ -463,7 +591,9 @@ def avoided_episodes(
         years_after_support,
         cohorts_per_year,
     )
-    return weight[:, :, None] * (inputs.rate * inputs.effect)[:, None, :]
+    if weight.ndim == 2:
+        weight = weight[:, :, None]
+    return weight * (inputs.rate * inputs.effect)[:, None, :]
 
 
 def savings_streams(
@@ -617,6 +747,7 @@ def appraise(
     income: np.ndarray | None = None,
     years_after_support: int | None = None,
     cohorts_per_year: int = 1,
+    estimated_years: np.ndarray | None = None,
 ) -> Appraisal:
     """The appraisal from resolved inputs, yearly costs (D, Y) and effective families
     (D, periods) by the year their support ended, or by quarter with
@@ -624,10 +755,15 @@ def appraise(
 
     ``families_helped`` (D,) counts families for break-even; by default the effective ones.
     ``years_after_support`` follows every cohort for that many years (see
-    :func:`savings_streams`).
+    :func:`savings_streams`). ``estimated_years`` (horizon,) is 1 for the years whose
+    costs are still estimates and 0 for those already spent: optimism bias on costs is
+    an ex-ante adjustment and raises only the former (default: every year).
     """
     horizon = len(discount_factors)
-    c = optimism_bias_costs(_fit_years(costs, inputs.draws, horizon), inputs.ob_costs[:, None])
+    ob = inputs.ob_costs[:, None]
+    if estimated_years is not None:
+        ob = ob * np.asarray(estimated_years, float)[None, :horizon]
+    c = optimism_bias_costs(_fit_years(costs, inputs.draws, horizon), ob)
     avoided = avoided_episodes(inputs, families, horizon, years_after_support, cohorts_per_year)
     gross = _costed(avoided, inputs)
     factor = inputs.additionality()[:, None, :]
@@ -742,3 +878,66 @@ def family_cost_reconciliation(params: Mapping, price_year: str) -> pd.DataFrame
         index=pd.Index(["modelled", "published", "not_modelled"], name="item"),
     )
     return pd.concat([out, totals])
+
+
+def evidence_summary(params: Mapping, served: Served | None = None) -> dict[str, dict[str, Any]]:
+    """What each outcome's effect rests on, for every output: its evidence class, the
+    pooled effect (central value and spread), the design multiplier and transfer factor
+    applied at central values, the window measured, and the records pooled."""
+    served = served or Served()
+    studies = getattr(params, "studies", {})
+    out: dict[str, dict[str, Any]] = {}
+    for o in outcome_names(params):
+        head = f"{S}.outcomes.{o}"
+        effect = params[f"{head}.effect"]
+        weights = dict(params[f"{head}.evidence"].value) if f"{head}.evidence" in params else {}
+        cls = evidence_class(params, o, served.programmes)
+        design = (
+            sum(
+                w * float(params[f"{DESIGN}.{studies[s].design}"].value)
+                if f"{DESIGN}.{studies[s].design}" in params
+                else w
+                for s, w in weights.items()
+            )
+            / sum(weights.values())
+            if weights
+            else 1.0
+        )
+        transfer = (
+            float(params[TRANSFER].value) if cls == "transferred" and TRANSFER in params else 1.0
+        )
+        sd = effect.distribution.params.get("sd") if effect.distribution else None
+        out[o] = {
+            "evidence_class": cls,
+            "pooled_effect": float(effect.value),
+            "pooled_sd": None if sd is None else float(sd),
+            "design_multiplier": float(design),
+            "transfer_factor": transfer,
+            "effect_applied": float(effect.value) * float(design) * transfer,
+            "window_years": (
+                float(params[f"{head}.window"].value) if f"{head}.window" in params else None
+            ),
+            "grade": effect.confidence,
+            "status": effect.status,
+            "records": [
+                {
+                    "study": r.study,
+                    "design": studies[r.study].design,
+                    "programme": studies[r.study].programme,
+                    "population": studies[r.study].need,
+                    "measure": r.measure,
+                    "effect": r.effect,
+                    "se": r.se,
+                    "n": r.n,
+                    "window_months": r.window_months,
+                    "window_from": r.window_from,
+                    "weight": float(weights.get(r.study, 0.0)),
+                    "source": studies[r.study].citation(),
+                }
+                for s in weights
+                if s in studies
+                for r in studies[s].records
+                if r.outcome == o
+            ],
+        }
+    return out

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .schema import Distribution, Parameter
+from .schema import Distribution, Parameter, unit_range
 
 
 def moments_to_gamma(mean: np.ndarray, sd: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -50,6 +50,8 @@ def draw(param: Parameter, size: int, rng: np.random.Generator) -> np.ndarray:
         out = np.broadcast_to(mean, (size, mean.size)).copy()
     else:
         out = _draw(dist, mean, size, rng)
+        if dist.family == "normal":  # kept within the unit's range
+            out = np.clip(out, *unit_range(param.unit))
     return out if param.is_table else out[:, 0]
 
 
@@ -69,6 +71,8 @@ def _draw(dist: Distribution, mean: np.ndarray, size: int, rng: np.random.Genera
         return rng.triangular(p["low"], p["mode"], p["high"], size=shape)
     if dist.family == "uniform":
         return rng.uniform(p["low"], p["high"], size=shape)
+    if dist.family == "normal":
+        return rng.normal(mean, p["sd"], size=shape)
     if dist.family == "dirichlet":
         out = np.zeros(shape)
         live = mean > 0
@@ -114,4 +118,6 @@ def quantile(param: Parameter, q: float | np.ndarray) -> float | np.ndarray:
         return stats.triang.ppf(q, (mode - lo) / (hi - lo), loc=lo, scale=hi - lo)
     if d.family == "uniform":
         return stats.uniform.ppf(q, loc=p["low"], scale=p["high"] - p["low"])
+    if d.family == "normal":
+        return np.clip(stats.norm.ppf(q, loc=v, scale=p["sd"]), *unit_range(param.unit))
     raise ValueError(f"{param.path}: no quantiles for {d.family}")

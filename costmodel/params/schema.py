@@ -48,6 +48,8 @@ MONEY_PER = (
 #: Non-money units, with the range of values each admits.
 UNITS: dict[str, tuple[float, float]] = {
     "proportion": (0.0, 1.0),
+    # a relative reduction: 0.3 is 30% fewer; below zero the outcome rose
+    "relative_reduction": (-1.0, 1.0),
     "rate/year": (0.0, 1.0),
     "ratio": (0.0, math.inf),
     "index": (0.0, math.inf),
@@ -91,6 +93,8 @@ DISTRIBUTIONS: dict[str, set[str]] = {
     "triangular": {"low", "mode", "high"},
     "uniform": {"low", "high"},
     "dirichlet": {"concentration"},
+    # a normal, its draws kept within the unit's range (for effects that may go either way)
+    "normal": {"mean", "sd"},
 }
 POSITIVE_FAMILIES = ("gamma", "lognormal")
 
@@ -492,7 +496,9 @@ def _check_distribution(
     spreads = [n for n in ("sd", "cv") if n in params]
     if len(spreads) != 1:
         bad(
-            f"{family} needs exactly one of 'sd' or 'cv'" if family != "beta" else "beta needs 'sd'"
+            f"{family} needs exactly one of 'sd' or 'cv'"
+            if family not in ("beta", "normal")
+            else f"{family} needs 'sd'"
         )
         return None
     if is_table and "sd" in params:
@@ -507,7 +513,7 @@ def _check_distribution(
             bad(f"{family} needs a value above 0, got {v:g}")
             return None
         if family == "beta":
-            if unit not in ("proportion", "rate/year"):
+            if unit not in ("proportion", "rate/year", "relative_reduction"):
                 bad(f"beta is for proportions, but the unit is {unit!r}")
                 return None
             if not 0 < v < 1:

@@ -26,12 +26,13 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from . import evidence as ev
 from .errors import ParameterError, Problem, UnknownParameterError
 from .joint import JointDraws
 from .schema import PARAMETER_KEYS, Checker, Parameter, check_name, check_parameter
 from .yamlio import read_text, read_yaml
 
-FILE_KEYS = {"description", "parameters", "borrowed_from"}
+FILE_KEYS = {"description", "parameters", "borrowed_from", "evidence"}
 GROUP_KEYS = {"description"}
 
 
@@ -69,9 +70,17 @@ def _area_of(file: Path, root: Path) -> str | None:
 
 
 def read_parameter_file(
-    file: str | Path, root: str | Path | None = None, text: str | None = None
+    file: str | Path,
+    root: str | Path | None = None,
+    text: str | None = None,
+    studies: list[ev.Study] | None = None,
 ) -> tuple[list[Parameter], list[Problem]]:
-    """Read and check one parameter file; return its parameters and any problems."""
+    """Read and check one parameter file; return its parameters and any problems.
+
+    A programme file may hold its own evaluation under ``evidence:`` (a study, see
+    :mod:`costmodel.params.evidence`, whose id is the file's name); it is appended to
+    ``studies`` when given.
+    """
     file = Path(file)
     name = str(file)
     prefix = _prefix(file, Path(root) if root else None)
@@ -105,10 +114,18 @@ def read_parameter_file(
         chk.add(("parameters",), "the file needs a non-empty 'parameters' mapping", "")
         return out, chk.problems
     _walk(tree, ("parameters",), prefix, chk, out)
+    if "evidence" in data:
+        study, probs = ev.read_study(data["evidence"], file.stem, name, lines, ("evidence",))
+        chk.problems.extend(probs)
+        if study is not None and studies is not None:
+            studies.append(study)
     if isinstance(lender, str):  # the parameters are the lending area's, and say so
         out = [replace(p, area=lender) for p in out]
     return out, chk.problems
 
+
+#: The folder of published appraisals rebuilt from their own inputs (scenario files).
+REPLICATIONS = "replications"
 
 #: What a template (``costmodel new-area``) marks for the user to fill in.
 TODO = "TODO"
@@ -202,12 +219,17 @@ def parameter_files(root: str | Path, area: str | None = None) -> list[Path]:
     def national(p: Path) -> bool:
         parts = p.relative_to(root).parts
         in_area = len(parts) > 2 and parts[0] == "areas" and parts[1] in folders
-        return "scenarios" not in parts and not in_area
+        skip = {"scenarios", ev.EVIDENCE_FOLDER, REPLICATIONS}
+        return not skip & set(parts) and not in_area
 
     out = [p for p in root.rglob("*.yaml") if national(p)]
     if area is not None and area in folders:
         folder = root / "areas" / area
-        out += [p for p in folder.rglob("*.yaml") if "scenarios" not in p.relative_to(folder).parts]
+        out += [
+            p
+            for p in folder.rglob("*.yaml")
+            if not {"scenarios", ev.EVIDENCE_FOLDER} & set(p.relative_to(folder).parts)
+        ]
     return sorted(out)
 
 
@@ -287,8 +309,9 @@ def load(area: str | None = None, root: str | Path | None = None) -> ParameterSe
         ) from None
     if folder_area is not None and area is None:
         area = folder_area
+    found_studies: list[ev.Study] = []
     for file in files:
-        params, probs = read_parameter_file(file, root)
+        params, probs = read_parameter_file(file, root, studies=found_studies)
         problems.extend(probs)
         owner = _area_of(file, root)
         if owner is not None:
@@ -298,9 +321,31 @@ def load(area: str | None = None, root: str | Path | None = None) -> ParameterSe
                 first = found[p.path].file
                 problems.append(Problem(p.file, p.path, f"defined twice (also in {first})", p.line))
             found[p.path] = p
+    studies: dict[str, ev.Study] = {}
+    for file in ev.evidence_files(root, folder_area):
+        study, probs = ev.read_evidence_file(file)
+        problems.extend(probs)
+        if study is not None:
+            found_studies.append(study)
+    for study in found_studies:
+        ev.add_study(studies, study, problems)
+    problems += ev.unknown_outcomes(studies, ev.outcomes_of(found))
     if problems:
         raise ParameterError(problems)
-    ps = ParameterSet(found, root=root)
+    derived = ev.derived_effects(found, studies)
+    for path in derived:
+        if path in found:
+            problems.append(
+                Problem(
+                    found[path].file,
+                    path,
+                    f"given in a file but also derived from {ev.STUDIES}: remove one",
+                    found[path].line,
+                )
+            )
+    if problems:
+        raise ParameterError(problems)
+    ps = ParameterSet({**found, **derived}, root=root, studies=studies)
     if area is not None:
         ps = ps.for_area(area)
     return ps
@@ -315,11 +360,14 @@ class ParameterSet(Mapping[str, Parameter]):
         root: Path | None = None,
         area: str | None = None,
         overrides: Mapping[str, Any] | None = None,
+        studies: Mapping[str, ev.Study] | None = None,
     ):
         self._p = dict(parameters)
         self.root = root
         self.area = area
         self.overrides: Mapping[str, Any] = dict(overrides or {})
+        #: The evidence on effects: studies by id (:mod:`costmodel.params.evidence`).
+        self.studies: Mapping[str, ev.Study] = dict(studies or {})
         #: Paths of parameters added on top of the parameter files (by a scenario).
         self.added: tuple[str, ...] = ()
         #: Parameter sets drawn together (a calibrated posterior), if a scenario named one.
@@ -379,14 +427,14 @@ class ParameterSet(Mapping[str, Parameter]):
             raise ParameterError(
                 Problem("", f"areas.{area}", f"unknown area {area!r} (known: {', '.join(known)})")
             )
-        out = ParameterSet(self._p, self.root, area, self.overrides)
+        out = ParameterSet(self._p, self.root, area, self.overrides, self.studies)
         out.added = self.added
         out.joint = self.joint
         return out
 
     def with_joint(self, joint: JointDraws | None) -> ParameterSet:
         """A new set whose sampler draws ``joint``'s columns together, row by row."""
-        out = ParameterSet(self._p, self.root, self.area, self.overrides)
+        out = ParameterSet(self._p, self.root, self.area, self.overrides, self.studies)
         out.added = self.added
         out.joint = joint
         return out
@@ -416,7 +464,7 @@ class ParameterSet(Mapping[str, Parameter]):
             added.append(p.path)
         if problems:
             raise ParameterError(problems)
-        out = ParameterSet(new, self.root, self.area, self.overrides)
+        out = ParameterSet(new, self.root, self.area, self.overrides, self.studies)
         out.added = (*self.added, *added)
         out.joint = self.joint
         return out
@@ -465,9 +513,15 @@ class ParameterSet(Mapping[str, Parameter]):
                 )
             else:
                 new[path] = replace(p, file=file if file != "<overrides>" else old.file)
+        if not problems and any(str(k).startswith("savings.evidence.") for k in values):
+            # the pooled effects follow the studies chosen, except those set by hand
+            try:
+                new.update(ev.derived_effects(new, self.studies, keep={*self.overrides, *values}))
+            except ParameterError as exc:
+                problems.extend(exc.problems)
         if problems:
             raise ParameterError(problems)
-        out = ParameterSet(new, self.root, self.area, {**self.overrides, **values})
+        out = ParameterSet(new, self.root, self.area, {**self.overrides, **values}, self.studies)
         out.added = self.added
         # a value set by hand is fixed: it no longer comes from the joint draws
         out.joint = None if self.joint is None else self.joint.without(values)

@@ -10,7 +10,7 @@ import pandas as pd
 
 from ..model.calibration import Calibration
 from .formatting import text_table
-from .labels import parameter_label
+from .labels import SHARE_UNITS, parameter_label
 
 #: Significant digits kept for each posterior value in a draws file.
 DRAWS_DIGITS = 6
@@ -75,7 +75,7 @@ def summary_table(cal: Calibration) -> str:
         def v(x: float, unit: str = r["unit"]) -> str:
             if unit.startswith("GBP"):
                 return f"£{x:,.0f}"
-            if unit == "proportion":
+            if unit in SHARE_UNITS:
                 return f"{x:.0%}"
             return f"{x:,.3g}" if abs(x) < 1000 else f"{x:,.0f}"
 

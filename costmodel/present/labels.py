@@ -98,6 +98,16 @@ AGENCY_LABELS: dict[str, Label] = _labels(
 ISSUES: dict[str, str] = {k: ISSUE_LABELS[k].long for k in ISSUE_NAMES}
 AGENCIES: dict[str, str] = {k: AGENCY_LABELS[k].long for k in AGENCY_NAMES}
 
+#: Units whose values are shares, shown as percentages (a relative reduction may be below zero).
+SHARE_UNITS = ("proportion", "relative_reduction")
+
+#: The kinds of evidence an effect rests on (costmodel.params.evidence.CLASSES).
+EVIDENCE_CLASS_LABELS: dict[str, str] = {
+    "own": "measured for this programme against its own counterfactual",
+    "transferred": "transferred from another programme or population",
+    "assumed": "assumed (no counterfactual measure)",
+}
+
 #: The savings model's outcomes: what one occurrence is.
 OUTCOME_LABELS: dict[str, Label] = _labels(
     {
@@ -120,7 +130,12 @@ OUTCOME_LABELS: dict[str, Label] = _labels(
             "incident",
             "number",
         ),
-        "domestic_abuse": ("A domestic abuse incident", "Domestic abuse", "incident", "number"),
+        "domestic_abuse": (
+            "A victim-year of domestic abuse",
+            "Domestic abuse",
+            "victim-year",
+            "number",
+        ),
         "young_adult_neet": (
             "A young adult not in education, employment or training",
             "Young adult NEET",
@@ -130,7 +145,7 @@ OUTCOME_LABELS: dict[str, Label] = _labels(
         "school_exclusion": ("A school exclusion", "School exclusion", "episode", "number"),
         "camhs_case": ("A child mental health (CAMHS) case", "CAMHS case", "case", "number"),
         "adult_out_of_work": (
-            "A parent's year on out-of-work benefits",
+            "A parent's year claiming Jobseeker's Allowance",
             "Adult out of work",
             "year",
             "number",
@@ -410,7 +425,7 @@ _LEAF_WORDS = {
     "rate": "rate without support",
     "cost": "cost per occurrence",
     "effect": "effect",
-    "full_years": "full years of effect",
+    "transfer": "transfer factor",
     "drop_off": "yearly drop-off",
     "dropped_out": "effect share for drop-outs",
     "indirect": "effect share for advice",

@@ -36,6 +36,7 @@ from .labels import (
     GROUP_LABELS,
     INDICATORS,
     REACH_OUTCOMES,
+    SHARE_UNITS,
     parameter_label,
 )
 from .labels import scenario_label as _scenario_label
@@ -855,7 +856,7 @@ def _param_value(c: ReportContent, path: str, x: float) -> str:
     unit = p.unit if p is not None else ""
     if p is not None and p.price_year and unit.startswith("GBP"):
         return money_round(x * c.deflators.factor(p.price_year, c.price_year))
-    if unit == "proportion":
+    if unit in SHARE_UNITS:
         return percent(x, 0) if abs(x) >= 0.1 else percent(x, 1)
     text = number(x) if abs(x) >= 100 else f"{x:.3g}".replace("-", "−")
     words = {"year": "yrs", "week": "wks", "rate/year": "/yr", "post": "posts"}

@@ -71,7 +71,7 @@ SAVINGS_CONTROLS = {
     "attribution": "savings.additionality.attribution",
     "displacement": "savings.additionality.displacement",
     "optimism_bias": "savings.optimism_bias.benefits_medium",
-    "full_years": "savings.persistence.full_years",
+    "transfer": "savings.evidence.transfer",
     "drop_off": "savings.persistence.drop_off",
     "years_after_support": "savings.appraisal.years_after_support",
 }
@@ -492,8 +492,8 @@ class SavingsView(_View):
         self.attribution = _slider(0, 0, 0.9, 0.01, "Attribution to others")
         self.displacement = _slider(0, 0, 0.9, 0.01, "Displacement")
         self.optimism_bias = _slider(0, 0, 0.9, 0.01, "Optimism bias (medium evidence)")
-        self.full_years = _slider(0, 0, 10, 0.5, "Effects last, full years", ".1f")
-        self.drop_off = _slider(0, 0, 1, 0.05, "Then fade by (a year)")
+        self.transfer = _slider(0, 0, 1, 0.05, "Transfer factor (effects measured elsewhere)")
+        self.drop_off = _slider(0, 0, 1, 0.05, "Fade beyond the measured window (a year)")
         self.years_after_support = _slider(
             8, 1, 30, 1, "Years followed after support", integer=True
         )

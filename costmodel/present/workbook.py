@@ -65,6 +65,7 @@ from .labels import (
     GROUP_LABELS,
     INDICATORS,
     REACH_OUTCOMES,
+    SHARE_UNITS,
     parameter_label,
     scenario_label,
 )
@@ -246,7 +247,7 @@ def _parameter_unit(content: ReportContent, path: str, price_year: bool = True) 
         per = unit.partition("/")[2]
         words = "£" + (f" per {per}" if per else "") + (f", {year} prices" if year else "")
         return "money", words
-    if unit == "proportion":
+    if unit in SHARE_UNITS:
         return "proportion", "share"
     if unit == "date":
         return "date", "date"
