@@ -97,7 +97,9 @@ def appraise_draw(
     rate = [float(inputs.rate[i, o]) for o in range(outcomes)]
     cost = [float(inputs.cost[i, o]) for o in range(outcomes)]
     effect = [float(inputs.effect[i, o]) for o in range(outcomes)]
-    full_years = float(inputs.full_years[i])
+    # the years an effect holds in full: one for every outcome, or each outcome's own
+    full = np.asarray(inputs.full_years)
+    full_years = [float(full[i, o] if full.ndim == 2 else full[i]) for o in range(outcomes)]
     drop_off = float(inputs.drop_off[i])
     # the gross-to-net factor of each outcome: deadweight and attribution only where the
     # effect has no counterfactual, optimism bias at the rate for the grade of the outcome's effect
@@ -129,11 +131,11 @@ def appraise_draw(
         float(inputs.duration[i, o]) if inputs.duration.size else 0.0 for o in range(outcomes)
     ]
 
-    def weight_in(t: int) -> float:
-        """Families at full-effect equivalent in year t, over the cohorts so far."""
+    def weight_in(t: int, o: int) -> float:
+        """Families at full-effect equivalent in year t for outcome o, over the cohorts so far."""
         w = 0.0
         for y in range(min(t + 1, len(families))):
-            w += float(families[y]) * effect_left(t - y, full_years, drop_off)
+            w += float(families[y]) * effect_left(t - y, full_years[o], drop_off)
         return w
 
     def cost_share(o: int, k: int) -> float:
@@ -149,7 +151,7 @@ def appraise_draw(
             for s in range(t + 1):  # episodes avoided in year s still costing in year t
                 running = cost_share(o, t - s)
                 if running:
-                    gross += weight_in(s) * saving_per_family[o] * running
+                    gross += weight_in(s, o) * saving_per_family[o] * running
             net = gross * additionality[o]
             gross_t += gross
             net_t += net

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from test_savings import simple_inputs
 
-from costmodel.model.savings import appraise, savings_inputs
+from costmodel.model.savings import Served, appraise, savings_inputs
 
 
 def two_outcomes(params, **over):
@@ -56,24 +56,48 @@ def test_optimism_bias_by_grade_on_benefits_and_costs(params):
     assert a.bcr[0] == pytest.approx(a.net[0, 0].sum() / 1100)
 
 
-def test_the_shipped_effects_carry_their_counterfactual_and_grade(params):
-    inp = savings_inputs(params, "2018/19")
-    by_name = dict(zip(inp.outcomes, inp.counterfactual, strict=True))
-    assert by_name["child_enters_care"] and by_name["youth_custody"]
-    assert not by_name["domestic_abuse"] and not by_name["camhs_case"]
+def test_transferred_and_assumed_effects_take_deadweight_own_effects_do_not(params):
+    """The team is appraised on Troubled Families evidence (transferred) and on stated
+    assumptions: both take deadweight and attribution. The county's phase 2 programme
+    on its own evaluation does not, for the outcomes that evaluation measured."""
+    from costmodel.model.programme import programmes
+    from costmodel.model.projection import served_by
+    from costmodel.params.scenarios import apply_scenario
+
+    inp = savings_inputs(params, "2018/19", served=served_by(params, programmes(params)))
+    cls = dict(zip(inp.outcomes, inp.evidence_class, strict=True))
+    assert cls["child_enters_care"] == cls["youth_custody"] == "transferred"
+    assert cls["domestic_abuse"] == cls["camhs_case"] == "assumed"
+    assert not inp.counterfactual.any()
     grade = dict(zip(inp.outcomes, inp.grade, strict=True))
-    assert grade["child_enters_care"] == 1  # medium confidence
-    assert grade["school_exclusion"] == 2  # low confidence
+    assert grade["child_enters_care"] == 1  # medium: a matched comparison group
+    assert grade["school_exclusion"] == 2  # low: an expert assumption
     factor = inp.additionality()[0]
     care, dv = inp.outcomes.index("child_enters_care"), inp.outcomes.index("domestic_abuse")
     dw, att, disp = inp.deadweight[0], inp.attribution[0], inp.displacement[0]
-    assert factor[care] == pytest.approx((1 - disp) * (1 - inp.ob_medium[0]))
+    assert factor[care] == pytest.approx((1 - dw) * (1 - att) * (1 - disp) * (1 - inp.ob_medium[0]))
     assert factor[dv] == pytest.approx((1 - dw) * (1 - att) * (1 - disp) * (1 - inp.ob_low[0]))
 
+    tf2 = apply_scenario(params, "troubled_families_phase2")
+    own = savings_inputs(tf2, "2018/19", served=served_by(tf2, programmes(tf2)))
+    cls = dict(zip(own.outcomes, own.evidence_class, strict=True))
+    assert cls["child_enters_care"] == "own" and cls["domestic_abuse"] == "assumed"
+    factor = own.additionality()[0]
+    assert factor[care] == pytest.approx((1 - disp) * (1 - own.ob_medium[0]))
 
-def test_an_unknown_counterfactual_is_a_clear_error(params):
+
+def test_a_transferred_effect_is_scaled_by_the_design_and_transfer_factors(params):
+    """The effect applied is the pooled effect × design multiplier × transfer factor."""
+    inp = savings_inputs(params, "2018/19", served=Served(("team",)))
+    j = inp.outcomes.index("adult_custody")
+    pooled = params["savings.outcomes.adult_custody.effect"].value
+    design = params["savings.evidence.design.comparison_group"].value
+    transfer = params["savings.evidence.transfer"].value
+    assert inp.effect[0, j] == pytest.approx(pooled * design * transfer)
+
+
+def test_an_unknown_study_is_a_clear_error(params):
     from costmodel.params.errors import ParameterError
 
-    bad = params.with_values({"savings.outcomes.camhs_case.counterfactual": {"hunch": 1}})
-    with pytest.raises(ParameterError, match="counterfactual: name exactly one of"):
-        savings_inputs(bad, "2018/19")
+    with pytest.raises(ParameterError, match="unknown study 'hunch'"):
+        params.with_values({"savings.evidence.studies": {"hunch": 1}})

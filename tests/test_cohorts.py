@@ -147,7 +147,9 @@ def test_without_a_follow_up_the_appraisal_needs_a_horizon(params):
     from costmodel.params.errors import ParameterError
     from costmodel.params.store import ParameterSet
 
-    without = ParameterSet({k: v for k, v in params.items() if k != FOLLOW_UP}, params.root)
+    without = ParameterSet(
+        {k: v for k, v in params.items() if k != FOLLOW_UP}, params.root, studies=params.studies
+    )
     with pytest.raises(ParameterError, match="years each cohort is followed, or a horizon"):
         project(without, "calibrated", draws=1)
     cut = project(without, "calibrated", draws=1, horizon=6)

@@ -74,7 +74,12 @@ def test_no_conviction_is_counted_twice(params):
     inp = savings_inputs(params, "2018/19")
     conv, cust = inp.outcomes.index("youth_conviction"), inp.outcomes.index("youth_custody")
     all_rate = params["savings.outcomes.youth_conviction.rate"].value
-    all_effect = params["savings.outcomes.youth_conviction.effect"].value
+    # the conviction effect applied: pooled × design multiplier × transfer factor
+    all_effect = (
+        params["savings.outcomes.youth_conviction.effect"].value
+        * params["savings.evidence.design.comparison_group"].value
+        * params["savings.evidence.transfer"].value
+    )
     assert inp.rate[0, conv] + inp.rate[0, cust] == pytest.approx(all_rate)
     avoided = inp.rate[0] * inp.effect[0]
     assert avoided[conv] + avoided[cust] == pytest.approx(all_rate * all_effect)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import re
 
 import numpy as np
@@ -105,12 +107,18 @@ def drawn(params, scenario):
 OB_COSTS = "savings.optimism_bias.costs"
 
 
-def hand_pv_costs(params, price_year: str) -> float:
+#: A date before the programme starts, when all its costs were still estimates.
+BEFORE = dt.date(2019, 1, 1)
+
+
+def hand_pv_costs(params, price_year: str, estimated: bool = False) -> float:
+    """100 families a year × £1,200, discounted; raised by the Green Book optimism bias
+    on costs only while they are estimates (the programme ran 2019-2022: spent now)."""
     factor = costmodel.deflators(params).factor("2018/19", price_year)
     df = costmodel.discount_factors(np.arange(3), costmodel.discount_schedule(params))
     assert df == pytest.approx([1.0, 1 / 1.035, 1 / 1.035**2])
     per_year = 300 / 3
-    uplift = 1 + params[OB_COSTS].value  # the Green Book optimism bias on costs
+    uplift = 1 + params[OB_COSTS].value if estimated else 1.0
     return sum(per_year * 1200 * factor * uplift * d for d in df)
 
 
@@ -138,13 +146,26 @@ def test_deterministic_pv_of_costs_by_hand(params, central):
     assert central.appraisal.pv_costs[0] == pytest.approx(
         hand_pv_costs(params, "2018/19"), rel=1e-9
     )
-    assert central.appraisal.pv_costs[0] == pytest.approx(
-        120_000 * 1.05 * (1 + 1 / 1.035 + 1 / 1.035**2)
-    )
+    assert central.appraisal.pv_costs[0] == pytest.approx(120_000 * (1 + 1 / 1.035 + 1 / 1.035**2))
     assert central.families_started.tolist() == [300.0]
     assert central.families_completed.tolist() == [300.0]
     assert central.appraisal.income is None
-    np.testing.assert_allclose(central.appraisal.costs[0, :4], [120_000 * 1.05] * 3 + [0])
+    np.testing.assert_allclose(central.appraisal.costs[0, :4], [120_000] * 3 + [0])
+
+
+def test_optimism_bias_raises_only_costs_still_to_be_spent(params, scenario):
+    """Appraised before it started, every year's cost is an estimate and is raised;
+    appraised in its second year, the first year's spending is not."""
+    ob = params[OB_COSTS].value
+    ahead = costmodel.project(params, scenario, draws=1, as_of=BEFORE)
+    np.testing.assert_allclose(ahead.appraisal.costs[0, :3], [120_000 * (1 + ob)] * 3)
+    assert ahead.appraisal.pv_costs[0] == pytest.approx(
+        hand_pv_costs(params, "2018/19", estimated=True), rel=1e-9
+    )
+    during = costmodel.project(params, scenario, draws=1, as_of=dt.date(2020, 6, 1))
+    np.testing.assert_allclose(
+        during.appraisal.costs[0, :3], [120_000, 120_000, 120_000 * (1 + ob)]
+    )
 
 
 def test_deterministic_pv_of_costs_in_another_price_year(params, scenario):
@@ -164,8 +185,8 @@ def test_draws_table_holds_the_programme_cost(params, drawn):
     assert cost.mean() == pytest.approx(1200, abs=4 * 360 / np.sqrt(400))
     # the PV of each draw's costs is its own cost per family × 100 × the discount factors
     df = costmodel.discount_factors(np.arange(3), costmodel.discount_schedule(params))
-    uplift = 1 + table[OB_COSTS].to_numpy()
-    np.testing.assert_allclose(drawn.appraisal.pv_costs, cost * 100 * uplift * df.sum(), rtol=1e-9)
+    # the programme's costs are spent by now: no optimism bias on them
+    np.testing.assert_allclose(drawn.appraisal.pv_costs, cost * 100 * df.sum(), rtol=1e-9)
     assert (drawn.families_started == 300).all()
 
 
@@ -184,9 +205,7 @@ def test_tornado_includes_the_programme_cost(params, scenario):
     assert row.npv_low > row.npv_high  # a dearer programme is worth less
     # NPV falls by exactly the extra PV of costs
     pv_per_pound = (
-        100
-        * (1 + params[OB_COSTS].value)
-        * costmodel.discount_factors(np.arange(3), costmodel.discount_schedule(params)).sum()
+        100 * costmodel.discount_factors(np.arange(3), costmodel.discount_schedule(params)).sum()
     )
     assert row.npv_low - row.npv_high == pytest.approx(
         (row.high - row.low) * pv_per_pound, rel=1e-9

@@ -152,8 +152,9 @@ def test_scenario_overrides_are_marked_in_the_appendix(params):
     )
     a = c.assumptions()
     marked = set(a.index[a["scenario_override"]])
-    assert "savings.outcomes.child_enters_care.effect" in marked
-    assert a.loc["savings.persistence.full_years", "value"] == 1
+    assert "savings.outcomes.domestic_abuse.effect" in marked
+    assert "savings.evidence.transfer" in marked
+    assert a.loc["savings.evidence.transfer", "value"] == 0.2
     assert c.value_of_information is None  # too few draws for it
     assert c.compared == ("cautious",)
 

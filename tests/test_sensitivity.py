@@ -9,6 +9,7 @@ from costmodel.analysis import sensitivity as s
 from costmodel.analysis import value_of_information as voi
 from costmodel.model.projection import DeterministicOutcome, project
 from costmodel.params.distributions import quantile
+from costmodel.params.scenarios import apply_scenario
 
 EFFECT = "savings.outcomes.child_enters_care.effect"
 RATE = "savings.outcomes.child_enters_care.prevalence"
@@ -43,9 +44,12 @@ def test_tornado_uses_the_distribution_percentiles(params, tornado):
 
 
 def test_switching_value_sets_npv_to_zero(params):
+    # the optimistic reading of the evidence pays its way, so one effect can switch it
+    params = apply_scenario(params, "optimistic")
     sv = s.switching_values(params, parameters=[EFFECT, RATE], runs=300)
     # the product rate × effect enters linearly: both switch at the same relative change
     assert sv.loc[EFFECT, "change"] == pytest.approx(sv.loc[RATE, "change"], rel=1e-6)
+    assert sv.loc[EFFECT, "switching"] < params[EFFECT].value
     npv = DeterministicOutcome(params, None, runs=300)
     assert s.evaluate(npv, npv.params, {EFFECT: sv.loc[EFFECT, "switching"]}) == pytest.approx(
         0, abs=1.0

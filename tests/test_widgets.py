@@ -131,7 +131,8 @@ def test_savings_view_zero_discount_rate_gives_undiscounted_sums(savings_view):
     # the team's three years and four more for its last quarter's cohort
     assert savings_view.result.appraisal.horizon == 7
     savings_view.reset()
-    assert savings_view.years_after_support.value == 8
+    # the follow-up the evidence supports (the phase 2 evaluation's five years)
+    assert savings_view.years_after_support.value == 5
 
 
 def test_savings_view_scenario_switch_resets_controls(savings_view, params):

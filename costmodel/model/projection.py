@@ -55,6 +55,7 @@ from .savings import (
     SavingsInputs,
     Served,
     appraise,
+    combine_appraisals,
     effective_families,
     evidence_summary,
     issue_cap_check,
@@ -354,7 +355,8 @@ class Projection:
           episodes avoided where an outcome gives one (``economic_value``: output not
           lost, earnings gained in work).
         * ``social`` – economic plus wellbeing (``social_value``: the physical and
-          emotional harm avoided), where an outcome gives one.
+          emotional harm avoided), where an outcome gives one, discounted at the Green
+          Book's health rate (it is valued in quality-adjusted life years).
         * ``local`` – the local partnership (``savings.perspectives.local_agencies``):
           its agencies' savings against the costs less the income it receives.
         * ``funder`` – the agency that pays (``team.budget.funder`` or a programme's
@@ -368,7 +370,8 @@ class Projection:
         costs, income = float(f @ m["costs"]), float(f @ m["income"])
         w = self.perspective_weights
         economic = float(by_agency @ (1 - w["transfer"])) + float(f @ m["economic_net"])
-        social = economic + float(f @ m["social_net"])
+        h = self.appraisal.health_discount_factors
+        social = economic + float((f if h is None else h) @ m["social_net"])
         rows = {
             "fiscal": (by_agency.sum(), costs, "every public agency; income cancels"),
             "economic": (
@@ -422,7 +425,7 @@ class Projection:
         if view == "economic":
             return economic, a.pv_costs
         if view == "social":
-            return economic + (zeros if a.social_net is None else a.pv(a.social_net)), a.pv_costs
+            return economic + a.pv_social, a.pv_costs
         if view == "local":
             return by_agency @ w["local"], outlay
         if view == "funder" and w.get("funder") is not None:
@@ -754,7 +757,7 @@ def project(
         progress=progress,
     )
     included = programmes(params)
-    served = served_by(params, included)
+    served = [served_by(params, [p]) for p in included]
     starts = [p.start_date(params) for p in included]
     if not starts and "team.programme.start_date" not in params:
         raise ParameterError(
@@ -786,6 +789,8 @@ def project(
     base = start if base_date is None else base_date
     offset = _years_between(start, base) if start >= base else -_years_between(base, start)
     factors = discount_factors(np.arange(horizon) + offset, schedule_from_params(params, discount))
+    # wellbeing (valued in QALYs) is discounted at the Green Book's health rate
+    health = discount_factors(np.arange(horizon) + offset, schedule_from_params(params, "health"))
     today = dt.date.today() if as_of is None else as_of
     future = np.array(
         [_add_years(start, t) > today for t in range(horizon)], dtype=float
@@ -807,7 +812,12 @@ def project(
             savings_paths(params),
             savings_correlations(params),
         )
-        inputs = savings_inputs(params, price_year, values=values, served=served)
+        # each programme's effects and rates follow its own evidence and population
+        inputs_each = [
+            savings_inputs(params, price_year, values=values, served=sv)
+            for sv in served or [Served()]
+        ]
+        inputs = inputs_each[0]
         run = replace(options, first_draw=first)
         flows = tuple(p.flows(params, price_year, n, block_rng, run) for p in included)
         team = next((f for f in flows if f.simulation is not None), None)
@@ -824,22 +834,33 @@ def project(
 
         per = QUARTERS_PER_YEAR if all(f.quarterly for f in flows) else 1
 
-        def by_period(arrays: list[np.ndarray], n=n, length=length, per=per) -> np.ndarray:
+        def by_period(arrays: list[np.ndarray | None], n=n, length=length, per=per):
             out = np.zeros((n, length * per))
             for a, s in zip(arrays, shifts, strict=True):
-                out[:, s * per : s * per + a.shape[1]] += a
+                if a is not None:
+                    out[:, s * per : s * per + a.shape[1]] += a
             return out
 
-        families = by_period([_effective(f.family_flows(per > 1), inputs) for f in flows])
-        costs = line([f.costs for f in flows])
-        income = (
-            line([f.income for f in flows]) if any(f.income is not None for f in flows) else None
-        )
-        helped = sum((f.started for f in flows), np.zeros(n))
+        def only(i: int, a: np.ndarray | None) -> list[np.ndarray | None]:
+            return [a if j == i else None for j in range(len(flows))]
+
+        # one appraisal for each programme (none: an empty one), added up by chunk
+        each = [
+            (
+                inputs_each[i],
+                by_period(only(i, _effective(f.family_flows(per > 1), inputs_each[i]))),
+                line(only(i, f.costs)),
+                None if f.income is None else line(only(i, f.income)),
+                f.started,
+            )
+            for i, f in enumerate(flows)
+        ] or [(inputs, by_period([]), line([]), None, np.zeros(n))]
         if block == 0 and area is not None and flows:
             county = baseline(params, area, price_year).by_issue
             central_inputs = (
-                inputs if deterministic else savings_inputs(params, price_year, served=served)
+                inputs
+                if deterministic
+                else savings_inputs(params, price_year, served=(served or [Served()])[0])
             )
             completed = line([f.completed for f in flows])
             checks = issue_cap_check(
@@ -847,18 +868,24 @@ def project(
             )
         for lo in range(0, n, chunk):
             hi = min(n, lo + chunk)
-            a = appraise(
-                inputs.rows(lo, hi),
-                costs[lo:hi],
-                families[lo:hi],
-                factors,
-                discount,
-                checks,
-                families_helped=helped[lo:hi],
-                income=None if income is None else income[lo:hi],
-                years_after_support=yas,
-                cohorts_per_year=per,
-                estimated_years=future,
+            a = combine_appraisals(
+                [
+                    appraise(
+                        inp.rows(lo, hi),
+                        costs[lo:hi],
+                        families[lo:hi],
+                        factors,
+                        discount,
+                        checks,
+                        families_helped=helped[lo:hi],
+                        income=None if income is None else income[lo:hi],
+                        years_after_support=yas,
+                        cohorts_per_year=per,
+                        estimated_years=future,
+                        health_discount_factors=health,
+                    )
+                    for inp, families, costs, income, helped in each
+                ]
             )
             part = tuple(f.rows(lo, hi) for f in flows)
             total.add(a, indicator_values(a, part))
@@ -908,7 +935,7 @@ def project(
         ),
         base_date=base.isoformat(),
         years_after_support=yas,
-        evidence=evidence_summary(params, served),
+        evidence=evidence_summary(params, (served or [Served()])[0]),
         perspective_weights=perspective_weights(params, included),
     )
 
@@ -918,32 +945,20 @@ def _finite(x: Any) -> float | None:
 
 
 def served_by(params: Mapping, included: Sequence) -> Served:
-    """The programmes appraised and the need tiers of the families they serve
-    (``team.population`` or ``programmes.<name>.population``). Programmes that serve
-    different tiers are appraised one at a time. A cohort programme's
-    ``evaluated_as`` names the programme whose evaluation measured it (a county's
-    delivery of a national programme), whose effects then count as its own."""
-    mixes = {}
+    """What a programme serves: its name and the need tiers of its families
+    (``team.population`` or ``programmes.<name>.population``; several programmes: the
+    first's tiers, so appraise each with its own, as :func:`project` does). A cohort
+    programme's ``evaluated_as`` names the programme whose evaluation measured it (a
+    county's delivery of a national programme), whose effects then count as its own."""
+    mix: dict[str, float] = {}
     for prog in included:
         path = (
             "team.population"
             if prog.kind == "team simulation"
             else f"{PROGRAMMES}.{prog.name}.population"
         )
-        if path in params:
-            mixes[prog.name] = (path, dict(params[path].value))
-    if len({tuple(sorted(m.items())) for _, m in mixes.values()}) > 1:
-        path = next(iter(mixes.values()))[0]
-        raise ParameterError(
-            Problem(
-                params[path].file,
-                path,
-                "the programmes appraised serve different populations ("
-                + ", ".join(mixes)
-                + "): appraise them one at a time",
-            )
-        )
-    mix = next(iter(mixes.values()))[1] if mixes else {}
+        if path in params and not mix:
+            mix = dict(params[path].value)
     names = [p.name for p in included]
     for prog in included:  # a local programme counts its national evaluation as its own
         path = f"{PROGRAMMES}.{prog.name}.evaluated_as"

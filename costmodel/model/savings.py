@@ -662,6 +662,21 @@ class Appraisal:
     #: perspective it adds to (None where no outcome is valued so).
     economic_net: np.ndarray | None = None
     social_net: np.ndarray | None = None
+    #: (years,) discount factors for wellbeing (``social_net``, valued in QALYs): the
+    #: Green Book's health rate; None: the same as every other stream's.
+    health_discount_factors: np.ndarray | None = None
+
+    @property
+    def pv_social(self) -> np.ndarray:
+        """PV of the wellbeing stream by draw, at the health discount rate."""
+        if self.social_net is None:
+            return np.zeros(len(self.costs))
+        f = (
+            self.discount_factors
+            if self.health_discount_factors is None
+            else self.health_discount_factors
+        )
+        return self.social_net @ f
 
     def pv(self, stream: np.ndarray) -> np.ndarray:
         """Present value over the years axis (axis 1)."""
@@ -748,6 +763,7 @@ def appraise(
     years_after_support: int | None = None,
     cohorts_per_year: int = 1,
     estimated_years: np.ndarray | None = None,
+    health_discount_factors: np.ndarray | None = None,
 ) -> Appraisal:
     """The appraisal from resolved inputs, yearly costs (D, Y) and effective families
     (D, periods) by the year their support ended, or by quarter with
@@ -789,6 +805,7 @@ def appraise(
         cashable_by_agency=by_agency * inputs.cashable[None, None, :],
         discount_factors=np.asarray(discount_factors, float),
         families=families.sum(axis=1),
+        health_discount_factors=health_discount_factors,
         checks=checks,
         income=None if income is None else _fit_years(income, inputs.draws, horizon),
         families_helped=families.sum(axis=1)
@@ -941,3 +958,33 @@ def evidence_summary(params: Mapping, served: Served | None = None) -> dict[str,
             ],
         }
     return out
+
+
+#: Appraisal streams that add up across programmes appraised together.
+ADDITIVE = (
+    "costs",
+    "gross",
+    "net",
+    "net_by_agency",
+    "cashable_by_agency",
+    "families",
+    "families_helped",
+    "income",
+    "economic_net",
+    "social_net",
+)
+
+
+def combine_appraisals(parts: Sequence[Appraisal]) -> Appraisal:
+    """Programmes appraised together: each stream the sum of theirs (``None`` where no
+    part has it); every indicator follows from the sums."""
+    if len(parts) == 1:
+        return parts[0]
+
+    def total(name: str) -> np.ndarray | None:
+        arrays = [getattr(p, name) for p in parts]
+        given = [a for a in arrays if a is not None]
+        return None if not given else sum(given[1:], given[0].copy())
+
+    sums: dict[str, Any] = {k: total(k) for k in ADDITIVE}
+    return replace(parts[0], **sums)
