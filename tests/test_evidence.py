@@ -221,6 +221,8 @@ def share_above_cutoff_reduction(d: float) -> float:
     return 1 - 2 * stats.norm.cdf(-d)
 
 
+REDUCTION_LOW = share_above_cutoff_reduction(LOW)
+REDUCTION_HIGH = share_above_cutoff_reduction(HIGH)
 PROGRAMME = f"""\
     description: >
       Incredible Years BASIC parenting groups for parents of children at risk of conduct
@@ -266,7 +268,9 @@ PROGRAMME = f"""\
         status: published
         confidence: medium
         source:
-          title: Parenting programme for parents of children at risk of developing conduct disorder - cost effectiveness analysis (Edwards et al.)
+          title: >
+            Parenting programme for parents of children at risk of developing
+            conduct disorder - cost effectiveness analysis (Edwards et al.)
           url: https://www.bmj.com/content/334/7595/682
       population:
         description: Families served.
@@ -278,18 +282,27 @@ PROGRAMME = f"""\
         source: {{title: test setting}}
     evidence:
       source:
-        title: Parenting intervention in Sure Start services for children at risk of developing conduct disorder - pragmatic randomised controlled trial (Hutchings et al.)
+        title: >
+          Parenting intervention in Sure Start services for children at risk of
+          developing conduct disorder - pragmatic randomised trial (Hutchings et al.)
         url: https://www.bmj.com/content/334/7595/678
       design: randomised_trial
       programme: incredible_years
-      population: {{need: early_help, description: parents of 3-4 year olds above the ECBI clinical cut-off}}
-      setting: {{country: Wales, service: Sure Start parenting groups, intensity: 12 weekly sessions}}
+      population:
+        need: early_help
+        description: parents of 3-4 year olds above the ECBI clinical cut-off
+      setting:
+        country: Wales
+        service: Sure Start parenting groups
+        intensity: 12 weekly sessions
       window: {{from: joining, months: 6}}
       records:
         camhs_case:
-          measure: ECBI problem scale, effect size {D} read as fewer children above the clinical cut-off
+          measure: >
+            ECBI problem scale, effect size {D} read as fewer children above the
+            clinical cut-off
           effect: {share_above_cutoff_reduction(D):.4f}
-          interval: [{share_above_cutoff_reduction(LOW):.4f}, {share_above_cutoff_reduction(HIGH):.4f}]
+          interval: [{REDUCTION_LOW:.4f}, {REDUCTION_HIGH:.4f}]
           n: 153
     """
 

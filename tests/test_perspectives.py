@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+import costmodel
 from costmodel.model.projection import project
 from costmodel.model.vocabulary import AGENCY_NAMES
 
@@ -34,8 +35,15 @@ def test_every_perspective_by_hand(team, params):
     costs = pv(team, "costs")
     assert views.loc["fiscal", "pv_benefits"] == pytest.approx(by_agency.sum())
     assert views.loc["fiscal", "npv"] == pytest.approx(team.appraisal.npv.mean())
-    economic_extra, social_extra = pv(team, "economic_net"), pv(team, "social_net")
-    assert economic_extra > 0 and social_extra > 0  # domestic abuse carries both values
+    economic_extra = pv(team, "economic_net")
+    # wellbeing is valued in QALYs: discounted at the Green Book health rate (1.5%)
+    health = costmodel.discount_factors(
+        np.arange(team.appraisal.horizon), costmodel.discount_schedule(params, "health")
+    )
+    np.testing.assert_allclose(team.appraisal.health_discount_factors, health)
+    assert health[1] == pytest.approx(1 / 1.015)
+    social_extra = float(health @ team.mean_flows()["social_net"])
+    assert economic_extra > 0 and social_extra > pv(team, "social_net") > 0
     assert views.loc["economic", "pv_benefits"] == pytest.approx(
         by_agency @ (1 - transfer) + economic_extra
     )

@@ -37,6 +37,8 @@ GROUPS: dict[str, tuple[str, ...]] = {
     ),
     "unit costs": ("savings.outcomes.*.cost",),
     "persistence": ("savings.persistence.*",),
+    "evidence adjustments (design, transfer)": ("savings.evidence.*",),
+    "population need": ("savings.population.*",),
     "additionality": ("savings.additionality.*", "savings.reach_effect.*"),
     "team throughput": (
         "team.staff.*",

@@ -841,8 +841,8 @@ def project(
                     out[:, s * per : s * per + a.shape[1]] += a
             return out
 
-        def only(i: int, a: np.ndarray | None) -> list[np.ndarray | None]:
-            return [a if j == i else None for j in range(len(flows))]
+        def only(i: int, a: np.ndarray | None, k: int = len(flows)) -> list[np.ndarray | None]:
+            return [a if j == i else None for j in range(k)]
 
         # one appraisal for each programme (none: an empty one), added up by chunk
         each = [

@@ -121,24 +121,13 @@ def period_label(start: dt.date, first: int, last: int) -> str:
 
 
 def savings_by_outcome(content: ReportContent, scenario: str | None = None) -> pd.DataFrame:
-    """PV of net savings by outcome (mean), with its effect's grade and counterfactual."""
+    """PV of net savings by outcome (mean), with its effect's grade and evidence class
+    (:meth:`costmodel.model.projection.Projection.by_outcome`) and a label."""
     p = content.projections[scenario or content.scenarios[0]]
-    f = p.appraisal.discount_factors
-    pv = f @ p.mean_flows()["net"]
-    inputs = p.inputs
-    out = pd.DataFrame(
-        {
-            "label": [
-                OUTCOME_LABELS[o].short if o in OUTCOME_LABELS else o for o in inputs.outcomes
-            ],
-            "pv_savings_net": pv,
-            "grade": [GRADES[g] for g in inputs.grade],
-            "measured": np.asarray(inputs.counterfactual, dtype=bool),
-        },
-        index=pd.Index(inputs.outcomes, name="outcome"),
+    out = p.by_outcome()
+    out.insert(
+        0, "label", [OUTCOME_LABELS[o].short if o in OUTCOME_LABELS else o for o in out.index]
     )
-    total = out["pv_savings_net"].sum()
-    out["share"] = out["pv_savings_net"] / total if total else np.nan
     return out
 
 

@@ -107,6 +107,12 @@ EVIDENCE_CLASS_LABELS: dict[str, str] = {
     "transferred": "transferred from another programme or population",
     "assumed": "assumed (no counterfactual measure)",
 }
+#: The same, short, for table cells.
+EVIDENCE_CLASS_SHORT: dict[str, str] = {
+    "own": "own counterfactual",
+    "transferred": "transferred",
+    "assumed": "assumed",
+}
 
 #: The savings model's outcomes: what one occurrence is.
 OUTCOME_LABELS: dict[str, Label] = _labels(

@@ -32,6 +32,8 @@ from .formatting import (
 from .labels import (
     AGENCY_LABELS,
     CASH_FLOWS,
+    EVIDENCE_CLASS_LABELS,
+    EVIDENCE_CLASS_SHORT,
     GLOSSARY,
     GROUP_LABELS,
     INDICATORS,
@@ -427,7 +429,8 @@ def _summary(pdf, c: ReportContent) -> None:
         pdf,
         f"{board.answer_sentence(c)} Overall confidence in the evidence: {grade} "
         f"({percent(shares['high'], 0)} of the savings rest on high-grade evidence, "
-        f"{percent(shares['medium'], 0)} on medium and {percent(shares['low'], 0)} on low).",
+        f"{percent(shares['medium'], 0)} on medium and {percent(shares['low'], 0)} on low). "
+        + _evidence_shares(c),
         size=8.5,
     )
     views = c.main.perspectives()
@@ -697,9 +700,10 @@ def _savings_section(pdf, c: ReportContent, charts) -> None:
         pdf,
         "What the team costs and what it saves. Savings follow each quarter's cohort of "
         "families helped for the same years after support; net savings are what is left "
-        "after deadweight and attribution to other services (where an effect was not "
-        "measured against a comparison group), displacement and optimism bias. Future "
-        "amounts are discounted at the Green Book rate.",
+        "after deadweight and attribution to other services (off every effect not "
+        "measured for this programme against its own counterfactual), displacement and "
+        "optimism bias. Future amounts are discounted at the Green Book rate. "
+        + _evidence_shares(c),
     )
     h = c.headline()
     rows = []
@@ -1033,6 +1037,13 @@ def _scenarios_section(pdf, c: ReportContent, charts) -> None:
     )
 
 
+def _evidence_shares(c: ReportContent) -> str:
+    """One sentence: the share of the savings resting on each class of evidence."""
+    shares = c.main.by_evidence_class()["share"]
+    parts = [f"{percent(v, 0)} {EVIDENCE_CLASS_LABELS[k]}" for k, v in shares.items() if v == v]
+    return "Of the net savings, " + "; ".join(parts) + "." if parts else ""
+
+
 def _limitations(pdf, c: ReportContent) -> None:
     from . import board
 
@@ -1041,17 +1052,20 @@ def _limitations(pdf, c: ReportContent) -> None:
     grade, _shares = board.confidence(c)
     _para(
         pdf,
-        f"Each effect carries an evidence grade (its confidence) and a note of what it was "
-        f"measured against. The overall grade, {grade}, is the grade that carries most of "
-        f"the savings (with no majority, the weaker of the two largest). Optimism bias is "
-        f"taken off each outcome by its grade.",
+        f"Each effect is pooled from evidence records (studies with their design, "
+        f"population and the window they measured) and carries an evidence grade and a "
+        f"class: measured for this programme against its own counterfactual, transferred "
+        f"from another programme or population (times a transfer factor), or assumed. "
+        f"{_evidence_shares(c)} The overall grade, {grade}, is the grade that carries "
+        f"most of the savings (with no majority, the weaker of the two largest). Optimism "
+        f"bias is taken off each outcome by its grade.",
     )
     by = board.savings_by_outcome(c)
     rows = [
         [
             r["label"],
             r["grade"],
-            "comparison group or trial" if r["measured"] else "assumed or before/after",
+            EVIDENCE_CLASS_SHORT[r["evidence_class"]],
             money_round(r["pv_savings_net"]),
             percent(r["share"], 0),
         ]
@@ -1059,7 +1073,7 @@ def _limitations(pdf, c: ReportContent) -> None:
     ]
     _table(
         pdf,
-        ["Outcome", "Evidence grade", "Effect measured against", "PV net savings", "Share"],
+        ["Outcome", "Evidence grade", "Evidence", "PV net savings", "Share"],
         rows,
         [44, 26, 50, 30, 20],
         "lllrr",
@@ -1069,9 +1083,10 @@ def _limitations(pdf, c: ReportContent) -> None:
         "Many outcome rates and effects are assumptions with wide ranges, marked as such in "
         "the technical annex; the area's own activity counts should replace national shares "
         "where available.",
-        "The effects are borrowed from evaluations of other programmes (the Troubled "
-        "Families phase 2 evaluation above all); a police-led early intervention team may do "
-        "better or worse.",
+        "The measured effects are transferred from evaluations of other programmes (both "
+        "Troubled Families phases, pooled) at a transfer factor that is itself an "
+        "assumption; a police-led early intervention team may do better or worse, and its "
+        "own outcome data would replace them.",
         "The headline savings are fiscal (public-sector costs avoided); the economic and "
         "social views value output and wellbeing for a few outcomes only.",
         "The outcomes cover a fraction of what a family with multiple problems costs "
@@ -1181,10 +1196,11 @@ def _methods(pdf, c: ReportContent) -> None:
             "Gross savings are the avoided costs before any adjustment. Net "
             "savings remove what would have happened anyway and credit due elsewhere: "
             f"{', '.join(add)} (central values), applied in that order. Deadweight "
-            "and attribution are taken only off effects that were not measured against a "
-            "comparison group or in trials, which already net them out. Costs are raised by "
-            "the optimism bias for "
-            f"costs ({percent(float(p['savings.optimism_bias.costs'].value), 0)}). Only net "
+            "and attribution are taken off every effect except one measured for the programme "
+            "appraised against its own comparison group or control arm, which already nets "
+            "them out. Costs still to be spent are raised by the optimism bias for "
+            f"costs ({percent(float(p['savings.optimism_bias.costs'].value), 0)}); money "
+            "already spent is not. Only net "
             "savings enter the NPV and the benefit-cost ratio; gross savings are shown for "
             "reference.",
         ),
