@@ -1187,9 +1187,14 @@ def _methods(pdf, c: ReportContent) -> None:
             "makes less likely (a child entering care, custody, convictions, anti-social "
             "behaviour, domestic abuse, young people not in work or training, exclusions, mental "
             "health cases): the yearly rate among such families, the cost to each agency of one "
-            "occurrence, and the relative reduction. Effects last for some full years and then "
-            "fade. Families who drop out, are given only light-touch support, or are reached "
-            "only through advice to other services, get a smaller share of the effect.",
+            "occurrence, and the relative reduction. Each effect is pooled from the evidence "
+            "records of the studies chosen (a random-effects meta-analysis), multiplied by a "
+            "factor for the study design and, where it was measured for another programme or "
+            "population, a transfer factor; it lasts in full over the window the evidence "
+            "measured and then fades. Outcome rates are scaled to the need of the families "
+            "served. Families who drop out get a share of the effect; those given only "
+            "light-touch support or reached only through advice get none unless a scenario "
+            "says otherwise, as no evaluation of either was found.",
         ),
         (
             "Gross and net",
