@@ -334,3 +334,22 @@ def test_a_parenting_programme_with_its_trial_is_appraised_without_code(root):
     # own evidence against its own control arm: no deadweight or attribution taken off
     assert bool(res.inputs.counterfactual[res.inputs.outcomes.index("camhs_case")])
     assert res.appraisal.pv_savings_net.mean() > 0
+
+
+@pytest.mark.parametrize("varying", [False, True])
+def test_weights_by_outcome_equal_one_outcome_at_a_time(varying):
+    """Windows by outcome (fixed across draws, or drawn) give each outcome the weights
+    of a one-window appraisal with its own window."""
+    rng = np.random.default_rng(7)
+    draws, outcomes = 50, 4
+    full = (
+        rng.choice([0.5, 1.0, 2.0, 3.0], size=(draws, outcomes))
+        if varying
+        else np.tile([1.0, 2.0, 1.0, 0.5], (draws, 1))
+    )
+    drop = rng.uniform(0.1, 0.6, draws)
+    families = rng.uniform(0, 10, (draws, 12))
+    both = cohort_weights(full, drop, families, 8, years_after_support=5, cohorts_per_year=4)
+    for o in range(outcomes):
+        one = cohort_weights(full[:, o], drop, families, 8, 5, 4)
+        np.testing.assert_allclose(both[:, :, o], one, rtol=1e-12)

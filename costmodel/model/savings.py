@@ -556,6 +556,24 @@ def cohort_weights(
     per = int(cohorts_per_year)
     full = np.asarray(full_years, float)
     by_outcome = full.ndim == 2
+    if by_outcome and (full == full[:1]).all():
+        # windows fixed across draws: one set of weights for each distinct window
+        windows, which = np.unique(full[0], return_inverse=True)
+        shared = np.stack(
+            [
+                cohort_weights(
+                    np.full(len(full), w),
+                    drop_off,
+                    families,
+                    horizon,
+                    years_after_support,
+                    cohorts_per_year,
+                )
+                for w in windows
+            ],
+            axis=2,
+        )
+        return shared[:, :, np.ravel(which)]
     full = full if by_outcome else full[:, None]  # (D, O or 1)
     D = families.shape[0]
     periods = horizon * per
