@@ -37,7 +37,7 @@ GROUPS: dict[str, tuple[str, ...]] = {
     ),
     "unit costs": ("savings.outcomes.*.cost",),
     "persistence": ("savings.persistence.*",),
-    "evidence adjustments (design, transfer)": ("savings.evidence.*",),
+    "evidence adjustments": ("savings.evidence.*",),
     "population need": ("savings.population.*",),
     "additionality": ("savings.additionality.*", "savings.reach_effect.*"),
     "team throughput": (

@@ -413,6 +413,11 @@ GROUP_LABELS: dict[str, Label] = _labels(
         "outcome rates": ("How often each outcome happens without support", "Outcome rates"),
         "unit costs": ("What each outcome costs", "Unit costs"),
         "persistence": ("How long effects last", "Persistence"),
+        "evidence adjustments": (
+            "How far effects measured elsewhere, or in weaker designs, carry over",
+            "Evidence adjustments",
+        ),
+        "population need": ("How needy the families served are", "Population need"),
         "additionality": (
             "Deadweight, attribution, displacement and partial effects",
             "Additionality",
@@ -511,6 +516,14 @@ MONITORING: dict[str, tuple[str, str]] = {
     "persistence": (
         "Whether effects hold two, three and four years after support ends",
         "Follow-up of the same matched records at fixed points after support",
+    ),
+    "evidence adjustments": (
+        "This programme's own effects, so that none need be transferred from another",
+        "The outcomes of the families helped against a matched comparison group",
+    ),
+    "population need": (
+        "The needs of the families served: thresholds met, prior care, police and school contact",
+        "Referral and assessment records of the families helped",
     ),
     "additionality": (
         "What other services did for the same families, and what would have happened anyway",
