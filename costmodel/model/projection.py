@@ -51,6 +51,7 @@ from .programme import (
 )
 from .savings import (
     GRADES,
+    PER_DRAW,
     Appraisal,
     SavingsInputs,
     Served,
@@ -1040,21 +1041,6 @@ def _chunk_draws(budget: int, horizon: int, outcomes: int) -> int:
     """
     per_draw = 8 * horizon * 3 * (outcomes + 8)
     return max(1_000, budget // per_draw)
-
-
-#: The per-draw arrays of an appraisal.
-PER_DRAW = (
-    "costs",
-    "gross",
-    "net",
-    "net_by_agency",
-    "cashable_by_agency",
-    "families",
-    "families_helped",
-    "income",
-    "economic_net",
-    "social_net",
-)
 
 
 class _Stored:

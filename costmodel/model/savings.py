@@ -978,8 +978,8 @@ def evidence_summary(params: Mapping, served: Served | None = None) -> dict[str,
     return out
 
 
-#: Appraisal streams that add up across programmes appraised together.
-ADDITIVE = (
+#: The per-draw streams of an appraisal; they add up across programmes appraised together.
+PER_DRAW = (
     "costs",
     "gross",
     "net",
@@ -1004,5 +1004,5 @@ def combine_appraisals(parts: Sequence[Appraisal]) -> Appraisal:
         given = [a for a in arrays if a is not None]
         return None if not given else sum(given[1:], given[0].copy())
 
-    sums: dict[str, Any] = {k: total(k) for k in ADDITIVE}
+    sums: dict[str, Any] = {k: total(k) for k in PER_DRAW}
     return replace(parts[0], **sums)
