@@ -35,8 +35,10 @@ $(CHROMEDRIVER):
 	@if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
 	$$SUDO apt-get update -q && $$SUDO apt-get install -y -q chromium chromium-driver
 
+# Two workers (the machine's two cores), a test file to a worker so that each file's
+# fixtures are built once.
 test: lint $(CHROMEDRIVER)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n 2 --dist loadfile
 
 # Lint, formatting and type checks (part of make test).
 lint: $(BIN)/costmodel
