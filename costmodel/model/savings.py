@@ -409,6 +409,11 @@ def _evidence_factor(params, names, column, draws: int, classes) -> np.ndarray:
         if weights:
             design = np.zeros(draws)
             for study, w in weights.items():
+                if study not in studies:
+                    p = params[path]
+                    raise ParameterError(
+                        Problem(p.file, p.path, f"unknown study {study!r}", p.line)
+                    )
                 d = f"{DESIGN}.{studies[study].design}"
                 design += w * (column(d) if d in params else 1.0)
             out[:, j] = design / sum(weights.values())
