@@ -401,22 +401,10 @@ def _window(params: Mapping, outcome: str) -> float:
 def _evidence_factor(params, names, column, draws: int, classes) -> np.ndarray:
     """(D, O) multiplier on each pooled effect: the design multipliers of its studies,
     weighted as pooled, times the transfer factor where the effect is transferred."""
-    studies = getattr(params, "studies", {})
     out = np.ones((draws, len(names)))
     for j, o in enumerate(names):
         path = f"{S}.outcomes.{o}.evidence"
-        weights = params[path].value if path in params else {}
-        if weights:
-            design = np.zeros(draws)
-            for study, w in weights.items():
-                if study not in studies:
-                    p = params[path]
-                    raise ParameterError(
-                        Problem(p.file, p.path, f"unknown study {study!r}", p.line)
-                    )
-                d = f"{DESIGN}.{studies[study].design}"
-                design += w * (column(d) if d in params else 1.0)
-            out[:, j] = design / sum(weights.values())
+        out[:, j] = _design_multiplier(params, o, column)
         if classes[j] == "transferred":
             if TRANSFER not in params:
                 raise ParameterError(
@@ -429,6 +417,25 @@ def _evidence_factor(params, names, column, draws: int, classes) -> np.ndarray:
                 )
             out[:, j] *= column(TRANSFER)
     return out
+
+
+def _design_multiplier(params: Mapping, outcome: str, column) -> np.ndarray | float:
+    """The design multipliers of the studies an outcome's effect is pooled from,
+    weighted as pooled (1 without evidence); ``column(path)`` gives a parameter's
+    draws (or its central value)."""
+    path = f"{S}.outcomes.{outcome}.evidence"
+    weights = params[path].value if path in params else {}
+    if not weights:
+        return 1.0
+    studies = getattr(params, "studies", {})
+    design: np.ndarray | float = 0.0
+    for study, w in weights.items():
+        if study not in studies:
+            p = params[path]
+            raise ParameterError(Problem(p.file, p.path, f"unknown study {study!r}", p.line))
+        d = f"{DESIGN}.{studies[study].design}"
+        design = design + w * (column(d) if d in params else 1.0)
+    return design / sum(weights.values())
 
 
 def _population_factor(params, names, column, draws: int, served: Mapping[str, float]):
@@ -932,17 +939,7 @@ def evidence_summary(params: Mapping, served: Served | None = None) -> dict[str,
         effect = params[f"{head}.effect"]
         weights = dict(params[f"{head}.evidence"].value) if f"{head}.evidence" in params else {}
         cls = evidence_class(params, o, served.programmes)
-        design = (
-            sum(
-                w * float(params[f"{DESIGN}.{studies[s].design}"].value)
-                if f"{DESIGN}.{studies[s].design}" in params
-                else w
-                for s, w in weights.items()
-            )
-            / sum(weights.values())
-            if weights
-            else 1.0
-        )
+        design = _design_multiplier(params, o, lambda path: float(params[path].value))
         transfer = (
             float(params[TRANSFER].value) if cls == "transferred" and TRANSFER in params else 1.0
         )
