@@ -76,6 +76,20 @@ def _appraisal_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _decision_date(
+    parser: argparse.ArgumentParser,
+    default: str = "none: appraise everything from the first programme's start",
+) -> None:
+    parser.add_argument(
+        "--decision-date",
+        type=_date,
+        metavar="YYYY-MM-DD",
+        help="appraise forward from this date: in its financial year's prices, discounted "
+        "to it, with costs and savings before it sunk and shown apart (default: "
+        f"{default})",
+    )
+
+
 def _parser() -> argparse.ArgumentParser:
     from . import __version__
 
@@ -199,6 +213,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     pr.add_argument("--seed", type=int, default=DEFAULT_SEED)
     _appraisal_options(pr)
+    _decision_date(pr)
     pr.add_argument("--format", choices=("table", "csv", "json"), default="table")
     pr.add_argument("--progress", action="store_true", help="show a progress bar")
 
@@ -217,7 +232,29 @@ def _parser() -> argparse.ArgumentParser:
     cm.add_argument("--draws", type=int, default=2000)
     cm.add_argument("--seed", type=int, default=DEFAULT_SEED)
     _appraisal_options(cm)
+    _decision_date(cm)
+    cm.add_argument(
+        "--counterfactual",
+        metavar="SCENARIO",
+        help="show each scenario less this one (incremental), e.g. successor_stop",
+    )
     cm.add_argument("--format", choices=("table", "csv", "json"), default="table")
+
+    op = sub.add_parser(
+        "options",
+        help="the decision in front of the board: options from the decision date, "
+        "against the counterfactual, and who should pay",
+    )
+    op.add_argument("--area", help=AREA_HELP)
+    op.add_argument(
+        "--decision",
+        default=None,
+        help="a decision in the area's decisions/ folder, or a file (default: successor)",
+    )
+    _decision_date(op, "the decision file's date (today unless it gives one)")
+    op.add_argument("--draws", type=int, default=2000)
+    op.add_argument("--seed", type=int, default=DEFAULT_SEED)
+    op.add_argument("--format", choices=("table", "json"), default="table")
 
     rp = sub.add_parser("report", help="the PDF report for finance staff (and an Excel workbook)")
     rp.add_argument(
@@ -309,6 +346,7 @@ def _run(argv: Sequence[str] | None) -> int:
             "project": _project,
             "replicate": _replicate,
             "compare": _compare,
+            "options": _options,
             "report": _report,
         }[args.command](args)
     except CostModelError as exc:
@@ -890,6 +928,7 @@ def _project(args) -> str:
             years_after_support=args.years_after_support,
             base_date=args.base_date,
             price_year=args.price_year,
+            decision_date=args.decision_date,
             progress=_progress_bar("simulating the team") if args.progress else None,
             central=True,
             on_chunk=bar.update if bar is not None else None,
@@ -952,6 +991,7 @@ def _project(args) -> str:
             else ""
         ),
         *(f"Borrowed: {line}" for line in borrowed),
+        *_sunk_lines(res),
         "",
     ]
     out = [
@@ -992,6 +1032,20 @@ def _project(args) -> str:
     return "\n".join(out) + "\n"
 
 
+def _sunk_lines(res) -> list[str]:
+    """A forward appraisal's decision date and what it leaves out as sunk."""
+    from .present.formatting import money
+
+    if not res.decision_date:
+        return []
+    s = res.sunk
+    return [
+        f"Decision on {res.decision_date}: only what falls after it counts; sunk before it "
+        f"(not in the NPV): spending {money(s['pv_costs'])}, net savings "
+        f"{money(s['pv_savings_net'])}"
+    ]
+
+
 def _reconciliation_lines(recon) -> list[str]:
     from .present.formatting import money, text_table
     from .present.labels import FAMILY_COST_ROWS as words
@@ -1015,8 +1069,21 @@ def _compare(args) -> str:
     from .params.store import load
     from .present.formatting import text_table
 
+    params = load(area=getattr(args, "area", None), root=args.parameters)
+    if args.counterfactual:
+        from .params.decisions import DecisionSpec
+
+        options = [n for n in args.names if n != args.counterfactual]
+        spec = DecisionSpec(
+            name="compare",
+            description=f"{', '.join(options)} against {args.counterfactual}",
+            counterfactual=args.counterfactual,
+            options=tuple(options),
+            decision_date=args.decision_date,
+        )
+        return _options_text(_appraise(params, spec, args), args, brief=True)
     table = compare(
-        load(area=getattr(args, "area", None), root=args.parameters),
+        params,
         args.names,
         draws=args.draws,
         seed=args.seed,
@@ -1024,6 +1091,7 @@ def _compare(args) -> str:
         years_after_support=args.years_after_support,
         base_date=args.base_date,
         price_year=args.price_year,
+        decision_date=args.decision_date,
     )
     if args.format == "json":
         return table.to_json(indent=2) + "\n"
@@ -1035,6 +1103,112 @@ def _compare(args) -> str:
         + text_table(rows, ["Indicator", *table.columns], "l" + "r" * len(table.columns))
         + "\n"
     )
+
+
+def _appraise(params, spec, args):
+    from .model.decision import appraise_options
+
+    settings = {
+        k: getattr(args, k)
+        for k in ("horizon", "years_after_support", "base_date", "price_year")
+        if getattr(args, k, None) is not None
+    }
+    return appraise_options(
+        params,
+        spec,
+        draws=args.draws,
+        seed=args.seed,
+        decision_date=args.decision_date,
+        **settings,
+    )
+
+
+def _options(args) -> str:
+    from .params.decisions import DEFAULT_DECISION, load_decision
+    from .params.store import load
+
+    params = load(area=getattr(args, "area", None), root=args.parameters)
+    spec = load_decision(args.decision or DEFAULT_DECISION, args.parameters, params.area)
+    return _options_text(_appraise(params, spec, args), args)
+
+
+def _options_text(res, args, brief: bool = False) -> str:
+    """A decision's tables as text (or JSON): options less the counterfactual, by
+    perspective, each agency's view, the cost shared by benefits, and what is sunk."""
+    from .present.formatting import by_kind, money, text_table
+    from .present.labels import AGENCY_LABELS, DECISION_COLUMNS, SUNK_ROWS
+
+    if args.format == "json":
+        return json.dumps(res.to_dict(), indent=2) + "\n"
+    if args.format == "csv":
+        return res.incremental().to_csv(lineterminator="\n")
+
+    def cell(column: str, x: float) -> str:
+        if x is None or x != x:
+            return "–"
+        kind = DECISION_COLUMNS[column].kind
+        return f"{x:.2f}" if kind in ("ratio", "years") else by_kind(x, kind)
+
+    def table(df, columns, first: str, names) -> str:
+        rows = [[names(k), *(cell(c, r[c]) for c in columns)] for k, r in df.iterrows()]
+        heads = [first, *(DECISION_COLUMNS[c].short for c in columns)]
+        return text_table(rows, heads, "l" + "r" * len(columns))
+
+    inc = res.incremental()
+    out = [
+        f"Decision: {res.description}",
+        f"Decided on {res.decision_date}; real terms, {res.price_year} prices; discounted to "
+        f"{res.base_date}; each option less {res.counterfactual}; "
+        f"{args.draws:,} draws, seed {args.seed}, common to every option",
+        "",
+        table(inc, list(inc.columns), "Option", str),
+        "",
+        "By perspective (incremental)",
+        text_table(
+            [
+                [o, v, money(r.pv_benefits), money(r.pv_costs), money(r.npv), cell("bcr", r.bcr)]
+                for (o, v), r in res.perspectives().iterrows()
+            ],
+            ["Option", "Perspective", "PV benefits", "PV costs", "NPV", "BCR"],
+            "llrrrr",
+        ),
+    ]
+    if brief:
+        return "\n".join(out) + "\n"
+    agency = lambda a: AGENCY_LABELS[a].long  # noqa: E731
+    for o in res.options:
+        views = res.funder_views(o)
+        share = res.cost_sharing(o)
+        out += [
+            "",
+            f"{o}: each agency's view (funder now: {views.attrs['funder']}; outlay "
+            f"{money(views.attrs['outlay'])}; the local partnership can cash "
+            f"{money(views.attrs['local_cashable'])})",
+            table(views, list(views.columns), "Agency", agency),
+            "",
+            f"{o}: the cost shared in proportion to each agency's savings",
+            table(
+                share,
+                [
+                    "share_cashable",
+                    "pays_cashable",
+                    "npv_cashable",
+                    "share_total",
+                    "pays_total",
+                    "npv_total",
+                ],
+                "Agency",
+                agency,
+            ),
+        ]
+    sunk = res.sunk()
+    if len(sunk):
+        out += [
+            "",
+            f"Sunk at the decision (scenario {res.history.scenario}; in no option's NPV)",
+            text_table([[SUNK_ROWS[k], money(v)] for k, v in sunk.items()], ["", "PV"], "lr"),
+        ]
+    return "\n".join(out) + "\n"
 
 
 def _report(args) -> str:

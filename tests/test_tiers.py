@@ -153,19 +153,27 @@ def test_the_running_totals_at_a_reported_week_match_the_quarterly_flows(params)
 
 def test_staffing_steps_are_read_from_parameters(params):
     steps = team.staffing_steps(params, params["team.programme.start_date"].value, "2018/19")
-    (da,) = steps
+    da, grown = steps
     start = params["team.programme.start_date"].value
     assert da.week == pytest.approx((dt.date(2020, 4, 1) - start).days / 7)
     assert da.posts == {"manager": 1, "practitioner": 6, "light_touch": 2}
     assert da.funding == pytest.approx(130_000)
+    # the 2023 growth to eight domestic abuse practitioners falls after the programme
+    assert grown.posts["light_touch"] == 8
+    assert grown.week > team.reach_inputs(params, runs=1).weeks
 
 
-def test_a_staffing_step_before_the_start_is_refused(params):
-    bad = params.with_values(
-        {"team.staffing_steps.domestic_abuse_practitioners.date": dt.date(2018, 1, 1)}
-    )
-    with pytest.raises(ParameterError, match="before the team starts"):
-        team.reach_inputs(bad, runs=2)
+def test_a_staffing_step_before_the_start_is_the_teams_history(params):
+    """The latest step before the start sets the posts the team starts with; its
+    funding was spent before the start and is not added."""
+    later = params.with_values({"team.programme.start_date": dt.date(2021, 1, 1)})
+    inp = team.reach_inputs(later, runs=2)
+    assert inp.inherited_posts() == {"manager": 1, "practitioner": 6, "light_touch": 2}
+    assert inp.funding_total() == pytest.approx(inp.budget)
+    role, opens, _closes = inp.establishment()
+    assert (opens == 0).sum() == 9 and int(((role == 2) & (opens == 0)).sum()) == 2
+    # before the start, so every post recruits unless the staff are kept
+    assert inp.in_post_at_start == 0
 
 
 def test_a_staffing_step_must_name_every_role(params):

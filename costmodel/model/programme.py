@@ -30,6 +30,7 @@ import pandas as pd
 from ..greenbook.prices import deflators_from_params
 from ..params.errors import ParameterError, Problem
 from ..params.sampling import sample
+from .outturn import apply_outturn
 from .team import MAX_YEARS as TEAM_MAX_YEARS
 from .team import ReachResult, reach, team_paths
 from .vocabulary import AGENCY_NAMES, QUARTERS_PER_YEAR, WEEKS_PER_QUARTER, WEEKS_PER_YEAR
@@ -97,6 +98,11 @@ class ProgrammeFlows:
     dropped_q: np.ndarray | None = field(default=None, repr=False)
     indirect_q: np.ndarray | None = field(default=None, repr=False)
     light_touch_q: np.ndarray | None = field(default=None, repr=False)
+    #: (programme years,) share of each year's costs that is outturn from the area's
+    #: ledger, not simulated (None: no ledger); and the ledger set against the
+    #: simulation by financial year (see :class:`costmodel.model.outturn.Outturn`).
+    actual: np.ndarray | None = field(default=None, repr=False)
+    outturn: pd.DataFrame | None = field(default=None, repr=False)
 
     @property
     def quarterly(self) -> bool:
@@ -300,7 +306,23 @@ class TeamProgramme:
         # last quarter
         by_quarter["dropped_q"][:, -1] += sim.final["ongoing_at_end"]
         completed, dropped = yearly(by_quarter["completed_q"]), yearly(by_quarter["dropped_q"])
-        indirect, spend = yearly(q["reached_indirectly"]), yearly(q["spend"]) * factor
+        spent, actual, outturn = q["spend"], None, None
+        ledger = getattr(params, "ledger", None)
+        if ledger is not None and ledger.for_programme(self.name):
+            defl = deflators_from_params(params)
+            done = apply_outturn(
+                spent,
+                self.start_date(params),
+                float(params["team.programme.duration"].value) * WEEKS_PER_YEAR,
+                ledger.for_programme(self.name),
+                lambda fy: defl.factor(fy, budget.price_year),
+            )
+            spent = done.spend
+            actual = yearly(done.actual[None, :])[0] / QUARTERS_PER_YEAR
+            outturn = done.table.assign(
+                **{c: done.table[c] * factor for c in ("simulated", "outturn", "difference")}
+            )
+        indirect, spend = yearly(q["reached_indirectly"]), yearly(spent) * factor
         light = yearly(q["light_touch_contacted"])
         names = ("started", "completed", "reached_indirectly", "light_touch_contacted")
         totals = [sim.total(n) for n in names]
@@ -337,6 +359,8 @@ class TeamProgramme:
             values=values.iloc[take].reset_index(drop=True),
             simulation=sim,
             runs_used=take,
+            actual=actual,
+            outturn=outturn,
             **{k: v if det else v[take] for k, v in by_quarter.items()},
         )
 

@@ -33,7 +33,7 @@ import pandas as pd
 
 from ..greenbook.appraisal import payback, probability_positive, ratio
 from ..greenbook.discounting import discount_factors, schedule_from_params
-from ..greenbook.prices import as_financial_year, deflators_from_params
+from ..greenbook.prices import as_financial_year, deflators_from_params, financial_year_of
 from ..params.errors import ParameterError, Problem
 from ..params.evidence import CLASSES
 from ..params.limits import DEFAULT_SEED, check_draws, check_horizon, check_runs, check_seed
@@ -232,6 +232,11 @@ class Projection:
     #: The date discounting counts from (year 0), and the years each cohort is followed.
     base_date: str = ""
     years_after_support: int | None = None
+    #: The date of the decision appraised (None: a retrospective appraisal), and the
+    #: mean present values of what fell before it (see :func:`sunk_values`): shown
+    #: apart, never in the NPV.
+    decision_date: str | None = None
+    sunk: Mapping[str, float] = field(default_factory=dict)
     #: What each outcome's effect rests on (see :func:`costmodel.model.savings.evidence_summary`).
     evidence: Mapping[str, Mapping[str, Any]] = field(default_factory=dict, repr=False)
     #: Agency weights of the perspectives (see :meth:`perspectives`).
@@ -286,6 +291,29 @@ class Projection:
     @property
     def families_reached_indirectly(self) -> np.ndarray:
         return programme_total(self.programmes, "reached_indirectly", self.stored)
+
+    def outturn(self) -> pd.DataFrame:
+        """Where the area's ledger replaced simulated spend: one row per programme and
+        financial year, the simulated mean, the outturn (both real terms at
+        ``price_year``), the cash recorded, the difference (outturn less simulated)
+        and the source. Empty without a ledger."""
+        frames = [
+            p.outturn.assign(programme=p.name).reset_index()
+            for p in self.programmes
+            if p.outturn is not None
+        ]
+        columns = [
+            "programme",
+            "financial_year",
+            "simulated",
+            "outturn",
+            "cash",
+            "difference",
+            "source",
+        ]
+        if not frames:
+            return pd.DataFrame(columns=columns)
+        return pd.concat(frames, ignore_index=True)[columns]
 
     def mean_flows(self) -> Mapping[str, np.ndarray]:
         """Mean yearly streams over every draw (see :class:`Totals`)."""
@@ -616,6 +644,9 @@ class Projection:
             "horizon_years": self.appraisal.horizon,
             "start_year": self.start_year,
             "base_date": self.base_date,
+            "decision_date": self.decision_date,
+            "sunk_before_decision": dict(self.sunk) if self.decision_date else None,
+            "outturn": self.outturn().to_dict(orient="records"),
             "years_after_support": self.years_after_support,
             "programmes": [p.name for p in self.programmes],
             "pv_income": block("pv_income"),
@@ -708,6 +739,7 @@ def project(
     years_after_support: int | None = None,
     base_date: dt.date | None = None,
     as_of: dt.date | None = None,
+    decision_date: dt.date | None = None,
 ) -> Projection:
     """Appraise a scenario over ``draws`` Monte Carlo draws (1 = deterministic).
 
@@ -747,7 +779,12 @@ def project(
     reach_runs = check_runs(reach_runs, "reach_runs")
     params = apply_scenario(params, scenario)
     rng = np.random.default_rng(seed)
-    price_year = as_financial_year(price_year) if price_year else default_price_year(params)
+    if price_year:
+        price_year = as_financial_year(price_year)
+    elif decision_date is not None:
+        price_year = financial_year_of(decision_date)
+    else:
+        price_year = default_price_year(params)
     defl = deflators_from_params(params)
     deterministic = draws == 1
     options = RunOptions(
@@ -787,12 +824,16 @@ def project(
         # followed for yas years from that quarter, into year last − 1 + yas
         horizon = last + yas
     horizon = check_horizon(horizon)
-    base = start if base_date is None else base_date
+    base = base_date if base_date is not None else decision_date or start
     offset = _years_between(start, base) if start >= base else -_years_between(base, start)
-    factors = discount_factors(np.arange(horizon) + offset, schedule_from_params(params, discount))
+    full = discount_factors(np.arange(horizon) + offset, schedule_from_params(params, discount))
     # wellbeing (valued in QALYs) is discounted at the Green Book's health rate
-    health = discount_factors(np.arange(horizon) + offset, schedule_from_params(params, "health"))
-    today = dt.date.today() if as_of is None else as_of
+    health_full = discount_factors(
+        np.arange(horizon) + offset, schedule_from_params(params, "health")
+    )
+    ahead = forward_shares(start, horizon, decision_date)
+    factors, health = full * ahead, health_full * ahead
+    today = as_of or decision_date or dt.date.today()
     future = np.array(
         [_add_years(start, t) > today for t in range(horizon)], dtype=float
     )  # years whose costs are still estimates
@@ -846,6 +887,14 @@ def project(
             return [a if j == i else None for j in range(k)]
 
         # one appraisal for each programme (none: an empty one), added up by chunk
+        def estimated(i: int, f: ProgrammeFlows, length=length) -> np.ndarray:
+            """Years whose costs are estimates: after ``as_of``, less the outturn share."""
+            if f.actual is None:
+                return future
+            known = np.zeros(max(length, horizon))
+            known[shifts[i] : shifts[i] + len(f.actual)] = f.actual
+            return future * (1.0 - known[:horizon])
+
         each = [
             (
                 inputs_each[i],
@@ -853,9 +902,10 @@ def project(
                 line(only(i, f.costs)),
                 None if f.income is None else line(only(i, f.income)),
                 f.started,
+                estimated(i, f),
             )
             for i, f in enumerate(flows)
-        ] or [(inputs, by_period([]), line([]), None, np.zeros(n))]
+        ] or [(inputs, by_period([]), line([]), None, np.zeros(n), future)]
         if block == 0 and area is not None and flows:
             county = baseline(params, area, price_year).by_issue
             central_inputs = (
@@ -882,10 +932,10 @@ def project(
                         income=None if income is None else income[lo:hi],
                         years_after_support=yas,
                         cohorts_per_year=per,
-                        estimated_years=future,
+                        estimated_years=est,
                         health_discount_factors=health,
                     )
-                    for inp, families, costs, income, helped in each
+                    for inp, families, costs, income, helped, est in each
                 ]
             )
             part = tuple(f.rows(lo, hi) for f in flows)
@@ -932,13 +982,45 @@ def project(
                 years_after_support=yas,
                 base_date=base,
                 as_of=today,
+                decision_date=decision_date,
             ),
         ),
         base_date=base.isoformat(),
         years_after_support=yas,
+        decision_date=None if decision_date is None else decision_date.isoformat(),
+        sunk=sunk_values(total.totals(), full, health_full, ahead),
         evidence=evidence_summary(params, (served or [Served()])[0]),
         perspective_weights=perspective_weights(params, included),
     )
+
+
+def forward_shares(start: dt.date, horizon: int, decision: dt.date | None) -> np.ndarray:
+    """The share of each appraisal year (twelve months from ``start`` plus ``t`` years)
+    that falls on or after the decision date: 1 throughout without one."""
+    if decision is None:
+        return np.ones(horizon)
+    out = np.empty(horizon)
+    for t in range(horizon):
+        first, last = _add_years(start, t), _add_years(start, t + 1)
+        out[t] = min(max((last - decision).days / (last - first).days, 0.0), 1.0)
+    return out
+
+
+def sunk_values(
+    totals: Totals, factors: np.ndarray, health: np.ndarray, ahead: np.ndarray
+) -> dict[str, float]:
+    """Mean present values of what falls before the decision (each year's share before
+    it): costs, income, and net savings (fiscal, by agency) already realised."""
+    before = factors * (1.0 - ahead)
+    f = totals.flows
+    out = {
+        "pv_costs": float(before @ f["costs"]),
+        "pv_income": float(before @ f["income"]),
+        "pv_savings_net": float(before @ f["net"].sum(axis=1)),
+        "pv_social_net": float((health * (1.0 - ahead)) @ f["social_net"]),
+    }
+    out["npv"] = out["pv_savings_net"] - out["pv_costs"]
+    return out
 
 
 def _finite(x: Any) -> float | None:
@@ -1106,8 +1188,16 @@ def compare(params, scenarios: list[str], **kwargs) -> pd.DataFrame:
     Every scenario is discounted to one base date (the earliest start of any programme
     they appraise, unless ``base_date`` is given) and priced in one price year (the
     first scenario's, unless ``price_year`` is given), so their present values compare.
+    With a ``decision_date`` every scenario is appraised forward from it (its financial
+    year's prices, discounted to it); for options against a counterfactual, see
+    :func:`costmodel.model.decision.appraise_options`.
     """
-    settings = common_basis(params, scenarios, kwargs.get("base_date"), kwargs.get("price_year"))
+    if kwargs.get("decision_date") is not None:
+        settings = {"base_date": kwargs.get("base_date"), "price_year": kwargs.get("price_year")}
+    else:
+        settings = common_basis(
+            params, scenarios, kwargs.get("base_date"), kwargs.get("price_year")
+        )
     cols = {}
     for name in scenarios:
         p = project(params, name, **{"central": True, **kwargs, **settings})

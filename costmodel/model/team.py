@@ -13,7 +13,11 @@ lower-risk police call-out). At the start it has ``staff.posts`` posts, of which
 (``posts``, a table by role) and may add ``funding`` to the budget on that date. A
 post created by a step starts recruiting on that date; a post a step removes (the
 most recently created of its role first) is released on that date and costs nothing
-after it.
+after it. A step dated before the start is the team's history: the latest such step
+sets the posts the team starts with (a successor inherits the team as it stands),
+and its funding, spent before the start, is not added. A share
+``staff.in_post_at_start`` of the posts open at the start are already filled by staff
+at full caseload (a successor keeping the team's staff); the rest recruit.
 
 Within a step, in order:
 
@@ -223,6 +227,8 @@ class ReachInputs:
     values: pd.DataFrame | None = field(default=None, repr=False, compare=False)
     #: The money basis, from the deflator (says so when it rests on a forecast).
     price_basis: str = ""
+    #: Share of the posts open at the start already filled, at full caseload.
+    in_post_at_start: float = 0.0
 
     def post_cost_per_week(self) -> tuple[np.ndarray, np.ndarray]:
         """(manager, practitioner) full cost per filled post per week, by run."""
@@ -243,7 +249,7 @@ class ReachInputs:
 
     def funding_total(self) -> float:
         """The budget plus the funding the staffing steps within the programme add."""
-        return self.budget + sum(s.funding for s in self.staffing_steps if s.week < self.weeks)
+        return self.budget + sum(s.funding for s in self.staffing_steps if 0 <= s.week < self.weeks)
 
     def base_posts(self) -> dict[str, int]:
         """Posts by role at the start."""
@@ -252,6 +258,12 @@ class ReachInputs:
             "practitioner": self.posts - self.management_posts,
             "light_touch": 0,
         }
+
+    def inherited_posts(self) -> dict[str, int]:
+        """Posts by role the team has on its start date before any step dated then: as
+        first funded, or as its latest earlier step (its history) left it."""
+        history = [s for s in self.staffing_steps if s.week < 0]
+        return dict(history[-1].posts) if history else self.base_posts()
 
     def max_practitioner_places(self) -> np.ndarray:
         """Most practitioner posts at any time × caseload: a ceiling on cases open at once."""
@@ -281,10 +293,10 @@ class ReachInputs:
                 while len(live[r]) > n:
                     closes[live[r].pop()] = at
 
-        change(self.base_posts(), 0)
+        change(self.inherited_posts(), 0)  # as first funded, or as its history left it
         for s in self.staffing_steps:
             at = int(round(s.week / step_weeks))
-            if at < steps:
+            if s.week >= 0 and at < steps:
                 change(s.posts, at)
         order = np.argsort(np.array(role) != 0, kind="stable")
         return (
@@ -373,11 +385,17 @@ def reach_inputs(
         max_wait=float(p("direct_work.max_wait").value),
         light_touch_max_wait=float(p("light_touch.max_wait").value),
         staffing_steps=staffing_steps(params, start, price_year),
+        in_post_at_start=_share(params, f"{TEAM}.staff.in_post_at_start"),
         observed=observations(params),
         values=values,
         price_basis=defl.basis(price_year),
         **varying,
     )
+
+
+def _share(params: Mapping, path: str) -> float:
+    """A proportion parameter's value, 0 when the parameter is absent."""
+    return float(params[path].value) if path in params else 0.0
 
 
 def staffing_steps(params: Mapping, start: dt.date, price_year: str) -> tuple[StaffingStep, ...]:
@@ -414,8 +432,6 @@ def staffing_steps(params: Mapping, start: dt.date, price_year: str) -> tuple[St
         date = params[f"{prefix}.date"].value
         if not isinstance(date, dt.date):
             raise bad("date", "must be a date")
-        if date < start:
-            raise bad("date", f"{date} is before the team starts ({start})")
         table = params[f"{prefix}.posts"].value
         if not isinstance(table, Mapping) or set(table) != set(ROLES):
             raise bad("posts", f"must give posts for every role: {', '.join(ROLES)}")
@@ -423,7 +439,7 @@ def staffing_steps(params: Mapping, start: dt.date, price_year: str) -> tuple[St
             if float(n) != int(n):
                 raise bad("posts", f"posts must be whole numbers, not {n:g} for {role}")
         funding = 0.0
-        if "funding" in found:
+        if "funding" in found and date >= start:  # history's funding was spent before
             money = params[f"{prefix}.funding"]
             funding = float(money.value) * defl.factor(money.price_year, price_year)
         out.append(
@@ -776,7 +792,7 @@ def simulate(
     funding_at = np.zeros(T + 1)
     for st in inputs.staffing_steps:
         at = int(round(st.week / step_weeks))
-        if at < T:
+        if 0 <= at < T:
             funding_at[at] += st.funding
     checkpoints = {
         int(round(o.weeks / step_weeks)) - 1: o.weeks
@@ -829,6 +845,21 @@ def simulate(
     filled = np.zeros((R, P), dtype=bool)
     lag_left = lags(np.ones((R, P), dtype=bool))
     tenure = np.zeros((R, P))
+    # staff already in post at the start (the posts the team had before it, not those
+    # a step creates on the start date): no recruitment lag, a full caseload
+    kept = inputs.inherited_posts()
+    in_post = np.array(
+        [
+            j
+            for r_i, r in enumerate(ROLES)
+            for j in np.flatnonzero((role == r_i) & (opens <= 0))[
+                : int(round(inputs.in_post_at_start * kept[r]))
+            ]
+        ],
+        dtype=int,
+    )
+    lag_left[:, in_post] = 0.0
+    tenure[:, in_post] = ramp_steps[:, None]
     spent = np.zeros(R)
     budget = inputs.budget
     queue = np.zeros((R, T), dtype=np.int64)  # waiting families by arrival step
@@ -872,6 +903,8 @@ def simulate(
                 filled[:, j] |= fill
                 headroom -= np.where(fill, cost, 0.0)
         lag_left = np.where(~filled & open_now[None, :], lag_left - 1, lag_left)
+        if t == 0:  # a post kept at the start but not affordable recruits afresh
+            tenure = np.where(filled, tenure, 0.0)
         spend = (filled * post_cost).sum(axis=1)
         spent += spend
         # 2. capacity

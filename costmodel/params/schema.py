@@ -52,6 +52,8 @@ UNITS: dict[str, tuple[float, float]] = {
     "relative_reduction": (-1.0, 1.0),
     "rate/year": (0.0, 1.0),
     "ratio": (0.0, math.inf),
+    # the log of a ratio (e.g. of two risks): any real number, 0 for a ratio of one
+    "log_ratio": (-math.inf, math.inf),
     "index": (0.0, math.inf),
     "count": (0.0, math.inf),
     "count/year": (0.0, math.inf),

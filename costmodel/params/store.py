@@ -29,6 +29,7 @@ from typing import Any
 from . import evidence as ev
 from .errors import ParameterError, Problem, UnknownParameterError
 from .joint import JointDraws
+from .ledger import Ledger, area_ledger
 from .schema import PARAMETER_KEYS, Checker, Parameter, check_name, check_parameter
 from .yamlio import read_text, read_yaml
 
@@ -126,6 +127,8 @@ def read_parameter_file(
 
 #: The folder of published appraisals rebuilt from their own inputs (scenario files).
 REPLICATIONS = "replications"
+#: An area's folder of decisions in front of its board (:mod:`costmodel.params.decisions`).
+DECISIONS = "decisions"
 
 #: What a template (``costmodel new-area``) marks for the user to fill in.
 TODO = "TODO"
@@ -219,7 +222,7 @@ def parameter_files(root: str | Path, area: str | None = None) -> list[Path]:
     def national(p: Path) -> bool:
         parts = p.relative_to(root).parts
         in_area = len(parts) > 2 and parts[0] == "areas" and parts[1] in folders
-        skip = {"scenarios", ev.EVIDENCE_FOLDER, REPLICATIONS}
+        skip = {"scenarios", ev.EVIDENCE_FOLDER, REPLICATIONS, DECISIONS}
         return not skip & set(parts) and not in_area
 
     out = [p for p in root.rglob("*.yaml") if national(p)]
@@ -228,7 +231,7 @@ def parameter_files(root: str | Path, area: str | None = None) -> list[Path]:
         out += [
             p
             for p in folder.rglob("*.yaml")
-            if not {"scenarios", ev.EVIDENCE_FOLDER} & set(p.relative_to(folder).parts)
+            if not {"scenarios", ev.EVIDENCE_FOLDER, DECISIONS} & set(p.relative_to(folder).parts)
         ]
     return sorted(out)
 
@@ -372,6 +375,8 @@ class ParameterSet(Mapping[str, Parameter]):
         self.added: tuple[str, ...] = ()
         #: Parameter sets drawn together (a calibrated posterior), if a scenario named one.
         self.joint: JointDraws | None = None
+        #: The area's outturn, what its programmes spent (:mod:`costmodel.params.ledger`).
+        self.ledger: Ledger | None = None
 
     # Mapping protocol
     def __getitem__(self, path: str) -> Parameter:
@@ -430,6 +435,7 @@ class ParameterSet(Mapping[str, Parameter]):
         out = ParameterSet(self._p, self.root, area, self.overrides, self.studies)
         out.added = self.added
         out.joint = self.joint
+        out.ledger = self.ledger if area == self.area else area_ledger(self.root, area)
         return out
 
     def with_joint(self, joint: JointDraws | None) -> ParameterSet:
@@ -437,6 +443,7 @@ class ParameterSet(Mapping[str, Parameter]):
         out = ParameterSet(self._p, self.root, self.area, self.overrides, self.studies)
         out.added = self.added
         out.joint = joint
+        out.ledger = self.ledger
         return out
 
     def with_parameters(self, parameters: Iterable[Parameter]) -> ParameterSet:
@@ -467,6 +474,7 @@ class ParameterSet(Mapping[str, Parameter]):
         out = ParameterSet(new, self.root, self.area, self.overrides, self.studies)
         out.added = (*self.added, *added)
         out.joint = self.joint
+        out.ledger = self.ledger
         return out
 
     def with_values(self, values: Mapping[str, Any], file: str = "<overrides>") -> ParameterSet:
@@ -525,6 +533,7 @@ class ParameterSet(Mapping[str, Parameter]):
         out.added = self.added
         # a value set by hand is fixed: it no longer comes from the joint draws
         out.joint = None if self.joint is None else self.joint.without(values)
+        out.ledger = self.ledger
         return out
 
     def fingerprint(self) -> str:

@@ -274,6 +274,84 @@ INDICATORS: dict[str, Label] = _labels(
     }
 )
 
+#: Columns of a decision's tables (:mod:`costmodel.model.decision`): options against
+#: the counterfactual, each agency's view of an option, and a split of its cost.
+DECISION_COLUMNS: dict[str, Label] = _labels(
+    {
+        "pv_costs": ("Extra present value of costs", "Extra PV costs", "GBP", "money"),
+        "pv_income": ("Extra payment-by-results income", "Extra income", "GBP", "money"),
+        "pv_savings_net": (
+            "Extra present value of net savings",
+            "Extra PV savings",
+            "GBP",
+            "money",
+        ),
+        "npv": ("Incremental NPV, mean", "NPV", "GBP", "money"),
+        "npv_p5": ("Incremental NPV, 5th percentile", "NPV 5th pct", "GBP", "money"),
+        "npv_p95": ("Incremental NPV, 95th percentile", "NPV 95th pct", "GBP", "money"),
+        "bcr": ("Incremental benefit-cost ratio", "BCR", "ratio", "ratio"),
+        "p_better": (
+            "Chance the option beats the counterfactual",
+            "Chance better",
+            "proportion",
+            "share",
+        ),
+        "payback_years": ("Payback, years from the start", "Payback", "year", "years"),
+        "families_started": (
+            "Extra families starting support",
+            "Extra families",
+            "family",
+            "number",
+        ),
+        "cost_per_family_started": (
+            "Extra cost per extra family started",
+            "Cost per family",
+            "GBP/family",
+            "money",
+        ),
+        "cash": ("Cashable savings (cash only)", "Cash", "GBP", "money"),
+        "cash_and_capacity": (
+            "Cashable savings and capacity freed",
+            "Cash + capacity",
+            "GBP",
+            "money",
+        ),
+        "remit": ("Savings within its whole remit", "Whole remit", "GBP", "money"),
+        "pays": ("What it pays now (PV)", "Pays now", "GBP", "money"),
+        "npv_cash": ("Its NPV, cash only", "NPV cash", "GBP", "money"),
+        "npv_cash_and_capacity": ("Its NPV, cash and capacity", "NPV cash+cap", "GBP", "money"),
+        "npv_remit": ("Its NPV, whole remit", "NPV remit", "GBP", "money"),
+        "share_cashable": (
+            "Share of the cost, by cashable savings",
+            "Share (cash)",
+            "proportion",
+            "share",
+        ),
+        "pays_cashable": ("Pays, by cashable savings (PV)", "Pays (cash)", "GBP", "money"),
+        "npv_cashable": ("Its NPV under that split, cash only", "NPV (cash)", "GBP", "money"),
+        "share_total": (
+            "Share of the cost, by all its savings",
+            "Share (all)",
+            "proportion",
+            "share",
+        ),
+        "pays_total": ("Pays, by all its savings (PV)", "Pays (all)", "GBP", "money"),
+        "npv_total": ("Its NPV under that split, all savings", "NPV (all)", "GBP", "money"),
+        "benefits_cashable": ("Its cashable savings", "Cash savings", "GBP", "money"),
+        "benefits_total": ("All its net savings", "All savings", "GBP", "money"),
+    }
+)
+
+#: What is sunk at the decision (:meth:`costmodel.model.decision.OptionsAppraisal.sunk`).
+SUNK_ROWS: dict[str, str] = {
+    "pv_costs": "Spent before the decision",
+    "pv_income": "Payment-by-results income before the decision",
+    "pv_savings_net": "Net savings realised before the decision",
+    "pv_social_net": "Wellbeing valued before the decision",
+    "npv": "Net of savings and spending before the decision",
+    "pv_savings_net_after_decision": "Savings still to come from families already helped",
+}
+
 #: Outcomes of the team's reach simulation, totalled over the programme.
 REACH_OUTCOMES: dict[str, Label] = _labels(
     {
