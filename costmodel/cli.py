@@ -256,6 +256,23 @@ def _parser() -> argparse.ArgumentParser:
     op.add_argument("--seed", type=int, default=DEFAULT_SEED)
     op.add_argument("--format", choices=("table", "json"), default="table")
 
+    up = sub.add_parser(
+        "update",
+        help="update the effects on the team's own monitoring data (prior against "
+        "posterior) and appraise the decision's options on the posterior",
+    )
+    up.add_argument("--area", help=AREA_HELP)
+    up.add_argument(
+        "--monitoring", required=True, metavar="CSV", help="counts in the monitoring template"
+    )
+    up.add_argument(
+        "--decision", default=None, help="the decision to appraise (default: successor)"
+    )
+    _decision_date(up, "the decision file's date (today unless it gives one)")
+    up.add_argument("--draws", type=int, default=1000)
+    up.add_argument("--seed", type=int, default=DEFAULT_SEED)
+    up.add_argument("--format", choices=("table", "json"), default="table")
+
     rp = sub.add_parser("report", help="the PDF report for finance staff (and an Excel workbook)")
     rp.add_argument(
         "--scenario",
@@ -347,6 +364,7 @@ def _run(argv: Sequence[str] | None) -> int:
             "replicate": _replicate,
             "compare": _compare,
             "options": _options,
+            "update": _update,
             "report": _report,
         }[args.command](args)
     except CostModelError as exc:
@@ -1130,6 +1148,98 @@ def _options(args) -> str:
     params = load(area=getattr(args, "area", None), root=args.parameters)
     spec = load_decision(args.decision or DEFAULT_DECISION, args.parameters, params.area)
     return _options_text(_appraise(params, spec, args), args)
+
+
+def _update(args) -> str:
+    """Prior against posterior for each monitored outcome, the decision's options before
+    and after, and what a larger local sample would be worth."""
+    from .analysis.monitoring import sample_size_value, update, updated_parameters
+    from .params.decisions import DEFAULT_DECISION, load_decision
+    from .params.monitoring import read_monitoring
+    from .params.scenarios import apply_scenario
+    from .params.store import load
+    from .present.formatting import money, percent, text_table
+
+    params = load(area=getattr(args, "area", None), root=args.parameters)
+    spec = load_decision(args.decision or DEFAULT_DECISION, args.parameters, params.area)
+    monitoring = read_monitoring(args.monitoring)
+    # the prior: the effects as the first option applies them to the team
+    first = apply_scenario(params, spec.options[0])
+    result = update(first, monitoring, seed=args.seed)
+    before = _appraise(params, spec, args)
+    after = _appraise(updated_parameters(params, result), spec, args)
+    best = after.incremental()["npv"].idxmax()
+    worth = {
+        o: sample_size_value(after.projections[best], o, params=first) for o in monitoring.outcomes
+    }
+    if args.format == "json":
+        return (
+            json.dumps(
+                {
+                    "monitoring": monitoring.file,
+                    "update": json.loads(result.table.to_json(orient="index")),
+                    "before": before.to_dict()["incremental"],
+                    "after": after.to_dict()["incremental"],
+                    "sample_size_value": {
+                        o: json.loads(w.to_json(orient="records")) for o, w in worth.items()
+                    },
+                    "sample_size_value_for": best,
+                },
+                indent=2,
+            )
+            + "\n"
+        )
+    t = result.table
+    rows = [
+        [
+            o,
+            f"{r.prior_mean:.1%} ± {r.prior_sd:.1%}",
+            f"{r.local_effect:.1%} ± {r.local_se:.1%}",
+            f"{r.posterior_mean:.1%} ± {r.posterior_sd:.1%}",
+            f"{r.posterior_p5:.1%} to {r.posterior_p95:.1%}",
+            percent(r.local_share, 0),
+        ]
+        for o, r in t.iterrows()
+    ]
+    inc_b, inc_a = before.incremental(), after.incremental()
+    out = [
+        f"Effects updated on {monitoring.file} (relative reductions; the comparison's bias on "
+        f"the log risk ratio {t['bias_mean'].iloc[0]:g} ± {t['bias_sd'].iloc[0]:g})",
+        text_table(
+            rows,
+            ["Outcome", "Prior", "Local data", "Posterior", "90% interval", "Local share"],
+            "lrrrrr",
+        ),
+        "",
+        f"The decision's options less {after.counterfactual}, before and after the update "
+        f"({after.price_year} prices, discounted to {after.base_date}; {args.draws:,} draws)",
+        text_table(
+            [
+                [
+                    o,
+                    money(inc_b.loc[o, "npv"]),
+                    money(inc_a.loc[o, "npv"]),
+                    f"{inc_b.loc[o, 'bcr']:.2f}",
+                    f"{inc_a.loc[o, 'bcr']:.2f}",
+                ]
+                for o in after.options
+            ],
+            ["Option", "NPV before", "NPV after", "BCR before", "BCR after"],
+            "lrrrr",
+        ),
+        "",
+        f"What counting n supported and n comparison families would be worth ({best}; "
+        "expected value of sample information)",
+        text_table(
+            [
+                [o, *(money(v) for v in w["evsi"]), money(w["evppi"].iloc[0])]
+                for o, w in worth.items()
+            ],
+            ["Outcome", *(f"n={n:,}" for n in next(iter(worth.values()))["n"]), "EVPPI"],
+            "l" + "r" * (len(next(iter(worth.values()))) + 1),
+        ),
+    ]
+    return "\n".join(out) + "\n"
 
 
 def _options_text(res, args, brief: bool = False) -> str:

@@ -43,9 +43,18 @@ from .errors import ParameterError, Problem
 from .schema import NAME, Checker, Distribution, Parameter, Source, _check_source
 from .yamlio import read_text, read_yaml
 
-#: Study designs, strongest first; the first two measure against a counterfactual.
-DESIGNS = ("randomised_trial", "comparison_group", "before_after", "expert_assumption")
-COUNTERFACTUAL_DESIGNS = DESIGNS[:2]
+#: Study designs, strongest first; ``local_update`` is a posterior from the area's own
+#: monitoring data (:mod:`costmodel.analysis.monitoring`), the bias of its comparison
+#: group already carried in it (so no design multiplier applies to it).
+DESIGNS = (
+    "randomised_trial",
+    "comparison_group",
+    "before_after",
+    "expert_assumption",
+    "local_update",
+)
+#: Designs that measure against a counterfactual.
+COUNTERFACTUAL_DESIGNS = ("randomised_trial", "comparison_group", "local_update")
 #: Need tiers of the populations studies measured and programmes serve.
 NEEDS = ("universal", "early_help", "targeted", "troubled_families", "statutory")
 #: When a record's window starts.
@@ -508,7 +517,7 @@ def _pooled_parameters(
 ) -> list[Parameter]:
     used = [studies[s] for s in pooled.study_weights()]
     best = min(DESIGNS.index(s.design) for s in used)
-    confidence = ("high", "medium", "low", "low")[best]
+    confidence = ("high", "medium", "low", "low", "medium")[best]
     first = used[0]
     k = len(pooled.records)
     listing = "; ".join(

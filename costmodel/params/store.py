@@ -477,6 +477,15 @@ class ParameterSet(Mapping[str, Parameter]):
         out.ledger = self.ledger
         return out
 
+    def with_study(self, study: ev.Study) -> ParameterSet:
+        """The same parameters with one more study on record (replacing one of the same
+        id), for a parameter set whose effects name it (a local update's posterior)."""
+        out = ParameterSet(
+            self._p, self.root, self.area, self.overrides, {**self.studies, study.id: study}
+        )
+        out.added, out.joint, out.ledger = self.added, self.joint, self.ledger
+        return out
+
     def with_values(self, values: Mapping[str, Any], file: str = "<overrides>") -> ParameterSet:
         """A new set with some parameters' values replaced, each re-validated.
 
