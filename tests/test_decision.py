@@ -344,6 +344,6 @@ def test_update_command(capsys):
         "school_exclusion",
         "child_enters_care",
     }
-    for o, row in out["update"].items():
+    for row in out["update"].values():
         assert row["posterior_sd"] < row["prior_sd"]
     assert set(out["before"]) == set(out["after"])
