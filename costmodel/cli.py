@@ -314,6 +314,7 @@ def _parser() -> argparse.ArgumentParser:
         metavar="PATH",
         help="PDF to write (default: AREA-SCENARIO.pdf in the current folder)",
     )
+    _decision_date(rp, "the area's decision file's date, else today: the report's decision section")
     rp.add_argument("--xlsx", metavar="PATH", help="also write the tables as an Excel workbook")
     rp.add_argument("--force", action="store_true", help="replace existing files")
     rp.add_argument("--quiet", action="store_true", help="no progress messages")
@@ -1359,6 +1360,7 @@ def _report(args) -> str:
         compare=args.compare,
         nominal=args.nominal,
         stance=args.stance.replace("-", "_") if args.stance else None,
+        decision_date=args.decision_date,
         progress=say,
     )
     say("laying out the report")

@@ -286,64 +286,10 @@ def test_a_bad_ledger_is_one_line(tmp_path, text, message):
     assert len(str(err.value).splitlines()) == 1 and str(f) in str(err.value)
 
 
-def test_a_ledger_year_outside_the_programme_is_refused(ledger_root):
-    (ledger_root / "areas/northamptonshire/ledger.csv").write_text(
-        "programme,financial_year,spend,source\nteam,2030/31,5,x\n"
-    )
-    with pytest.raises(ParameterError, match="2030/31 falls outside the programme"):
-        costmodel.project(costmodel.load(root=ledger_root), "calibrated", draws=1)
-
-
-# --- local monitoring feeds the forward appraisal -----------------------------------
-
-
-def test_a_local_update_enters_the_model_as_the_teams_own_effect(params):
-    """The posterior replaces the effect as applied: recorded as the team's own
-    evidence (no design multiplier, transfer, deadweight or attribution on it again)."""
-    from costmodel.analysis.monitoring import update, updated_parameters
-    from costmodel.model.savings import evidence_class
-    from costmodel.params.monitoring import read_monitoring
-
-    root = Path(__file__).resolve().parents[1]
-    monitoring = read_monitoring(root / "docs/examples/synthetic_monitoring.csv")
-    first = costmodel.apply_scenario(params, "successor_continue")
-    result = update(first, monitoring, seed=1)
-    q = updated_parameters(first, result)
-    res = costmodel.project(q, draws=3000, seed=2, decision_date=DECIDED)
-    names = list(res.inputs.outcomes)
-    for o in monitoring.outcomes:
-        j = names.index(o)
-        assert evidence_class(q, o, ("team",)) == "own"
-        assert res.inputs.counterfactual[j]
-        post = result.table.loc[o]
-        assert res.inputs.effect[:, j].mean() == pytest.approx(post["posterior_mean"], abs=0.01)
-        assert res.evidence[o]["evidence_class"] == "own"
-    by_class = res.by_evidence_class()
-    assert by_class.loc["own", "share"] > 0
-
-
-def test_update_command(capsys):
-    code = main(
-        [
-            "update",
-            "--monitoring",
-            "docs/examples/synthetic_monitoring.csv",
-            "--decision-date",
-            "2026-12-01",
-            "--draws",
-            "200",
-            "--format",
-            "json",
-        ]
-    )
-    out = json.loads(capsys.readouterr().out)
-    assert code == 0
-    assert set(out["update"]) == {
-        "antisocial_behaviour",
-        "domestic_abuse",
-        "school_exclusion",
-        "child_enters_care",
-    }
-    for row in out["update"].values():
-        assert row["posterior_sd"] < row["prior_sd"]
-    assert set(out["before"]) == set(out["after"])
+def test_ledger_years_outside_the_programme_are_not_its_outturn(ledger_root, params):
+    """A successor from 2027 uses none of the 2019-21 ledger: its costs are simulated."""
+    with_ledger = costmodel.load(root=ledger_root)
+    a = costmodel.project(with_ledger, "successor_continue", draws=1)
+    b = costmodel.project(params, "successor_continue", draws=1)
+    assert a.outturn().empty
+    assert a.appraisal.costs == pytest.approx(b.appraisal.costs)

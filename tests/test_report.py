@@ -317,3 +317,43 @@ def test_same_file_twice_and_folders_are_refused(tmp_path):
         write_files({tmp_path / "a.pdf": b"a", str(tmp_path / "a.pdf"): b"b"})
     with pytest.raises(OutputError, match="is a folder"):
         write_files({tmp_path: b"a"}, force=True)
+
+
+# ------------------------------------------------------------------ the decision
+
+
+def test_the_decision_section_states_the_options_from_the_decision_date(content, text):
+    """The report's decision section shows what the decision's results hold: each
+    option's incremental NPV, the cost split of the best, and the monitoring template's
+    fields in the monitoring plan."""
+    from costmodel.present.labels import MONITORING_FIELDS
+
+    d = content.decision
+    from costmodel.greenbook.prices import financial_year_of
+
+    assert d is not None
+    assert d.price_year == financial_year_of(dt.date.fromisoformat(d.decision_date))
+    inc = d.incremental()
+    flat = squeeze(text)
+    for o in d.options:
+        assert squeeze(money_round(inc.loc[o, "npv"])) in flat
+    best = inc["npv"].idxmax()
+    share = d.cost_sharing(best)
+    assert squeeze(money_round(share.attrs["outlay"])) in flat
+    for words in MONITORING_FIELDS.values():
+        assert squeeze(words) in flat
+    # the successors are the decision's, not replays in the programme's 2018/19 prices
+    assert not set(content.compared) & {d.counterfactual, *d.options}
+
+
+def test_the_workbook_holds_the_decision(content):
+    from costmodel.present.workbook import workbook_tables
+
+    tables = workbook_tables(content)
+    d = content.decision
+    options = tables["Decision options"]
+    assert options.shape[1] == len(d.options)
+    pays = tables["Who pays"]
+    first = pays[[i.startswith(options.columns[0]) for i in pays.index]]
+    cost = d.cost_sharing(d.options[0]).attrs["outlay"]
+    assert first["Pays, by cashable savings (PV)"].sum() == pytest.approx(cost)

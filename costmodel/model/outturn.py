@@ -17,7 +17,6 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ..params.errors import ParameterError, Problem
 from ..params.ledger import Entry
 from ..params.schema import parse_financial_year
 from .vocabulary import WEEKS_PER_QUARTER
@@ -49,33 +48,32 @@ def apply_outturn(
 ) -> Outturn:
     """Replace the quarters' simulated ``spend`` (runs, quarters; real terms) in the
     financial years ``entries`` cover. ``weeks`` is the programme's length (the last
-    quarter may be short); ``to_real(fy)`` turns a pound of year ``fy`` into real terms."""
+    quarter may be short); ``to_real(fy)`` turns a pound of year ``fy`` into real terms.
+    Entries for years outside the programme's period are not used (a ledger of the team
+    so far says nothing of a successor's years); the table lists the years used."""
     spend = np.asarray(spend, dtype=float)
     quarters = spend.shape[1]
     bounds = [
         start + dt.timedelta(weeks=min(k * WEEKS_PER_QUARTER, weeks)) for k in range(quarters + 1)
     ]
     days = np.array([(bounds[k + 1] - bounds[k]).days for k in range(quarters)], dtype=float)
-    years = sorted(entries)
-    overlap = np.zeros((quarters, len(years)))
-    for j, fy in enumerate(years):
+    years = []
+    overlap_by_year = []
+    for fy in sorted(entries):
         lo, hi = _fy_span(fy)
-        for k in range(quarters):
-            overlap[k, j] = max(0, (min(hi, bounds[k + 1]) - max(lo, bounds[k])).days)
-        if overlap[:, j].sum() == 0:
-            e = entries[fy]
-            raise ParameterError(
-                Problem(
-                    e.file,
-                    f"row {e.line}: financial_year",
-                    f"{e.programme} {fy} falls outside the programme ({bounds[0]} to {bounds[-1]})",
-                    e.line,
-                )
-            )
+        days_in = [
+            max(0, (min(hi, bounds[k + 1]) - max(lo, bounds[k])).days) for k in range(quarters)
+        ]
+        if sum(days_in):  # a year outside this programme's period is not its outturn
+            years.append(fy)
+            overlap_by_year.append(days_in)
+    overlap = np.array(overlap_by_year, dtype=float).T.reshape(quarters, len(years))
     share = np.divide(overlap, days[:, None], out=np.zeros_like(overlap), where=days[:, None] > 0)
     covered = share.sum(axis=1)  # (quarters,)
     real = np.array([entries[fy].spend * to_real(fy) for fy in years])
-    spread = overlap / overlap.sum(axis=0)  # each year's outturn over its quarters' days
+    spread = overlap / np.maximum(
+        overlap.sum(axis=0), 1.0
+    )  # each year's outturn over its quarters' days
     out = spend * (1.0 - covered)[None, :] + (spread @ real)[None, :]
     simulated = spend.mean(axis=0) @ share
     table = pd.DataFrame(

@@ -23,12 +23,15 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..analysis.monitoring import sample_size_value
 from ..analysis.sensitivity import one_way, switching_values
 from ..analysis.value_of_information import MIN_DRAWS, evppi
 from ..greenbook.prices import Deflators, as_financial_year, deflators_from_params
+from ..model.decision import OptionsAppraisal, appraise_options
 from ..model.late_intervention import Baseline, baseline, default_area
 from ..model.projection import Projection, common_basis, default_price_year, project
 from ..model.vocabulary import AGENCY_NAMES, WEEKS_PER_QUARTER
+from ..params.decisions import DEFAULT_DECISION, list_decisions, load_decision
 from ..params.errors import ParameterError, Problem
 from ..params.scenarios import apply_scenario, list_scenarios, load_scenario, scenario_name
 from ..params.store import ParameterSet
@@ -43,6 +46,10 @@ SENSITIVITY_RUNS = 200
 
 #: Fewest Monte Carlo draws for which the value of information is estimated.
 MIN_VOI_DRAWS = MIN_DRAWS
+#: Draws of the decision's options (each option, the counterfactual and the history).
+DECISION_DRAWS = 2000
+#: Effects whose local sample is valued in the report (those with the largest EVPPI).
+SAMPLED_EFFECTS = 4
 
 #: Headline indicators, in the order reports show them (labels in :mod:`.labels`).
 HEADLINES: tuple[str, ...] = (
@@ -93,6 +100,12 @@ class ReportContent:
     tornado: pd.DataFrame = field(repr=False)
     switching: pd.DataFrame = field(repr=False)
     value_of_information: pd.DataFrame | None = field(repr=False, default=None)
+    #: The decision in front of the board, its options from the decision date (None if
+    #: the area has no decision file), and what a local sample of each of the most
+    #: valuable effects would be worth for its best option (outcome → table by size).
+    decision: OptionsAppraisal | None = field(repr=False, default=None)
+    sample_size: Mapping[str, pd.DataFrame] = field(repr=False, default_factory=dict)
+    decision_descriptions: Mapping[str, str] = field(default_factory=dict)
     nominal: bool = False
     #: "ex_post", "in_flight" or "ex_ante"; None: from the dates (see
     #: :func:`costmodel.present.board.stance`).
@@ -434,6 +447,7 @@ def report_content(
     base_date: dt.date | None = None,
     stance: str | None = None,
     share_simulations: bool = True,
+    decision_date: dt.date | None = None,
 ) -> ReportContent:
     """Compute everything a report shows.
 
@@ -446,6 +460,12 @@ def report_content(
     called with a short description before each step (for a progress bar). Scenarios
     whose team parameters are the same share one team simulation (with one seed it is
     the same simulation); ``share_simulations=False`` runs each anew.
+
+    Where the area has a decision file (:mod:`costmodel.params.decisions`, default
+    ``successor``), its options are appraised from ``decision_date`` (default: the
+    file's, else today) over :data:`DECISION_DRAWS` draws with the same seed, and
+    its scenarios are left out of the default comparison (they are successors, read
+    from the decision date, not from the programme's start).
     """
     from .. import __version__
 
@@ -460,13 +480,23 @@ def report_content(
     descriptions = {
         name: load_scenario(sources[name], params.root, params).description for name in scenarios
     }
+    spec = (
+        load_decision(DEFAULT_DECISION, params.root, area or params.area)
+        if DEFAULT_DECISION in list_decisions(params.root, area or params.area)
+        else None
+    )
+    successors = set() if spec is None else {spec.counterfactual, *spec.options}
     if compare is None:
         compare = (
             list(scenarios)
             if len(scenarios) > 1
             else [
                 *scenarios,
-                *(s for s in list_scenarios(params.root, params.area) if s not in scenarios),
+                *(
+                    s
+                    for s in list_scenarios(params.root, params.area)
+                    if s not in scenarios and s not in successors
+                ),
             ]
         )
     compared = tuple(dict.fromkeys([*scenarios, *(scenario_name(s) for s in compare)]))
@@ -528,6 +558,23 @@ def report_content(
     if draws >= MIN_VOI_DRAWS:
         say("value of information")
         voi = evppi(projections[main])
+    decided, sampled = None, {}
+    if spec is not None:
+        say("the decision's options")
+        decided = appraise_options(
+            params, spec, draws=min(draws, DECISION_DRAWS), seed=seed, decision_date=decision_date
+        )
+        best = decided.incremental()["npv"].idxmax()
+        proj = decided.projections[best]
+        if proj.stored >= MIN_VOI_DRAWS:
+            varies = np.asarray(proj.inputs.effect, dtype=float).std(axis=0) > 0
+            valued = {
+                o: sample_size_value(proj, o, params=apply_scenario(params, best))
+                for o, v in zip(proj.inputs.outcomes, varies, strict=True)
+                if v
+            }
+            top = sorted(valued, key=lambda o: -float(valued[o]["evppi"].iloc[0]))
+            sampled = {o: valued[o] for o in top[:SAMPLED_EFFECTS]}
     return ReportContent(
         area=area,
         scenarios=scenarios,
@@ -549,6 +596,11 @@ def report_content(
         tornado=tornado,
         switching=switching,
         value_of_information=voi,
+        decision=decided,
+        sample_size=sampled,
+        decision_descriptions={
+            n: load_scenario(n, params.root, params).description for n in sorted(successors)
+        },
         nominal=nominal,
         stance=stance,
     )

@@ -342,6 +342,20 @@ DECISION_COLUMNS: dict[str, Label] = _labels(
     }
 )
 
+#: The columns of the monitoring template (:data:`costmodel.params.monitoring.COLUMNS`),
+#: in words for the monitoring plan.
+MONITORING_FIELDS: dict[str, str] = {
+    "outcome": "the outcome (care entry, exclusion, police call-out, ...)",
+    "follow_up_months": "the months each family was followed",
+    "supported_families": "families supported",
+    "supported_with_outcome": "of them, families with the outcome at least once",
+    "comparison_families": "comparison families (referred but redirected, or waiting)",
+    "comparison_with_outcome": "of them, families with the outcome",
+    "comparison_group": "who the comparison families are",
+    "period": "the period covered",
+    "source": "the system the counts come from",
+}
+
 #: What is sunk at the decision (:meth:`costmodel.model.decision.OptionsAppraisal.sunk`).
 SUNK_ROWS: dict[str, str] = {
     "pv_costs": "Spent before the decision",

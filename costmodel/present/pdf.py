@@ -18,6 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ..params.monitoring import COLUMNS as MONITORING_COLUMNS
 from .content import ReportContent
 from .formatting import (
     band_rows,
@@ -32,13 +33,17 @@ from .formatting import (
 from .labels import (
     AGENCY_LABELS,
     CASH_FLOWS,
+    DECISION_COLUMNS,
     EVIDENCE_CLASS_LABELS,
     EVIDENCE_CLASS_SHORT,
     GLOSSARY,
     GROUP_LABELS,
     INDICATORS,
+    MONITORING_FIELDS,
+    OUTCOME_LABELS,
     REACH_OUTCOMES,
     SHARE_UNITS,
+    SUNK_ROWS,
     parameter_label,
 )
 from .labels import scenario_label as _scenario_label
@@ -62,8 +67,9 @@ SECTIONS = (
     "3. Costs and savings",
     "4. Uncertainty and sensitivity",
     "5. Options and scenarios compared",
-    "6. Limitations and evidence grades",
-    "7. Monitoring and evaluation plan",
+    "6. The decision: what comes next",
+    "7. Limitations and evidence grades",
+    "8. Monitoring and evaluation plan",
     "Methods",
     "Glossary",
     "Technical annex: assumptions by topic",
@@ -801,6 +807,37 @@ def _savings_section(pdf, c: ReportContent, charts) -> None:
         "valued; the funder's view counts only its cashable savings.",
         basis=_basis(c),
     )
+    spent = c.main.outturn()
+    if len(spent):
+        _heading(pdf, "What was spent: the area's ledger", level=1)
+        _table(
+            pdf,
+            [
+                "Financial year",
+                "Programme",
+                "Simulated",
+                "Outturn",
+                "As recorded (cash)",
+                "Difference",
+            ],
+            [
+                [
+                    r.financial_year,
+                    r.programme,
+                    money_round(r.simulated),
+                    money_round(r.outturn),
+                    money_round(r.cash),
+                    money_round(r.difference),
+                ]
+                for r in spent.itertuples()
+            ],
+            [28, 30, 28, 28, 30, 26],
+            "llrrrr",
+            size=7.5,
+            note="The ledger's years replace the simulated spend in every table and figure "
+            "of this report; recorded spend carries no optimism bias.",
+            basis=_basis(c, False),
+        )
     labels = _cash_flow_labels()
     for basis in ("real", "discounted", *(("nominal",) if c.nominal else ())):
         df = c.cash_flows(basis=basis)
@@ -1037,6 +1074,147 @@ def _scenarios_section(pdf, c: ReportContent, charts) -> None:
     )
 
 
+def _decision_section(pdf, c: ReportContent) -> None:
+    """The options in front of the board from the decision date, against the
+    counterfactual, with who saves, a split of the cost, and what is sunk."""
+    d = c.decision
+    pdf.add_page()
+    _heading(pdf, SECTIONS[7])
+    if d is None:
+        _para(pdf, "The area names no decision (parameters/areas/AREA/decisions/).")
+        return
+    decided = dt.date.fromisoformat(d.decision_date)
+    basis = (
+        f"{d.price_basis}, discounted to {decided:%-d %B %Y} at the Green Book rate; "
+        f"each option less {_scenario_label(d.counterfactual)}"
+    )
+    _para(pdf, d.description, size=10, style="B")
+    _para(
+        pdf,
+        f"Appraised as the board decides, on {decided:%-d %B %Y}: in {d.price_year} prices, "
+        f"discounted to that date, each option less the counterfactual "
+        f"({_scenario_label(d.counterfactual)}: {c.decision_descriptions[d.counterfactual]}) "
+        f"on the same {number(d.projections[d.counterfactual].draws)} draws. What was spent "
+        "and saved before the decision is sunk: shown below, in no option's figures.",
+    )
+    _table(
+        pdf,
+        ["Option", "What it is"],
+        [[_scenario_label(o), c.decision_descriptions[o]] for o in d.options],
+        [36, 134],
+        "ll",
+        size=7,
+    )
+    inc = d.incremental()
+    spec = (
+        "pv_costs",
+        "pv_savings_net",
+        "npv",
+        "npv_p5",
+        "npv_p95",
+        "bcr",
+        "p_better",
+        "families_started",
+        "cost_per_family_started",
+    )
+
+    def cell(k: str, x: float) -> str:
+        kind = DECISION_COLUMNS[k].kind
+        if kind == "money":
+            return money_round(x)
+        if kind == "share":
+            return percent(x, 0)
+        return by_kind(x, kind)
+
+    _table(
+        pdf,
+        ["", *(_scenario_label(o) for o in d.options)],
+        [[DECISION_COLUMNS[k].long, *(cell(k, inc.loc[o, k]) for o in d.options)] for k in spec],
+        [62, *([108 / len(d.options)] * len(d.options))],
+        "l" + "r" * len(d.options),
+        size=7.5,
+        note="Fiscal perspective (every public agency). Means, and the 5th and 95th "
+        "percentiles of the per-draw difference; the ratio is of the mean differences.",
+        basis=basis,
+    )
+    views = d.perspectives()
+    _table(
+        pdf,
+        ["Option", "Perspective", "PV benefits", "PV costs", "NPV", "BCR"],
+        [
+            [
+                _scenario_label(o),
+                v,
+                money_round(r.pv_benefits),
+                money_round(r.pv_costs),
+                money_round(r.npv),
+                _ratio(r.bcr),
+            ]
+            for (o, v), r in views.iterrows()
+        ],
+        [36, 26, 27, 27, 27, 16],
+        "llrrrr",
+        size=7,
+        basis=basis,
+    )
+    best = inc["npv"].idxmax()
+    share = d.cost_sharing(best)
+    funders = d.funder_views(best)
+    _para(
+        pdf,
+        f"Who should pay for {_scenario_label(best)} (the option with the highest NPV): "
+        f"its cost of {money_round(share.attrs['outlay'])} shared in proportion to each "
+        f"agency's savings. The local partnership can cash "
+        f"{money_round(funders.attrs['local_cashable'])} of them.",
+        size=9,
+    )
+    _table(
+        pdf,
+        [
+            "Agency",
+            "Cashable saving",
+            "Share",
+            "Pays",
+            "Its NPV",
+            "All savings",
+            "Share",
+            "Pays",
+            "Its NPV",
+        ],
+        [
+            [
+                AGENCY_LABELS[a].short,
+                money_round(r.benefits_cashable),
+                percent(r.share_cashable, 0),
+                money_round(r.pays_cashable),
+                money_round(r.npv_cashable),
+                money_round(r.benefits_total),
+                percent(r.share_total, 0),
+                money_round(r.pays_total),
+                money_round(r.npv_total),
+            ]
+            for a, r in share.iterrows()
+        ],
+        [30, 19, 12, 19, 19, 19, 12, 19, 19],
+        "lrrrrrrrr",
+        size=7,
+        note="Left: in proportion to cashable savings (cash only); right: to all net "
+        "savings (cash and capacity freed). An agency with no saving pays nothing.",
+        basis=basis,
+    )
+    sunk = d.sunk()
+    if len(sunk) and d.history is not None:
+        _table(
+            pdf,
+            [f"Sunk at the decision ({_scenario_label(d.history.scenario)})", "PV"],
+            [[SUNK_ROWS[k], money_round(v)] for k, v in sunk.items()],
+            [120, 40],
+            "lr",
+            size=7.5,
+            basis=f"{d.price_basis}, discounted to {decided:%-d %B %Y}",
+        )
+
+
 def _evidence_shares(c: ReportContent) -> str:
     """One sentence: the share of the savings resting on each class of evidence."""
     shares = c.main.by_evidence_class()["share"]
@@ -1048,7 +1226,7 @@ def _limitations(pdf, c: ReportContent) -> None:
     from . import board
 
     pdf.add_page()
-    _heading(pdf, SECTIONS[7])
+    _heading(pdf, SECTIONS[8])
     grade, _shares = board.confidence(c)
     _para(
         pdf,
@@ -1107,7 +1285,7 @@ def _monitoring(pdf, c: ReportContent) -> None:
     from . import board
 
     pdf.add_page()
-    _heading(pdf, SECTIONS[8])
+    _heading(pdf, SECTIONS[9])
     plan = board.monitoring_plan(c)
     _para(
         pdf,
@@ -1130,11 +1308,43 @@ def _monitoring(pdf, c: ReportContent) -> None:
         size=7,
         basis=_basis(c),
     )
+    _para(
+        pdf,
+        "The team's own outcome data. For each outcome, the team records in the "
+        "monitoring template (docs/monitoring-template.csv): "
+        + "; ".join(MONITORING_FIELDS[k] for k in MONITORING_COLUMNS)
+        + ". costmodel update then updates the effects on them (prior: the evidence "
+        "used here; the comparison group's bias carried as an uncertain parameter).",
+        size=8.5,
+    )
+    if c.sample_size and c.decision is not None:
+        best = c.decision.incremental()["npv"].idxmax()
+        sizes = list(next(iter(c.sample_size.values()))["n"])
+        _table(
+            pdf,
+            ["Effect", *(f"n = {number(n)}" for n in sizes), "Perfect information"],
+            [
+                [
+                    OUTCOME_LABELS[o].short,
+                    *(money_round(v) for v in t["evsi"]),
+                    money_round(float(t["evppi"].iloc[0])),
+                ]
+                for o, t in c.sample_size.items()
+            ],
+            [34, *([112 / (len(sizes) + 1)] * (len(sizes) + 1))],
+            "l" + "r" * (len(sizes) + 1),
+            size=7,
+            note=f"What counting n supported and n comparison families would be worth to "
+            f"the decision on {_scenario_label(best)} (expected value of sample information, "
+            "Gaussian approximation): it levels off below perfect information because the "
+            "comparison group's bias is never learnt. Near zero where the decision is clear.",
+            basis=f"{c.decision.price_basis}, discounted to the decision date",
+        )
 
 
 def _methods(pdf, c: ReportContent) -> None:
     pdf.add_page()
-    _heading(pdf, SECTIONS[9])
+    _heading(pdf, SECTIONS[10])
     p = c.parameters
     rates = p["prices.discounting." + c.discount].value
     first_rate = percent(float(rates[min(rates)]), 1)
@@ -1252,7 +1462,7 @@ def _methods(pdf, c: ReportContent) -> None:
 
 def _glossary(pdf) -> None:
     pdf.add_page()
-    _heading(pdf, SECTIONS[10])
+    _heading(pdf, SECTIONS[11])
     _table(pdf, ["Term", "Meaning"], [list(g) for g in GLOSSARY], [46, 128], "ll", size=8)
 
 
@@ -1261,7 +1471,7 @@ def _annex(pdf, c: ReportContent) -> list[str]:
 
     rows, refs = board.annex(c)
     pdf.add_page()
-    _heading(pdf, SECTIONS[11])
+    _heading(pdf, SECTIONS[12])
     _para(
         pdf,
         f"Every parameter of the run ({len(rows)}), grouped by topic, with the "
@@ -1310,7 +1520,7 @@ def _annex(pdf, c: ReportContent) -> list[str]:
 
 def _references(pdf, refs: list[str]) -> None:
     pdf.add_page()
-    _heading(pdf, SECTIONS[12])
+    _heading(pdf, SECTIONS[13])
     for i, ref in enumerate(refs, start=1):
         _para(pdf, f"[{i}] {ref}", size=7.5)
 
@@ -1333,6 +1543,7 @@ def _build(content: ReportContent):
     _savings_section(pdf, content, charts)
     _uncertainty_section(pdf, content, charts)
     _scenarios_section(pdf, content, charts)
+    _decision_section(pdf, content)
     _limitations(pdf, content)
     _monitoring(pdf, content)
     _methods(pdf, content)

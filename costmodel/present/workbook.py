@@ -62,6 +62,7 @@ from .formatting import distribution_text, parameter_value
 from .labels import (
     AGENCY_LABELS,
     CASH_FLOWS,
+    DECISION_COLUMNS,
     GROUP_LABELS,
     INDICATORS,
     REACH_OUTCOMES,
@@ -1004,6 +1005,88 @@ def _about(content: ReportContent, sheets: Sequence[Sheet]) -> Sheet:
     return sheet
 
 
+def _decision_options(content: ReportContent) -> Sheet:
+    """The decision's options less the counterfactual, fiscal, from the decision date."""
+    d = content.decision
+    assert d is not None
+    inc = d.incremental()
+    money = f"£, {d.price_year} prices, real terms, discounted to {d.decision_date}"
+    rows = list(inc.columns)
+    frame = pd.DataFrame(
+        {scenario_label(o): inc.loc[o, rows].to_numpy(dtype=float) for o in d.options},
+        index=pd.Index(
+            [DECISION_COLUMNS[k].long for k in rows],
+            name="Less " + scenario_label(d.counterfactual),
+        ),
+    )
+    kinds = [
+        {"money": "money", "share": "share", "ratio": "ratio", "years": "years"}.get(
+            DECISION_COLUMNS[k].kind, "number"
+        )
+        for k in rows
+    ]
+    return Sheet(
+        "Decision options",
+        frame,
+        f"{d.description} Each option less {scenario_label(d.counterfactual)}, appraised as "
+        f"decided on {d.decision_date} ({money}); fiscal perspective; means, the 5th and "
+        "95th percentiles of the per-draw difference, and ratios of the mean differences.",
+        kinds={c: kinds for c in frame.columns},
+    )
+
+
+def _who_pays(content: ReportContent) -> Sheet:
+    """Each option's cost shared in proportion to each agency's savings."""
+    d = content.decision
+    assert d is not None
+    frames = []
+    for o in d.options:
+        t = d.cost_sharing(o)
+        t.index = pd.Index(
+            [f"{scenario_label(o)}: {AGENCY_LABELS[a].long}" for a in t.index],
+            name="Option: agency",
+        )
+        frames.append(t)
+    t = pd.concat(frames)
+    frame = t.rename(columns={c: DECISION_COLUMNS[c].long for c in t.columns})
+    kinds: dict[str, str | Sequence[str]] = {
+        DECISION_COLUMNS[c].long: ("share" if c.startswith("share") else "money") for c in t.columns
+    }
+    return Sheet(
+        "Who pays",
+        frame,
+        f"Each option's cost (its extra present value, £, {d.price_year} prices, discounted "
+        f"to {d.decision_date}) shared among the agencies in proportion to their cashable "
+        "savings, and separately to all their net savings, with the NPV each then sees.",
+        kinds=kinds,
+        filter=True,
+    )
+
+
+def _outturn(content: ReportContent) -> Sheet:
+    t = content.main.outturn()
+    real = f"£, {content.price_year} prices, real terms"
+    frame = pd.DataFrame(
+        {
+            "Programme": t["programme"].to_numpy(),
+            _header("Simulated spend (mean)", real): t["simulated"].to_numpy(dtype=float),
+            _header("Outturn", real): t["outturn"].to_numpy(dtype=float),
+            "Outturn as recorded (£, cash of the year)": t["cash"].to_numpy(dtype=float),
+            _header("Outturn less simulated", real): t["difference"].to_numpy(dtype=float),
+            "Source": t["source"].to_numpy(),
+        },
+        index=pd.Index(t["financial_year"], name="Financial year"),
+    )
+    money = [c for c in frame.columns if c not in ("Programme", "Source")]
+    return Sheet(
+        "Outturn",
+        frame,
+        "Where the area's ledger records what was spent, it replaces the simulated spend "
+        "in every table; each year's outturn beside the simulation's mean.",
+        kinds={c: "money" for c in money},
+    )
+
+
 # ------------------------------------------------------------------ all sheets
 
 
@@ -1038,6 +1121,10 @@ def workbook_sheets(content: ReportContent) -> list[Sheet]:
     cash = [i for i, s in enumerate(sheets) if s.name.startswith("Cash flows")]
     at = cash[-1] + 1 if cash else len(sheets)
     sheets[at:at] = [_cashable(content, bases, False), _cashable(content, bases, True)]
+    if len(content.main.outturn()):
+        sheets.append(_outturn(content))
+    if content.decision is not None:
+        sheets += [_decision_options(content), _who_pays(content)]
     sheets += [_results_by_draw(content, bases), _parameters_by_draw(content)]
     if "Assumptions" in tables:
         sheets.append(builders["Assumptions"]())
