@@ -5,7 +5,9 @@ Holds the late-intervention baseline by issue and paying agency
 reach simulation (:mod:`.team`) and its calibration (:mod:`.calibration`),
 programmes as data (:mod:`.programme`: the team, or any programme of families and
 cost per family), outcomes and savings (:mod:`.savings`), a scenario appraised end
-to end over Monte Carlo draws (:mod:`.projection`), a board's options appraised
+to end over Monte Carlo draws (:mod:`.projection`, the engine; :mod:`.result`,
+the result and its views; :mod:`.timeline`, when programmes run and how each year
+counts), a board's options appraised
 from the decision date against a counterfactual, with who should pay
 (:mod:`.decision`), outturn from an area's ledger in place of simulated spend
 (:mod:`.outturn`), the names the model uses
