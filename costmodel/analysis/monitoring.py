@@ -392,7 +392,7 @@ def synthetic_monitoring(
 
 
 def sample_size_value(
-    projection,
+    projection: Any,
     outcome: str,
     sizes: Sequence[int] = SIZES,
     comparison_rate: float | None = None,

@@ -17,6 +17,7 @@ the preferred option (chapter 5, "Sensitivity analysis"; switching values).
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -34,7 +35,7 @@ Model = Callable[[ParameterSet], float]
 
 
 def _setup(
-    params: ParameterSet, scenario, model: Model | None, runs: int, kwargs: Mapping
+    params: ParameterSet, scenario: Any, model: Model | None, runs: int, kwargs: Mapping
 ) -> tuple[Model, ParameterSet, list[str]]:
     """The model, the base parameters it is varied from, and its uncertain parameters."""
     if model is None:
@@ -65,7 +66,7 @@ def one_way(
     *,
     model: Model | None = None,
     ranges: Mapping[str, tuple[float, float]] | None = None,
-    **kwargs,
+    **kwargs: Any,
 ) -> pd.DataFrame:
     """The tornado: the outcome at each parameter's low and high value, others central.
 
@@ -123,7 +124,7 @@ def switching_values(
     runs: int = 500,
     *,
     model: Model | None = None,
-    **kwargs,
+    **kwargs: Any,
 ) -> pd.DataFrame:
     """For each parameter, the value within its search range at which the outcome is zero.
 
@@ -174,7 +175,9 @@ def switching_values(
     return out
 
 
-def _feasible(f: Model, base: ParameterSet, path: str, edge: float, inside: float):
+def _feasible(
+    f: Model, base: ParameterSet, path: str, edge: float, inside: float
+) -> tuple[float, float]:
     """The edge of the search range, moved towards ``inside`` until the model accepts it
     (a parameter may be bounded by another: a rate that must stay above one it
     contains), and the outcome there."""
@@ -193,7 +196,7 @@ def _feasible(f: Model, base: ParameterSet, path: str, edge: float, inside: floa
     return good, evaluate(f, base, {path: good})
 
 
-def search_range(p) -> tuple[float, float]:
+def search_range(p: Any) -> tuple[float, float]:
     """Where to look for a switching value: the unit's range, or up to ten times the value."""
     lo, hi = unit_range(p.unit)
     return lo, min(hi, max(10.0 * float(p.value), 1.0))
@@ -210,7 +213,7 @@ def two_way(
     runs: int = 500,
     *,
     model: Model | None = None,
-    **kwargs,
+    **kwargs: Any,
 ) -> pd.DataFrame:
     """The outcome over a grid of two parameters (rows ``y``, columns ``x``).
 
@@ -219,7 +222,7 @@ def two_way(
     """
     f, base, _ = _setup(params, scenario, model, runs, kwargs)
 
-    def grid(path, given):
+    def grid(path: str, given: Sequence[float] | None) -> list[float]:
         if given is not None:
             return [float(g) for g in given]
         return list(np.linspace(_quantile(base, path, 0.05), _quantile(base, path, 0.95), points))

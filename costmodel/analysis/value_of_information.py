@@ -18,9 +18,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from fnmatch import fnmatchcase
+from typing import Any
 
 import numpy as np
 import pandas as pd
+from numpy.typing import ArrayLike
 
 from ..params.errors import ParameterError, Problem
 
@@ -53,7 +55,7 @@ GROUPS: dict[str, tuple[str, ...]] = {
 EVPI_ROW = "all parameters (EVPI)"
 
 
-def evpi(outcome) -> float:
+def evpi(outcome: ArrayLike) -> float:
     """Expected value of perfect information for acting (worth ``outcome``) or not (0)."""
     y = np.asarray(outcome, float)
     return float(np.maximum(y, 0).mean() - max(y.mean(), 0.0))
@@ -64,7 +66,11 @@ def members(columns: Sequence[str], patterns: Sequence[str]) -> list[str]:
     return [c for c in columns if any(fnmatchcase(c, pat) for pat in patterns)]
 
 
-def evppi(draws, outcome=None, groups: Mapping[str, Sequence[str]] | None = None) -> pd.DataFrame:
+def evppi(
+    draws: Any,
+    outcome: ArrayLike | None = None,
+    groups: Mapping[str, Sequence[str]] | None = None,
+) -> pd.DataFrame:
     """EVPI and EVPPI for each group of parameters.
 
     ``draws`` is a table of drawn values (one row per draw), or an object with a

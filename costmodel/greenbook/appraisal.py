@@ -11,15 +11,16 @@ analysis guidance for local partnerships* (2014), here "the local CBA guidance".
 from __future__ import annotations
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 
-def ratio(numerator, denominator) -> np.ndarray:
+def ratio(numerator: ArrayLike, denominator: ArrayLike) -> np.ndarray:
     """``numerator / denominator`` elementwise, NaN where the denominator is zero."""
     a, b = np.asarray(numerator, dtype=float), np.asarray(denominator, dtype=float)
     return np.divide(a, b, out=np.full(np.broadcast(a, b).shape, np.nan), where=b != 0)
 
 
-def net_present_value(pv_benefits, pv_costs):
+def net_present_value(pv_benefits: ArrayLike, pv_costs: ArrayLike) -> np.ndarray:
     """Net present (social) value: PV of benefits less PV of costs.
 
     Green Book (2022), chapter 5, "Preferred option selection": the NPSV of an option
@@ -28,7 +29,7 @@ def net_present_value(pv_benefits, pv_costs):
     return np.asarray(pv_benefits, dtype=float) - np.asarray(pv_costs, dtype=float)
 
 
-def benefit_cost_ratio(pv_benefits, pv_costs) -> np.ndarray:
+def benefit_cost_ratio(pv_benefits: ArrayLike, pv_costs: ArrayLike) -> np.ndarray:
     """Benefit-cost ratio: PV of benefits ÷ PV of costs (NaN where there are no costs).
 
     Green Book (2022), chapter 5, "Preferred option selection"; the local CBA
@@ -37,7 +38,9 @@ def benefit_cost_ratio(pv_benefits, pv_costs) -> np.ndarray:
     return ratio(pv_benefits, pv_costs)
 
 
-def additionality(deadweight, attribution, displacement):
+def additionality(
+    deadweight: ArrayLike, attribution: ArrayLike, displacement: ArrayLike
+) -> np.ndarray:
     """The share of a gross outcome that is additional: ``(1−dw)(1−att)(1−disp)``.
 
     Deadweight (what would have happened anyway), attribution (the share due to other
@@ -51,12 +54,12 @@ def additionality(deadweight, attribution, displacement):
     )
 
 
-def optimism_bias_costs(costs, optimism_bias):
+def optimism_bias_costs(costs: ArrayLike, optimism_bias: ArrayLike) -> np.ndarray:
     """Costs raised by the Green Book optimism bias share: ``costs × (1 + ob)``."""
     return np.asarray(costs, dtype=float) * (1 + np.asarray(optimism_bias, dtype=float))
 
 
-def optimism_bias_benefits(benefits, optimism_bias):
+def optimism_bias_benefits(benefits: ArrayLike, optimism_bias: ArrayLike) -> np.ndarray:
     """Benefits reduced by an optimism-bias share: ``benefits × (1 − ob)``.
 
     Green Book (2022), chapter 5, "Uncertainty, risk, optimism bias", and annex A5:
@@ -66,7 +69,7 @@ def optimism_bias_benefits(benefits, optimism_bias):
     return np.asarray(benefits, dtype=float) * (1 - np.asarray(optimism_bias, dtype=float))
 
 
-def payback(costs, savings) -> np.ndarray:
+def payback(costs: ArrayLike, savings: ArrayLike) -> np.ndarray:
     """Payback time in years from yearly costs and savings (last axis = years).
 
     Amounts for year ``t`` are taken as accrued by its end (time ``t + 1``); payback is
@@ -89,7 +92,7 @@ def payback(costs, savings) -> np.ndarray:
     return np.where(pays, crossing, np.nan)
 
 
-def probability_positive(values) -> float:
+def probability_positive(values: ArrayLike) -> float:
     """Share of draws above zero, e.g. P(NPV > 0) from a Monte Carlo analysis.
 
     Green Book (2022), annex A5: Monte Carlo analysis gives the distribution of an

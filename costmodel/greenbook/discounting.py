@@ -14,9 +14,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
+from numpy.typing import ArrayLike
 
 from ..params.errors import ParameterError, Problem
 
@@ -93,7 +95,7 @@ def discount_factors(years: int | np.ndarray, schedule: DiscountSchedule) -> np.
     return out
 
 
-def present_value(stream, schedule: DiscountSchedule, start: int = 0):
+def present_value(stream: ArrayLike, schedule: DiscountSchedule, start: int = 0) -> Any:
     """Present value of a stream of yearly amounts.
 
     ``stream`` is a sequence or array whose last axis is years ``start, start+1, ...``

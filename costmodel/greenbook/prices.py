@@ -10,8 +10,10 @@ as forecast, so a result in such a price year says that it rests on a forecast.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -66,13 +68,13 @@ class Deflators:
         return label
 
 
-def financial_year_of(date) -> str:
+def financial_year_of(date: dt.date) -> str:
     """The financial year (April to March) that holds ``date``: 1 Feb 2019 → 2018/19."""
     return format_financial_year(date.year if date.month >= 4 else date.year - 1)
 
 
 def cash_to_real(
-    total: float, start, years: int, price_year: str, deflators: Deflators
+    total: float, start: dt.date, years: int, price_year: str, deflators: Deflators
 ) -> tuple[float, list[tuple[str, float]]]:
     """A cash budget spent evenly over ``years`` programme years from ``start``, in real
     terms at ``price_year``: each year's cash deflated from the financial year in which
@@ -115,7 +117,7 @@ def deflators_from_params(params: Mapping) -> Deflators:
     return Deflators(index, fc, vintage.strip("; "))
 
 
-def rebase(amount, from_year: str, to_year: str, deflators: Deflators):
+def rebase(amount: Any, from_year: str, to_year: str, deflators: Deflators) -> Any:
     """Express ``amount`` (number, array, Series or DataFrame) in ``to_year`` prices."""
     f = deflators.factor(from_year, to_year)
     if isinstance(amount, (pd.Series, pd.DataFrame)):

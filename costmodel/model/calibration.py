@@ -37,6 +37,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -93,7 +94,7 @@ class Calibration:
     def to_dict(self) -> dict:
         """A JSON-ready account (the CLI's ``--format json``)."""
 
-        def plain(v):
+        def plain(v: Any) -> Any:
             return float(v) if isinstance(v, (int, float, np.number)) else v
 
         def records(frame: pd.DataFrame) -> list[dict]:
@@ -269,11 +270,11 @@ def calibrate(
     )
 
 
-def _with_observations(inputs, obs):
+def _with_observations(inputs: Any, obs: Any) -> Any:
     return replace(inputs, observed=tuple(obs))
 
 
-def _counts(sim, obs: Sequence[Observation]) -> dict[str, np.ndarray]:
+def _counts(sim: Any, obs: Sequence[Observation]) -> dict[str, np.ndarray]:
     out = {}
     for o in obs:
         got = sim.at_week[o.weeks]
@@ -282,7 +283,9 @@ def _counts(sim, obs: Sequence[Observation]) -> dict[str, np.ndarray]:
     return out
 
 
-def _summary(prior: pd.DataFrame, w: np.ndarray, paths: Sequence[str], params) -> pd.DataFrame:
+def _summary(
+    prior: pd.DataFrame, w: np.ndarray, paths: Sequence[str], params: Mapping
+) -> pd.DataFrame:
     rows = {}
     flat = np.full(len(w), 1.0 / len(w))
     for path in paths:
@@ -305,7 +308,7 @@ def _summary(prior: pd.DataFrame, w: np.ndarray, paths: Sequence[str], params) -
     return frame
 
 
-def _throughput(sim, weeks: int) -> pd.DataFrame:
+def _throughput(sim: Any, weeks: int) -> pd.DataFrame:
     """Families a practitioner-year of each tier, over the calibrated runs to ``weeks``:
     families started (casework) or contacted (light touch) ÷ post-years filled."""
     q = sim.quarterly

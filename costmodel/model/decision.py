@@ -245,7 +245,7 @@ def _payback(a: Projection, b: Projection) -> float:
 
 
 def appraise_options(
-    params,
+    params: Any,
     decision: DecisionSpec,
     draws: int = 2000,
     seed: int = DEFAULT_SEED,

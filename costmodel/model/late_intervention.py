@@ -20,7 +20,7 @@ draws of the assumed shares.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -218,7 +218,7 @@ def _sample(params: Mapping, path: str, n: int, rng: np.random.Generator | None)
     return draw(p, n, rng)
 
 
-def _national_by_issue(params: Mapping, n: int, rng) -> np.ndarray:
+def _national_by_issue(params: Mapping, n: int, rng: np.random.Generator | None) -> np.ndarray:
     """National cost by issue (n, issues), from published figures and the split shares."""
     figures, _ = _area_inputs(params, NATIONAL_AREA)
     total = figures["total"].value
@@ -249,7 +249,9 @@ def _national_by_issue(params: Mapping, n: int, rng) -> np.ndarray:
     return out
 
 
-def _agency_shares(params: Mapping, national: np.ndarray, n: int, rng) -> np.ndarray:
+def _agency_shares(
+    params: Mapping, national: np.ndarray, n: int, rng: np.random.Generator | None
+) -> np.ndarray:
     """Each issue's agency shares (n, issues, agencies), fitted to national agency totals."""
     prior = np.zeros((n, len(ISSUE_NAMES), len(AGENCY_NAMES)))
     for i, name in enumerate(ISSUE_NAMES):
@@ -303,7 +305,13 @@ def _agency_shares(params: Mapping, national: np.ndarray, n: int, rng) -> np.nda
     return np.divide(fitted, rows, out=np.zeros_like(fitted), where=rows > 0)
 
 
-def _area_by_issue(params: Mapping, area: str, national: np.ndarray, n: int, rng) -> np.ndarray:
+def _area_by_issue(
+    params: Mapping,
+    area: str,
+    national: np.ndarray,
+    n: int,
+    rng: np.random.Generator | None,
+) -> np.ndarray:
     if area == NATIONAL_AREA:
         return national
     figures, _ = _area_inputs(params, area)
@@ -346,7 +354,9 @@ def _dirichlet_rows(rng: np.random.Generator, alpha: np.ndarray) -> np.ndarray:
     return g / g.sum(axis=1, keepdims=True)
 
 
-def _compute(params: Mapping, area: str, n: int, rng) -> tuple[np.ndarray, np.ndarray]:
+def _compute(
+    params: Mapping, area: str, n: int, rng: np.random.Generator | None
+) -> tuple[np.ndarray, np.ndarray]:
     national = _national_by_issue(params, n, rng)
     shares = _agency_shares(params, national, n, rng)
     by_issue = _area_by_issue(params, area, national, n, rng)
@@ -514,7 +524,9 @@ class BaselineDraws:
     by_issue: np.ndarray
     matrix: np.ndarray
 
-    def summary(self, by: str = "issue", percentiles=(5, 50, 95)) -> pd.DataFrame:
+    def summary(
+        self, by: str = "issue", percentiles: Sequence[float] = (5, 50, 95)
+    ) -> pd.DataFrame:
         """Mean and percentiles of each issue's (or agency's) cost over the draws."""
         values = self.by_issue if by == "issue" else self.matrix.sum(axis=1)
         names = ISSUE_NAMES if by == "issue" else AGENCY_NAMES

@@ -231,7 +231,7 @@ def funder_of(params: Mapping, path: str) -> str | None:
     return named[0]
 
 
-def check_duration(param, shortest: float, what: str) -> None:
+def check_duration(param: Any, shortest: float, what: str) -> None:
     """Refuse a programme duration outside [shortest, MAX_YEARS] years, naming the parameter."""
     if not shortest <= float(param.value) <= MAX_YEARS:
         raise ParameterError(

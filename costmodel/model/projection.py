@@ -148,7 +148,7 @@ def default_price_year(params: Mapping) -> str:
 
 
 def project(
-    params,
+    params: Any,
     scenario: str | Scenario | None = None,
     draws: int = 10_000,
     seed: int = DEFAULT_SEED,
@@ -156,7 +156,7 @@ def project(
     price_year: str | None = None,
     discount: str = "standard",
     reach_runs: int = 5000,
-    simulation=None,
+    simulation: Any = None,
     progress: Callable[[Iterable[int]], Iterable[int]] | None = None,
     check_area: bool = True,
     central: bool = False,
@@ -371,7 +371,13 @@ class _Run:
             )
         return options
 
-    def _area_checks(self, inputs, flows, place: _Placer, options: RunOptions) -> tuple[str, ...]:
+    def _area_checks(
+        self,
+        inputs: SavingsInputs,
+        flows: Sequence[ProgrammeFlows],
+        place: _Placer,
+        options: RunOptions,
+    ) -> tuple[str, ...]:
         """The helped families' outcome costs against the area's baseline by issue."""
         county = baseline(self.params, self.area, self.price_year).by_issue
         central = (
@@ -384,7 +390,17 @@ class _Run:
         completed = place.years([f.completed for f in flows])
         return issue_cap_check(central, float(completed.mean(axis=0).max(initial=0)), county)
 
-    def _chunk(self, lo, hi, each, per, flows, values, inputs, state: _State) -> None:
+    def _chunk(
+        self,
+        lo: int,
+        hi: int,
+        each: Sequence[tuple],
+        per: int,
+        flows: Sequence[ProgrammeFlows],
+        values: pd.DataFrame,
+        inputs: SavingsInputs,
+        state: _State,
+    ) -> None:
         """Appraise draws ``lo`` to ``hi`` of a block and keep what is kept."""
         line = self.line
         a = combine_appraisals(
@@ -427,7 +443,7 @@ class _Run:
 def _assemble(
     run: _Run,
     state: _State,
-    scenario,
+    scenario: Any,
     draws: int,
     seed: int,
     central: bool,
@@ -526,7 +542,7 @@ def _effective(flows: tuple[np.ndarray, ...], inputs: SavingsInputs) -> np.ndarr
 
 
 def _central_npv(
-    params,
+    params: Any,
     deterministic: bool,
     appraisal: Appraisal,
     wanted: bool,
@@ -626,7 +642,7 @@ def _head(a: Appraisal, n: int) -> Appraisal:
     return replace(a, **{k: getattr(a, k)[:n] for k in PER_DRAW if getattr(a, k) is not None})
 
 
-def compare(params, scenarios: list[str], **kwargs) -> pd.DataFrame:
+def compare(params: Any, scenarios: list[str], **kwargs: Any) -> pd.DataFrame:
     """Scenarios side by side: each one's headline figures (see :meth:`Projection.headlines`).
 
     Every scenario is discounted to one base date (the earliest start of any programme
@@ -683,7 +699,10 @@ def published_returns(params: Mapping, result: Projection) -> pd.DataFrame:
 
 
 def common_basis(
-    params, scenarios: Sequence, base_date: dt.date | None = None, price_year: str | None = None
+    params: Any,
+    scenarios: Sequence,
+    base_date: dt.date | None = None,
+    price_year: str | None = None,
 ) -> dict[str, Any]:
     """One base date and one price year for a set of scenarios (see :func:`compare`)."""
     if base_date is None:
@@ -728,11 +747,11 @@ class DeterministicOutcome:
 
     def __init__(
         self,
-        params,
+        params: Any,
         scenario: str | Scenario | None = None,
         outcome: str = "npv",
         runs: int = 500,
-        **project_kwargs,
+        **project_kwargs: Any,
     ):
         from .team import reach
 
@@ -753,7 +772,7 @@ class DeterministicOutcome:
     def paths(self) -> list[str]:
         return drawn_paths(self.params)
 
-    def projection(self, params) -> Projection:
+    def projection(self, params: Any) -> Projection:
         same_team = all(params[k] is v for k, v in self._team.items())
         sim = (
             self._sim
@@ -762,7 +781,7 @@ class DeterministicOutcome:
         )
         return project(params, draws=1, simulation=sim, check_area=False, **self.kwargs)
 
-    def __call__(self, params) -> float:
+    def __call__(self, params: Any) -> float:
         values = self.projection(params).indicators()
         if self.outcome not in values:
             raise ParameterError(

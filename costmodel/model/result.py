@@ -243,7 +243,7 @@ class Projection:
         the stored draws (all of them up to :data:`STORED_DRAWS`)."""
         return indicator_values(self.appraisal, self.programmes)
 
-    def summary(self, percentiles=(5, 50, 95)) -> pd.DataFrame:
+    def summary(self, percentiles: Sequence[float] = (5, 50, 95)) -> pd.DataFrame:
         """Mean and percentiles of each indicator; money in real terms at ``price_year``.
 
         Means are exact over every draw; percentiles come from the stored draws.
@@ -520,7 +520,7 @@ class Projection:
         """A JSON-ready summary (the CLI's ``--format json``)."""
         s = self.summary()
 
-        def block(name):
+        def block(name: str) -> dict[str, float | None]:
             row = s.loc[name]
             return {
                 k: (None if not np.isfinite(row[k]) else float(row[k]))
@@ -620,7 +620,9 @@ def _finite(x: Any) -> float | None:
     return float(x) if x is not None and np.isfinite(x) else None
 
 
-def bcr_interval(result: Projection, view: str, low: float = 5, high: float = 95):
+def bcr_interval(
+    result: Projection, view: str, low: float = 5, high: float = 95
+) -> tuple[float, float]:
     """The 5th and 95th percentiles of a perspective's benefit-cost ratio over the
     stored draws (draws without costs left out)."""
     benefits, costs = result.perspective_draws(view)

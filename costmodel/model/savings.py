@@ -18,7 +18,7 @@ Every array has Monte Carlo draws on its first axis.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -84,7 +84,7 @@ def frequency_paths(params: Mapping, name: str) -> list[str]:
     return out
 
 
-def incidence_from_prevalence(prevalence, duration):
+def incidence_from_prevalence(prevalence: Any, duration: Any) -> Any:
     """New episodes a year from the share in the state at a point in time and the mean
     length of an episode (steady state: prevalence = incidence × duration)."""
     return np.asarray(prevalence, dtype=float) / np.asarray(duration, dtype=float)
@@ -293,7 +293,7 @@ def savings_inputs(
     def column(path: str) -> np.ndarray:
         return values[path].to_numpy(dtype=float)
 
-    def per_outcome(leaf):
+    def per_outcome(leaf: str) -> np.ndarray:
         return np.column_stack([column(f"{S}.outcomes.{o}.{leaf}") for o in names])
 
     cost = per_outcome("cost")
@@ -398,7 +398,13 @@ def _window(params: Mapping, outcome: str) -> float:
     return float(params[path].value)
 
 
-def _evidence_factor(params, names, column, draws: int, classes) -> np.ndarray:
+def _evidence_factor(
+    params: Mapping,
+    names: Sequence[str],
+    column: Callable[[str], Any],
+    draws: int,
+    classes: Sequence[str],
+) -> np.ndarray:
     """(D, O) multiplier on each pooled effect: the design multipliers of its studies,
     weighted as pooled, times the transfer factor where the effect is transferred."""
     out = np.ones((draws, len(names)))
@@ -419,7 +425,9 @@ def _evidence_factor(params, names, column, draws: int, classes) -> np.ndarray:
     return out
 
 
-def _design_multiplier(params: Mapping, outcome: str, column) -> np.ndarray | float:
+def _design_multiplier(
+    params: Mapping, outcome: str, column: Callable[[str], Any]
+) -> np.ndarray | float:
     """The design multipliers of the studies an outcome's effect is pooled from,
     weighted as pooled (1 without evidence); ``column(path)`` gives a parameter's
     draws (or its central value)."""
@@ -438,7 +446,13 @@ def _design_multiplier(params: Mapping, outcome: str, column) -> np.ndarray | fl
     return design / sum(weights.values())
 
 
-def _population_factor(params, names, column, draws: int, served: Mapping[str, float]):
+def _population_factor(
+    params: Mapping,
+    names: Sequence[str],
+    column: Callable[[str], Any],
+    draws: int,
+    served: Mapping[str, float],
+) -> np.ndarray:
     """(D, O) multiplier on each outcome's rate: the need index of the tiers served
     over that of the tier the rate was given for (1 where either is not stated)."""
     out = np.ones((draws, len(names)))
@@ -473,7 +487,9 @@ def _population_factor(params, names, column, draws: int, served: Mapping[str, f
     return out
 
 
-def _frequencies(params, names, column, draws: int) -> tuple[np.ndarray, np.ndarray]:
+def _frequencies(
+    params: Mapping, names: Sequence[str], column: Callable[[str], Any], draws: int
+) -> tuple[np.ndarray, np.ndarray]:
     """Yearly rates (D, O), from a rate or from a prevalence and duration, and durations."""
     rate = np.zeros((draws, len(names)))
     duration = np.zeros((draws, len(names)))
@@ -493,7 +509,9 @@ def _frequencies(params, names, column, draws: int) -> tuple[np.ndarray, np.ndar
     return rate, duration
 
 
-def _exclusions(params, names, rate, effect) -> tuple[np.ndarray, np.ndarray]:
+def _exclusions(
+    params: Mapping, names: Sequence[str], rate: np.ndarray, effect: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
     """Outcomes counted net of another they contain (``excludes``: a table naming it).
 
     A youth conviction that ends in custody is counted as custody, not twice: the

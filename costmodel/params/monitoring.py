@@ -29,7 +29,7 @@ from __future__ import annotations
 import csv
 import io
 import math
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -186,7 +186,7 @@ def read_monitoring(path: str | Path) -> Monitoring:
     return Monitoring(file=file, rows=tuple(rows))
 
 
-def _row(raw: dict[str, str], n: int, fail) -> MonitoringRow:
+def _row(raw: dict[str, str], n: int, fail: Callable[[str, str], Exception]) -> MonitoringRow:
     """One data row, checked."""
     outcome = raw["outcome"]
     if not NAME.match(outcome):

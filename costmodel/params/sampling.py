@@ -24,6 +24,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from numpy.typing import ArrayLike
 
 from .distributions import draw, quantile
 from .errors import ParameterError, Problem
@@ -157,7 +158,7 @@ def table_values(draws: pd.DataFrame, param: Parameter) -> np.ndarray:
     return draws[columns(param)].to_numpy(dtype=float)
 
 
-def weighted_quantile(values, weights, q) -> list[float]:
+def weighted_quantile(values: ArrayLike, weights: ArrayLike, q: ArrayLike) -> list[float]:
     """Quantiles ``q`` (fractions) of ``values`` carrying ``weights``.
 
     The weighted empirical distribution function is interpolated between the
@@ -178,7 +179,9 @@ def weighted_quantile(values, weights, q) -> list[float]:
     return [float(v) for v in np.interp(np.atleast_1d(q), mid, x)]
 
 
-def summarise(values: Mapping[str, np.ndarray], percentiles=(5, 50, 95)) -> pd.DataFrame:
+def summarise(
+    values: Mapping[str, np.ndarray], percentiles: Sequence[float] = (5, 50, 95)
+) -> pd.DataFrame:
     """Mean and percentiles of each array, one row per name (NaNs ignored)."""
     rows = {}
     for k, v in values.items():

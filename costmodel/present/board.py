@@ -24,7 +24,7 @@ or writes.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -191,7 +191,11 @@ def key_risks(content: ReportContent, n: int = 3) -> list[tuple[str, float, floa
     return out
 
 
-def risk_sentence(content: ReportContent, risk: tuple[str, float, float, float], values) -> str:
+def risk_sentence(
+    content: ReportContent,
+    risk: tuple[str, float, float, float],
+    values: Callable[[str, float], str],
+) -> str:
     """One key risk in words; ``values(path, x)`` formats a parameter's value."""
     path, change, central, switching = risk
     npv = float(content.tornado.attrs.get("npv_central", np.nan))

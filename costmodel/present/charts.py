@@ -89,7 +89,11 @@ LABEL_WRAP = 30
 
 
 def _figure(
-    height: float = 3.4, ncols: int = 1, width: float = WIDTH, value_axis: str = "y", **subplots
+    height: float = 3.4,
+    ncols: int = 1,
+    width: float = WIDTH,
+    value_axis: str = "y",
+    **subplots: Any,
 ) -> tuple[Figure, list[Axes]]:
     """A new figure with ``ncols`` axes side by side, each with the house style."""
     fig = Figure(figsize=(width, height), layout="constrained", facecolor="white")

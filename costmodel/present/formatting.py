@@ -114,7 +114,7 @@ def text_table(rows: list[list[str]], header: list[str], align: str) -> str:
 
 
 def band_rows(
-    summary,
+    summary: Any,
     names: Iterable[str],
     labels: Mapping[str, Any],
     money_format: Callable[[float], str] | None = None,
