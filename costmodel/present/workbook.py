@@ -42,11 +42,7 @@ appears with headers from the labels):
 from __future__ import annotations
 
 import datetime as dt
-import io
-import math
-import re
 import shlex
-import zipfile
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -70,9 +66,8 @@ from .labels import (
     parameter_label,
     scenario_label,
 )
+from .xlsx import MAX_SHEET_NAME, write_workbook
 
-#: Excel's limit on sheet-name length.
-MAX_SHEET_NAME = 31
 #: Most Monte Carlo draws written to the per-draw sheets (one row each); the sheets say
 #: when a run stored more.
 MAX_DRAW_ROWS = 10_000
@@ -145,7 +140,6 @@ _PLURALS = {
     "hour": "hours",
     "proportion": "share",
 }
-_ILLEGAL = re.compile(r"[\000-\010]|[\013-\014]|[\016-\037]")
 
 
 # ------------------------------------------------------------------ sheets as data
@@ -1143,253 +1137,9 @@ def workbook_tables(content: ReportContent) -> dict[str, pd.DataFrame]:
 # ------------------------------------------------------------------ writing
 
 
-def _cell_value(v: object) -> object:
-    """A table's value as openpyxl writes it (None for missing and non-finite numbers)."""
-    if v is None or isinstance(v, str):
-        return _ILLEGAL.sub("", v) if isinstance(v, str) else None
-    if isinstance(v, (bool, np.bool_)):
-        return bool(v)
-    if isinstance(v, (int, np.integer)):
-        return int(v)
-    if isinstance(v, (float, np.floating)):
-        f = float(v)
-        return f if math.isfinite(f) else None
-    if isinstance(v, pd.Timestamp):
-        return None if pd.isna(v) else v.to_pydatetime()
-    if isinstance(v, dt.date):
-        return v
-    if isinstance(v, dict):
-        return parameter_value(v)
-    try:
-        if pd.isna(v):
-            return None
-    except (TypeError, ValueError):
-        pass
-    return str(v)
-
-
-def _ranges(letters: Sequence[str], row_from: int, row_to: int) -> str:
-    """``SUM`` arguments for columns ``letters`` over rows ``row_from``–``row_to``,
-    contiguous columns joined into one range."""
-    from openpyxl.utils import column_index_from_string
-
-    parts: list[str] = []
-    run: list[str] = []
-    for letter in letters:
-        if run and column_index_from_string(letter) != column_index_from_string(run[-1]) + 1:
-            parts.append(_span(run, row_from, row_to))
-            run = []
-        run.append(letter)
-    if run:
-        parts.append(_span(run, row_from, row_to))
-    return ",".join(parts)
-
-
-def _span(run: Sequence[str], row_from: int, row_to: int) -> str:
-    a, b = f"{run[0]}{row_from}", f"{run[-1]}{row_to}"
-    return a if a == b else f"{a}:{b}"
-
-
-def _width(value: object, kind: str) -> int:
-    """Characters a cell needs, roughly, as Excel shows it."""
-    if value is None:
-        return 0
-    if isinstance(value, str):
-        return len(value)
-    if isinstance(value, dt.date):
-        return 11
-    if isinstance(value, (int, float)):
-        if kind in ("share", "proportion"):
-            return 8
-        digits = len(f"{abs(float(value)):,.0f}")
-        return digits + (5 if kind in ("money", "pence", "value", "factor", "ratio") else 1)
-    return len(str(value))
-
-
-@dataclass
-class _Written:
-    """What the workbook's XML still needs after openpyxl has saved a sheet: the value
-    of each formula cell, and the rows of a bulk table with the range they fill."""
-
-    values: dict[str, float]
-    rows: str = ""
-    ref: str = ""
-
-
-def _write_sheet(ws: Any, sheet: Sheet) -> _Written:
-    """Write ``sheet`` to worksheet ``ws`` (a bulk table's first row only)."""
-    from openpyxl.comments import Comment
-    from openpyxl.styles import Alignment, Border, Font, Side
-    from openpyxl.utils import get_column_letter
-    from openpyxl.worksheet.hyperlink import Hyperlink
-
-    frame = sheet.frame
-    headers = [str(frame.index.name or ""), *(str(c) for c in frame.columns)]
-    letter = {h: get_column_letter(j) for j, h in enumerate(headers, start=1)}
-    bold = Font(bold=True)
-    for j, h in enumerate(headers, start=1):
-        c = ws.cell(row=1, column=j, value=_ILLEGAL.sub("", h))
-        c.font = bold
-        c.border = Border(bottom=Side(style="thin"))
-        c.alignment = Alignment(wrap_text=True, vertical="top")
-        if h in sheet.notes:
-            c.comment = Comment(sheet.notes[h], "costmodel", width=320, height=120)
-
-    def kind(h: str, i: int) -> str:
-        k = sheet.kinds.get(h, "text")
-        return k if isinstance(k, str) else k[i]
-
-    n = len(frame)
-    last = n + 1  # rows 2 to n + 1 hold the table
-    total = sheet.total_row and n > 0
-    widths = dict.fromkeys(headers, 0)
-    values: dict[tuple[int, str], float] = {}
-    columns = [frame.index.to_numpy(), *(frame[c].to_numpy() for c in frame.columns)]
-    bulk = (
-        sheet.bulk
-        and n > 1
-        and all(isinstance(sheet.kinds.get(h, "text"), str) for h in headers)
-        and all(np.issubdtype(np.asarray(d).dtype, np.number) for d in columns)
-    )
-    for j, (h, data) in enumerate(zip(headers, columns, strict=True), start=1):
-        for i, raw in enumerate(data):
-            v = _cell_value(raw)
-            k = kind(h, i)
-            if i < 500 or i == n - 1:
-                widths[h] = max(widths[h], _width(v, k))
-            if bulk and i > 0:
-                continue
-            if v is None and not bulk:
-                continue
-            c = ws.cell(row=i + 2, column=j, value=v)
-            if isinstance(v, str) and v.startswith("="):  # text, not a formula
-                c.data_type = "s"
-            if isinstance(v, dt.date):
-                c.number_format = FORMATS["date"]
-            elif v is None or (isinstance(v, (int, float)) and not isinstance(v, bool)):
-                c.number_format = FORMATS[k]
-                if v is not None:
-                    values[(i + 2, h)] = float(v)
-
-    cached: dict[str, float] = {}
-
-    def put(r: int, h: str, formula: str, value: float) -> None:
-        c = ws.cell(row=r, column=headers.index(h) + 1, value=formula)
-        c.number_format = FORMATS[kind(h, r - 2)]
-        values[(r, h)] = value
-        cached[c.coordinate] = value
-
-    for r in range(2, last if total else last + 1):
-        for target, sources in sheet.row_sums.items():
-            cells = _ranges([letter[s] for s in sources], r, r)
-            put(r, target, f"=SUM({cells})", sum(values.get((r, s), 0.0) for s in sources))
-        for target, terms in sheet.row_terms.items():
-            text = "".join(f"{'+' if sign > 0 else '-'}{letter[s]}{r}" for sign, s in terms)
-            value = sum(sign * values.get((r, s), 0.0) for sign, s in terms)
-            put(r, target, "=" + text.removeprefix("+"), value)
-    if total:
-        for h in sheet.summed:
-            value = sum(values.get((r, h), 0.0) for r in range(2, last))
-            put(last, h, f"=SUM({letter[h]}2:{letter[h]}{last - 1})", value)
-        for j in range(1, len(headers) + 1):
-            ws.cell(row=last, column=j).font = bold
-    if sheet.links:
-        for i, label in enumerate(frame.index):
-            target = str(label).removeprefix("Sheet: ")
-            if target != str(label):
-                quoted = target.replace("'", "''")
-                c = ws.cell(row=i + 2, column=1)
-                c.hyperlink = Hyperlink(ref=c.coordinate, location=f"'{quoted}'!A1")
-                c.font = Font(color="0563C1", underline="single")
-
-    lines = 1
-    for j, h in enumerate(headers, start=1):
-        longest = max((len(w) for w in h.split()), default=0)
-        width = min(max(widths[h], longest, math.ceil(len(h) / 3)) + 2, 60)
-        width = max(width, 8)
-        ws.column_dimensions[get_column_letter(j)].width = width
-        lines = max(lines, math.ceil(len(h) / (width - 2)))
-    ws.row_dimensions[1].height = 15 * min(lines, 8)
-    ws.freeze_panes = "B2"
-    ref = f"A1:{get_column_letter(len(headers))}{last}"
-    if sheet.filter and n:
-        ws.auto_filter.ref = ref
-    if not bulk:
-        return _Written(cached)
-    styles = [ws.cell(row=2, column=j).style_id for j in range(1, len(headers) + 1)]
-    texts = [
-        [
-            repr(x) if isinstance(x, int) or math.isfinite(x) else None
-            for x in np.asarray(d).tolist()
-        ]
-        for d in columns
-    ]
-    rows = []
-    for i in range(1, n):
-        r = i + 2
-        cells = "".join(
-            f'<c r="{letter[h]}{r}" s="{s}"><v>{t[i]}</v></c>'
-            for h, s, t in zip(headers, styles, texts, strict=True)
-            if t[i] is not None
-        )
-        rows.append(f'<row r="{r}">{cells}</row>')
-    return _Written(cached, "".join(rows), ref)
-
-
-_FORMULA_CELL = re.compile(r'(<c r="([A-Z]+[0-9]+)"[^>]*>)(<f>[^<]*</f>)<v\s*/>')
-
-
-_DIMENSION = re.compile(r'<dimension ref="[^"]*"\s*/>')
-
-
-def _finish(data: bytes, written: Mapping[str, _Written]) -> bytes:
-    """The workbook ``data`` with each formula cell's value written beside its formula,
-    and the rows of the bulk tables added.
-
-    openpyxl writes formulas alone; Excel recalculates them on opening, but pandas and
-    file previews do not and would show blanks.
-    """
-    src = zipfile.ZipFile(io.BytesIO(data))
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-        for item in src.infolist():
-            blob = src.read(item.filename)
-            w = written.get(item.filename)
-            if w is not None and (w.values or w.rows):
-                text = blob.decode("utf-8")
-
-                def fill(m: re.Match, values: Mapping[str, float] = w.values) -> str:
-                    v = values.get(m.group(2))
-                    if v is None or not math.isfinite(v):
-                        return m.group(0)
-                    return f"{m.group(1)}{m.group(3)}<v>{v!r}</v>"
-
-                if w.values:
-                    text = _FORMULA_CELL.sub(fill, text)
-                if w.rows:
-                    text = text.replace("</sheetData>", w.rows + "</sheetData>", 1)
-                    text = _DIMENSION.sub(f'<dimension ref="{w.ref}" />', text, count=1)
-                blob = text.encode("utf-8")
-            dst.writestr(item, blob)
-    return out.getvalue()
-
-
 def workbook_bytes(content: ReportContent) -> bytes:
     """The workbook as bytes (write it with :func:`costmodel.present.files.write_files`)."""
-    from openpyxl import Workbook
-
-    wb = Workbook()
-    wb.remove(wb.active)
-    written = []
-    for sheet in workbook_sheets(content):
-        if len(sheet.name) > MAX_SHEET_NAME:
-            raise ValueError(f"sheet name longer than {MAX_SHEET_NAME} characters: {sheet.name}")
-        ws = wb.create_sheet(sheet.name)
-        written.append((ws, _write_sheet(ws, sheet)))
-    wb.calculation.fullCalcOnLoad = True
-    buf = io.BytesIO()
-    wb.save(buf)
-    return _finish(buf.getvalue(), {ws.path.lstrip("/"): w for ws, w in written})
+    return write_workbook(workbook_sheets(content), FORMATS)
 
 
 __all__ = [
