@@ -31,7 +31,7 @@ from ..model.decision import OptionsAppraisal, appraise_options
 from ..model.late_intervention import Baseline, baseline, default_area
 from ..model.projection import Projection, common_basis, default_price_year, project
 from ..model.vocabulary import AGENCY_NAMES, WEEKS_PER_QUARTER
-from ..params.decisions import DEFAULT_DECISION, list_decisions, load_decision
+from ..params.decisions import DEFAULT_DECISION, DecisionSpec, list_decisions, load_decision
 from ..params.errors import ParameterError, Problem
 from ..params.scenarios import apply_scenario, list_scenarios, load_scenario, scenario_name
 from ..params.store import ParameterSet
@@ -429,9 +429,111 @@ def _add_years(d: dt.date, years: int) -> dt.date:
         return d.replace(year=d.year + years, day=28)
 
 
+@dataclass(frozen=True)
+class _Chosen:
+    """What a report covers: its scenarios (by name, with the file or name each was
+    given as), those compared, their descriptions, and the area's decision."""
+
+    sources: Mapping[str, str]
+    scenarios: tuple[str, ...]
+    compared: tuple[str, ...]
+    descriptions: Mapping[str, str]
+    decision: DecisionSpec | None
+    successors: frozenset[str]
+
+
+def _choose(
+    params: ParameterSet, scenarios: Sequence[str], compare: Sequence[str] | None, area: str | None
+) -> _Chosen:
+    if not scenarios:
+        raise ParameterError(Problem("", "scenario", "name at least one scenario"))
+    # a scenario may be a shipped name or a YAML file; it is shown by its name (file stem)
+    sources: dict[str, str] = {}
+    for given in [*scenarios, *(compare or [])]:
+        sources.setdefault(scenario_name(given), str(given))
+    names = tuple(dict.fromkeys(scenario_name(s) for s in scenarios))
+    where = area or params.area
+    spec = (
+        load_decision(DEFAULT_DECISION, params.root, where)
+        if DEFAULT_DECISION in list_decisions(params.root, where)
+        else None
+    )
+    successors = frozenset() if spec is None else frozenset({spec.counterfactual, *spec.options})
+    if compare is None:  # the others shipped, but the decision's successors
+        others = [
+            s
+            for s in list_scenarios(params.root, params.area)
+            if s not in names + tuple(successors)
+        ]
+        compare = list(names) if len(names) > 1 else [*names, *others]
+    compared = tuple(dict.fromkeys([*names, *(scenario_name(s) for s in compare)]))
+    for name in compared:
+        sources.setdefault(name, name)
+    descriptions = {
+        name: load_scenario(sources[name], params.root, params).description for name in compared
+    }
+    return _Chosen(sources, names, compared, descriptions, spec, successors)
+
+
+def _projections(
+    params: ParameterSet,
+    chosen: _Chosen,
+    settings: Mapping[str, Any],
+    say: Callable[[str], None],
+    share_simulations: bool,
+) -> tuple[dict[str, Projection], dict[str, str]]:
+    """Each compared scenario projected on one basis; scenarios whose team parameters
+    are the same share one team simulation."""
+    projections: dict[str, Projection] = {}
+    fingerprints: dict[str, str] = {}
+    simulations: dict[tuple, Any] = {}
+    for name in chosen.compared:
+        say(f"scenario {name}")
+        applied = apply_scenario(params, chosen.sources[name])
+        team = _team_key(applied)
+        projections[name] = project(
+            params,
+            chosen.sources[name],
+            central=True,
+            simulation=simulations.get(team) if share_simulations else None,
+            **settings,
+        )
+        if projections[name].simulation is not None:
+            simulations.setdefault(team, projections[name].simulation)
+        fingerprints[name] = applied.fingerprint()
+    return projections, fingerprints
+
+
+def _decision(
+    params: ParameterSet,
+    spec: DecisionSpec,
+    draws: int,
+    seed: int,
+    decision_date: dt.date | None,
+) -> tuple[OptionsAppraisal, dict[str, pd.DataFrame]]:
+    """The decision's options, and what a local sample of each of the most valuable
+    effects would be worth to its best option."""
+    decided = appraise_options(
+        params, spec, draws=min(draws, DECISION_DRAWS), seed=seed, decision_date=decision_date
+    )
+    best = decided.incremental()["npv"].idxmax()
+    proj = decided.projections[best]
+    if proj.stored < MIN_VOI_DRAWS:
+        return decided, {}
+    varies = np.asarray(proj.inputs.effect, dtype=float).std(axis=0) > 0
+    valued = {
+        o: sample_size_value(proj, o, params=apply_scenario(params, best))
+        for o, v in zip(proj.inputs.outcomes, varies, strict=True)
+        if v
+    }
+    top = sorted(valued, key=lambda o: -float(valued[o]["evppi"].iloc[0]))
+    return decided, {o: valued[o] for o in top[:SAMPLED_EFFECTS]}
+
+
 def report_content(
     params: ParameterSet,
     scenarios: Sequence[str] = ("central",),
+    *,
     area: str | None = None,
     draws: int = 10_000,
     seed: int = 1,
@@ -455,8 +557,8 @@ def report_content(
     set side by side (default: those named, or every shipped scenario when only one
     is named). Every projection uses the same ``draws`` and ``seed``, one base date
     (default: the start of the first scenario's earliest programme; an earlier
-    programme's years are compounded to it) and one price year, so the
-    figures equal ``project(params, name, draws=draws, seed=seed, ...)`` with them. ``progress`` is
+    programme's years are compounded to it) and one price year, so the figures equal
+    ``project(params, name, draws=draws, seed=seed, ...)`` with them. ``progress`` is
     called with a short description before each step (for a progress bar). Scenarios
     whose team parameters are the same share one team simulation (with one seed it is
     the same simulation); ``share_simulations=False`` runs each anew.
@@ -469,117 +571,52 @@ def report_content(
     """
     from .. import __version__
 
-    if not scenarios:
-        raise ParameterError(Problem("", "scenario", "name at least one scenario"))
     say = progress or (lambda _msg: None)
-    # a scenario may be a shipped name or a YAML file; it is shown by its name (file stem)
-    sources: dict[str, str] = {}
-    for given in [*scenarios, *(compare or [])]:
-        sources.setdefault(scenario_name(given), str(given))
-    scenarios = tuple(dict.fromkeys(scenario_name(s) for s in scenarios))
-    descriptions = {
-        name: load_scenario(sources[name], params.root, params).description for name in scenarios
-    }
-    spec = (
-        load_decision(DEFAULT_DECISION, params.root, area or params.area)
-        if DEFAULT_DECISION in list_decisions(params.root, area or params.area)
-        else None
-    )
-    successors = set() if spec is None else {spec.counterfactual, *spec.options}
-    if compare is None:
-        compare = (
-            list(scenarios)
-            if len(scenarios) > 1
-            else [
-                *scenarios,
-                *(
-                    s
-                    for s in list_scenarios(params.root, params.area)
-                    if s not in scenarios and s not in successors
-                ),
-            ]
-        )
-    compared = tuple(dict.fromkeys([*scenarios, *(scenario_name(s) for s in compare)]))
-    for name in compared:
-        sources.setdefault(name, name)
-        if name not in descriptions:
-            descriptions[name] = load_scenario(sources[name], params.root, params).description
+    chosen = _choose(params, scenarios, compare, area)
+    main = chosen.scenarios[0]
     defl = deflators_from_params(params)
     price_year = as_financial_year(price_year) if price_year else default_price_year(params)
     if base_date is None:  # discount to the reported programme's start
-        base_date = common_basis(params, [sources[scenarios[0]]], None, price_year)["base_date"]
-    base_date = common_basis(params, [sources[n] for n in compared], base_date, price_year)[
-        "base_date"
-    ]
+        base_date = common_basis(params, [chosen.sources[main]], None, price_year)["base_date"]
+    base_date = common_basis(
+        params, [chosen.sources[n] for n in chosen.compared], base_date, price_year
+    )["base_date"]
     area = area or default_area(params)
     if area is None:
         raise ParameterError(Problem("", "area", "the parameters hold several areas; name one"))
     params = params.for_area(area) if hasattr(params, "for_area") else params
     say("baseline")
     base = baseline(params, area, price_year)
-    projections: dict[str, Projection] = {}
-    fingerprints: dict[str, str] = {}
-    simulations: dict[tuple, Any] = {}
-    for name in compared:
-        say(f"scenario {name}")
-        applied = apply_scenario(params, sources[name])
-        team = _team_key(applied)
-        projections[name] = project(
-            params,
-            sources[name],
-            central=True,
-            draws=draws,
-            seed=seed,
-            horizon=horizon,
-            price_year=price_year,
-            discount=discount,
-            years_after_support=years_after_support,
-            base_date=base_date,
-            simulation=simulations.get(team) if share_simulations else None,
-        )
-        if projections[name].simulation is not None:
-            simulations.setdefault(team, projections[name].simulation)
-        fingerprints[name] = applied.fingerprint()
-    main = scenarios[0]
-    if nominal:  # fail early, with the years the deflator lacks
-        for y in projections[main].financial_years():
-            defl.level(y)
-    kwargs: dict[str, Any] = {
+    settings: dict[str, Any] = {
         "horizon": horizon,
         "price_year": price_year,
         "discount": discount,
         "years_after_support": years_after_support,
         "base_date": base_date,
     }
+    projections, fingerprints = _projections(
+        params, chosen, {**settings, "draws": draws, "seed": seed}, say, share_simulations
+    )
+    if nominal:  # fail early, with the years the deflator lacks
+        for y in projections[main].financial_years():
+            defl.level(y)
     say("sensitivity")
-    tornado = one_way(params, sources[main], runs=sensitivity_runs, **kwargs)
-    switching = switching_values(params, sources[main], runs=sensitivity_runs, **kwargs)
+    tornado = one_way(params, chosen.sources[main], runs=sensitivity_runs, **settings)
+    switching = switching_values(params, chosen.sources[main], runs=sensitivity_runs, **settings)
     voi = None
     if draws >= MIN_VOI_DRAWS:
         say("value of information")
         voi = evppi(projections[main])
-    decided, sampled = None, {}
-    if spec is not None:
+    decided: OptionsAppraisal | None = None
+    sampled: dict[str, pd.DataFrame] = {}
+    if chosen.decision is not None:
         say("the decision's options")
-        decided = appraise_options(
-            params, spec, draws=min(draws, DECISION_DRAWS), seed=seed, decision_date=decision_date
-        )
-        best = decided.incremental()["npv"].idxmax()
-        proj = decided.projections[best]
-        if proj.stored >= MIN_VOI_DRAWS:
-            varies = np.asarray(proj.inputs.effect, dtype=float).std(axis=0) > 0
-            valued = {
-                o: sample_size_value(proj, o, params=apply_scenario(params, best))
-                for o, v in zip(proj.inputs.outcomes, varies, strict=True)
-                if v
-            }
-            top = sorted(valued, key=lambda o: -float(valued[o]["evppi"].iloc[0]))
-            sampled = {o: valued[o] for o in top[:SAMPLED_EFFECTS]}
+        decided, sampled = _decision(params, chosen.decision, draws, seed, decision_date)
     return ReportContent(
         area=area,
-        scenarios=scenarios,
-        compared=compared,
-        descriptions=descriptions,
+        scenarios=chosen.scenarios,
+        compared=chosen.compared,
+        descriptions=chosen.descriptions,
         price_year=price_year,
         price_basis=defl.basis(price_year),
         draws=draws,
@@ -591,7 +628,7 @@ def report_content(
         fingerprints=fingerprints,
         baseline=base,
         projections=projections,
-        parameters=apply_scenario(params, sources[main]),
+        parameters=apply_scenario(params, chosen.sources[main]),
         deflators=defl,
         tornado=tornado,
         switching=switching,
@@ -599,7 +636,7 @@ def report_content(
         decision=decided,
         sample_size=sampled,
         decision_descriptions={
-            n: load_scenario(n, params.root, params).description for n in sorted(successors)
+            n: load_scenario(n, params.root, params).description for n in sorted(chosen.successors)
         },
         nominal=nominal,
         stance=stance,
