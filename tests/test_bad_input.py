@@ -688,3 +688,45 @@ def test_a_report_stopped_while_computing_leaves_no_file(tmp_path, signum, code,
     assert all(line.startswith("costmodel: ") for line in err), err
     assert not any("error" in line for line in err), err
     assert left_behind(out) == []
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
+def test_sigterm_at_any_point_of_a_write_leaves_no_part_file(tmp_path):
+    """SIGTERM sent from another thread at many moments of a two-file write (before,
+    while writing, between the renames, after): each time the folder holds both files
+    whole or none of them, never a ``.part`` file, and the signal still stops the call."""
+    blob = os.urandom(4_000_000)
+    targets = {tmp_path / "r.pdf": blob, tmp_path / "r.xlsx": blob[::-1]}
+
+    def stop(signum, frame):
+        raise Terminated()
+
+    start = time.perf_counter()
+    files.write_files(targets, force=True)
+    took = time.perf_counter() - start  # one write, to spread the signals across it
+    previous = signal.signal(signal.SIGTERM, stop)
+    outcomes = {"stopped, none left": 0, "written whole": 0}
+    try:
+        for i in range(60):
+            for p in targets:
+                p.unlink(missing_ok=True)
+            delay = took * 1.2 * i / 60
+            sender = threading.Timer(delay, os.kill, (os.getpid(), signal.SIGTERM))
+            try:
+                sender.start()
+                files.write_files(targets)
+                time.sleep(took)  # the signal comes after the write, if not during it
+            except Terminated:
+                pass
+            sender.join()
+            left = left_behind(tmp_path)
+            assert not [n for n in left if n.endswith(".part")], (delay, left)
+            if left:
+                assert left == ["r.pdf", "r.xlsx"], (delay, left)
+                assert all(p.read_bytes() == b for p, b in targets.items()), delay
+                outcomes["written whole"] += 1
+            else:
+                outcomes["stopped, none left"] += 1
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    assert outcomes["stopped, none left"] > 0, outcomes  # the signals did land mid-write
