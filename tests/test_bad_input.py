@@ -712,12 +712,12 @@ def test_sigterm_at_any_point_of_a_write_leaves_no_part_file(tmp_path):
                 p.unlink(missing_ok=True)
             delay = took * 1.2 * i / 60
             sender = threading.Timer(delay, os.kill, (os.getpid(), signal.SIGTERM))
-            try:
+            with pytest.raises(Terminated):  # during the write, or after it
                 sender.start()
                 files.write_files(targets)
-                time.sleep(took)  # the signal comes after the write, if not during it
-            except Terminated:
-                pass
+                deadline = time.monotonic() + 30
+                while time.monotonic() < deadline:
+                    time.sleep(0.001)
             sender.join()
             left = left_behind(tmp_path)
             assert not [n for n in left if n.endswith(".part")], (delay, left)
