@@ -73,8 +73,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--repeat", type=int, default=3, help="changes per view (default 3)")
     args = ap.parse_args(argv)
     params = costmodel.load()
-    with serve_app() as url:
-        rows = measure(url, params, args.repeat)
+    with serve_app() as app:  # stopped with SIGTERM; checks nothing of it is left
+        rows = measure(app.url, params, args.repeat)
     print(f"{'view and control':48s} {'browser':>9s} {'in process':>11s} {'ratio':>6s}")
     for name, b, r in rows:
         mb, mr = statistics.median(b), statistics.median(r)
