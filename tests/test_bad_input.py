@@ -730,3 +730,44 @@ def test_sigterm_at_any_point_of_a_write_leaves_no_part_file(tmp_path):
     finally:
         signal.signal(signal.SIGTERM, previous)
     assert outcomes["stopped, none left"] > 0, outcomes  # the signals did land mid-write
+
+
+# ------------------------------------------------------------------ wrong kinds of argument
+
+_P = costmodel.load()
+
+
+@pytest.mark.parametrize(
+    "call, says",
+    [
+        (lambda: _P.with_values([("team.staff.posts", 3)]), "ParameterSet.with_values: values"),
+        (lambda: _P.with_values("team.staff.posts"), "ParameterSet.with_values: values"),
+        (lambda: costmodel.load(root=123), "load: root must be a file or folder path"),
+        (lambda: costmodel.load(area=["northamptonshire"]), "load: area must be a name"),
+        (lambda: costmodel.load_scenario(123), "load_scenario: name_or_path"),
+        (lambda: costmodel.apply_scenario(_P, {"overrides": {}}), "apply_scenario: scenario"),
+        (lambda: costmodel.apply_scenario([], "central"), "apply_scenario: params"),
+        (lambda: costmodel.list_scenarios(123), "list_scenarios: root"),
+        (lambda: costmodel.project([], "central"), "project: params must be a mapping"),
+        (lambda: costmodel.project(_P, 5), "project: scenario"),
+        (lambda: costmodel.compare(_P, "central"), "compare: scenarios must be a list"),
+        (lambda: costmodel.report_content(_P, "central"), "report_content: scenarios"),
+        (lambda: costmodel.write_report(None, 123), "write_report: out must be a file"),
+        (lambda: costmodel.validate(123), "validate: path must be a file or folder path"),
+        (lambda: costmodel.baseline([]), "baseline: params must be a mapping"),
+        (lambda: costmodel.reach(None), "reach: params must be a mapping"),
+        (lambda: costmodel.sample([1], 10), "sample: params must be a mapping"),
+        (lambda: costmodel.deflators("prices"), "deflators_from_params: params"),
+        (lambda: costmodel.discount_schedule([], "standard"), "schedule_from_params: params"),
+        (lambda: costmodel.one_way([]), "one_way: params must be a mapping"),
+        (lambda: files.check_writable(5), "check_writable: paths must be a list"),
+        (lambda: files.write_files([b"%PDF"]), "write_files: expects a mapping"),
+        (lambda: files.write_files({Path("x.pdf"): "text"}), "x.pdf: the content is str"),
+    ],
+)
+def test_a_wrong_kind_of_argument_is_one_line(call, says):
+    with pytest.raises(CostModelError) as err:
+        call()
+    line = str(err.value)
+    assert says in line and "\n" not in line, line
+    assert "got" in line or "not bytes" in line

@@ -24,7 +24,7 @@ from scipy import optimize
 
 from ..model.projection import DeterministicOutcome
 from ..params.distributions import quantile
-from ..params.errors import CostModelError
+from ..params.errors import CostModelError, accepts
 from ..params.sampling import uncertain
 from ..params.scenarios import apply_scenario
 from ..params.schema import unit_range
@@ -55,6 +55,7 @@ def evaluate(model: Model, params: ParameterSet, values: Mapping[str, float]) ->
     )
 
 
+@accepts(params="mapping", scenario="scenario")
 def one_way(
     params: ParameterSet,
     scenario: str | None = None,
@@ -116,6 +117,7 @@ def one_way(
     return out
 
 
+@accepts(params="mapping", scenario="scenario")
 def switching_values(
     params: ParameterSet,
     scenario: str | None = None,
@@ -199,6 +201,7 @@ def search_range(p) -> tuple[float, float]:
     return lo, min(hi, max(10.0 * float(p.value), 1.0))
 
 
+@accepts(params="mapping", scenario="scenario", x="name", y="name")
 def two_way(
     params: ParameterSet,
     x: str,

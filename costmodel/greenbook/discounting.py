@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ..params.errors import ParameterError, Problem
+from ..params.errors import ParameterError, Problem, accepts
 
 SCHEDULES = ("standard", "health", "excluding_catastrophic_risk")
 
@@ -50,6 +50,7 @@ def flat_rate(rate: float) -> DiscountSchedule:
     return DiscountSchedule(name=f"flat {rate:.2%}", starts=(0,), rates=(float(rate),))
 
 
+@accepts(params="mapping", name="name")
 def schedule_from_params(params: Mapping, name: str = "standard") -> DiscountSchedule:
     """The Green Book schedule ``name`` (standard, health, excluding_catastrophic_risk).
 

@@ -41,7 +41,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 import pandas as pd
 
-from ..params.errors import ParameterError, Problem
+from ..params.errors import ParameterError, Problem, accepts
 from ..params.limits import DEFAULT_SEED, check_runs, check_seed
 from ..params.sampling import weighted_quantile
 from .team import TEAM, Observation, reach_inputs, simulate, team_paths
@@ -174,6 +174,7 @@ def calibrated_paths(params: Mapping) -> list[str]:
     ]
 
 
+@accepts(params="mapping")
 def calibrate(
     params: Mapping,
     observations: Sequence[Observation] | None = None,

@@ -34,7 +34,7 @@ import pandas as pd
 from ..greenbook.appraisal import payback, probability_positive, ratio
 from ..greenbook.discounting import discount_factors, schedule_from_params
 from ..greenbook.prices import as_financial_year, deflators_from_params
-from ..params.errors import ParameterError, Problem
+from ..params.errors import ParameterError, Problem, accepts
 from ..params.evidence import CLASSES
 from ..params.limits import DEFAULT_SEED, check_draws, check_horizon, check_runs, check_seed
 from ..params.sampling import sample, summarise
@@ -690,6 +690,7 @@ class Projection:
         }
 
 
+@accepts(params="mapping", scenario="scenario", price_year="name")
 def project(
     params,
     scenario: str | Scenario | None = None,
@@ -1100,6 +1101,7 @@ def _years_between(later: dt.date, earlier: dt.date) -> int:
     return int(round((later - earlier).days / 365.25))
 
 
+@accepts(params="mapping", scenarios="names")
 def compare(params, scenarios: list[str], **kwargs) -> pd.DataFrame:
     """Scenarios side by side: each one's headline figures (see :meth:`Projection.headlines`).
 

@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 
 from .distributions import draw, quantile
-from .errors import ParameterError, Problem
+from .errors import ParameterError, Problem, accepts
 from .limits import check_draws
 from .schema import Parameter
 
@@ -71,6 +71,7 @@ def uncertain(params: Mapping[str, Parameter], prefixes: Sequence[str] = ()) -> 
     )
 
 
+@accepts(params="mapping")
 def sample(
     params: Mapping[str, Parameter],
     draws: int,

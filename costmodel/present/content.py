@@ -29,7 +29,7 @@ from ..greenbook.prices import Deflators, as_financial_year, deflators_from_para
 from ..model.late_intervention import Baseline, baseline, default_area
 from ..model.projection import Projection, common_basis, default_price_year, project
 from ..model.vocabulary import AGENCY_NAMES, WEEKS_PER_QUARTER
-from ..params.errors import ParameterError, Problem
+from ..params.errors import ParameterError, Problem, accepts
 from ..params.scenarios import apply_scenario, list_scenarios, load_scenario, scenario_name
 from ..params.store import ParameterSet
 from .labels import AGENCY_LABELS, BASIS_LABELS, INDICATORS, ISSUE_LABELS, area_label
@@ -416,6 +416,7 @@ def _add_years(d: dt.date, years: int) -> dt.date:
         return d.replace(year=d.year + years, day=28)
 
 
+@accepts(params="mapping", scenarios="names", area="name", compare="names")
 def report_content(
     params: ParameterSet,
     scenarios: Sequence[str] = ("central",),

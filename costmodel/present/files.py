@@ -18,9 +18,10 @@ from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from ..params.errors import OutputError
+from ..params.errors import OutputError, accepts
 
 
+@accepts(paths="paths")
 def check_writable(paths: Sequence[str | Path], force: bool = False) -> list[Path]:
     """Check, before any work, that every path can be written; one line naming the path.
 

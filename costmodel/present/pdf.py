@@ -18,6 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ..params.errors import accepts
 from .content import ReportContent
 from .formatting import (
     band_rows,
@@ -1342,6 +1343,7 @@ def _build(content: ReportContent):
     return pdf
 
 
+@accepts(out="path", xlsx="path")
 def write_report(
     content: ReportContent, out: str | Path, xlsx: str | Path | None = None, force: bool = False
 ) -> list[Path]:
