@@ -176,15 +176,15 @@ def chrome() -> webdriver.Chrome:
     return webdriver.Chrome(service=Service(DRIVER), options=opts)
 
 
-def log_in(driver, url: str, password: str | None) -> None:
+def log_in(driver, url: str, password: str | None, timeout: float = WAIT) -> None:
     """Open the app as a visitor: type the password on the login page if one is asked."""
     driver.get(url)
     if password is not None:
-        box = WebDriverWait(driver, WAIT).until(
+        box = WebDriverWait(driver, timeout).until(
             lambda d: next(iter(d.find_elements(By.CSS_SELECTOR, "input[type=password]")), None)
         )
         box.send_keys(password + Keys.ENTER)
-    WebDriverWait(driver, WAIT).until(lambda d: tabs(d))
+    WebDriverWait(driver, timeout).until(lambda d: tabs(d))
 
 
 @pytest.fixture(scope="module")
