@@ -133,7 +133,6 @@ def shared_reach(params: ParameterSet, runs: int, seed: int = 0):
     return result
 
 
-
 def _png(fig) -> bytes:
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=FIGURE_DPI, facecolor="white")
