@@ -27,7 +27,7 @@ EXIT_INTERRUPTED = 130
 EXIT_TERMINATED = 143
 
 #: ``costmodel app``: visitors served at once, by default (docs/serving.md: measured).
-DEFAULT_MAX_SESSIONS = 12
+DEFAULT_MAX_SESSIONS = 10
 #: ``costmodel app``: minutes without activity before a visitor's kernel is shut down.
 DEFAULT_CULL_IDLE_MINUTES = 30.0
 #: ``costmodel app``: seconds the server has to stop before it and its kernels are killed.

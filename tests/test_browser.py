@@ -168,8 +168,11 @@ def server():
         yield app
 
 
-def chrome() -> webdriver.Chrome:
+def chrome(page_load: str = "normal") -> webdriver.Chrome:
+    """Headless Chromium; ``page_load="none"`` returns from ``get`` at once (a page that
+    takes minutes to start, under load, is then waited for by polling)."""
     opts = webdriver.ChromeOptions()
+    opts.page_load_strategy = page_load
     opts.binary_location = CHROMIUM
     for flag in FLAGS:
         opts.add_argument(flag)
