@@ -26,6 +26,13 @@ EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130
 EXIT_TERMINATED = 143
 
+#: ``costmodel app``: visitors served at once, by default (docs/serving.md: measured).
+DEFAULT_MAX_SESSIONS = 10
+#: ``costmodel app``: minutes without activity before a visitor's kernel is shut down.
+DEFAULT_CULL_IDLE_MINUTES = 30.0
+#: ``costmodel app``: seconds the server has to stop before it and its kernels are killed.
+APP_STOP_SECONDS = 15
+
 
 class UsageError(CostModelError):
     """The command line cannot be parsed (an unknown option, a missing value ...)."""
@@ -121,10 +128,50 @@ def _parser() -> argparse.ArgumentParser:
     )
 
     ap = sub.add_parser(
-        "app", help="serve the commissioners' app (no code) on 127.0.0.1 until Ctrl-C"
+        "app",
+        help="serve the commissioners' app (no code) until Ctrl-C or SIGTERM",
+        description="Serve the commissioners' app with Voilà: a kernel for each visitor, "
+        "up to --max-sessions at once. Stops its server, kernels and temporary folder on "
+        "Ctrl-C (exit 0) or SIGTERM (exit 143). See docs/serving.md for serving it to a "
+        "room: a password, a reverse proxy, systemd or a container.",
     )
     ap.add_argument("--area", help=AREA_HELP)
+    ap.add_argument(
+        "--ip",
+        default="127.0.0.1",
+        metavar="ADDRESS",
+        help="address to listen on (default: %(default)s, this machine only; 0.0.0.0 for "
+        "every interface, with --password-file)",
+    )
     ap.add_argument("--port", type=int, default=8866, help="port (default: %(default)s)")
+    ap.add_argument(
+        "--base-url",
+        default="/",
+        metavar="PATH",
+        help="the path the app is served under, behind a reverse proxy (default: %(default)s)",
+    )
+    ap.add_argument(
+        "--password-file",
+        metavar="PATH",
+        help="a file whose first line is the password visitors type to open the app "
+        "(default: no password)",
+    )
+    ap.add_argument(
+        "--max-sessions",
+        type=int,
+        default=DEFAULT_MAX_SESSIONS,
+        metavar="N",
+        help="visitors served at once, a kernel each; the next is shown a page saying the "
+        "app is busy (default: %(default)s)",
+    )
+    ap.add_argument(
+        "--cull-idle",
+        type=float,
+        default=DEFAULT_CULL_IDLE_MINUTES,
+        metavar="MINUTES",
+        help="shut down a visitor's kernel after this many minutes without activity, even "
+        "with the page still open; 0 never (default: %(default)s)",
+    )
 
     v = sub.add_parser("validate", help="check parameter files; exit non-zero on any problem")
     v.add_argument("path", nargs="?", help="a parameter folder or file (default: the shipped set)")
@@ -412,54 +459,145 @@ def _check_options(args) -> None:
 
 
 def _app(args) -> int:
-    """Serve the app with Voilà on 127.0.0.1; stop cleanly on Ctrl-C."""
+    """Serve the app with Voilà (see :mod:`costmodel.present.serve`) until Ctrl-C or
+    SIGTERM; then stop the server and its kernels and remove the temporary folder."""
     import subprocess
     import tempfile
     from pathlib import Path
 
-    from .params.errors import ParameterError, Problem
     from .params.store import load
     from .present.app import app_notebook
+    from .present.serve import Settings, read_password
 
-    if not 0 < args.port < 65536:
-        raise ParameterError(Problem("", "--port", f"{args.port} is not a port"))
+    _check_app_options(args)
     load(area=args.area, root=args.parameters)  # bad parameters fail here, in one line
-    folder = Path(tempfile.mkdtemp(prefix="costmodel-app-"))
-    notebook = folder / "costmodel.ipynb"
-    notebook.write_text(app_notebook(args.area, args.parameters), encoding="utf-8")
-    command = [
-        sys.executable,
-        "-m",
-        "voila",
-        str(notebook),
-        f"--port={args.port}",
-        "--no-browser",
-        "--Voila.ip=127.0.0.1",
-        "--show_tracebacks=False",
-    ]
-    print(f"costmodel app: http://127.0.0.1:{args.port}/  (Ctrl-C stops it)", flush=True)
-    log = folder / "server.log"
-    with log.open("wb") as out:
-        server = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=out)
-        try:
+    if args.password_file:
+        read_password(args.password_file)  # an unusable file fails here, in one line
+    elif args.ip not in ("127.0.0.1", "localhost", "::1"):
+        print(
+            f"costmodel app: warning: serving on {args.ip} without --password-file: "
+            "anyone who can reach this machine can use the app",
+            file=sys.stderr,
+        )
+    base_url = "/" + args.base_url.strip("/") + "/" if args.base_url.strip("/") else "/"
+    host = f"[{args.ip}]" if ":" in args.ip else args.ip
+    url = f"http://{host}:{args.port}{base_url}"
+    folder: Path | None = None
+    server: subprocess.Popen | None = None
+    code, stopped_by = 0, None
+    try:
+        folder = Path(tempfile.mkdtemp(prefix="costmodel-app-"))
+        notebook = folder / "costmodel.ipynb"
+        notebook.write_text(app_notebook(args.area, args.parameters), encoding="utf-8")
+        settings = Settings(
+            notebook=str(notebook),
+            folder=str(folder),
+            ip=args.ip,
+            port=args.port,
+            base_url=base_url,
+            password_file=str(Path(args.password_file).resolve()) if args.password_file else None,
+            max_sessions=args.max_sessions,
+            cull_idle_minutes=args.cull_idle,
+        )
+        settings.write(folder / "settings.json")
+        command = [sys.executable, "-m", "costmodel.present.serve", str(folder / "settings.json")]
+        print(f"costmodel app: {url}  (Ctrl-C stops it)", flush=True)
+        with (folder / "server.log").open("wb") as log:
+            # a session of its own: Ctrl-C in the terminal reaches this process only,
+            # which stops the server and its kernels in order
+            server = subprocess.Popen(
+                command,
+                stdout=subprocess.DEVNULL,
+                stderr=log,
+                cwd=folder,
+                start_new_session=True,
+            )
             code = server.wait()
-        except KeyboardInterrupt:
-            server.terminate()
-            try:
-                server.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                server.kill()
-            code = 0
-            print("costmodel app: stopped", flush=True)
-    err = log.read_text(errors="replace").strip()
-    for f in (notebook, log):
-        f.unlink(missing_ok=True)
-    folder.rmdir()
+    except KeyboardInterrupt:
+        stopped_by = "interrupted"
+    except Terminated:
+        stopped_by = "terminated"
+    finally:
+        err = _stop_app(server, folder)
+    if stopped_by == "terminated":
+        raise Terminated()
+    if stopped_by:
+        print("costmodel app: stopped", flush=True)
+        return 0
     if code:
         last = err.splitlines()[-1] if err else f"exit code {code}"
         print(f"costmodel: error: the app server stopped: {last}", file=sys.stderr)
         return EXIT_INPUT
     return 0
+
+
+def _check_app_options(args) -> None:
+    """``costmodel app``'s options, each refused in one line."""
+    import socket
+
+    from .params.errors import ParameterError, Problem
+
+    if not 0 < args.port < 65536:
+        raise ParameterError(Problem("", "--port", f"{args.port} is not a port"))
+    if args.max_sessions < 1:
+        raise ParameterError(
+            Problem("", "--max-sessions", f"{args.max_sessions}: give 1 or more visitors")
+        )
+    if not 0 <= args.cull_idle < 1e6:
+        raise ParameterError(
+            Problem("", "--cull-idle", f"{args.cull_idle}: give minutes, 0 or more (0: never)")
+        )
+    if any(c in args.base_url for c in "?#\\ ") or not args.base_url.startswith("/"):
+        raise ParameterError(
+            Problem("", "--base-url", f"{args.base_url!r}: give a path such as /costmodel/")
+        )
+    family = socket.AF_INET6 if ":" in args.ip else socket.AF_INET
+    try:
+        with socket.socket(family) as s:
+            s.bind((args.ip, args.port))
+    except (OSError, UnicodeError) as exc:
+        reason = getattr(exc, "strerror", None) or exc
+        raise ParameterError(
+            Problem("", "--ip/--port", f"cannot listen on {args.ip} port {args.port}: {reason}")
+        ) from None
+
+
+def _stop_app(server, folder) -> str:
+    """Stop the app server and every kernel it started; remove the temporary folder;
+    return the server's log. A second Ctrl-C or SIGTERM meanwhile does not cut it short."""
+    import shutil
+    import subprocess
+
+    from .present.files import held_signals
+
+    with held_signals():
+        kernels = []
+        if server is not None and server.poll() is None:
+            try:
+                import psutil
+
+                kernels = psutil.Process(server.pid).children(recursive=True)
+            except Exception:  # the server has just gone: nothing left to find
+                kernels = []
+            server.terminate()  # Voilà shuts its kernels down on SIGTERM
+            try:
+                server.wait(timeout=APP_STOP_SECONDS)
+            except subprocess.TimeoutExpired:
+                server.kill()
+                server.wait()
+        for k in kernels:  # any the server did not stop in time
+            try:
+                k.kill()
+                k.wait(timeout=5)
+            except Exception:  # already gone
+                pass
+        err = ""
+        if folder is not None:
+            log = folder / "server.log"
+            err = log.read_text(errors="replace").strip() if log.is_file() else ""
+            shutil.rmtree(folder, ignore_errors=True)
+    # signals held while stopping are acted on here: a SIGTERM now still exits 143
+    return err
 
 
 def _new_area(args) -> str:

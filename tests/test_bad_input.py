@@ -688,3 +688,86 @@ def test_a_report_stopped_while_computing_leaves_no_file(tmp_path, signum, code,
     assert all(line.startswith("costmodel: ") for line in err), err
     assert not any("error" in line for line in err), err
     assert left_behind(out) == []
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
+def test_sigterm_at_any_point_of_a_write_leaves_no_part_file(tmp_path):
+    """SIGTERM sent from another thread at many moments of a two-file write (before,
+    while writing, between the renames, after): each time the folder holds both files
+    whole or none of them, never a ``.part`` file, and the signal still stops the call."""
+    blob = os.urandom(4_000_000)
+    targets = {tmp_path / "r.pdf": blob, tmp_path / "r.xlsx": blob[::-1]}
+
+    def stop(signum, frame):
+        raise Terminated()
+
+    start = time.perf_counter()
+    files.write_files(targets, force=True)
+    took = time.perf_counter() - start  # one write, to spread the signals across it
+    previous = signal.signal(signal.SIGTERM, stop)
+    outcomes = {"stopped, none left": 0, "written whole": 0}
+    try:
+        for i in range(60):
+            for p in targets:
+                p.unlink(missing_ok=True)
+            delay = took * 1.2 * i / 60
+            sender = threading.Timer(delay, os.kill, (os.getpid(), signal.SIGTERM))
+            with pytest.raises(Terminated):  # during the write, or after it
+                sender.start()
+                files.write_files(targets)
+                deadline = time.monotonic() + 30
+                while time.monotonic() < deadline:
+                    time.sleep(0.001)
+            sender.join()
+            left = left_behind(tmp_path)
+            assert not [n for n in left if n.endswith(".part")], (delay, left)
+            if left:
+                assert left == ["r.pdf", "r.xlsx"], (delay, left)
+                assert all(p.read_bytes() == b for p, b in targets.items()), delay
+                outcomes["written whole"] += 1
+            else:
+                outcomes["stopped, none left"] += 1
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    assert outcomes["stopped, none left"] > 0, outcomes  # the signals did land mid-write
+
+
+# ------------------------------------------------------------------ wrong kinds of argument
+
+_P = costmodel.load()
+
+
+@pytest.mark.parametrize(
+    "call, says",
+    [
+        (lambda: _P.with_values([("team.staff.posts", 3)]), "ParameterSet.with_values: values"),
+        (lambda: _P.with_values("team.staff.posts"), "ParameterSet.with_values: values"),
+        (lambda: costmodel.load(root=123), "load: root must be a file or folder path"),
+        (lambda: costmodel.load(area=["northamptonshire"]), "load: area must be a name"),
+        (lambda: costmodel.load_scenario(123), "load_scenario: name_or_path"),
+        (lambda: costmodel.apply_scenario(_P, {"overrides": {}}), "apply_scenario: scenario"),
+        (lambda: costmodel.apply_scenario([], "central"), "apply_scenario: params"),
+        (lambda: costmodel.list_scenarios(123), "list_scenarios: root"),
+        (lambda: costmodel.project([], "central"), "project: params must be a mapping"),
+        (lambda: costmodel.project(_P, 5), "project: scenario"),
+        (lambda: costmodel.compare(_P, "central"), "compare: scenarios must be a list"),
+        (lambda: costmodel.report_content(_P, "central"), "report_content: scenarios"),
+        (lambda: costmodel.write_report(None, 123), "write_report: out must be a file"),
+        (lambda: costmodel.validate(123), "validate: path must be a file or folder path"),
+        (lambda: costmodel.baseline([]), "baseline: params must be a mapping"),
+        (lambda: costmodel.reach(None), "reach: params must be a mapping"),
+        (lambda: costmodel.sample([1], 10), "sample: params must be a mapping"),
+        (lambda: costmodel.deflators("prices"), "deflators_from_params: params"),
+        (lambda: costmodel.discount_schedule([], "standard"), "schedule_from_params: params"),
+        (lambda: costmodel.one_way([]), "one_way: params must be a mapping"),
+        (lambda: files.check_writable(5), "check_writable: paths must be a list"),
+        (lambda: files.write_files([b"%PDF"]), "write_files: expects a mapping"),
+        (lambda: files.write_files({Path("x.pdf"): "text"}), "x.pdf: the content is str"),
+    ],
+)
+def test_a_wrong_kind_of_argument_is_one_line(call, says):
+    with pytest.raises(CostModelError) as err:
+        call()
+    line = str(err.value)
+    assert says in line and "\n" not in line, line
+    assert "got" in line or "not bytes" in line

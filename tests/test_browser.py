@@ -7,18 +7,26 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import http.client
 import os
+import signal
 import socket
 import subprocess
 import sys
+import tempfile
+import threading
 import time
+import urllib.error
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
+import psutil
 import pytest
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
 import costmodel
@@ -50,61 +58,142 @@ def free_port() -> int:
 
 
 def wait_until_up(url: str, proc: subprocess.Popen) -> None:
-    """Wait for the app to answer at ``url``; fail with its output if it stops or stalls."""
+    """Wait for the app to answer at ``url``; fail with its output if it stops or stalls.
+    Asks with HEAD, which any answer proves the server up without starting a kernel."""
+    parts = urllib.parse.urlsplit(url)
     deadline = time.time() + WAIT
     while True:
+        conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=5)
         try:
-            with urllib.request.urlopen(url, timeout=5) as r:
-                if r.status == 200:
-                    return
+            conn.request("HEAD", parts.path)
+            conn.getresponse()
+            return
         except OSError:
             pass
+        finally:
+            conn.close()
         if proc.poll() is not None or time.time() > deadline:
             out = proc.stdout.read().decode() if proc.stdout else ""
             raise AssertionError(f"the app did not start: {out[-500:]}")
         time.sleep(0.5)
 
 
+class App:
+    """A running `costmodel app`: its address, password, process and temporary folder."""
+
+    def __init__(self, url: str, password: str | None, proc: subprocess.Popen, tmp: Path):
+        self.url, self.password, self.proc, self.tmp = url, password, proc, tmp
+        self.output = ""  # what it printed, once stopped
+
+    def processes(self) -> list[psutil.Process]:
+        """The server and the kernels under it (what must be gone when it stops)."""
+        try:
+            return psutil.Process(self.proc.pid).children(recursive=True)
+        except psutil.NoSuchProcess:
+            return []
+
+    def kernels(self) -> list[psutil.Process]:
+        """The kernels running (a kernel just shut down, a zombie a moment, is not)."""
+        out = []
+        for p in self.processes():
+            with contextlib.suppress(psutil.Error):
+                if p.status() != psutil.STATUS_ZOMBIE and "ipykernel" in " ".join(p.cmdline()):
+                    out.append(p)
+        return out
+
+
 @contextlib.contextmanager
-def serve_app():
-    """`costmodel app` on a free local port, for as long as the block runs; its address."""
+def serve_app(*options: str, password: str | None = None, stop: int = signal.SIGTERM):
+    """`costmodel app` on a free local port, for as long as the block runs (an
+    :class:`App`). It is stopped as a service manager stops it, with SIGTERM (or as
+    Ctrl-C does, ``stop=SIGINT``); then no process of it is left and nothing in the
+    temporary folder it was given."""
     port = free_port()
-    env = {**os.environ, "COSTMODEL_NOTEBOOK_DRAWS": "100"}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "costmodel.cli", "app", "--port", str(port)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        env=env,
-        cwd=ROOT,
+    with tempfile.TemporaryDirectory(prefix="costmodel-browser-") as scratch:
+        tmp = Path(scratch) / "tmp"
+        tmp.mkdir()
+        args = [sys.executable, "-m", "costmodel.cli", "app", "--port", str(port), *options]
+        if password is not None:
+            (Path(scratch) / "password").write_text(password + "\n")
+            args += ["--password-file", str(Path(scratch) / "password")]
+        env = {**os.environ, "COSTMODEL_NOTEBOOK_DRAWS": "100", "TMPDIR": str(tmp)}
+        proc = subprocess.Popen(
+            args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env, cwd=ROOT
+        )
+        app = App(f"http://127.0.0.1:{port}/", password, proc, tmp)
+        seen: list[psutil.Process] = []
+        try:
+            wait_until_up(app.url, proc)
+            yield app
+            seen = app.processes()
+        finally:
+            proc.send_signal(stop)
+            try:
+                code = proc.wait(timeout=60)
+            finally:
+                if proc.poll() is None:
+                    proc.kill()
+                for p in seen:
+                    with contextlib.suppress(psutil.NoSuchProcess):
+                        p.kill()
+        out = app.output = proc.stdout.read().decode() if proc.stdout else ""
+        if stop == signal.SIGTERM:
+            assert code == 143, out
+            assert "costmodel: stopped: terminated" in out, out
+        else:
+            assert code == 0, out
+            assert out.rstrip().endswith("costmodel app: stopped"), out
+        left = [p.pid for p in seen if p.is_running() and p.status() != psutil.STATUS_ZOMBIE]
+        assert seen and not left, f"left running: {left}"
+        assert not any(str(tmp) in line for line in ps_lines()), "a process of the app is left"
+        assert list(tmp.iterdir()) == [], list(tmp.iterdir())
+
+
+def ps_lines() -> list[str]:
+    """Every process's command line, as `ps` shows them."""
+    return subprocess.run(["ps", "-eo", "pid,args"], capture_output=True, text=True).stdout.split(
+        "\n"
     )
-    url = f"http://127.0.0.1:{port}/"
-    wait_until_up(url, proc)
-    try:
-        yield url
-    finally:
-        proc.terminate()
-        proc.wait(timeout=20)
+
+
+#: The shared app's password, and how many visitors it serves at once (the visitor
+#: of the other tests and three more: the fourth in test_many_visitors is turned away).
+PASSWORD = "correct horse battery staple"
+MAX_SESSIONS = 4
 
 
 @pytest.fixture(scope="module")
 def server():
-    with serve_app() as url:
-        yield url
+    with serve_app("--max-sessions", str(MAX_SESSIONS), password=PASSWORD) as app:
+        yield app
 
 
-def chrome() -> webdriver.Chrome:
+def chrome(page_load: str = "normal") -> webdriver.Chrome:
+    """Headless Chromium; ``page_load="none"`` returns from ``get`` at once (a page that
+    takes minutes to start, under load, is then waited for by polling)."""
     opts = webdriver.ChromeOptions()
+    opts.page_load_strategy = page_load
     opts.binary_location = CHROMIUM
     for flag in FLAGS:
         opts.add_argument(flag)
     return webdriver.Chrome(service=Service(DRIVER), options=opts)
 
 
+def log_in(driver, url: str, password: str | None, timeout: float = WAIT) -> None:
+    """Open the app as a visitor: type the password on the login page if one is asked."""
+    driver.get(url)
+    if password is not None:
+        box = WebDriverWait(driver, timeout).until(
+            lambda d: next(iter(d.find_elements(By.CSS_SELECTOR, "input[type=password]")), None)
+        )
+        box.send_keys(password + Keys.ENTER)
+    WebDriverWait(driver, timeout).until(lambda d: tabs(d))
+
+
 @pytest.fixture(scope="module")
 def browser(server):
     driver = chrome()  # fails, not skips, when the browser cannot start
-    driver.get(server)
-    WebDriverWait(driver, WAIT).until(lambda d: tabs(d))
+    log_in(driver, server.url, server.password)
     ARTEFACTS.mkdir(parents=True, exist_ok=True)
     yield driver
     driver.quit()
@@ -202,18 +291,76 @@ def test_the_report_download_is_a_pdf(browser):
     assert link.get_attribute("download") == "my_scenario.pdf"
 
 
-def test_the_app_prints_its_address_and_stops_cleanly_on_ctrl_c():
-    import signal
+def test_a_visitor_without_the_password_is_refused(server):
+    with urllib.request.urlopen(server.url, timeout=30) as r:  # no password: the login page
+        assert urllib.parse.urlsplit(r.url).path == "/login"
+        assert b"password" in r.read().lower()
+    driver = chrome()
+    try:
+        driver.get(server.url)
+        box = WebDriverWait(driver, WAIT).until(
+            lambda d: next(iter(d.find_elements(By.CSS_SELECTOR, "input[type=password]")), None)
+        )
+        box.send_keys("not the password" + Keys.ENTER)
+        time.sleep(2)
+        assert driver.find_elements(By.CSS_SELECTOR, "input[type=password]")
+        assert not tabs(driver) and "/login" in driver.current_url
+    finally:
+        driver.quit()
 
-    port = free_port()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "costmodel.cli", "app", "--port", str(port)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        cwd=ROOT,
-    )
-    wait_until_up(f"http://127.0.0.1:{port}/", proc)
-    proc.send_signal(signal.SIGINT)
-    out = proc.communicate(timeout=30)[0].decode()
-    assert proc.returncode == 0, out
-    assert f"http://127.0.0.1:{port}/" in out and "stopped" in out
+
+def visit(url: str, password: str, want: str, errors: list[str]) -> None:
+    """One visitor: open the app, change the price year, wait for the figure ``want``;
+    errors are noted, not raised (the visitors run in threads)."""
+    driver = chrome()
+    try:
+        log_in(driver, url, password)
+        open_tab(driver, "The cost of late intervention")
+        Select(labelled(driver, "dropdown", "Price year")).select_by_visible_text("2018/19")
+        WebDriverWait(driver, WAIT).until(lambda d: want in body(d))
+        for bad in ("Error displaying widget", "Traceback", "Model not found"):
+            if bad in body(driver):
+                errors.append(bad)
+        driver.get("about:blank")  # leaving the page shuts its kernel down
+    except Exception as exc:
+        errors.append(f"{type(exc).__name__}: {exc}")
+    finally:
+        driver.quit()
+
+
+def test_three_visitors_at_once_and_a_fourth_is_told_it_is_busy(server, browser):
+    errors: list[str] = []
+    total = costmodel.baseline(costmodel.load(), "northamptonshire", "2018/19").total
+    want = f"{money(total)} a year"
+    visitors = [
+        threading.Thread(target=visit, args=(server.url, server.password, want, errors))
+        for _ in range(MAX_SESSIONS - 1)
+    ]
+    for v in visitors:
+        v.start()
+    # the page of the other tests and the three visitors' pages fill the app
+    deadline = time.monotonic() + WAIT * 2
+    while len(server.kernels()) < MAX_SESSIONS and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert len(server.kernels()) == MAX_SESSIONS, errors
+    with pytest.raises(urllib.error.HTTPError) as busy:
+        urllib.request.urlopen(server.url + "?token=" + urllib.parse.quote(PASSWORD), timeout=30)
+    assert busy.value.code == 503 and busy.value.headers["Retry-After"]
+    assert "The app is busy" in busy.value.read().decode()
+    for v in visitors:
+        v.join(timeout=WAIT * 2)
+    assert errors == []
+    # the visitors who left gave their kernels back; the page of the other tests kept its
+    deadline = time.monotonic() + 60
+    while len(server.kernels()) > 1 and time.monotonic() < deadline:
+        time.sleep(0.5)
+    assert len(server.kernels()) == 1
+    assert tabs(browser)
+
+
+def test_ctrl_c_stops_the_server_and_its_kernel():
+    with serve_app(stop=signal.SIGINT) as app:
+        with urllib.request.urlopen(app.url, timeout=WAIT) as r:  # a visit starts a kernel
+            assert r.status == 200
+        assert len(app.kernels()) == 1
+    assert f"costmodel app: {app.url}" in app.output

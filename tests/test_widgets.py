@@ -215,3 +215,20 @@ def test_settings_from_the_environment(monkeypatch, tmp_path):
     monkeypatch.setenv("COSTMODEL_OUTPUT_DIR", str(tmp_path))
     assert cw.monte_carlo_draws(2000) == 50 and cw.monte_carlo_draws(20) == 20
     assert cw.output_folder() == tmp_path
+
+
+def test_the_reach_simulation_is_shared_and_kept_for_a_control_moved_back():
+    import costmodel
+    from costmodel.present import widgets as cw
+
+    p = costmodel.load()
+    first = cw.shared_reach(p, 20)
+    assert cw.shared_reach(p, 20) is first  # the same values: not simulated again
+    other = p.with_values({"team.direct_work.caseload": p["team.direct_work.caseload"].value + 3})
+    moved = cw.shared_reach(other, 20)
+    assert moved is not first
+    assert moved.totals().loc["started", "mean"] != first.totals().loc["started", "mean"]
+    assert cw.shared_reach(p, 20) is first  # moved back
+    for k in range(cw.REACH_CACHE_SIZE + 2):  # kept only so many
+        cw.shared_reach(p.with_values({"team.direct_work.caseload": 5 + k}), 5)
+    assert len(cw._REACH_CACHE) == cw.REACH_CACHE_SIZE

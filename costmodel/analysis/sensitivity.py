@@ -25,7 +25,7 @@ from scipy import optimize
 
 from ..model.projection import DeterministicOutcome
 from ..params.distributions import quantile
-from ..params.errors import CostModelError
+from ..params.errors import CostModelError, accepts
 from ..params.sampling import uncertain
 from ..params.scenarios import apply_scenario
 from ..params.schema import unit_range
@@ -56,6 +56,7 @@ def evaluate(model: Model, params: ParameterSet, values: Mapping[str, float]) ->
     )
 
 
+@accepts(params="mapping", scenario="scenario")
 def one_way(
     params: ParameterSet,
     scenario: str | None = None,
@@ -117,6 +118,7 @@ def one_way(
     return out
 
 
+@accepts(params="mapping", scenario="scenario")
 def switching_values(
     params: ParameterSet,
     scenario: str | None = None,
@@ -202,6 +204,7 @@ def search_range(p: Any) -> tuple[float, float]:
     return lo, min(hi, max(10.0 * float(p.value), 1.0))
 
 
+@accepts(params="mapping", scenario="scenario", x="name", y="name")
 def two_way(
     params: ParameterSet,
     x: str,

@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike
 
-from ..params.errors import ParameterError, Problem
+from ..params.errors import ParameterError, Problem, accepts
 
 SCHEDULES = ("standard", "health", "excluding_catastrophic_risk")
 
@@ -52,6 +52,7 @@ def flat_rate(rate: float) -> DiscountSchedule:
     return DiscountSchedule(name=f"flat {rate:.2%}", starts=(0,), rates=(float(rate),))
 
 
+@accepts(params="mapping", name="name")
 def schedule_from_params(params: Mapping, name: str = "standard") -> DiscountSchedule:
     """The Green Book schedule ``name`` (standard, health, excluding_catastrophic_risk).
 

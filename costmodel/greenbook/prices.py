@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..params.errors import ParameterError, Problem
+from ..params.errors import ParameterError, Problem, accepts
 from ..params.schema import format_financial_year, parse_financial_year
 
 
@@ -90,6 +90,7 @@ def cash_to_real(
     return sum(v for _, v in parts), parts
 
 
+@accepts(params="mapping")
 def deflators_from_params(params: Mapping) -> Deflators:
     """The financial-year deflator: outturn years, then the OBR forecast years."""
     outturn = params["prices.gdp_deflator.financial_year"]

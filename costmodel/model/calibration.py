@@ -42,7 +42,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..params.errors import ParameterError, Problem
+from ..params.errors import ParameterError, Problem, accepts
 from ..params.limits import DEFAULT_SEED, check_runs, check_seed
 from ..params.sampling import weighted_quantile
 from .team import TEAM, Observation, reach_inputs, simulate, team_paths
@@ -175,6 +175,7 @@ def calibrated_paths(params: Mapping) -> list[str]:
     ]
 
 
+@accepts(params="mapping")
 def calibrate(
     params: Mapping,
     observations: Sequence[Observation] | None = None,

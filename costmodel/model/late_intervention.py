@@ -28,7 +28,7 @@ import pandas as pd
 
 from ..greenbook.prices import as_financial_year, deflators_from_params
 from ..params.distributions import draw
-from ..params.errors import ParameterError, Problem
+from ..params.errors import ParameterError, Problem, accepts
 from ..params.limits import DEFAULT_SEED, check_draws, check_seed
 from .ipf import FittingError, fit, largest_remainder, round_to_margins
 from .vocabulary import AGENCY_NAMES, COMBINED_ISSUE, ISSUE_NAMES, NATIONAL_AREA
@@ -77,6 +77,7 @@ BOTTOM_UP_ITEMS = (
 UNIT_COSTS = "unit_costs.children_and_young_people"
 
 
+@accepts(params="mapping")
 def areas(params: Mapping) -> list[str]:
     """The areas that have a late-intervention total in the store."""
     return sorted(
@@ -384,6 +385,7 @@ def _check_area(params: Mapping, area: str | None) -> str:
     return area
 
 
+@accepts(params="mapping", area="name", price_year="name")
 def baseline(params: Mapping, area: str | None = None, price_year: str | None = None) -> Baseline:
     """The area's annual late-intervention cost, issue × agency, in whole pounds.
 
@@ -536,6 +538,7 @@ class BaselineDraws:
         return out
 
 
+@accepts(params="mapping", area="name", price_year="name")
 def baseline_draws(
     params: Mapping,
     area: str | None = None,

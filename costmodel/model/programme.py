@@ -28,7 +28,7 @@ import numpy as np
 import pandas as pd
 
 from ..greenbook.prices import deflators_from_params
-from ..params.errors import ParameterError, Problem
+from ..params.errors import ParameterError, Problem, accepts
 from ..params.sampling import sample
 from .outturn import apply_outturn
 from .team import MAX_YEARS as TEAM_MAX_YEARS
@@ -490,6 +490,7 @@ def cohort_names(params: Mapping) -> list[str]:
     return sorted({k.split(".")[1] for k in params if k.startswith(head) and k.count(".") >= 2})
 
 
+@accepts(params="mapping")
 def programmes(params: Mapping) -> tuple[Programme, ...]:
     """The programmes a parameter set appraises: the team if it has a budget, then every
     cohort programme with a share appraised above zero (by name)."""

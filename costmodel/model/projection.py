@@ -35,7 +35,7 @@ import numpy as np
 import pandas as pd
 
 from ..greenbook.prices import as_financial_year, deflators_from_params, financial_year_of
-from ..params.errors import ParameterError, Problem
+from ..params.errors import ParameterError, Problem, accepts
 from ..params.limits import DEFAULT_SEED, check_draws, check_runs, check_seed
 from ..params.sampling import sample
 from ..params.scenarios import Scenario, apply_scenario, scenario_name
@@ -147,6 +147,7 @@ def default_price_year(params: Mapping) -> str:
     )
 
 
+@accepts(params="mapping", scenario="scenario", price_year="name")
 def project(
     params: Any,
     scenario: str | Scenario | None = None,
@@ -642,6 +643,7 @@ def _head(a: Appraisal, n: int) -> Appraisal:
     return replace(a, **{k: getattr(a, k)[:n] for k in PER_DRAW if getattr(a, k) is not None})
 
 
+@accepts(params="mapping", scenarios="names")
 def compare(params: Any, scenarios: list[str], **kwargs: Any) -> pd.DataFrame:
     """Scenarios side by side: each one's headline figures (see :meth:`Projection.headlines`).
 

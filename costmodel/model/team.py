@@ -81,7 +81,7 @@ import pandas as pd
 
 from ..greenbook.appraisal import ratio
 from ..greenbook.prices import cash_to_real, deflators_from_params
-from ..params.errors import ParameterError, Problem
+from ..params.errors import ParameterError, Problem, accepts
 from ..params.limits import DEFAULT_SEED, check_runs, check_seed
 from ..params.sampling import sample, summarise, table_values
 from .vocabulary import WEEKS_PER_QUARTER, WEEKS_PER_YEAR
@@ -311,6 +311,7 @@ def team_paths() -> list[str]:
     return [*(f"{TEAM}.{path}" for path in VARYING.values()), f"{TEAM}.referrals.by_source"]
 
 
+@accepts(params="mapping")
 def reach_inputs(
     params: Mapping,
     runs: int = 1000,
@@ -1032,6 +1033,7 @@ def simulate(
     )
 
 
+@accepts(params="mapping")
 def reach(
     params: Mapping,
     runs: int = 1000,

@@ -24,7 +24,7 @@ from pathlib import Path
 
 from ..greenbook.discounting import SCHEDULES, schedule_from_params
 from ..greenbook.prices import deflators_from_params
-from ..params.errors import ParameterError, Problem, UnknownParameterError
+from ..params.errors import ParameterError, Problem, UnknownParameterError, accepts
 from ..params.scenarios import apply_scenario, load_scenario, scenario_folder
 from ..params.store import (
     ParameterSet,
@@ -73,6 +73,7 @@ def check_model(params: ParameterSet, where: str = "") -> list[Problem]:
     return problems
 
 
+@accepts(path="path")
 def validate(path: str | Path | None = None) -> list[Problem]:
     """Check a parameter folder, a parameter file or a scenario file; return every problem.
 

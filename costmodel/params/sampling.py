@@ -27,7 +27,7 @@ import pandas as pd
 from numpy.typing import ArrayLike
 
 from .distributions import draw, quantile
-from .errors import ParameterError, Problem
+from .errors import ParameterError, Problem, accepts
 from .limits import check_draws
 from .schema import Parameter
 
@@ -72,6 +72,7 @@ def uncertain(params: Mapping[str, Parameter], prefixes: Sequence[str] = ()) -> 
     )
 
 
+@accepts(params="mapping")
 def sample(
     params: Mapping[str, Parameter],
     draws: int,

@@ -23,7 +23,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from .errors import ParameterError, Problem
+from .errors import ParameterError, Problem, accepts
 from .joint import read_joint
 from .schema import Parameter, check_name
 from .store import ParameterSet, chosen_area, default_root, read_tree
@@ -97,6 +97,7 @@ def scenario_folder(root: str | Path | None = None, area: str | None = None) -> 
     return own if own is not None and own.is_dir() else root / "scenarios"
 
 
+@accepts(root="path", area="name")
 def list_scenarios(root: str | Path | None = None, area: str | None = None) -> dict[str, str]:
     """The area's scenario names and their one-line descriptions."""
     out = {}
@@ -106,6 +107,7 @@ def list_scenarios(root: str | Path | None = None, area: str | None = None) -> d
     return out
 
 
+@accepts(name_or_path="scenario", root="path", params="mapping_or_none")
 def load_scenario(
     name_or_path: str | Path,
     root: str | Path | None = None,
@@ -242,6 +244,7 @@ def _check_against(scenario: Scenario, params: ParameterSet, lines) -> None:
         raise ParameterError(problems)
 
 
+@accepts(params="mapping", scenario="scenario")
 def apply_scenario(params: ParameterSet, scenario: str | Scenario | None) -> ParameterSet:
     """``params`` with a scenario's overrides (by name, path or object); ``None`` → unchanged."""
     if scenario is None:

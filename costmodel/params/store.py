@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from . import evidence as ev
-from .errors import ParameterError, Problem, UnknownParameterError
+from .errors import ParameterError, Problem, UnknownParameterError, accepts
 from .joint import JointDraws
 from .ledger import Ledger, area_ledger
 from .schema import PARAMETER_KEYS, Checker, Parameter, check_name, check_parameter
@@ -268,6 +268,7 @@ def chosen_area(root: str | Path, area: str | None = None) -> str | None:
     return area
 
 
+@accepts(path="path")
 def check_files(path: str | Path | None = None) -> list[Problem]:
     """Check a parameter folder or file file by file; return every problem found.
 
@@ -290,6 +291,7 @@ def check_files(path: str | Path | None = None) -> list[Problem]:
     return problems
 
 
+@accepts(area="name", root="path")
 def load(area: str | None = None, root: str | Path | None = None) -> ParameterSet:
     """Load and validate every parameter file; raise :class:`ParameterError` on any problem.
 
@@ -425,6 +427,7 @@ class ParameterSet(Mapping[str, Parameter]):
                 out.setdefault(p.area, []).append(path)
         return out
 
+    @accepts(area="name")
     def for_area(self, area: str) -> ParameterSet:
         """The same parameters with ``area`` as the default area."""
         if not self.under(f"areas.{area}"):
@@ -486,6 +489,7 @@ class ParameterSet(Mapping[str, Parameter]):
         out.added, out.joint, out.ledger = self.added, self.joint, self.ledger
         return out
 
+    @accepts(values="mapping", file="name")
     def with_values(self, values: Mapping[str, Any], file: str = "<overrides>") -> ParameterSet:
         """A new set with some parameters' values replaced, each re-validated.
 

@@ -32,7 +32,7 @@ from ..model.late_intervention import Baseline, baseline, default_area
 from ..model.projection import Projection, common_basis, default_price_year, project
 from ..model.vocabulary import AGENCY_NAMES, WEEKS_PER_QUARTER
 from ..params.decisions import DEFAULT_DECISION, DecisionSpec, list_decisions, load_decision
-from ..params.errors import ParameterError, Problem
+from ..params.errors import ParameterError, Problem, accepts
 from ..params.scenarios import apply_scenario, list_scenarios, load_scenario, scenario_name
 from ..params.store import ParameterSet
 from .labels import AGENCY_LABELS, BASIS_LABELS, INDICATORS, ISSUE_LABELS, area_label
@@ -530,6 +530,7 @@ def _decision(
     return decided, {o: valued[o] for o in top[:SAMPLED_EFFECTS]}
 
 
+@accepts(params="mapping", scenarios="names", area="name", compare="names")
 def report_content(
     params: ParameterSet,
     scenarios: Sequence[str] = ("central",),

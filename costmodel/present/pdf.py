@@ -18,6 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ..params.errors import accepts
 from ..params.monitoring import COLUMNS as MONITORING_COLUMNS
 from .content import ReportContent
 from .formatting import (
@@ -1553,6 +1554,7 @@ def _build(content: ReportContent):
     return pdf
 
 
+@accepts(out="path", xlsx="path")
 def write_report(
     content: ReportContent, out: str | Path, xlsx: str | Path | None = None, force: bool = False
 ) -> list[Path]:

@@ -108,6 +108,30 @@ def output_folder() -> Path:
 
 # ------------------------------------------------------------------ helpers
 
+#: Deterministic team simulations kept for reuse (most recent last), shared by every
+#: view in the process: the reach view's and the savings view's for the same
+#: parameters are one simulation, and a control moved back to a value it had before
+#: is answered without simulating again.
+_REACH_CACHE: dict[tuple, Any] = {}
+#: How many simulations :data:`_REACH_CACHE` keeps (each is a few hundred kilobytes).
+REACH_CACHE_SIZE = 16
+
+
+def shared_reach(params: ParameterSet, runs: int, seed: int = 0):
+    """The team simulation at central parameter values (chance only), computed once
+    for each set of parameter values, runs and seed, and shared between the views."""
+    from ..model.team import reach
+
+    key = (params.fingerprint(), runs, seed)
+    if key in _REACH_CACHE:
+        _REACH_CACHE[key] = _REACH_CACHE.pop(key)  # most recent last
+        return _REACH_CACHE[key]
+    result = reach(params, runs=runs, seed=seed, parameter_uncertainty=False)
+    _REACH_CACHE[key] = result
+    while len(_REACH_CACHE) > REACH_CACHE_SIZE:
+        _REACH_CACHE.pop(next(iter(_REACH_CACHE)))
+    return result
+
 
 def _png(fig) -> bytes:
     buf = io.BytesIO()
@@ -391,15 +415,9 @@ class ReachView(_View):
 
     @_guarded
     def update(self) -> None:
-        """Chance only, parameters at the controls' values (quick)."""
-        from ..model.team import reach
-
-        self._show(
-            reach(
-                self.current_params(), runs=QUICK_REACH_RUNS, seed=0, parameter_uncertainty=False
-            ),
-            monte_carlo=False,
-        )
+        """Chance only, parameters at the controls' values (quick; shared with the
+        savings view and kept for a control moved back, see :func:`shared_reach`)."""
+        self._show(shared_reach(self.current_params(), QUICK_REACH_RUNS), monte_carlo=False)
 
     @_guarded
     def run_monte_carlo(self, runs: int | None = None, seed: int = 1) -> None:
@@ -622,15 +640,12 @@ class SavingsView(_View):
 
     def _simulation(self, p: ParameterSet):
         """The deterministic team simulation for this scenario (the controls leave it be)."""
-        from ..model.team import reach
 
         name = self.scenario.value
         if "team.budget.total" not in p:  # an area with programmes but no team
             return None
         if name not in self._sims:
-            self._sims[name] = reach(
-                p, runs=CENTRAL_REACH_RUNS, seed=0, parameter_uncertainty=False
-            )
+            self._sims[name] = shared_reach(p, CENTRAL_REACH_RUNS)
         return self._sims[name]
 
     @_guarded
