@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from costmodel.params.distributions import draw
-from costmodel.params.schema import Checker, check_parameter
+from costmodel.params.schema import DISTRIBUTIONS, FAMILY_CHECKS, Checker, check_parameter
 
 
 def param(value, unit, dist, **extra):
@@ -80,3 +80,7 @@ def test_same_seed_same_draws_and_fixed_without_distribution():
     }
     fixed = check_parameter(raw, (), "y", Checker("y.yaml", {}))
     assert (draw(fixed, 10, np.random.default_rng(0)) == 4).all()
+
+
+def test_every_distribution_family_has_its_validator():
+    assert set(FAMILY_CHECKS) == set(DISTRIBUTIONS)

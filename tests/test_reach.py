@@ -53,6 +53,29 @@ def test_spend_never_exceeds_the_budget(result, central, params):
     assert res.quarterly["posts_filled"].max() < tight.posts
 
 
+def test_a_step_records_every_output_by_name():
+    from costmodel.model import team_engine
+
+    assert (*r.FLOWS, *r.LEVELS) == team_engine.OUTPUTS
+    assert len(set(team_engine.OUTPUTS)) == len(team_engine.OUTPUTS)
+    sums = {"a": np.zeros((2, 3)), "b": np.zeros((2, 3))}
+    team_engine._add(sums, 1, {"b": np.ones(3), "a": np.full(3, 2.0)})
+    assert sums["a"].tolist() == [[0, 0, 0], [2, 2, 2]]
+    assert sums["b"].tolist() == [[0, 0, 0], [1, 1, 1]]
+    for wrong in ({"a": np.ones(3)}, {"a": np.ones(3), "b": np.ones(3), "c": np.ones(3)}):
+        with pytest.raises(RuntimeError, match="not the outputs"):
+            team_engine._add(sums, 0, wrong)
+
+
+def test_every_output_is_recorded_under_its_own_name(result):
+    q = result.quarterly
+    assert set(q) == {*r.FLOWS, *r.LEVELS}
+    np.testing.assert_array_equal(q["screened_out"], q["referred"] - q["eligible"])
+    assert (q["practitioner_posts_filled"] <= q["posts_filled"]).all()
+    assert (q["active"] <= result.inputs.max_practitioner_places()[:, None]).all()
+    assert (q["children_started"] >= q["started"]).all()
+
+
 def test_same_seed_same_result_and_different_seed_differs(params):
     a = r.reach(params, runs=300, seed=5)
     b = r.reach(params, runs=300, seed=5)

@@ -17,11 +17,11 @@ that names no parameter is an error that names it.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any
+from typing import Any, NoReturn
 
 from .errors import ParameterError, Problem, accepts
 from .joint import read_joint
@@ -119,92 +119,23 @@ def load_scenario(
     With ``params`` every override is also checked against the parameters (unknown
     paths, values out of range) so that errors surface on loading.
     """
-    path = Path(name_or_path)
     area = getattr(params, "area", None)
-    if path.suffix not in (".yaml", ".yml"):
-        path = scenario_folder(root, area) / f"{name_or_path}.yaml"
+    path = _scenario_file(name_or_path, root, area, _seen)
     name = path.stem
-    if not path.is_file():
-        known = ", ".join(sorted(p.stem for p in scenario_folder(root, area).glob("*.yaml")))
-        raise ParameterError(
-            Problem(str(path), "scenario", f"no scenario {name!r} (known: {known})")
-        )
-    if name in _seen:
-        raise ParameterError(
-            Problem(
-                str(path),
-                "based_on",
-                f"scenarios build on each other in a loop: {' -> '.join((*_seen, name))}",
-            )
-        )
     data, lines = read_yaml(path)
     file = str(path)
 
-    def bad(key, message):
+    def bad(key: str, message: str) -> NoReturn:
         raise ParameterError(Problem(file, key, message, lines.get((key,)) or None))
 
-    if not isinstance(data, Mapping):
-        bad("", "a scenario file must be a mapping with 'description' and 'overrides'")
-    for key in data:
-        if key not in SCENARIO_KEYS:
-            bad(key, f"unknown key {key!r} (allowed: {', '.join(sorted(SCENARIO_KEYS))})")
-    description = data.get("description")
-    if not isinstance(description, str) or not description.strip():
-        bad("description", "a scenario needs a one-line 'description'")
-    overrides = data.get("overrides") or {}
-    if not isinstance(overrides, Mapping):
-        bad("overrides", "'overrides' must map parameter paths to values")
-    for key in overrides:
-        if not isinstance(key, str) or not all(check_name(p) for p in key.split(".")):
-            bad("overrides", f"{key!r} is not a parameter path (dotted snake_case names)")
-    added: list[Parameter] = []
-    if "parameters" in data:
-        added, problems = read_tree(data["parameters"], file, lines)
-        problems += [
-            Problem(
-                file,
-                p.path,
-                "a scenario may add parameters only under "
-                + ", ".join(f"{a}.<name>" for a in ADDABLE),
-                p.line,
-            )
-            for p in added
-            if not any(
-                p.path.startswith(prefix + ".") and p.path.count(".") >= depth
-                for prefix, depth in ADDABLE.items()
-            )
-        ]
-        if problems:
-            raise ParameterError(problems)
-    draws: str | None = None
-    central: tuple[str, ...] = ()
-    if "draws" in data:
-        given = data["draws"]
-        if not isinstance(given, str) or not given.strip():
-            bad("draws", "'draws' must name a CSV file of parameter sets (next to the scenario)")
-        draws = str(path.parent / given)
-        if not Path(draws).is_file():
-            bad("draws", f"draws file {given!r} not found next to the scenario")
-        # the values this file sets are the draws' central values: they keep the draws
-        central = tuple(str(k) for k in overrides)
+    description, overrides = _check_fields(data, bad)
+    added = _added_parameters(data, file, lines)
+    draws, central = _draws(data, path, overrides, bad)
     merged: dict[str, Any] = {}
     inherited: tuple[Parameter, ...] = ()
     based_on = data.get("based_on")
     if based_on is not None:
-        if not isinstance(based_on, str):
-            bad("based_on", "'based_on' must name another scenario")
-        # a scenario builds on one beside it, or on one of the area's
-        folder = (
-            path.parent
-            if (path.parent / f"{based_on}.yaml").is_file()
-            else scenario_folder(root, area)
-        )
-        parent_file = (
-            Path(based_on) if based_on.endswith((".yaml", ".yml")) else folder / f"{based_on}.yaml"
-        )
-        if not parent_file.is_file():
-            known = ", ".join(sorted(p.stem for p in folder.glob("*.yaml")))
-            bad("based_on", f"no scenario {based_on!r} to build on (known: {known})")
+        parent_file = _parent_file(based_on, path, root, area, bad)
         parent = load_scenario(str(parent_file), root, None, (*_seen, name))
         merged.update(parent.overrides)
         inherited = parent.parameters
@@ -225,6 +156,111 @@ def load_scenario(
     if params is not None:
         _check_against(scenario, params, lines)
     return scenario
+
+
+def _scenario_file(
+    name_or_path: str | Path, root: str | Path | None, area: str | None, seen: tuple
+) -> Path:
+    """The scenario's file: a path, or a name in the scenario folder; it must exist and
+    not be one the scenarios being read already build on."""
+    path = Path(name_or_path)
+    if path.suffix not in (".yaml", ".yml"):
+        path = scenario_folder(root, area) / f"{name_or_path}.yaml"
+    name = path.stem
+    if not path.is_file():
+        known = ", ".join(sorted(p.stem for p in scenario_folder(root, area).glob("*.yaml")))
+        raise ParameterError(
+            Problem(str(path), "scenario", f"no scenario {name!r} (known: {known})")
+        )
+    if name in seen:
+        raise ParameterError(
+            Problem(
+                str(path),
+                "based_on",
+                f"scenarios build on each other in a loop: {' -> '.join((*seen, name))}",
+            )
+        )
+    return path
+
+
+def _check_fields(data: Any, bad: Callable[[str, str], NoReturn]) -> tuple[str, Mapping[str, Any]]:
+    """The scenario's keys, its description and its overrides (by parameter path)."""
+    if not isinstance(data, Mapping):
+        bad("", "a scenario file must be a mapping with 'description' and 'overrides'")
+    for key in data:
+        if key not in SCENARIO_KEYS:
+            bad(key, f"unknown key {key!r} (allowed: {', '.join(sorted(SCENARIO_KEYS))})")
+    description = data.get("description")
+    if not isinstance(description, str) or not description.strip():
+        bad("description", "a scenario needs a one-line 'description'")
+    overrides = data.get("overrides") or {}
+    if not isinstance(overrides, Mapping):
+        bad("overrides", "'overrides' must map parameter paths to values")
+    for key in overrides:
+        if not isinstance(key, str) or not all(check_name(p) for p in key.split(".")):
+            bad("overrides", f"{key!r} is not a parameter path (dotted snake_case names)")
+    return description, overrides
+
+
+def _added_parameters(data: Mapping, file: str, lines: Mapping) -> list[Parameter]:
+    """The parameters a scenario adds, only under the groups in :data:`ADDABLE`."""
+    if "parameters" not in data:
+        return []
+    added, problems = read_tree(data["parameters"], file, lines)
+    problems += [
+        Problem(
+            file,
+            p.path,
+            "a scenario may add parameters only under " + ", ".join(f"{a}.<name>" for a in ADDABLE),
+            p.line,
+        )
+        for p in added
+        if not any(
+            p.path.startswith(prefix + ".") and p.path.count(".") >= depth
+            for prefix, depth in ADDABLE.items()
+        )
+    ]
+    if problems:
+        raise ParameterError(problems)
+    return added
+
+
+def _draws(
+    data: Mapping, path: Path, overrides: Mapping, bad: Callable[[str, str], NoReturn]
+) -> tuple[str | None, tuple[str, ...]]:
+    """The draws file next to the scenario (or None), and the paths whose values are
+    the draws' central values (those the scenario sets: they keep the draws)."""
+    if "draws" not in data:
+        return None, ()
+    given = data["draws"]
+    if not isinstance(given, str) or not given.strip():
+        bad("draws", "'draws' must name a CSV file of parameter sets (next to the scenario)")
+    draws = str(path.parent / given)
+    if not Path(draws).is_file():
+        bad("draws", f"draws file {given!r} not found next to the scenario")
+    return draws, tuple(str(k) for k in overrides)
+
+
+def _parent_file(
+    based_on: object,
+    path: Path,
+    root: str | Path | None,
+    area: str | None,
+    bad: Callable[[str, str], NoReturn],
+) -> Path:
+    """The file of the scenario this one builds on: one beside it, or one of the area's."""
+    if not isinstance(based_on, str):
+        bad("based_on", "'based_on' must name another scenario")
+    folder = (
+        path.parent if (path.parent / f"{based_on}.yaml").is_file() else scenario_folder(root, area)
+    )
+    parent_file = (
+        Path(based_on) if based_on.endswith((".yaml", ".yml")) else folder / f"{based_on}.yaml"
+    )
+    if not parent_file.is_file():
+        known = ", ".join(sorted(p.stem for p in folder.glob("*.yaml")))
+        bad("based_on", f"no scenario {based_on!r} to build on (known: {known})")
+    return parent_file
 
 
 def _check_against(scenario: Scenario, params: ParameterSet, lines) -> None:

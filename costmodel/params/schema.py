@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as _dt
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
@@ -257,52 +257,16 @@ def check_parameter(raw: Mapping, keys: tuple, dotted: str, chk: Checker) -> Par
     def bad(message: str, *sub: str) -> None:
         chk.add((*keys, *sub), message, dotted)
 
-    for k in raw:
-        if k not in PARAMETER_KEYS:
-            bad(f"unknown key {k!r} (allowed: {', '.join(sorted(PARAMETER_KEYS))})", k)
-    for k in ("description", "unit", "status", "confidence", "source"):
-        if k not in raw:
-            bad(f"missing {k!r}")
-    description: Any = raw.get("description")
-    if "description" in raw and (not isinstance(description, str) or not description.strip()):
-        bad("'description' must be a sentence of text", "description")
-
+    _check_keys(raw, bad)
     unit: Any = raw.get("unit")
-    unit_ok = isinstance(unit, str) and (unit in UNITS or is_money(unit))
-    if "unit" in raw and not unit_ok:
-        bad(f"unknown unit {unit!r} (use GBP, GBP/<per> or one of: {', '.join(UNITS)})", "unit")
-
-    status: Any = raw.get("status")
-    if "status" in raw and status not in STATUSES:
-        bad(f"status must be one of {', '.join(STATUSES)}, got {status!r}", "status")
-    confidence: Any = raw.get("confidence")
-    if "confidence" in raw and confidence not in CONFIDENCES:
-        bad(f"confidence must be one of {', '.join(CONFIDENCES)}, got {confidence!r}", "confidence")
-    if status == "derived" and not _text(raw.get("method")):
-        bad("a derived value needs 'method': how it was computed from published figures")
-    if status == "assumed" and not _text(raw.get("rationale")):
-        bad("an assumed value needs 'rationale': why this value was chosen")
-    for k in ("method", "rationale", "notes"):
-        if k in raw and not _text(raw[k]):
-            bad(f"{k!r} must be text", k)
-
+    unit_ok = _check_unit(raw, bad)
+    _check_status(raw, bad)
     source: Any = None
     if "source" in raw:
-        source = _check_source(raw["source"], status, keys, dotted, chk)
-
-    # price year: required for money, refused otherwise
+        source = _check_source(raw["source"], raw.get("status"), keys, dotted, chk)
     price_year: Any = raw.get("price_year")
-    if unit_ok and is_money(unit):
-        if price_year is None:
-            bad("a money value needs 'price_year' (a financial year such as 2014/15)")
-        else:
-            try:
-                parse_financial_year(price_year)
-            except ValueError as exc:
-                bad(str(exc), "price_year")
-    elif "price_year" in raw and unit_ok:
-        bad(f"'price_year' is only for money values, but the unit is {unit!r}", "price_year")
-
+    if unit_ok:
+        _check_price_year(raw, unit, bad)
     value = raw.get("value")
     if unit_ok:
         value = _check_value(value, unit, keys, dotted, chk)
@@ -317,11 +281,11 @@ def check_parameter(raw: Mapping, keys: tuple, dotted: str, chk: Checker) -> Par
         return None
     return Parameter(
         path=dotted,
-        description=description.strip(),
+        description=raw["description"].strip(),
         value=value,
         unit=unit,
-        status=status,
-        confidence=confidence,
+        status=raw["status"],
+        confidence=raw["confidence"],
         source=source,
         price_year=parse_and_format(price_year) if price_year is not None else None,
         method=_clean(raw.get("method")),
@@ -331,6 +295,61 @@ def check_parameter(raw: Mapping, keys: tuple, dotted: str, chk: Checker) -> Par
         file=chk.file,
         line=chk.lines.get(keys),
     )
+
+
+def _check_keys(raw: Mapping, bad: Callable[..., None]) -> None:
+    """Only the keys a parameter takes, the ones it needs, and a description."""
+    for k in raw:
+        if k not in PARAMETER_KEYS:
+            bad(f"unknown key {k!r} (allowed: {', '.join(sorted(PARAMETER_KEYS))})", k)
+    for k in ("description", "unit", "status", "confidence", "source"):
+        if k not in raw:
+            bad(f"missing {k!r}")
+    description: Any = raw.get("description")
+    if "description" in raw and (not isinstance(description, str) or not description.strip()):
+        bad("'description' must be a sentence of text", "description")
+
+
+def _check_unit(raw: Mapping, bad: Callable[..., None]) -> bool:
+    """Whether the unit is known (recording a problem when it is given and is not)."""
+    unit: Any = raw.get("unit")
+    unit_ok = isinstance(unit, str) and (unit in UNITS or is_money(unit))
+    if "unit" in raw and not unit_ok:
+        bad(f"unknown unit {unit!r} (use GBP, GBP/<per> or one of: {', '.join(UNITS)})", "unit")
+    return unit_ok
+
+
+def _check_status(raw: Mapping, bad: Callable[..., None]) -> None:
+    """Status and confidence from their lists; a derived value's method, an assumed
+    value's rationale, and the text fields as text."""
+    status: Any = raw.get("status")
+    if "status" in raw and status not in STATUSES:
+        bad(f"status must be one of {', '.join(STATUSES)}, got {status!r}", "status")
+    confidence: Any = raw.get("confidence")
+    if "confidence" in raw and confidence not in CONFIDENCES:
+        bad(f"confidence must be one of {', '.join(CONFIDENCES)}, got {confidence!r}", "confidence")
+    if status == "derived" and not _text(raw.get("method")):
+        bad("a derived value needs 'method': how it was computed from published figures")
+    if status == "assumed" and not _text(raw.get("rationale")):
+        bad("an assumed value needs 'rationale': why this value was chosen")
+    for k in ("method", "rationale", "notes"):
+        if k in raw and not _text(raw[k]):
+            bad(f"{k!r} must be text", k)
+
+
+def _check_price_year(raw: Mapping, unit: str, bad: Callable[..., None]) -> None:
+    """A price year: required for money (a financial year), refused otherwise."""
+    price_year: Any = raw.get("price_year")
+    if is_money(unit):
+        if price_year is None:
+            bad("a money value needs 'price_year' (a financial year such as 2014/15)")
+        else:
+            try:
+                parse_financial_year(price_year)
+            except ValueError as exc:
+                bad(str(exc), "price_year")
+    elif "price_year" in raw:
+        bad(f"'price_year' is only for money values, but the unit is {unit!r}", "price_year")
 
 
 def parse_and_format(fy: str) -> str:
@@ -419,115 +438,147 @@ def _check_value(value: object, unit: str, keys: tuple, dotted: str, chk: Checke
     return None
 
 
+class _Refused(Exception):
+    """Why a distribution is refused: the message that follows ``distribution:``."""
+
+
 def _check_distribution(
     raw: object, value: Any, unit: str, keys: tuple, dotted: str, chk: Checker
 ) -> Distribution | None:
-    k = (*keys, "distribution")
-
-    def bad(message: str) -> None:
-        chk.add(k, f"distribution: {message}", dotted)
-
-    if not isinstance(raw, Mapping) or "type" not in raw:
-        bad("must be a mapping with a 'type' (" + ", ".join(DISTRIBUTIONS) + ")")
+    """The parameter's distribution, checked by its family's validator against the
+    value and the unit; ``None`` after recording the first problem."""
+    try:
+        family, params = _family_and_params(raw)
+        FAMILY_CHECKS[family](family, params, value, unit)
+    except _Refused as exc:
+        chk.add((*keys, "distribution"), f"distribution: {exc}", dotted)
         return None
+    return Distribution(family, MappingProxyType(params))
+
+
+def _family_and_params(raw: object) -> tuple[str, dict[str, float]]:
+    """The family and its numbers as written, each key one the family takes."""
+    if not isinstance(raw, Mapping) or "type" not in raw:
+        raise _Refused("must be a mapping with a 'type' (" + ", ".join(DISTRIBUTIONS) + ")")
     family = raw["type"]
     if family not in DISTRIBUTIONS:
-        bad(f"unknown type {family!r} (use one of {', '.join(DISTRIBUTIONS)})")
-        return None
+        raise _Refused(f"unknown type {family!r} (use one of {', '.join(DISTRIBUTIONS)})")
     allowed = DISTRIBUTIONS[family]
     params: dict[str, float] = {}
     for key, x in raw.items():
         if key == "type":
             continue
         if key not in allowed:
-            bad(f"{family} does not take {key!r} (it takes {', '.join(sorted(allowed))})")
-            return None
+            raise _Refused(
+                f"{family} does not take {key!r} (it takes {', '.join(sorted(allowed))})"
+            )
         if not _is_number(x):
-            bad(f"{key!r} must be a number, got {shown(x)}")
-            return None
+            raise _Refused(f"{key!r} must be a number, got {shown(x)}")
         params[key] = float(x)
+    return family, params
+
+
+def _check_dirichlet(family: str, params: Mapping[str, float], value: Any, unit: str) -> None:
+    """Shares of a table of proportions that sum to 1, with a positive concentration."""
+    if not isinstance(value, Mapping) or unit != "proportion":
+        raise _Refused("dirichlet is for a table of proportions that sum to 1")
+    if abs(sum(value.values()) - 1.0) > 1e-9:
+        raise _Refused(f"dirichlet shares must sum to 1, they sum to {sum(value.values()):.6g}")
+    if params.get("concentration", 0) <= 0:
+        raise _Refused("dirichlet needs a positive 'concentration'")
+    if sum(1 for v in value.values() if v > 0) < 2:
+        raise _Refused("dirichlet needs at least two shares above 0 (zero shares stay zero)")
+
+
+#: The keys a family given by its range needs.
+RANGE_KEYS = {"triangular": ("low", "mode", "high"), "uniform": ("low", "high")}
+
+
+def _check_range(family: str, params: Mapping[str, float], value: Any, unit: str) -> None:
+    """Triangular and uniform: a single value inside a range inside the unit's range."""
+    if isinstance(value, Mapping):
+        raise _Refused(f"{family} takes a single value, not a table")
+    missing = [n for n in RANGE_KEYS[family] if n not in params]
+    if missing:
+        raise _Refused(f"{family} needs {', '.join(missing)}")
+    low, high = params["low"], params["high"]
+    mode = params.get("mode", low)
+    if not low <= mode <= high or low >= high:
+        raise _Refused(f"{family} needs low <= mode <= high and low < high")
     lo, hi = unit_range(unit)
+    if low < lo or high > hi:
+        raise _Refused(f"range [{low:g}, {high:g}] leaves the unit's range [{lo:g}, {hi:g}]")
+    if not low <= value <= high:
+        raise _Refused(f"the value {value:g} lies outside [{low:g}, {high:g}]")
+
+
+def _spreads(family: str, params: Mapping[str, float], value: Any) -> list[tuple[float, float]]:
+    """A family given by its mean and spread (the mean is the parameter's value): each
+    entry's (mean, sd), once the mean and a single spread are checked."""
     is_table = isinstance(value, Mapping)
-
-    if family == "dirichlet":
-        if not is_table or unit != "proportion":
-            bad("dirichlet is for a table of proportions that sum to 1")
-            return None
-        if abs(sum(value.values()) - 1.0) > 1e-9:
-            bad(f"dirichlet shares must sum to 1, they sum to {sum(value.values()):.6g}")
-            return None
-        if params.get("concentration", 0) <= 0:
-            bad("dirichlet needs a positive 'concentration'")
-            return None
-        if sum(1 for v in value.values() if v > 0) < 2:
-            bad("dirichlet needs at least two shares above 0 (zero shares stay zero)")
-            return None
-        return Distribution(family, MappingProxyType(params))
-
-    values = list(value.values()) if is_table else [value]
-    if family in ("triangular", "uniform"):
-        if is_table:
-            bad(f"{family} takes a single value, not a table")
-            return None
-        need = ("low", "mode", "high") if family == "triangular" else ("low", "high")
-        missing = [n for n in need if n not in params]
-        if missing:
-            bad(f"{family} needs {', '.join(missing)}")
-            return None
-        low, high = params["low"], params["high"]
-        mode = params.get("mode", low)
-        if not low <= mode <= high or low >= high:
-            bad(f"{family} needs low <= mode <= high and low < high")
-            return None
-        if low < lo or high > hi:
-            bad(f"range [{low:g}, {high:g}] leaves the unit's range [{lo:g}, {hi:g}]")
-            return None
-        if not low <= value <= high:
-            bad(f"the value {value:g} lies outside [{low:g}, {high:g}]")
-            return None
-        return Distribution(family, MappingProxyType(params))
-
-    # mean-and-spread families: the mean is the parameter's value
     if "mean" in params:
         if is_table:
-            bad("give 'cv' for a table; each entry's mean is its value")
-            return None
+            raise _Refused("give 'cv' for a table; each entry's mean is its value")
         if not math.isclose(params["mean"], value, rel_tol=1e-9, abs_tol=1e-12):
-            bad(f"mean {params['mean']:g} differs from the value {value:g}")
-            return None
-    spreads = [n for n in ("sd", "cv") if n in params]
-    if len(spreads) != 1:
-        bad(
-            f"{family} needs exactly one of 'sd' or 'cv'"
-            if family not in ("beta", "normal")
-            else f"{family} needs 'sd'"
+            raise _Refused(f"mean {params['mean']:g} differs from the value {value:g}")
+    if sum(1 for n in ("sd", "cv") if n in params) != 1:
+        takes_cv = "cv" in DISTRIBUTIONS[family]
+        raise _Refused(
+            f"{family} needs exactly one of 'sd' or 'cv'" if takes_cv else f"{family} needs 'sd'"
         )
-        return None
     if is_table and "sd" in params:
-        bad("give 'cv' for a table; one 'sd' cannot fit every entry")
-        return None
-    for v in values:
-        sd = params["sd"] if "sd" in params else params["cv"] * v
-        if sd <= 0:
-            bad("the spread must be above 0")
-            return None
-        if family in POSITIVE_FAMILIES and v <= 0:
-            bad(f"{family} needs a value above 0, got {v:g}")
-            return None
-        if family == "beta":
-            if unit not in ("proportion", "rate/year", "relative_reduction"):
-                bad(f"beta is for proportions, but the unit is {unit!r}")
-                return None
-            if not 0 < v < 1:
-                bad(f"beta needs a value strictly between 0 and 1, got {v:g}")
-                return None
-            if sd**2 >= v * (1 - v):
-                bad(f"beta sd {sd:g} is too large for mean {v:g} (needs sd² < mean·(1−mean))")
-                return None
-    if family in POSITIVE_FAMILIES and unit in ("proportion", "rate/year"):
-        bad(f"{family} is unbounded above; use beta, triangular or uniform for a proportion")
-        return None
-    return Distribution(family, MappingProxyType(params))
+        raise _Refused("give 'cv' for a table; one 'sd' cannot fit every entry")
+    values = list(value.values()) if is_table else [value]
+    return [(v, params["sd"] if "sd" in params else params["cv"] * v) for v in values]
+
+
+def _positive_spread(sd: float) -> None:
+    if sd <= 0:
+        raise _Refused("the spread must be above 0")
+
+
+def _check_positive(family: str, params: Mapping[str, float], value: Any, unit: str) -> None:
+    """Gamma and lognormal: a mean and a spread, for values above 0 with no upper bound."""
+    for v, sd in _spreads(family, params, value):
+        _positive_spread(sd)
+        if v <= 0:
+            raise _Refused(f"{family} needs a value above 0, got {v:g}")
+    if unit in ("proportion", "rate/year"):
+        raise _Refused(
+            f"{family} is unbounded above; use beta, triangular or uniform for a proportion"
+        )
+
+
+def _check_beta(family: str, params: Mapping[str, float], value: Any, unit: str) -> None:
+    """Beta: a mean strictly between 0 and 1 and an sd it can take, for a proportion."""
+    for v, sd in _spreads(family, params, value):
+        _positive_spread(sd)
+        if unit not in ("proportion", "rate/year", "relative_reduction"):
+            raise _Refused(f"beta is for proportions, but the unit is {unit!r}")
+        if not 0 < v < 1:
+            raise _Refused(f"beta needs a value strictly between 0 and 1, got {v:g}")
+        if sd**2 >= v * (1 - v):
+            raise _Refused(
+                f"beta sd {sd:g} is too large for mean {v:g} (needs sd² < mean·(1−mean))"
+            )
+
+
+def _check_normal(family: str, params: Mapping[str, float], value: Any, unit: str) -> None:
+    """Normal: a mean and an sd above 0 (its draws are kept within the unit's range)."""
+    for _, sd in _spreads(family, params, value):
+        _positive_spread(sd)
+
+
+#: One validator per distribution family: it raises :class:`_Refused` with the reason.
+FAMILY_CHECKS: dict[str, Callable[[str, Mapping[str, float], Any, str], None]] = {
+    "gamma": _check_positive,
+    "lognormal": _check_positive,
+    "beta": _check_beta,
+    "triangular": _check_range,
+    "uniform": _check_range,
+    "dirichlet": _check_dirichlet,
+    "normal": _check_normal,
+}
 
 
 def check_name(key: object) -> bool:
