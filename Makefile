@@ -46,9 +46,11 @@ lint: $(BIN)/costmodel
 	$(BIN)/python -m ruff format --check costmodel tests $(wildcard benchmarks)
 	$(BIN)/python -m mypy
 
-# The API reference, generated from the docstrings, in docs/api/index.html.
+# The docs site (MkDocs, pages in docs/) in site/, with the API reference generated from
+# the docstrings (pdoc) in site/api/: open site/index.html.
 docs: $(BIN)/costmodel
-	$(BIN)/python -m pdoc --docformat restructuredtext -o docs/api costmodel \
+	$(BIN)/python -m mkdocs build --strict --quiet
+	$(BIN)/python -m pdoc --docformat restructuredtext -o site/api costmodel \
 		costmodel.params costmodel.greenbook costmodel.model costmodel.analysis \
 		costmodel.present costmodel.cli
 
@@ -56,4 +58,4 @@ bench: $(BIN)/costmodel
 	@for f in benchmarks/*.py; do echo "== $$f"; $(BIN)/python $$f; done
 
 clean:
-	rm -rf $(VENV) .pytest_cache build dist
+	rm -rf $(VENV) .pytest_cache build dist site

@@ -157,16 +157,15 @@ def test_an_unknown_area_is_one_line_naming_the_known_ones():
         costmodel.load("nowhere")
 
 
-def test_the_readme_area_snippets_run_as_written(tmp_path):
-    """The Python of the README's "Using costmodel for your area" runs in a fresh
+def test_the_area_page_snippets_run_as_written(tmp_path):
+    """The Python of the docs' "Using costmodel for your area" runs in a fresh
     interpreter, imports included."""
     import subprocess
     import sys
     from pathlib import Path
 
-    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
-    section = readme.split("## Using costmodel for your area")[1].split("\n## ")[0]
-    blocks = re.findall(r"```python\n(.*?)```", section, flags=re.S)
+    page = Path(__file__).resolve().parents[1] / "docs" / "areas.md"
+    blocks = re.findall(r"```python\n(.*?)```", page.read_text(encoding="utf-8"), flags=re.S)
     assert blocks
     for code in blocks:
         script = tmp_path / "snippet.py"
