@@ -1269,7 +1269,7 @@ def _limitations(pdf, c: ReportContent) -> None:
         "The headline savings are fiscal (public-sector costs avoided); the economic and "
         "social views value output and wellbeing for a few outcomes only.",
         "The outcomes cover a fraction of what a family with multiple problems costs "
-        "services; the reconciliation with published per-family costs is in the README and "
+        "services; the reconciliation with published per-family costs is in the documentation (docs/savings.md) and "
         "in `costmodel project`.",
         "Cashable savings are the share that could be released as cash; the rest is freed "
         "capacity, worth something only if it is used.",
