@@ -124,7 +124,23 @@ def _parser() -> argparse.ArgumentParser:
         "--team-from",
         metavar="AREA",
         help="start the area's team from another area's team.yaml, declared as borrowed "
-        "(every output then says so); edit it to make it the area's own",
+        "(every output then says so; a value you change becomes the area's own); its "
+        "reported counts are left behind and its size-dependent values rescaled by "
+        "--population; no programme file is written",
+    )
+    na.add_argument(
+        "--population",
+        type=int,
+        metavar="N",
+        help="the area's population: fills it in (its source stays to fill in) and "
+        "rescales a borrowed team's size-dependent values",
+    )
+    na.add_argument(
+        "--derive-total",
+        action="store_true",
+        help="no published late-intervention figure for the area: derive it from the "
+        "national cost per person × --population, marked derived, with the spread "
+        "across councils as its range",
     )
 
     ap = sub.add_parser(
@@ -606,9 +622,10 @@ def _new_area(args) -> str:
 
     from .params.errors import ParameterError, Problem
     from .params.schema import check_name
-    from .params.store import default_root
+    from .params.store import default_root, read_parameter_file
     from .present.files import write_files
-    from .present.templates import area_files
+    from .present.labels import area_label
+    from .present.templates import NATIONAL, area_files, borrowed_team, derived_total
 
     root = Path(args.parameters) if args.parameters else default_root()
     if not check_name(args.name):
@@ -620,18 +637,46 @@ def _new_area(args) -> str:
         raise ParameterError(
             Problem(str(folder), "new-area", "already exists; choose another name")
         )
-    files = {root / rel: text.encode() for rel, text in area_files(args.name).items()}
+    if args.population is not None and not 1 <= args.population <= 100_000_000:
+        raise ParameterError(
+            Problem("", "--population", f"{args.population} is not a number of people")
+        )
+    if args.derive_total and args.population is None:
+        raise ParameterError(
+            Problem("", "--derive-total", "needs the area's population: --population N")
+        )
+
+    def national(rel: str, area: str | None = None) -> dict:
+        file = root / rel
+        params, problems = read_parameter_file(file, root)
+        if problems:
+            raise ParameterError(problems)
+        return {p.path: p for p in params}
+
+    total = None
+    if args.derive_total:
+        total = derived_total(
+            area_label(args.name), args.population, national(f"areas/{NATIONAL}.yaml")
+        )
+    files = {
+        root / rel: text.encode()
+        for rel, text in area_files(
+            args.name, args.population, total, programme=not args.team_from
+        ).items()
+    }
     if args.team_from:
         lender = root / "areas" / args.team_from / "team.yaml"
         if not lender.is_file():
             raise ParameterError(
                 Problem(str(lender), "--team-from", f"area {args.team_from!r} has no team.yaml")
             )
-        text = lender.read_text(encoding="utf-8")
-        files[folder / "team.yaml"] = (
-            f"# Taken from {args.team_from}: every output labels these parameters as\n"
-            f"# {args.team_from}'s until this line and the next are removed.\n"
-            f"borrowed_from: {args.team_from}\n{text}"
+        lent = national(f"areas/{args.team_from}/area.yaml")
+        files[folder / "team.yaml"] = borrowed_team(
+            lender.read_text(encoding="utf-8"),
+            str(lender),
+            args.team_from,
+            float(lent[f"areas.{args.team_from}.population"].value),
+            args.population,
         ).encode()
     try:
         for path in files:
@@ -641,6 +686,13 @@ def _new_area(args) -> str:
         shutil.rmtree(folder, ignore_errors=True)  # nothing half-written
         raise
     lines = [f"wrote {p}" for p in written]
+    if total is not None:
+        lines.append(f"derived the late-intervention total: £{total['value']:,} (see its method)")
+    if args.team_from:
+        lines.append(
+            f"borrowed {args.team_from}'s team: change a value to make it the area's own; "
+            "its reported counts were not copied"
+        )
     lines += [
         "",
         "Fill in every TODO (a value and its source), then:",
@@ -653,14 +705,16 @@ def _new_area(args) -> str:
 
 def _validate(args) -> int:
     from .model.validation import validate
+    from .params.store import default_root
 
-    problems = validate(args.path or args.parameters)
+    checked = args.path or args.parameters or default_root()
+    problems = validate(checked)
     for p in problems:
         print(str(p), file=sys.stderr)
     if problems:
-        print(f"costmodel: {len(problems)} problem(s) found", file=sys.stderr)
+        print(f"costmodel: {len(problems)} problem(s) found in {checked}", file=sys.stderr)
         return EXIT_INPUT
-    print(f"ok: {args.path or args.parameters or 'shipped parameters'} is valid")
+    print(f"ok: {checked} is valid")
     return 0
 
 
@@ -1525,7 +1579,7 @@ def _baseline_csv(result, by: str) -> str:
         for issue, row in result.table.iterrows():
             for agency, v in row.items():
                 w.writerow([*head, "cell", issue, agency, int(v), "derived"])
-    w.writerow([*head, "total", "", "", result.total, "published"])
+    w.writerow([*head, "total", "", "", result.total, result.total_status])
     return buf.getvalue()
 
 
@@ -1542,8 +1596,9 @@ def _baseline_table(result, by: str, show_bottom_up: bool) -> str:
             [labels[k].long, money(r.cost), percent(r.share), r.status]
             for k, r in zip(f.index, f.itertuples(), strict=True)
         ]
-        rows.append(["Total", money(result.total), percent(1.0), "published"])
+        rows.append(["Total", money(result.total), percent(1.0), result.total_status])
         out += [text_table(rows, ["By " + dim, "Cost", "Share", "Status"], "lrrl"), ""]
+    out += _provenance_lines(result)
     if by == "both":
         header = [
             "Issue \\ agency",
@@ -1566,6 +1621,24 @@ def _baseline_table(result, by: str, show_bottom_up: bool) -> str:
     if show_bottom_up:
         out += ["", *_bottom_up_lines(result)]
     return "\n".join(out) + "\n"
+
+
+def _provenance_lines(result) -> list[str]:
+    """Where the total and the population came from, a line each; a total that is not
+    published says how it was reached and its range."""
+    from .present.formatting import money
+    from .present.labels import provenance_text
+
+    out = []
+    for key, what in (("total", "Total"), ("population", "Population")):
+        entry = result.provenance.get(key)
+        if entry is None:
+            continue
+        rng = entry.get("range")
+        if key == "total" and rng and entry["status"] != "published":
+            what += f" (90% range {money(rng[0])}–{money(rng[1])})"
+        out.append(f"{what}: {provenance_text(entry)}")
+    return [*out, ""] if out else []
 
 
 def _bottom_up_lines(result) -> list[str]:

@@ -131,25 +131,184 @@ def test_new_area_is_refused_until_filled_then_runs_every_command(folder, capsys
     assert "areas.northamptonshire" not in text
 
 
-def test_a_borrowed_team_is_declared_and_labelled(folder, capsys, tmp_path):
+#: What a user fills in of an area whose total was derived (population given).
+FILLED_DERIVED = [
+    ("value: TODO  # a proportion, e.g. 0.0146", "value: 0.0092"),
+    ("method: TODO  # how it was worked out", "method: 110,000 children over 12 million"),
+]
+#: Northamptonshire's reported counts (team.observed): never another area's.
+LENDER_COUNTS = ("830", "1,541", "1541")
+
+
+def _pdf_text(path) -> list[str]:
+    doc = pdfium.PdfDocument(str(path))
+    return [doc[i].get_textpage().get_text_range() for i in range(len(doc))]
+
+
+def test_a_derived_total_and_a_borrowed_team_say_what_they_are(folder, capsys, tmp_path):
+    """A derived total is never called published; values the analyst changed in a
+    borrowed team are the area's own, the rest borrowed; no reported count of the lender
+    reaches any output."""
+    import openpyxl
+    import yaml
+
     root = ["--parameters", str(folder)]
-    assert main([*root, "new-area", "test_shire", "--team-from", "northamptonshire"]) == 0
+    new = ["new-area", "test_shire", "--team-from", "northamptonshire", "--population"]
+    assert main([*root, *new, "500000", "--derive-total"]) == 0
     capsys.readouterr()
     area = folder / "areas" / "test_shire"
-    fill(area / "area.yaml", FILLED["area.yaml"])
-    fill(area / "programmes" / "test_shire_programme.yaml", FILLED["programme.yaml"])
+    assert not (area / "programmes").exists()  # the team is what is appraised
+    fill(area / "area.yaml", FILLED_DERIVED)
+    team = area / "team.yaml"
+    assert "\n  observed:" not in team.read_text(encoding="utf-8")
+    data = yaml.safe_load(team.read_text(encoding="utf-8"))
+    t = data["parameters"]
+    t["budget"]["total"]["value"] = 300_000  # three borrowed values edited
+    t["direct_work"]["caseload"]["value"] = 10
+    t["referrals"]["eligible_and_consenting"]["value"] = 0.7
+    team.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), encoding="utf-8")
+    assert main([*root, "validate"]) == 0, capsys.readouterr().err
+
     p = costmodel.load("test_shire", root=folder)
-    assert p["team.budget.total"].area == "northamptonshire"
-    assert set(p.borrowed()) == {"northamptonshire"}
-    assert main([*root, "reach", "--area", "test_shire", "--runs", "50"]) == 0
-    assert "Borrowed: team:" in capsys.readouterr().out
-    pdf = tmp_path / "b.pdf"
-    args = ["report", "--area", "test_shire", "--scenario", "central", "--draws", "120"]
-    assert main([*root, *args, "--quiet", "--out", str(pdf)]) == 0
-    doc = pdfium.PdfDocument(str(pdf))
-    cover, summary = (doc[i].get_textpage().get_text_range() for i in (0, 2))
-    assert "borrowed from Northamptonshire" in cover
-    assert "borrowed from Northamptonshire" in summary
+    edited = ("team.budget.total", "team.direct_work.caseload")
+    edited += ("team.referrals.eligible_and_consenting",)
+    for path in edited:
+        assert p.lender(path) is None and p.provenance(path)["status"] != "borrowed", path
+    for path in ("team.staff.posts", "team.staff.on_cost_rate"):
+        assert p.lender(path) == "northamptonshire"
+        assert p.provenance(path)["status"] == "borrowed"
+    lent = len(p.borrowed()["northamptonshire"])
+    assert not any(k.startswith("team.observed") for k in p)
+
+    outputs = []
+    # the baseline: table, JSON and CSV say derived, never published, for the total
+    assert main([*root, "baseline", "--area", "test_shire"]) == 0
+    table = capsys.readouterr().out
+    total_rows = [x for x in table.splitlines() if re.match(r"Total +£[\d,]+ +100\.0%", x)]
+    assert len(total_rows) == 2  # by issue and by agency
+    assert total_rows and all(line.rstrip().endswith("derived") for line in total_rows)
+    assert "Total (90% range £" in table and "Total: published" not in table
+    assert main([*root, "baseline", "--area", "test_shire", "--format", "json"]) == 0
+    js = json.loads(capsys.readouterr().out)
+    assert js["total_status"] == "derived" and js["provenance"]["total"]["status"] == "derived"
+    # hand-computed: £16.6bn ÷ 57,361,600 people × 500,000, and £164–£531 a person
+    assert js["total"] == round(16_600_000_000 / 57_361_600 * 500_000)
+    lo, hi = js["provenance"]["total"]["range"]
+    assert 164 * 500_000 < lo < js["total"] < hi < 531 * 500_000
+    assert main([*root, "baseline", "--area", "test_shire", "--format", "csv"]) == 0
+    csv_total = capsys.readouterr().out.strip().splitlines()[-1]
+    assert csv_total.endswith(",derived")
+    outputs += [table, json.dumps(js)]
+
+    line = f"team: {lent} parameters borrowed from Northamptonshire; 3 changed, now the area's own"
+    assert lent == 35  # the team file: its posts, money, work, and staffing history
+    args = ["--area", "test_shire", "--scenario", "central", "--draws", "120"]
+    assert main([*root, "project", *args]) == 0
+    text = capsys.readouterr().out
+    assert f"Borrowed: {line}" in text
+    outputs.append(text)
+
+    pdf, xlsx = tmp_path / "d.pdf", tmp_path / "d.xlsx"
+    assert main([*root, "report", *args, "--quiet", "--out", str(pdf), "--xlsx", str(xlsx)]) == 0
+    pages = _pdf_text(pdf)
+    doc = " ".join(pages)
+    flat = " ".join(doc.split())
+    assert "Early Intervention Foundation's estimate of what late intervention" not in flat
+    assert "Foundation's estimate for the area" not in flat
+    assert "An estimate derived for Test Shire" in flat
+    assert "Total £" in flat and not re.search(r"Total £[\d.]+m 100% published", flat)
+    assert re.search(r"Total £[\d.]+m 100% derived", flat)
+    assert "3 changed, now the area's own" in " ".join(pages[0].split())
+    annex = " ".join(doc.split("Technical annex")[-1].split())
+    assert "Budget: total (from" not in annex and "Budget: total 300,000" in annex
+    assert "Staff: posts (from Northamptonshire) 7" in annex
+    outputs.append(doc)
+
+    book = openpyxl.load_workbook(xlsx, read_only=True)
+    cells = [c for ws in book.worksheets for row in ws.iter_rows(values_only=True) for c in row]
+    rows = {r[0]: r for r in book["Assumptions"].iter_rows(values_only=True) if r and r[0]}
+    head = list(rows["Parameter path"])
+    who = head.index("Borrowed from")
+    assert rows["team.budget.total"][who] in ("", None)
+    assert rows["team.staff.posts"][who] == "Northamptonshire"
+    baseline_rows = [r for r in book["Baseline by issue"].iter_rows(values_only=True) if r]
+    assert "derived" in next(r for r in baseline_rows if r[0] == "Total")
+    assert not any(
+        isinstance(c, str) and c.strip() == "published"
+        for r in baseline_rows
+        if r[0] == "Total"
+        for c in r
+    )
+    assert not {830, 1541} & {c for c in cells if isinstance(c, (int, float))}
+    outputs.append(" ".join(str(c) for c in cells if isinstance(c, str)))
+    for out in outputs:
+        for count in LENDER_COUNTS:
+            assert not re.search(rf"(?<![\d.,£]){re.escape(count)}(?![\d,]|\.\d)", out), count
+
+
+def test_a_borrowed_team_is_rescaled_to_the_area_and_says_so(folder, capsys):
+    """A tenth of the lender's population: the size-dependent values are a tenth, their
+    ranges too, the rest as lent; the rescaling is shown; without a population, one line
+    and nothing written."""
+    root = ["--parameters", str(folder)]
+    new = ["new-area", "small_shire", "--team-from", "northamptonshire"]
+    assert main([*root, *new]) == 1
+    assert "--population" in capsys.readouterr().err
+    assert not (folder / "areas" / "small_shire").exists()
+    lender = costmodel.load("northamptonshire", root=folder)
+    people = float(lender["areas.northamptonshire.population"].value)  # 715,474
+    assert main([*root, *new, "--population", str(round(people / 10))]) == 0
+    capsys.readouterr()
+    area = folder / "areas" / "small_shire"
+    fill(area / "area.yaml", FILLED["area.yaml"][1:])
+    text = (area / "area.yaml").read_text(encoding="utf-8")
+    (area / "area.yaml").write_text(
+        text.replace("value: TODO  # a number of people", f"value: {round(people / 10)}")
+    )
+    p = costmodel.load("small_shire", root=folder)
+    scaled = [
+        k for k, q in lender.items() if q.scales_with == "population" and k.startswith("team.")
+    ]
+    assert sorted(scaled) == ["team.light_touch.referral_rate", "team.referrals.rate"]
+    assert p.value("team.referrals.rate") == pytest.approx(1.2)  # 12 a week ÷ 10
+    assert p.value("team.light_touch.referral_rate") == pytest.approx(7.9)  # 79 ÷ 10
+    d = p["team.light_touch.referral_rate"].distribution.params
+    assert (d["low"], d["high"]) == pytest.approx((3.0, 15.0))  # 30–150 ÷ 10
+    assert p.value("team.direct_work.caseload") == lender.value("team.direct_work.caseload")
+    for path in scaled:
+        prov = p.provenance(path)
+        assert prov["status"] == "borrowed" and p.lender(path) == "northamptonshire"
+        assert prov["rescaled"].startswith(f"{lender.value(path):,.4g} × 0.1 (population: ")
+    assert main([*root, "reach", "--area", "small_shire", "--runs", "50"]) == 0
+    out = capsys.readouterr().out
+    assert "Borrowed: team: 38 parameters borrowed from Northamptonshire" in out
+    assert "Borrowed: team.referrals.rate rescaled to the area's size: 12 × 0.1" in out
+    assert "= 1.2\n" in out and "= 7.9\n" in out
+    # the analyst's own figure overrides the rescaled one, and is the area's
+    text = (area / "team.yaml").read_text(encoding="utf-8")
+    (area / "team.yaml").write_text(text.replace("value: 1.2\n", "value: 2\n", 1))
+    p = costmodel.load("small_shire", root=folder)
+    assert p.value("team.referrals.rate") == 2 and p.lender("team.referrals.rate") is None
+
+
+def test_validate_lists_every_todo_and_names_the_folder(folder, capsys):
+    assert main(["--parameters", str(folder), "new-area", "test_shire"]) == 0
+    capsys.readouterr()
+    area = folder / "areas" / "test_shire"
+    todo = [
+        (f, i)
+        for f in sorted(area.rglob("*.yaml"))
+        for i, line in enumerate(f.read_text(encoding="utf-8").splitlines(), start=1)
+        if "TODO" in line and not line.lstrip().startswith("#")
+    ]
+    assert main(["--parameters", str(folder), "validate"]) == 1
+    err = capsys.readouterr().err.splitlines()
+    said = [line for line in err if "still to fill in" in line]
+    assert sorted(said) == sorted(
+        next(line for line in said if line.startswith(f"{f}:{i}: ")) for f, i in todo
+    )
+    assert len(said) == len(todo) == 17  # 7 in area.yaml, 10 in the programme
+    assert err[-1] == f"costmodel: {len(err) - 1} problem(s) found in {folder}"
 
 
 def test_an_unknown_area_is_one_line_naming_the_known_ones():

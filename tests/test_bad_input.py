@@ -97,8 +97,8 @@ def refuse(capsys, tmp_path, work):
 def validate_refuses(capsys, tmp_path, work):
     """Run ``costmodel ... validate ...`` in-process; return its problem lines.
 
-    ``validate`` prints one line per problem, then ``costmodel: N problem(s) found``,
-    and exits 1.
+    ``validate`` prints one line per problem, then ``costmodel: N problem(s) found in
+    FOLDER`` (the folder or file it checked), and exits 1.
     """
 
     def run(*argv: str) -> list[str]:
@@ -108,7 +108,7 @@ def validate_refuses(capsys, tmp_path, work):
         assert (got, out) == (EXIT_INPUT, ""), err
         lines = err.splitlines()
         assert len(lines) >= 2, err
-        assert lines[-1] == f"costmodel: {len(lines) - 1} problem(s) found", err
+        assert lines[-1].startswith(f"costmodel: {len(lines) - 1} problem(s) found in "), err
         assert left_behind(tmp_path) == before
         return lines[:-1]
 
@@ -309,7 +309,7 @@ def test_an_oversized_file_is_refused_before_it_is_read(tmp_path, monkeypatch):
 def test_the_shipped_parameters_and_a_copy_of_them_are_valid(folder, capsys, work):
     assert main(["validate"]) == 0
     out, err = capsys.readouterr()
-    assert (out, err) == ("ok: shipped parameters is valid\n", "")
+    assert (out, err) == (f"ok: {default_root()} is valid\n", "")
     assert main(["--parameters", str(folder), "validate"]) == 0
     out, err = capsys.readouterr()
     assert (out, err) == (f"ok: {folder} is valid\n", "")

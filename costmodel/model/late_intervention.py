@@ -95,7 +95,12 @@ class Baseline:
 
     ``table`` rows are issues and columns agencies; every value is in real terms at
     ``price_year`` prices. ``issue_status`` and ``agency_status`` say whether each
-    margin is ``published`` or ``derived``.
+    margin is ``published``, ``derived``, ``assumed`` or ``borrowed`` (a figure given as
+    a parameter carries that parameter's status; the rest of the split is derived);
+    ``total_status`` is the total's own: ``published`` only if it was.
+    ``provenance`` holds, for the total, the population and every figure given as a
+    parameter, where it came from (:meth:`ParameterSet.provenance`: status, source,
+    method, range), so that every output can say it.
     """
 
     area: str
@@ -106,6 +111,8 @@ class Baseline:
     agency_status: pd.Series
     population: float
     bottom_up: pd.DataFrame | None = field(default=None, compare=False)
+    total_status: str = "published"
+    provenance: Mapping[str, Mapping] = field(default_factory=dict, compare=False)
 
     @property
     def by_issue(self) -> pd.Series:
@@ -147,7 +154,8 @@ class Baseline:
             "price_basis": self.price_basis,
             "unit": "GBP/year",
             "total": self.total,
-            "total_status": "published",
+            "total_status": self.total_status,
+            "provenance": {k: dict(v) for k, v in self.provenance.items()},
             "by_issue": block(self.by_issue, self.issue_status),
             "by_agency": block(self.by_agency, self.agency_status),
             "per_person": round(self.per_person, 2),
@@ -417,10 +425,23 @@ def baseline(params: Mapping, area: str | None = None, price_year: str | None = 
         index=pd.Index(ISSUE_NAMES, name="issue"),
         columns=pd.Index(AGENCY_NAMES, name="agency"),
     )
-    issue_status = pd.Series({k: "published" if k in figures else "derived" for k in ISSUE_NAMES})
-    agency_status = pd.Series(
-        {k: "published" if k in agencies_published else "derived" for k in AGENCY_NAMES}
-    )
+    prov = _provenance(params)
+    given = {f"issue.{k}": p.path for k, p in figures.items() if k != "total"}
+    given.update({f"agency.{k}": p.path for k, p in agencies_published.items()})
+    provenance = {
+        "total": prov(figures["total"].path),
+        "population": prov(f"areas.{area}.population"),
+        **{k: prov(path) for k, path in given.items()},
+    }
+    for key, entry in provenance.items():
+        if key != "population" and "range" in entry:  # money: in the result's prices
+            provenance[key] = {**entry, "range": [x * factor for x in entry["range"]]}
+
+    def status(key: str) -> str:
+        return str(provenance[key]["status"]) if key in provenance else "derived"
+
+    issue_status = pd.Series({k: status(f"issue.{k}") for k in ISSUE_NAMES})
+    agency_status = pd.Series({k: status(f"agency.{k}") for k in AGENCY_NAMES})
     population = float(params[f"areas.{area}.population"].value)
     return Baseline(
         area=area,
@@ -431,7 +452,27 @@ def baseline(params: Mapping, area: str | None = None, price_year: str | None = 
         agency_status=agency_status,
         population=population,
         bottom_up=bottom_up(params, area, price_year, table.sum(axis=1)),
+        total_status=str(provenance["total"]["status"]),
+        provenance=provenance,
     )
+
+
+def _provenance(params: Mapping):
+    """Where a parameter came from: the parameter set's own account where it has one
+    (:meth:`ParameterSet.provenance`), else the parameter's status and source."""
+    if hasattr(params, "provenance"):
+        return params.provenance
+
+    def of(path: str) -> dict:
+        p = params[path]
+        return {
+            "status": p.status,
+            "basis": p.status,
+            "confidence": p.confidence,
+            "source": p.source.citation(),
+        }
+
+    return of
 
 
 #: The area's share of the nation's children, which scales national counts to an area.

@@ -92,13 +92,16 @@ def validate(path: str | Path | None = None) -> list[Problem]:
     if not parameter_files(target):
         return [Problem(str(target), "", "no parameter files (*.yaml) in this folder")]
     problems: list[Problem] = []
-    said: set[tuple[str, str]] = set()
+    said: set[tuple] = set()
     names: list[str | None] = [*area_folders(target)] or [None]
     for area in names:
         found = _validate_area(target, area)
         for q in found:
-            if (q.path, q.message) not in said:
-                said.add((q.path, q.message))
+            # a line of a file is said once (national files are read with every area);
+            # the same TODO on several lines is a problem a line
+            key = (q.file, q.line, q.path, q.message) if q.line else (q.path, q.message)
+            if key not in said:
+                said.add(key)
                 problems.append(q)
     return problems
 

@@ -24,6 +24,13 @@ NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 FINANCIAL_YEAR = re.compile(r"^(\d{4})/(\d{2})$")
 
 STATUSES = ("published", "derived", "assumed")
+#: What a value taken from another area is labelled in every output, beside its status.
+BORROWED = "borrowed"
+#: What a size-dependent value scales with when another area borrows it
+#: (``scales_with``): the area's population, or its share of England's children.
+SCALES = ("population", "children")
+#: The keys of a ``borrowed:`` record: the lending area's value, and any rescaling.
+BORROWED_KEYS = {"value", "scale", "by"}
 CONFIDENCES = ("high", "medium", "low")
 
 #: What a money value is counted per (``GBP/<per>``).
@@ -84,6 +91,8 @@ PARAMETER_KEYS = {
     "rationale",
     "distribution",
     "notes",
+    "scales_with",
+    "borrowed",
 }
 SOURCE_KEYS = {"title", "url", "page", "publisher", "year", "vintage", "read_in", "note"}
 
@@ -170,6 +179,32 @@ class Distribution:
 
 
 @dataclass(frozen=True)
+class Borrowed:
+    """What a parameter in a borrowed file keeps of the lending area's value: the value
+    as lent and, for a size-dependent value, the factor it was rescaled by and why."""
+
+    value: Any
+    scale: float | None = None
+    by: str | None = None
+
+    def expected(self) -> Any:
+        """The value the file holds while it is still the lender's (rescaled if it was)."""
+        if self.scale is None or isinstance(self.value, Mapping):
+            return self.value
+        return float(self.value) * self.scale
+
+    def matches(self, value: Any) -> bool:
+        """Whether ``value`` is still the borrowed one (rescaled values to 1 part in 10^4,
+        the precision they are written with)."""
+        want = self.expected()
+        if isinstance(want, float) and _is_number(value):
+            return abs(float(value) - want) <= 1e-4 * max(abs(want), 1e-12)
+        if isinstance(want, Mapping) and isinstance(value, Mapping):
+            return dict(want) == dict(value)
+        return bool(want == value)
+
+
+@dataclass(frozen=True)
 class Parameter:
     """One sourced value. Immutable; tables are read-only mappings."""
 
@@ -189,6 +224,11 @@ class Parameter:
     line: int | None = field(default=None, compare=False)
     #: The area whose folder the parameter comes from (None: the national defaults).
     area: str | None = None
+    #: What the value scales with if another area borrows it (``population``,
+    #: ``children``), or None: it does not depend on the area's size.
+    scales_with: str | None = None
+    #: In a borrowed file, the lending area's value as lent (None: not recorded).
+    borrowed: Borrowed | None = None
 
     @property
     def is_table(self) -> bool:
@@ -277,6 +317,13 @@ def check_parameter(raw: Mapping, keys: tuple, dotted: str, chk: Checker) -> Par
     elif "distribution" in raw and unit_ok and len(chk.problems) == before:
         distribution = _check_distribution(raw["distribution"], value, unit, keys, dotted, chk)
 
+    scales_with = raw.get("scales_with")
+    if scales_with is not None and scales_with not in SCALES:
+        bad(f"'scales_with' must be one of {', '.join(SCALES)}, got {scales_with!r}", "scales_with")
+    elif scales_with is not None and not _is_number(value):
+        bad("'scales_with' is for a single number that depends on the area's size", "scales_with")
+    borrowed = _check_borrowed(raw["borrowed"], keys, dotted, chk) if "borrowed" in raw else None
+
     if len(chk.problems) > before:
         return None
     return Parameter(
@@ -294,6 +341,8 @@ def check_parameter(raw: Mapping, keys: tuple, dotted: str, chk: Checker) -> Par
         notes=_clean(raw.get("notes")),
         file=chk.file,
         line=chk.lines.get(keys),
+        scales_with=scales_with,
+        borrowed=borrowed,
     )
 
 
@@ -350,6 +399,28 @@ def _check_price_year(raw: Mapping, unit: str, bad: Callable[..., None]) -> None
                 bad(str(exc), "price_year")
     elif "price_year" in raw:
         bad(f"'price_year' is only for money values, but the unit is {unit!r}", "price_year")
+
+
+def _check_borrowed(raw: object, keys: tuple, dotted: str, chk: Checker) -> Borrowed | None:
+    k = (*keys, "borrowed")
+    if not isinstance(raw, Mapping) or "value" not in raw:
+        chk.add(k, "'borrowed' must be a mapping with the lending area's 'value'", dotted)
+        return None
+    stray = sorted(str(x) for x in raw if x not in BORROWED_KEYS)
+    if stray:
+        allowed = ", ".join(sorted(BORROWED_KEYS))
+        chk.add(k, f"unknown key(s) in 'borrowed': {', '.join(stray)} (allowed: {allowed})", dotted)
+        return None
+    scale = raw.get("scale")
+    if scale is not None and not (_is_number(scale) and scale > 0):
+        chk.add(k, f"'borrowed.scale' must be a positive number, got {shown(scale)}", dotted)
+        return None
+    by = raw.get("by")
+    if by is not None and not _text(by):
+        chk.add(k, "'borrowed.by' must be text saying what the value was rescaled by", dotted)
+        return None
+    value = raw["value"]
+    return Borrowed(dict(value) if isinstance(value, Mapping) else value, scale, _clean(by))
 
 
 def parse_and_format(fy: str) -> str:

@@ -30,7 +30,14 @@ from . import evidence as ev
 from .errors import ParameterError, Problem, UnknownParameterError, accepts
 from .joint import JointDraws
 from .ledger import Ledger, area_ledger
-from .schema import PARAMETER_KEYS, Checker, Parameter, check_name, check_parameter
+from .schema import (
+    BORROWED,
+    PARAMETER_KEYS,
+    Checker,
+    Parameter,
+    check_name,
+    check_parameter,
+)
 from .yamlio import read_text, read_yaml
 
 FILE_KEYS = {"description", "parameters", "borrowed_from", "evidence"}
@@ -120,9 +127,48 @@ def read_parameter_file(
         chk.problems.extend(probs)
         if study is not None and studies is not None:
             studies.append(study)
-    if isinstance(lender, str):  # the parameters are the lending area's, and say so
-        out = [replace(p, area=lender) for p in out]
+    if isinstance(lender, str):
+        out = _borrowed(out, lender, chk)
+    else:
+        for p in out:
+            if p.borrowed is not None:
+                chk.problems.append(
+                    Problem(
+                        name,
+                        p.path,
+                        "'borrowed' is only for a file declaring 'borrowed_from: AREA'",
+                        p.line,
+                    )
+                )
     return out, chk.problems
+
+
+#: Parameters that are an area's reported counts: never borrowed from another area.
+OBSERVED = "team.observed."
+
+
+def _borrowed(params: list[Parameter], lender: str, chk: Checker) -> list[Parameter]:
+    """The parameters of a file borrowed from ``lender``: those still holding the value
+    lent (``borrowed: {value: ...}`` beside it, rescaled where the value depends on the
+    area's size) are the lender's; a value the analyst changed, or a parameter added, is
+    the area's own. A file that records no lent values is the lender's throughout.
+    Reported counts (``team.observed``) are never borrowed."""
+    recorded = any(p.borrowed is not None for p in params)
+    out = []
+    for p in params:
+        lent = p.borrowed.matches(p.value) if p.borrowed is not None else not recorded
+        if lent and p.path.startswith(OBSERVED):
+            chk.problems.append(
+                Problem(
+                    chk.file,
+                    p.path,
+                    f"a reported count of {lender} cannot be borrowed: remove it, or enter "
+                    "the area's own count (and remove its 'borrowed' record)",
+                    p.line,
+                )
+            )
+        out.append(replace(p, area=lender) if lent else p)
+    return out
 
 
 #: The folder of published appraisals rebuilt from their own inputs (scenario files).
@@ -213,6 +259,16 @@ def area_folders(root: str | Path) -> list[str]:
     return sorted(p.name for p in base.iterdir() if p.is_dir() and (p / AREA_FILE).is_file())
 
 
+def reference_areas(root: str | Path) -> list[str]:
+    """The national reference areas: files ``root/areas/NAME.yaml`` shared by every area
+    (England and Wales). One may be chosen as the area of a command (``--area
+    england_and_wales``): its baseline is the national one, and it has no programmes."""
+    base = Path(root) / "areas"
+    if not base.is_dir():
+        return []
+    return sorted(p.stem for p in base.glob("*.yaml") if p.is_file())
+
+
 def parameter_files(root: str | Path, area: str | None = None) -> list[Path]:
     """The national ``*.yaml`` files under ``root`` and, with ``area``, that area's
     folder's (sorted; scenario files excluded)."""
@@ -257,12 +313,13 @@ def chosen_area(root: str | Path, area: str | None = None) -> str | None:
                 )
             )
         return folders[0] if folders else None
-    if folders and area not in folders:
+    known = [*folders, *reference_areas(root)]
+    if folders and area not in known:
         raise ParameterError(
             Problem(
                 str(root / "areas"),
                 f"areas.{area}",
-                f"unknown area {area!r} (known: {', '.join(folders)})",
+                f"unknown area {area!r} (known: {', '.join(known)})",
             )
         )
     return area
@@ -427,6 +484,42 @@ class ParameterSet(Mapping[str, Parameter]):
                 out.setdefault(p.area, []).append(path)
         return out
 
+    def lender(self, path: str) -> str | None:
+        """The area the parameter at ``path`` is borrowed from (None: the area's own or
+        national)."""
+        p = self[path]
+        return p.area if p.area and self.area and p.area != self.area else None
+
+    def provenance(self, path: str) -> dict[str, Any]:
+        """Where the value at ``path`` came from, for every output to carry beside it:
+        ``status`` (published, derived, assumed, or ``borrowed`` for a value taken from
+        another area), ``basis`` (its own status where borrowed), ``confidence``,
+        ``source`` (a citation), ``method`` or ``rationale``, ``borrowed_from`` and
+        ``rescaled`` (how a size-dependent value was rescaled on borrowing), and ``range``
+        (5th and 95th percentiles, for an uncertain single number)."""
+        from .distributions import quantile
+
+        p = self[path]
+        lender = self.lender(path)
+        out: dict[str, Any] = {
+            "status": BORROWED if lender else p.status,
+            "basis": p.status,
+            "confidence": p.confidence,
+            "source": p.source.citation(),
+        }
+        if p.method:
+            out["method"] = p.method
+        if p.rationale:
+            out["rationale"] = p.rationale
+        if lender:
+            out["borrowed_from"] = lender
+            if p.borrowed is not None and p.borrowed.scale is not None:
+                out["rescaled"] = rescaling_text(p)
+        if p.distribution is not None and not p.is_table and p.unit != "date":
+            lo, hi = (float(quantile(p, q)) for q in (0.05, 0.95))
+            out["range"] = [lo, hi]
+        return out
+
     @accepts(area="name")
     def for_area(self, area: str) -> ParameterSet:
         """The same parameters with ``area`` as the default area."""
@@ -533,7 +626,13 @@ class ParameterSet(Mapping[str, Parameter]):
                     )
                 )
             else:
-                new[path] = replace(p, file=file if file != "<overrides>" else old.file)
+                # a value set for the area is the area's own, even where the file's was
+                # borrowed; a national value stays national
+                new[path] = replace(
+                    p,
+                    file=file if file != "<overrides>" else old.file,
+                    area=(self.area or old.area) if old.area else None,
+                )
         if not problems and any(str(k).startswith("savings.evidence.") for k in values):
             # the pooled effects follow the studies chosen, except those set by hand
             try:
@@ -567,6 +666,7 @@ class ParameterSet(Mapping[str, Parameter]):
         rows = []
         for k in sorted(self._p):
             p = self._p[k]
+            lender = self.lender(k)
             rows.append(
                 {
                     "path": k,
@@ -575,6 +675,12 @@ class ParameterSet(Mapping[str, Parameter]):
                     "unit": p.unit,
                     "price_year": p.price_year,
                     "status": p.status,
+                    "borrowed_from": lender,
+                    "rescaled": (
+                        rescaling_text(p)
+                        if lender and p.borrowed is not None and p.borrowed.scale is not None
+                        else None
+                    ),
                     "confidence": p.confidence,
                     "source": p.source.citation(),
                     "distribution": (
@@ -587,6 +693,16 @@ class ParameterSet(Mapping[str, Parameter]):
         return pd.DataFrame(rows).set_index("path")
 
 
+def rescaling_text(p: Parameter) -> str:
+    """How a borrowed size-dependent value was rescaled: ``12 × 0.0566 (population:
+    40,500 ÷ 715,474)``."""
+    b = p.borrowed
+    if b is None or b.scale is None:
+        return ""
+    why = f" ({b.by})" if b.by else ""
+    return f"{b.value:,.4g} × {b.scale:.4g}{why}"
+
+
 def _raw(p: Parameter) -> dict[str, Any]:
     """The fields of a parameter as they would be written in a file."""
     raw: dict[str, Any] = {
@@ -597,7 +713,7 @@ def _raw(p: Parameter) -> dict[str, Any]:
         "confidence": p.confidence,
         "source": {k: v for k, v in vars(p.source).items() if v is not None},
     }
-    for k in ("price_year", "method", "rationale", "notes"):
+    for k in ("price_year", "method", "rationale", "notes", "scales_with"):
         if getattr(p, k) is not None:
             raw[k] = getattr(p, k)
     if p.distribution is not None:

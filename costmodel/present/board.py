@@ -289,21 +289,24 @@ def annex(content: ReportContent) -> tuple[pd.DataFrame, list[str]]:
         value = r["value"]
         if year and isinstance(value, (int, float)) and not isinstance(value, bool):
             rebased = float(value) * content.deflators.factor(year, content.price_year)
+        lender = r.get("borrowed_from") if isinstance(r.get("borrowed_from"), str) else None
+        rescaled = r.get("rescaled") if isinstance(r.get("rescaled"), str) else None
         rows.append(
             {
                 "path": path,
                 "topic": topic(str(path)),
                 "label": parameter_label(str(path))
                 + (
-                    f" (from {area_label(owner)})"
-                    if (owner := content.parameters[str(path)].area) and owner != content.area
+                    f" (from {area_label(lender)}"
+                    + (f", rescaled {rescaled})" if rescaled else ")")
+                    if lender
                     else ""
                 ),
                 "value": value,
                 "price_year": year,
                 "rebased": rebased,
                 "unit": r["unit"],
-                "status": r["status"],
+                "status": f"borrowed ({r['status']})" if lender else r["status"],
                 "confidence": r["confidence"],
                 "changed": bool(r["scenario_override"]),
                 "reference": f"{ref}, {source.page}" if source.page else str(ref),

@@ -35,6 +35,7 @@ from ..params.decisions import DEFAULT_DECISION, DecisionSpec, list_decisions, l
 from ..params.errors import ParameterError, Problem, accepts
 from ..params.scenarios import apply_scenario, list_scenarios, load_scenario, scenario_name
 from ..params.store import ParameterSet
+from .formatting import money_round
 from .labels import AGENCY_LABELS, BASIS_LABELS, INDICATORS, ISSUE_LABELS, area_label
 
 #: Money bases of the year-by-year cash-flow table.
@@ -275,6 +276,28 @@ class ReportContent:
         out.attrs["basis"] = self.basis_label(basis)
         return out
 
+    def cost_above_budget(self) -> str:
+        """Why the costs shown exceed the team's budget, when they do (a sentence; empty
+        when they do not): costs still to be spent carry the optimism bias for costs."""
+        p = self.parameters
+        if "team.budget.total" not in p or "savings.optimism_bias.costs" not in p:
+            return ""
+        budget = float(p.value("team.budget.total")) + sum(
+            float(q.value)
+            for k, q in p.under("team.staffing_steps").items()
+            if k.endswith(".funding")
+        )
+        costs = float(np.mean(self.main.appraisal.pv_costs))
+        if not budget or costs <= budget:
+            return ""
+        ob = float(p.value("savings.optimism_bias.costs"))
+        return (
+            f" The present value of costs ({money_round(costs)}) is above the team's "
+            f"budget ({money_round(budget)}, cash): costs still to be spent are raised by "
+            f"the Green Book's optimism bias for operating costs ({ob:.1%}); money "
+            f"already spent carries none."
+        )
+
     def budget_by_financial_year(self, scenario: str | None = None) -> pd.DataFrame:
         """The team's mean spend by financial year (April to March), real and cash.
 
@@ -394,17 +417,34 @@ class ReportContent:
 
 
 def borrowed_lines(params: ParameterSet) -> list[str]:
-    """What a parameter set takes from other areas, a line per lending area and group."""
+    """What a parameter set takes from other areas, a line per lending area and group
+    (with how many lent values the area has since made its own), then a line per value
+    rescaled to the area's size on borrowing."""
+
+    def group(path: str) -> str:
+        parts = path.split(".")
+        return ".".join(parts[:2]) if parts[0] == "programmes" else parts[0]
+
     out = []
+    rescaled = []
     for lender, paths in sorted(params.borrowed().items()):
         groups: dict[str, int] = {}
         for path in paths:
-            parts = path.split(".")
-            key = ".".join(parts[:2]) if parts[0] == "programmes" else parts[0]
-            groups[key] = groups.get(key, 0) + 1
+            groups[group(path)] = groups.get(group(path), 0) + 1
+            entry = params.provenance(path) if params[path].borrowed is not None else {}
+            if entry.get("rescaled"):
+                rescaled.append(
+                    f"{path} rescaled to the area's size: {entry['rescaled']} = "
+                    f"{params[path].value:,.4g}"
+                )
+        own: dict[str, int] = {}
+        for path, p in params.items():
+            if p.borrowed is not None and params.lender(path) is None:
+                own[group(path)] = own.get(group(path), 0) + 1
         for key, n in groups.items():
-            out.append(f"{key}: {n} parameters borrowed from {area_label(lender)}")
-    return out
+            mine = f"; {own[key]} changed, now the area's own" if own.get(key) else ""
+            out.append(f"{key}: {n} parameters borrowed from {area_label(lender)}{mine}")
+    return out + rescaled
 
 
 def appraisal_year_labels(start: dt.date, years: int) -> list[str]:

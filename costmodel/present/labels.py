@@ -543,6 +543,49 @@ def area_label(area: str) -> str:
     return " ".join(w if (w in small and i) else w.capitalize() for i, w in enumerate(words))
 
 
+def provenance_text(entry: Mapping) -> str:
+    """A figure's provenance (:meth:`ParameterSet.provenance`) in one line of words:
+    ``derived (low confidence): the national cost per person × the population; EIF ...``;
+    a borrowed value names its lender and any rescaling."""
+    status = str(entry.get("status", ""))
+    head = status
+    if status == "borrowed" and entry.get("borrowed_from"):
+        head = f"borrowed from {area_label(str(entry['borrowed_from']))} ({entry.get('basis')})"
+        if entry.get("rescaled"):
+            head += f", rescaled {entry['rescaled']}"
+    if entry.get("confidence"):
+        head += f", {entry['confidence']} confidence"
+    how = entry.get("method") if entry.get("basis", status) == "derived" else None
+    parts = [
+        head,
+        *([str(how)] if how else []),
+        *([str(entry["source"])] if entry.get("source") else []),
+    ]
+    return "; ".join(parts)
+
+
+#: How a report names the late-intervention total, by the total's status: only a
+#: published figure is the Early Intervention Foundation's estimate for the area.
+LATE_INTERVENTION_PHRASES: dict[str, str] = {
+    "published": "The Early Intervention Foundation's estimate of what late intervention "
+    "costs public services in {area} each year",
+    "derived": "An estimate derived for {area} (the Early Intervention Foundation published "
+    "no figure for the area; see how below) of what late intervention costs its public "
+    "services each year",
+    "assumed": "An assumed figure for what late intervention costs public services in "
+    "{area} each year (no published figure; see its rationale in the annex)",
+    "borrowed": "Another area's figure for what late intervention costs public services, "
+    "standing in for {area}'s",
+}
+
+
+def late_intervention_phrase(status: str, area: str) -> str:
+    """The words that introduce an area's late-intervention total, chosen by its status."""
+    return LATE_INTERVENTION_PHRASES.get(status, LATE_INTERVENTION_PHRASES["derived"]).format(
+        area=area
+    )
+
+
 def scenario_label(name: str) -> str:
     """A scenario's display name: ``'full_strength'`` → ``'Full strength'``."""
     text = Path(name).stem if name.endswith((".yaml", ".yml")) else name
@@ -565,6 +608,8 @@ def parameter_label(path: str) -> str:
     leaf = _LEAF_WORDS.get(parts[-1], plain) if parts[0] != "team" else plain
     if len(parts) >= 3 and parts[-3] == "outcomes" and parts[-2] in OUTCOME_LABELS:
         head = OUTCOME_LABELS[parts[-2]].short
+    elif len(parts) == 3 and parts[0] == "areas":
+        head = area_label(parts[1])  # an area's own figure: its name as a name
     elif len(parts) >= 2:
         head = parts[-2].replace("_", " ")
         head = head[:1].upper() + head[1:]

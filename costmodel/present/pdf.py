@@ -45,7 +45,9 @@ from .labels import (
     REACH_OUTCOMES,
     SHARE_UNITS,
     SUNK_ROWS,
+    late_intervention_phrase,
     parameter_label,
+    provenance_text,
 )
 from .labels import scenario_label as _scenario_label
 
@@ -109,11 +111,16 @@ def _document(content: ReportContent):
         layout: dict[str, list]
 
         def footer(self) -> None:
-            self.set_y(-12)
             self.set_font(FONT, "", 6.5)
             self.set_text_color(*MUTED)
             width = self.w - self.l_margin - self.r_margin
-            self.cell(width * 0.8, 4, footer_left)
+            # the page number has its own column; a long description (a forecast price
+            # basis) wraps onto a second line within its own, never over the number
+            two = self.get_string_width(footer_left) > width * 0.8 - 2
+            top = -14 if two else -12
+            self.set_y(top)
+            self.multi_cell(width * 0.8, 3 if two else 4, footer_left, align="L")
+            self.set_xy(self.l_margin + width * 0.8, self.h + top)
             self.cell(width * 0.2, 4, f"Page {self.page_no()} of {{nb}}", align="R")
             self.set_text_color(*INK)
 
@@ -531,6 +538,10 @@ def _summary(pdf, c: ReportContent) -> None:
         )
 
 
+def _lower_first(text: str) -> str:
+    return text[:1].lower() + text[1:]
+
+
 def _ratio(x: float) -> str:
     return f"{x:.2f}" if x == x and np.isfinite(x) else "–"
 
@@ -542,11 +553,15 @@ def _baseline_section(pdf, c: ReportContent, charts) -> None:
     basis = f"{b.price_basis}, a year"
     _para(
         pdf,
-        f"The Early Intervention Foundation's estimate of what late intervention costs "
-        f"public services in {c.area_name} each year, by issue and by the agency that "
-        f"pays, in {c.price_year} prices. Published figures are used as they stand; "
-        f"the rest of the split is derived from national shares (see Methods).",
+        f"{late_intervention_phrase(b.total_status, c.area_name)}, by issue and by the "
+        f"agency that pays, in {c.price_year} prices. Published figures are used as they "
+        f"stand; the rest of the split is derived from national shares (see Methods).",
     )
+    total = b.provenance.get("total", {})
+    if b.total_status != "published" and total:
+        rng = total.get("range")
+        spread = f" (90% range {money_m(rng[0])} to {money_m(rng[1])})" if rng else ""
+        _para(pdf, f"The total{spread}: {provenance_text(total)}.", size=8)
     _chart(pdf, charts.baseline_chart(b, "issue"), basis=basis)
     for by, head in (("issue", "Issue"), ("agency", "Paying agency")):
         t = c.baseline_table(by)
@@ -554,7 +569,7 @@ def _baseline_section(pdf, c: ReportContent, charts) -> None:
             [r["label"], money_m(r["cost"]), percent(r["share"], 0), r["status"]]
             for _, r in t.iterrows()
         ]
-        rows.append(["Total", money_m(b.total), percent(1.0, 0), "published"])
+        rows.append(["Total", money_m(b.total), percent(1.0, 0), b.total_status])
         _table(
             pdf,
             [head, "Annual cost", "Share", "Basis"],
@@ -741,7 +756,8 @@ def _savings_section(pdf, c: ReportContent, charts) -> None:
         note="Amounts and counts are means of the draws; the benefit-cost ratio, cost per "
         "family and break-even are ratios of mean present values, so they agree with the "
         "mean NPV; payback is read from the mean cumulative curves and shown only where "
-        "at least half the draws pay back. Ranges are of the draws' own values.",
+        "at least half the draws pay back. Ranges are of the draws' own values."
+        + c.cost_above_budget(),
         basis=_basis(c),
     )
     _chart(pdf, charts.cumulative_chart(c.main), basis=_basis(c))
@@ -1269,8 +1285,8 @@ def _limitations(pdf, c: ReportContent) -> None:
         "The headline savings are fiscal (public-sector costs avoided); the economic and "
         "social views value output and wellbeing for a few outcomes only.",
         "The outcomes cover a fraction of what a family with multiple problems costs "
-        "services; the reconciliation with published per-family costs is in the documentation (docs/savings.md) and "
-        "in `costmodel project`.",
+        "services; the reconciliation with published per-family costs is in the "
+        "documentation (docs/savings.md) and in `costmodel project`.",
         "Cashable savings are the share that could be released as cash; the rest is freed "
         "capacity, worth something only if it is used.",
     ]
@@ -1360,13 +1376,14 @@ def _methods(pdf, c: ReportContent) -> None:
         )
         + " by evidence grade (high/medium/low)"
     ]
+    phrase = late_intervention_phrase(c.baseline.total_status, c.area_name)
     text = [
         (
             "The baseline",
-            "The annual cost of late intervention is the Early Intervention "
-            "Foundation's estimate for the area. Where the area's figure for an issue was "
-            "published it is used as it stands; the remainder is split in proportion to the "
-            "national figures. The split by paying agency starts from a documented prior and is "
+            f"The annual cost of late intervention: {_lower_first(phrase)}. Where the "
+            "area's figure for an issue was published it is used as it stands; the "
+            "remainder is split in proportion to the national figures. The split by "
+            "paying agency starts from a documented prior and is "
             "fitted (iterative proportional fitting) to the Foundation's national totals by "
             "agency, so that rows and columns add exactly. Amounts are moved between price years "
             "with HM Treasury's GDP deflator.",
@@ -1488,7 +1505,7 @@ def _annex(pdf, c: ReportContent) -> list[str]:
         out = []
         for _, r in group.iterrows():
             value = parameter_value(r["value"]) + (" *" if r["changed"] else "")
-            if r["price_year"]:
+            if isinstance(r["price_year"], str) and r["price_year"]:
                 value = f"{value} ({r['price_year']})"
             out.append(
                 [

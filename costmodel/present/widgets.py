@@ -307,7 +307,7 @@ class BaselineView(_View):
             [labels[k].long, money(r["cost"]), percent(r["share"], 1), r["status"]]
             for k, r in frame.iterrows()
         ]
-        rows.append(["Total", money(b.total), "100.0%", "published"])
+        rows.append(["Total", money(b.total), "100.0%", b.total_status])
         head = (
             f"<p><b>{area_label(b.area)}: {money(b.total)} a year</b> "
             f"({html.escape(b.price_basis)}) – {money(b.per_person, 2)} per resident, "

@@ -63,6 +63,7 @@ from .labels import (
     INDICATORS,
     REACH_OUTCOMES,
     SHARE_UNITS,
+    area_label,
     parameter_label,
     scenario_label,
 )
@@ -375,12 +376,17 @@ def _baseline(content: ReportContent, bases: _Bases, by: str) -> Sheet:
         },
         index=pd.Index(list(t["label"]), name="Issue" if by == "issue" else "Paying agency"),
     )
-    frame.loc["Total"] = [frame[money].sum(), frame["Share of the total (%)"].sum(), ""]
+    frame.loc["Total"] = [
+        frame[money].sum(),
+        frame["Share of the total (%)"].sum(),
+        content.baseline.total_status,
+    ]
     return Sheet(
         f"Baseline by {by}",
         frame,
         f"The area's annual cost of late intervention by {by}, with each one's share "
-        f"and whether it is published or derived; the total row is a formula.",
+        f"and whether it is published or derived; the total row is a formula, beside "
+        f"the total's own status.",
         kinds={money: "money", "Share of the total (%)": "share"},
         total_row=True,
         summed=(money, "Share of the total (%)"),
@@ -712,6 +718,10 @@ def _assumptions(content: ReportContent) -> Sheet:
             "Unit": units,
             "Price year": t["price_year"].to_numpy(),
             "Status": t["status"].to_numpy(),
+            "Borrowed from": [
+                area_label(a) if isinstance(a, str) else "" for a in t["borrowed_from"]
+            ],
+            "Rescaled on borrowing": [x if isinstance(x, str) else "" for x in t["rescaled"]],
             "Confidence": t["confidence"].to_numpy(),
             "Source": t["source"].to_numpy(),
             "Distribution": [distribution_text(d) for d in t["distribution"]],
