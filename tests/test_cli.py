@@ -81,8 +81,7 @@ def test_bad_requests_fail_with_one_line(capsys, args, words):
 
 
 def test_validate_exit_codes(capsys, tmp_path):
-    code, out, _ = run(capsys, "validate")
-    assert code == 0 and "valid" in out
+    # exit 0 for the shipped folder: tests/test_bad_input.py validates it (a copy, in full)
     bad = tmp_path / "bad.yaml"
     bad.write_text(
         "description: x\nparameters:\n  a:\n    description: d\n    value: 2\n"

@@ -16,7 +16,7 @@ from reference_reach import ROLES, TOTALS, RunValues, Team, simulate_reference
 import costmodel.model.team as r
 from costmodel.model.vocabulary import WEEKS_PER_QUARTER
 
-VECTORISED_RUNS, REFERENCE_RUNS = 1000, 250
+VECTORISED_RUNS, REFERENCE_RUNS = 1000, 160
 VECTORISED_SEED, REFERENCE_SEED = 11, 12
 #: Allowed difference of means, in combined standard errors.
 TOLERANCE = 4.0
