@@ -68,6 +68,14 @@ class Deflators:
         return label
 
 
+def add_years(day: dt.date, years: int) -> dt.date:
+    """The same day ``years`` later (28 February for a 29 February in a common year)."""
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)
+
+
 def financial_year_of(date: dt.date) -> str:
     """The financial year (April to March) that holds ``date``: 1 Feb 2019 → 2018/19."""
     return format_financial_year(date.year if date.month >= 4 else date.year - 1)

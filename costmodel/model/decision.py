@@ -213,6 +213,7 @@ class OptionsAppraisal:
             return {str(k): {c: clean(v) for c, v in row.items()} for k, row in df.iterrows()}
 
         persp = self.perspectives()
+        views = {o: self.funder_views(o) for o in self.options}
         return {
             "decision": self.decision,
             "question": self.description,
@@ -224,10 +225,8 @@ class OptionsAppraisal:
             "options": list(self.options),
             "incremental": records(self.incremental()),
             "perspectives": {o: records(persp.loc[o]) for o in self.options},
-            "funder_views": {o: records(self.funder_views(o)) for o in self.options},
-            "local_cashable": {
-                o: clean(self.funder_views(o).attrs["local_cashable"]) for o in self.options
-            },
+            "funder_views": {o: records(v) for o, v in views.items()},
+            "local_cashable": {o: clean(v.attrs["local_cashable"]) for o, v in views.items()},
             "cost_sharing": {o: records(self.cost_sharing(o)) for o in self.options},
             "sunk": {k: clean(v) for k, v in self.sunk().items()},
         }

@@ -18,10 +18,10 @@ import numpy as np
 import pandas as pd
 
 from ..greenbook.appraisal import payback, probability_positive, ratio
+from ..greenbook.prices import financial_year_of
 from ..params.errors import ParameterError, Problem
 from ..params.evidence import CLASSES
 from ..params.sampling import summarise
-from ..params.schema import format_financial_year
 from .programme import ProgrammeFlows
 from .savings import GRADES, Appraisal, SavingsInputs
 from .team import ReachInputs, ReachResult
@@ -35,8 +35,7 @@ def programme_financial_years(start: str | dt.date, years: int) -> list[str]:
     start = dt.date.fromisoformat(start) if isinstance(start, str) else start
     out = []
     for i in range(years):
-        mid = start + dt.timedelta(days=365.25 * (i + 0.5))
-        out.append(format_financial_year(mid.year if mid.month >= 4 else mid.year - 1))
+        out.append(financial_year_of(start + dt.timedelta(days=365.25 * (i + 0.5))))
     return out
 
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..greenbook.discounting import discount_factors, schedule_from_params
+from ..greenbook.prices import add_years as _add_years
 from ..params.errors import ParameterError, Problem
 from ..params.limits import check_horizon
 
@@ -119,13 +120,6 @@ def forward_shares(start: dt.date, horizon: int, decision: dt.date | None) -> np
         first, last = _add_years(start, t), _add_years(start, t + 1)
         out[t] = min(max((last - decision).days / (last - first).days, 0.0), 1.0)
     return out
-
-
-def _add_years(day: dt.date, years: int) -> dt.date:
-    try:
-        return day.replace(year=day.year + years)
-    except ValueError:  # 29 February
-        return day.replace(year=day.year + years, day=28)
 
 
 FOLLOW_UP = "savings.appraisal.years_after_support"

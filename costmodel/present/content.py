@@ -27,6 +27,7 @@ from ..analysis.monitoring import sample_size_value
 from ..analysis.sensitivity import one_way, switching_values
 from ..analysis.value_of_information import MIN_DRAWS, evppi
 from ..greenbook.prices import Deflators, as_financial_year, deflators_from_params
+from ..greenbook.prices import add_years as _add_years
 from ..model.decision import OptionsAppraisal, appraise_options
 from ..model.late_intervention import Baseline, baseline, default_area
 from ..model.projection import Projection, common_basis, default_price_year, project
@@ -460,13 +461,6 @@ def appraisal_year_labels(start: dt.date, years: int) -> list[str]:
             else f"{a:%b %Y} – {b:%b %Y}"
         )
     return out
-
-
-def _add_years(d: dt.date, years: int) -> dt.date:
-    try:
-        return d.replace(year=d.year + years)
-    except ValueError:  # 29 February
-        return d.replace(year=d.year + years, day=28)
 
 
 @dataclass(frozen=True)
