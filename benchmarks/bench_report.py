@@ -15,7 +15,7 @@ import sys
 import time
 
 import costmodel
-from costmodel.present.content import report_content
+from costmodel.analysis.report import report_content
 from costmodel.present.pdf import pdf_bytes
 from costmodel.present.workbook import workbook_bytes
 

@@ -73,8 +73,8 @@ _API = {
     "switching_values": ("analysis.sensitivity", "switching_values"),
     "evpi": ("analysis.value_of_information", "evpi"),
     "evppi": ("analysis.value_of_information", "evppi"),
-    "report_content": ("present.content", "report_content"),
-    "ReportContent": ("present.content", "ReportContent"),
+    "report_content": ("analysis.report", "report_content"),
+    "ReportContent": ("analysis.report", "ReportContent"),
     "write_report": ("present.pdf", "write_report"),
     "ISSUES": ("present.labels", "ISSUES"),
     "AGENCIES": ("present.labels", "AGENCIES"),
@@ -83,6 +83,7 @@ _API = {
 __all__ = ["__version__", *_API]
 
 if TYPE_CHECKING:  # pragma: no cover
+    from .analysis.report import ReportContent, report_content
     from .analysis.sensitivity import one_way, switching_values, two_way
     from .analysis.value_of_information import evpi, evppi
     from .greenbook.discounting import discount_factors, flat_rate, present_value
@@ -101,7 +102,6 @@ if TYPE_CHECKING:  # pragma: no cover
     from .params.scenarios import Scenario, apply_scenario, list_scenarios, load_scenario
     from .params.schema import Parameter
     from .params.store import ParameterSet, load
-    from .present.content import ReportContent, report_content
     from .present.labels import AGENCIES, ISSUES
     from .present.pdf import write_report
 

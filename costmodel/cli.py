@@ -1169,7 +1169,7 @@ def _project(args) -> str:
         s.to_csv(buf, lineterminator="\n")
         res.by_agency().to_csv(buf, lineterminator="\n")
         return buf.getvalue()
-    from .present.labels import BASIS_LABELS
+    from .present.labels import BASIS_LABELS, perspective_basis
 
     h = res.headlines()
     rows = [
@@ -1222,7 +1222,7 @@ def _project(args) -> str:
                     money(r.pv_costs),
                     money(r.npv),
                     f"{r.bcr:.2f}" if r.bcr == r.bcr else "–",
-                    r.basis,
+                    perspective_basis(r.basis, res.perspective_weights.get("funder")),
                 ]
                 for k, r in res.perspectives().iterrows()
             ],
@@ -1517,9 +1517,9 @@ def _options_text(res, args, brief: bool = False) -> str:
 def _report(args) -> str:
     from pathlib import Path
 
+    from .analysis.report import report_content
     from .params.errors import ParameterError, Problem
     from .params.store import load
-    from .present.content import report_content
     from .present.files import check_writable
 
     scenarios = args.scenario

@@ -122,8 +122,8 @@ def computed(monkeypatch) -> list[str]:
     Each records its name and stops the command, so a test can check that a bad
     request was refused before any computing started.
     """
+    from costmodel.analysis import report
     from costmodel.model import calibration, projection, team
-    from costmodel.present import content
 
     calls: list[str] = []
 
@@ -139,7 +139,7 @@ def computed(monkeypatch) -> list[str]:
         (projection, "compare"),
         (team, "reach"),
         (calibration, "calibrate"),
-        (content, "report_content"),
+        (report, "report_content"),
     ):
         monkeypatch.setattr(module, name, stand_in(name))
     return calls

@@ -11,9 +11,10 @@ import numpy as np
 import pytest
 
 import costmodel
+from costmodel.analysis import report
+from costmodel.analysis.report import appraisal_year_labels, report_content
 from costmodel.model.projection import project
 from costmodel.present import board
-from costmodel.present.content import appraisal_year_labels, report_content
 from costmodel.present.formatting import money_round, percent
 
 pdfium = pytest.importorskip("pypdfium2")
@@ -128,7 +129,7 @@ def test_confidence_grade_follows_the_savings_on_each_grade(content):
     assert shares.sum() == pytest.approx(1.0)
     by = board.savings_by_outcome(content)
     assert shares["medium"] == pytest.approx(by.loc[by["grade"] == "medium", "share"].sum())
-    if shares.max() > board.MAJORITY:
+    if shares.max() > report.MAJORITY:
         assert grade == shares.idxmax()
 
 

@@ -72,7 +72,11 @@ def test_payment_by_results_cancels_in_the_fiscal_view_and_not_in_the_funders(tr
     assert views.loc["economic", "pv_costs"] == pytest.approx(costs)
     assert views.loc["local", "pv_costs"] == pytest.approx(costs - income)
     assert views.loc["funder", "pv_costs"] == pytest.approx(costs - income)
-    assert "local_authority" in views.loc["funder", "basis"]
+    assert views.loc["funder", "basis"] == "funder"  # a key; the words are the labels
+    assert troubled.perspective_weights["funder"] == "local_authority"
+    from costmodel.present.labels import perspective_basis
+
+    assert "Local authority" in perspective_basis("funder", "local_authority")
     # the income raises the council's NPV by exactly its PV
     assert views.loc["local", "npv"] - (views.loc["local", "pv_benefits"] - costs) == pytest.approx(
         income

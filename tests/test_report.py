@@ -10,13 +10,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from costmodel.analysis.report import report_content
 from costmodel.cli import main
 from costmodel.greenbook.prices import deflators_from_params
 from costmodel.model.late_intervention import baseline
 from costmodel.model.projection import project
 from costmodel.params.errors import OutputError, ParameterError
 from costmodel.params.scenarios import apply_scenario
-from costmodel.present.content import report_content
+from costmodel.present import content as shown
 from costmodel.present.files import write_files
 from costmodel.present.formatting import money_m, money_round, percent
 from costmodel.present.labels import INDICATORS
@@ -188,7 +189,18 @@ def test_nominal_cash_flows_reinflate_each_year_by_the_deflator(content, params)
     assert real.index[1] == "Feb 2020 – Jan 2021" and content.years()[1] == "2020/21"
     factor = level["2020/21"] / level["2018/19"]
     assert nominal.iloc[1]["costs"] == pytest.approx(real.iloc[1]["costs"] * factor)
-    assert "nominal" in nominal.attrs["basis"] and "real terms" in real.attrs["basis"]
+    assert nominal.attrs["basis"] == "nominal" and real.attrs["basis"] == "real"
+    worded = shown.cash_flows(content, basis="nominal")
+    assert "nominal" in worded.attrs["basis"]
+    assert "real terms" in shown.cash_flows(content, basis="real").attrs["basis"]
+    # every year's cash amount is its real amount × the deflator's rise to that year
+    rises = [level[y] / level[content.price_year] for y in content.years()]
+    np.testing.assert_allclose(
+        nominal.drop(index="Total").to_numpy(),
+        real.drop(index="Total").to_numpy() * np.array(rises)[:, None],
+        rtol=1e-12,
+    )
+    np.testing.assert_allclose(nominal.loc["Total"], nominal.drop(index="Total").sum(), rtol=1e-12)
     assert deflators_from_params(params).factor("2018/19", "2020/21") == pytest.approx(factor)
 
 

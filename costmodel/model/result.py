@@ -296,30 +296,14 @@ class Projection:
         h = self.appraisal.health_discount_factors
         social = economic + float((f if h is None else h) @ m["social_net"])
         rows = {
-            "fiscal": (by_agency.sum(), costs, "every public agency; income cancels"),
-            "economic": (
-                economic,
-                costs,
-                "fiscal less transfer payments, plus output not lost where valued",
-            ),
-            "social": (
-                social,
-                costs,
-                "economic plus wellbeing where valued (see each outcome's social_value)",
-            ),
-            "local": (
-                float(by_agency @ w["local"]),
-                costs - income,
-                "local partners' savings; costs less income from central government",
-            ),
+            "fiscal": (by_agency.sum(), costs, "fiscal"),
+            "economic": (economic, costs, "economic"),
+            "social": (social, costs, "social"),
+            "local": (float(by_agency @ w["local"]), costs - income, "local"),
         }
         if w.get("funder") is not None:
             j = AGENCY_NAMES.index(w["funder"])
-            rows["funder"] = (
-                float(cashable[j]),
-                costs - income,
-                f"cashable savings of the funder ({w['funder']}) against its outlay",
-            )
+            rows["funder"] = (float(cashable[j]), costs - income, "funder")
         out = pd.DataFrame(
             {
                 "pv_benefits": [r[0] for r in rows.values()],
@@ -331,6 +315,21 @@ class Projection:
         out.insert(2, "npv", out["pv_benefits"] - out["pv_costs"])
         out.insert(3, "bcr", [float(ratio(r[0], r[1])) for r in rows.values()])
         return out
+
+    def npv_per_family(self, low: float = 5, high: float = 95) -> tuple[float, float, float]:
+        """NPV per family starting support: the mean NPV over the mean families (0 with
+        no families), and the ``low`` and ``high`` percentiles of each stored draw's own
+        NPV over its own families (draws with no families left out; 0 when none is left),
+        so programmes of very different sizes read on one scale."""
+        h = self.headlines()["estimate"]
+        families = float(h["families_started"])
+        mean = float(h["npv"]) / families if families > 0 else 0.0
+        each = self.families_started[: self.stored]
+        per_draw = self.appraisal.npv / np.where(each > 0, each, np.nan)
+        finite = per_draw[np.isfinite(per_draw)]
+        if not len(finite):
+            return mean, 0.0, 0.0
+        return mean, float(np.percentile(finite, low)), float(np.percentile(finite, high))
 
     def perspective_draws(self, view: str) -> tuple[np.ndarray, np.ndarray]:
         """PV of benefits and of costs by stored draw for a perspective of

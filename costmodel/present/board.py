@@ -1,10 +1,11 @@
-"""The board paper's reasoning in numbers: what the executive summary and its closing
-sections say, drawn from a :class:`~costmodel.present.content.ReportContent`.
+"""The board paper's reasoning in words: what the executive summary and its closing
+sections say, drawn from a :class:`~costmodel.analysis.report.ReportContent`.
 
-Each function returns plain values or a DataFrame built only from numbers the results
-already hold (projections, switching values, value of information, parameters), so the
-PDF lays them out and tests compare them with the library. Nothing here draws, prints
-or writes.
+The numbers are the results' own (the stance, the confidence grade, who pays and
+saves, the key risks, the options and the rebased parameters are computed in
+:mod:`costmodel.analysis.report`); each function here chooses the words and lays the
+numbers out, so the PDF prints them and tests compare them with the library. Nothing
+here computes, draws, prints or writes.
 
 * :func:`stance` – whether the run looks back on a programme (ex post) or forward to a
   decision (ex ante), from the dates.
@@ -30,17 +31,14 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ..model.programme import programmes
-from ..model.savings import GRADES
-from ..model.vocabulary import AGENCY_NAMES, WEEKS_PER_YEAR
-from .content import ReportContent, _add_years
+from ..analysis.report import PERIODS, ReportContent, period_label
 from .formatting import money_round, percent
 from .labels import (
-    AGENCY_LABELS,
     ANNEX_TOPICS,
     GROUP_LABELS,
     MONITORING,
     OUTCOME_LABELS,
+    WHO_PAYS_ROWS,
     area_label,
     parameter_label,
 )
@@ -53,10 +51,6 @@ DEFAULT_OPTIONS: tuple[tuple[str, str | None], ...] = (
     ("Continue", None),
     ("Scale up", "scale_up"),
 )
-#: Appraisal periods of the who-pays table: (first year, last year), 1-based, inclusive.
-PERIODS: tuple[tuple[int, int | None], ...] = ((1, 3), (4, 6), (7, None))
-#: Shares of savings above which one evidence grade sets the overall grade.
-MAJORITY = 0.5
 
 
 @dataclass(frozen=True)
@@ -80,51 +74,21 @@ class Stance:
 def stance(content: ReportContent, kind: str | None = None) -> Stance:
     """Ex post when the report is dated after the funded period ends, in flight when
     during it, ex ante before it starts; ``kind`` (else the one the report was asked
-    for, ``content.stance``) overrides the dates."""
-    start, end = programme_period(content)
-    kind = kind or content.stance
-    if kind is None:
-        kind = (
-            "ex_post"
-            if content.created > end
-            else "in_flight"
-            if content.created >= start
-            else "ex_ante"
-        )
-    if kind not in ("ex_post", "in_flight", "ex_ante"):
-        raise ValueError(f"stance must be ex_post, in_flight or ex_ante, not {kind!r}")
-    return Stance(kind, start, end, content.created)
+    for, ``content.stance``) overrides the dates
+    (:meth:`~costmodel.analysis.report.ReportContent.stance_kind`)."""
+    start, end = content.programme_period()
+    return Stance(content.stance_kind(kind), start, end, content.created)
 
 
 def programme_period(content: ReportContent) -> tuple[dt.date, dt.date]:
-    """First and last day of the reported scenario's programmes (the team's funded
-    weeks, or a programme's years)."""
-    p = content.parameters
-    if "team.programme.start_date" in p and float(p["team.budget.total"].value) > 0:
-        start = p["team.programme.start_date"].value
-        weeks = float(p["team.programme.duration"].value) * WEEKS_PER_YEAR
-        return start, start + dt.timedelta(weeks=weeks) - dt.timedelta(days=1)
-    included = programmes(p)
-    if not included:
-        start = dt.date.fromisoformat(content.main.start_year)
-        return start, start
-    start = min(q.start_date(p) for q in included)
-    end = max(_add_years(q.start_date(p), q.years(p)) for q in included)
-    return start, end - dt.timedelta(days=1)
-
-
-def period_label(start: dt.date, first: int, last: int) -> str:
-    """Appraisal years ``first``..``last`` (1-based) as months: ``Feb 2019 – Jan 2022``."""
-    a = _add_years(start, first - 1)
-    b = _add_years(start, last) - dt.timedelta(days=1)
-    return f"{a:%b %Y} – {b:%b %Y}"
+    """First and last day of the reported scenario's programmes."""
+    return content.programme_period()
 
 
 def savings_by_outcome(content: ReportContent, scenario: str | None = None) -> pd.DataFrame:
     """PV of net savings by outcome (mean), with its effect's grade and evidence class
-    (:meth:`costmodel.model.projection.Projection.by_outcome`) and a label."""
-    p = content.projections[scenario or content.scenarios[0]]
-    out = p.by_outcome()
+    (:meth:`~costmodel.analysis.report.ReportContent.savings_by_outcome`) and a label."""
+    out = content.savings_by_outcome(scenario).copy()
     out.insert(
         0, "label", [OUTCOME_LABELS[o].short if o in OUTCOME_LABELS else o for o in out.index]
     )
@@ -132,63 +96,24 @@ def savings_by_outcome(content: ReportContent, scenario: str | None = None) -> p
 
 
 def confidence(content: ReportContent, scenario: str | None = None) -> tuple[str, pd.Series]:
-    """The overall evidence grade and the share of PV net savings resting on each grade.
-
-    The grade is the one carrying a majority of the savings; with no majority, the
-    lower of the two largest (a case resting on mixed evidence is as strong as its
-    weaker half).
-    """
-    by = savings_by_outcome(content, scenario)
-    shares = by.groupby("grade")["share"].sum().reindex(list(GRADES), fill_value=0.0)
-    top = shares.idxmax()
-    if shares[top] > MAJORITY:
-        return str(top), shares
-    two = shares.sort_values(ascending=False).index[:2]
-    return str(max(two, key=GRADES.index)), shares
+    """The overall evidence grade and the share of PV net savings resting on each grade
+    (:meth:`~costmodel.analysis.report.ReportContent.confidence`)."""
+    return content.confidence(scenario)
 
 
 def who_pays_and_saves(content: ReportContent, scenario: str | None = None) -> pd.DataFrame:
     """Mean real-terms costs (less income) of the programmes and each agency's cashable
-    saving, by period of appraisal years and in total (undiscounted), and the PV."""
-    p = content.projections[scenario or content.scenarios[0]]
-    m = p.mean_flows()
-    years = len(m["costs"])
-    start = dt.date.fromisoformat(p.start_year)
-    rows: dict[str, np.ndarray] = {"Costs of the programme": m["costs"] - m["income"]}
-    for j, a in enumerate(AGENCY_NAMES):
-        rows[f"Cashable saving: {AGENCY_LABELS[a].long}"] = m["cashable_by_agency"][:, j]
-    cols: dict[str, list[float]] = {}
-    for first, last in PERIODS:
-        stop = years if last is None else min(last, years)
-        if first > stop:
-            continue
-        key = period_label(start, first, stop)
-        cols[key] = [float(v[first - 1 : stop].sum()) for v in rows.values()]
-    cols["Total"] = [float(v.sum()) for v in rows.values()]
-    f = p.appraisal.discount_factors
-    cols["Present value"] = [float(f @ v) for v in rows.values()]
-    return pd.DataFrame(cols, index=pd.Index(list(rows), name="flow"))
+    saving, by period of appraisal years and in total (undiscounted), and the PV
+    (:meth:`~costmodel.analysis.report.ReportContent.who_pays_and_saves`), in words."""
+    out = content.who_pays_and_saves(scenario)
+    out.index = pd.Index([WHO_PAYS_ROWS.get(k, k) for k in out.index], name="flow")
+    return out
 
 
 def key_risks(content: ReportContent, n: int = 3) -> list[tuple[str, float, float, float]]:
-    """The ``n`` switching values nearest the central case, one per subject (an outcome,
-    or a parameter), as ``(path, change, central, switching)``: the change is relative
-    (−0.3: 30% lower than assumed)."""
-    s = content.switching
-    s = s[np.isfinite(s["change"].to_numpy(dtype=float))]
-    s = s.reindex(s["change"].abs().sort_values().index)
-    seen: set[str] = set()
-    out = []
-    for path, r in s.iterrows():
-        parts = str(path).split(".")
-        subject = ".".join(parts[:3]) if parts[:2] == ["savings", "outcomes"] else str(path)
-        if subject in seen:
-            continue
-        seen.add(subject)
-        out.append((str(path), float(r["change"]), float(r["central"]), float(r["switching"])))
-        if len(out) == n:
-            break
-    return out
+    """The ``n`` switching values nearest the central case, one per subject
+    (:meth:`~costmodel.analysis.report.ReportContent.key_risks`)."""
+    return content.key_risks(n)
 
 
 def risk_sentence(
@@ -211,23 +136,9 @@ def options(
     content: ReportContent, chosen: Sequence[tuple[str, str | None]] = DEFAULT_OPTIONS
 ) -> pd.DataFrame:
     """The options the report has projections for: scenario, mean NPV, BCR (ratio of
-    means), P(NPV > 0), PV costs and families starting support."""
-    rows = {}
-    for name, scenario in chosen:
-        scenario = scenario or content.scenarios[0]
-        if scenario not in content.projections:
-            continue
-        p = content.projections[scenario]
-        h = p.headlines()["estimate"]
-        rows[name] = {
-            "scenario": scenario,
-            "npv": float(h["npv"]),
-            "bcr": float(h["bcr"]),
-            "p_npv_positive": p.p_npv_positive,
-            "pv_costs": float(h["pv_costs"]),
-            "families_started": float(h["families_started"]),
-        }
-    return pd.DataFrame.from_dict(rows, orient="index").rename_axis("option")
+    means), P(NPV > 0), PV costs and families starting support
+    (:meth:`~costmodel.analysis.report.ReportContent.options`)."""
+    return content.options(chosen)
 
 
 def evidence_priorities(content: ReportContent) -> pd.DataFrame:
@@ -275,6 +186,7 @@ def annex(content: ReportContent) -> tuple[pd.DataFrame, list[str]]:
     (``reference`` is its 1-based number).
     """
     t = content.assumptions()
+    values = content.rebased()
     refs: dict[str, int] = {}
     rows = []
     order = list(dict.fromkeys(t for _, t in ANNEX_TOPICS))
@@ -284,11 +196,9 @@ def annex(content: ReportContent) -> tuple[pd.DataFrame, list[str]]:
             str(x) for x in (source.publisher, source.title, source.year, source.url) if x
         )
         ref = refs.setdefault(src, len(refs) + 1)
-        rebased = None
         year = r["price_year"] if isinstance(r["price_year"], str) else None
         value = r["value"]
-        if year and isinstance(value, (int, float)) and not isinstance(value, bool):
-            rebased = float(value) * content.deflators.factor(year, content.price_year)
+        rebased = None if np.isnan(values[path]) else float(values[path])
         lender = r.get("borrowed_from") if isinstance(r.get("borrowed_from"), str) else None
         rescaled = r.get("rescaled") if isinstance(r.get("rescaled"), str) else None
         rows.append(
@@ -332,6 +242,7 @@ def answer_sentence(content: ReportContent) -> str:
 
 __all__ = [
     "DEFAULT_OPTIONS",
+    "PERIODS",
     "Stance",
     "annex",
     "answer_sentence",
@@ -340,6 +251,8 @@ __all__ = [
     "key_risks",
     "monitoring_plan",
     "options",
+    "period_label",
+    "programme_period",
     "risk_sentence",
     "savings_by_outcome",
     "stance",

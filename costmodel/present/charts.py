@@ -600,17 +600,10 @@ def scenarios_chart(projections: Mapping[str, Projection]) -> Figure:
     means, p5, p95, bcrs = [], [], [], []
     for name in names:
         p = projections[name]
-        families = p.families_started
-        fam = float(p.headlines().loc["families_started", "estimate"])
-        # NPV per family starting support: the mean NPV over the mean families, and the
-        # spread of each draw's own ratio (programmes of very different sizes compare)
-        per_draw = p.appraisal.npv / np.where(
-            families[: p.stored] > 0, families[: p.stored], np.nan
-        )
-        finite = np.isfinite(per_draw)
-        means.append(float(p.headlines().loc["npv", "estimate"]) / fam if fam > 0 else 0.0)
-        p5.append(float(np.percentile(per_draw[finite], 5)) if finite.any() else 0.0)
-        p95.append(float(np.percentile(per_draw[finite], 95)) if finite.any() else 0.0)
+        mean, low, high = p.npv_per_family(5, 95)
+        means.append(mean)
+        p5.append(low)
+        p95.append(high)
         bcrs.append(float(p.headlines().loc["bcr", "estimate"]))
 
     colours = [POSITIVE if m >= 0 else NEGATIVE for m in means]

@@ -477,6 +477,76 @@ FAMILY_COST_ROWS: dict[str, str] = {
     "not_modelled": "Not covered by the model's outcomes",
 }
 
+#: Rows of the board paper's table of who pays and who saves.
+WHO_PAYS_ROWS: dict[str, str] = {
+    "costs": "Costs of the programme",
+    **{f"cashable_{a}": f"Cashable saving: {label.long}" for a, label in AGENCY_LABELS.items()},
+}
+
+#: The appraisal's perspectives (:meth:`costmodel.model.result.Projection.perspectives`):
+#: the long form for the tables of perspectives, the short for the summary page.
+PERSPECTIVE_LABELS: dict[str, Label] = _labels(
+    {
+        "fiscal": (
+            "Fiscal: the public sector as a whole (the headline figures)",
+            "Fiscal: the public sector as a whole",
+        ),
+        "economic": (
+            "Economic: fiscal less transfers, plus output",
+            "Economic: less transfers, plus output",
+        ),
+        "social": ("Social: economic plus wellbeing", "Social: plus wellbeing, where valued"),
+        "local": ("The local partnership", "Local partners (costs less government income)"),
+        "funder": ("The funder's own view", "The funder's own cashable view"),
+    }
+)
+
+#: What each perspective counts (its ``basis`` key); ``{funder}`` is the paying agency.
+PERSPECTIVE_BASIS: dict[str, str] = {
+    "fiscal": "every public agency; income cancels",
+    "economic": "fiscal less transfer payments, plus output not lost where valued",
+    "social": "economic plus wellbeing where valued (see each outcome's social_value)",
+    "local": "local partners' savings; costs less income from central government",
+    "funder": "cashable savings of the funder ({funder}) against its outlay",
+}
+
+
+def perspective_basis(key: str, funder: str | None = None) -> str:
+    """What a perspective counts, in words; ``funder`` is the funder's agency key."""
+    return PERSPECTIVE_BASIS[key].format(
+        funder=AGENCY_LABELS[funder].long if funder in AGENCY_LABELS else funder
+    )
+
+
+#: The team's service tiers (:meth:`costmodel.model.team.ReachResult.tiers`).
+TIER_LABELS: dict[str, str] = {
+    "casework": "Casework (direct work with the family)",
+    "light_touch": "Light touch (a call and a follow-up)",
+    "advice": "Advice to other professionals",
+    "supported": "Supported: casework and light touch",
+}
+
+#: Statistics of the draws or runs, as the columns of a table name them.
+STATISTIC_LABELS: dict[str, str] = {
+    "mean": "mean",
+    "p5": "5th percentile",
+    "p50": "median",
+    "p95": "95th percentile",
+    "low": "5th percentile",
+    "high": "95th percentile",
+}
+
+
+def money_basis(basis: str, price_basis: str, discount: str) -> str:
+    """The money basis of a cash-flow table (``real``, ``discounted`` or ``nominal``)
+    in words, given the report's price basis and discount rate's name."""
+    if basis == "real":
+        return f"{price_basis}, undiscounted"
+    if basis == "discounted":
+        return f"{price_basis}, discounted ({discount} Green Book rate)"
+    return "nominal (cash) prices of each year, by the GDP deflator"
+
+
 #: Year-by-year cash-flow columns (``net_<agency>`` are added below).
 CASH_FLOWS: dict[str, Label] = _labels(
     {

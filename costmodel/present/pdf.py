@@ -18,9 +18,10 @@ from pathlib import Path
 
 import numpy as np
 
+from ..analysis.report import ReportContent
 from ..params.errors import accepts
 from ..params.monitoring import COLUMNS as MONITORING_COLUMNS
-from .content import ReportContent
+from . import content as shown
 from .formatting import (
     band_rows,
     by_kind,
@@ -42,9 +43,11 @@ from .labels import (
     INDICATORS,
     MONITORING_FIELDS,
     OUTCOME_LABELS,
+    PERSPECTIVE_LABELS,
     REACH_OUTCOMES,
     SHARE_UNITS,
     SUNK_ROWS,
+    TIER_LABELS,
     late_intervention_phrase,
     parameter_label,
     provenance_text,
@@ -100,7 +103,7 @@ def _document(content: ReportContent):
     from fpdf import FPDF
 
     footer_left = (
-        f"costmodel {content.version} · {content.area_name} · "
+        f"costmodel {content.version} · {shown.area_name(content)} · "
         f"{', '.join(content.scenarios)} · {content.price_basis} · "
         f"parameters {content.fingerprint}"
     )
@@ -130,7 +133,7 @@ def _document(content: ReportContent):
     pdf.set_auto_page_break(True, margin=18)
     for style, path in _font_files().items():
         pdf.add_font(FONT, style, str(path))
-    pdf.set_title(f"Early help: costs and savings – {content.area_name}")
+    pdf.set_title(f"Early help: costs and savings – {shown.area_name(content)}")
     pdf.set_author("costmodel")
     pdf.set_subject(f"{', '.join(content.scenarios)}; {content.price_basis}")
     pdf.set_creator(f"costmodel {content.version}")
@@ -337,12 +340,12 @@ def _cover(pdf, c: ReportContent) -> None:
     pdf.set_font(FONT, "", 14)
     pdf.set_text_color(*INK)
     pdf.multi_cell(
-        _width(pdf), 7, f"{c.area_name}: {_programme_name(c)}", new_x="LMARGIN", new_y="NEXT"
+        _width(pdf), 7, f"{shown.area_name(c)}: {_programme_name(c)}", new_x="LMARGIN", new_y="NEXT"
     )
     pdf.ln(12)
     scen = "; ".join(f"{s} – {c.descriptions.get(s, '')}".rstrip(" –") for s in c.scenarios)
     rows = [
-        ("Area", c.area_name),
+        ("Area", shown.area_name(c)),
         ("Programme", f"{st.start:%-d %B %Y} to {st.end:%-d %B %Y}"),
         ("Scenario", scen),
         ("Price base", f"{c.price_basis} (HM Treasury GDP deflator)"),
@@ -352,7 +355,7 @@ def _cover(pdf, c: ReportContent) -> None:
             f"{dt.date.fromisoformat(c.main.base_date):%-d %B %Y}; {c.horizon} years appraised",
         ),
         ("Uncertainty", f"{number(c.draws)} Monte Carlo draws, seed {c.seed}"),
-        *(("Borrowed", line) for line in c.borrowed),
+        *(("Borrowed", line) for line in shown.borrowed(c)),
         ("Date", c.created.strftime("%-d %B %Y")),
         ("Library", f"costmodel {c.version}"),
         ("Parameter fingerprint", c.fingerprint),
@@ -428,11 +431,11 @@ def _summary(pdf, c: ReportContent) -> None:
         ),
     }[st.kind]
     grade, shares = board.confidence(c)
-    if c.borrowed:
+    if shown.borrowed(c):
         _para(
             pdf,
-            f"Parameters from another area: {'; '.join(c.borrowed)}. They stand in for "
-            f"{c.area_name}'s own until replaced.",
+            f"Parameters from another area: {'; '.join(shown.borrowed(c))}. They stand in for "
+            f"{shown.area_name(c)}'s own until replaced.",
             size=8.5,
             style="B",
         )
@@ -448,13 +451,8 @@ def _summary(pdf, c: ReportContent) -> None:
         size=8.5,
     )
     views = c.main.perspectives()
-    names = {
-        "fiscal": "Fiscal: the public sector as a whole",
-        "economic": "Economic: less transfers, plus output",
-        "social": "Social: plus wellbeing, where valued",
-        "local": "Local partners (costs less government income)",
-        "funder": f"The funder's own cashable view ({payer})",
-    }
+    names = {k: label.short for k, label in PERSPECTIVE_LABELS.items()}
+    names["funder"] = f"{names['funder']} ({payer})"
     rows = [
         [
             names.get(str(k), str(k)),
@@ -553,7 +551,7 @@ def _baseline_section(pdf, c: ReportContent, charts) -> None:
     basis = f"{b.price_basis}, a year"
     _para(
         pdf,
-        f"{late_intervention_phrase(b.total_status, c.area_name)}, by issue and by the "
+        f"{late_intervention_phrase(b.total_status, shown.area_name(c))}, by issue and by the "
         f"agency that pays, in {c.price_year} prices. Published figures are used as they "
         f"stand; the rest of the split is derived from national shares (see Methods).",
     )
@@ -564,7 +562,7 @@ def _baseline_section(pdf, c: ReportContent, charts) -> None:
         _para(pdf, f"The total{spread}: {provenance_text(total)}.", size=8)
     _chart(pdf, charts.baseline_chart(b, "issue"), basis=basis)
     for by, head in (("issue", "Issue"), ("agency", "Paying agency")):
-        t = c.baseline_table(by)
+        t = shown.baseline_table(c, by)
         rows = [
             [r["label"], money_m(r["cost"]), percent(r["share"], 0), r["status"]]
             for _, r in t.iterrows()
@@ -582,7 +580,7 @@ def _baseline_section(pdf, c: ReportContent, charts) -> None:
         if by == "issue":
             _chart(pdf, charts.baseline_chart(b, "agency"), basis=basis)
     _heading(pdf, "Issue by paying agency", level=1)
-    m = c.baseline_matrix()
+    m = shown.baseline_matrix(c)
     short = {a.long: a.short for a in AGENCY_LABELS.values()}
     rows = [[str(i), *(money_m(v) for v in r)] for i, r in zip(m.index, m.to_numpy(), strict=True)]
     _table(
@@ -664,15 +662,9 @@ def _reach_section(pdf, c: ReportContent, charts) -> None:
         basis=f"real terms, {sim.inputs.price_year} prices (the budget's price base), undiscounted",
     )
     tiers = c.reach_by_tier()
-    tier_names = {
-        "casework": "Casework (direct work with the family)",
-        "light_touch": "Light touch (a call and a follow-up)",
-        "advice": "Advice to other professionals",
-        "supported": "Supported: casework and light touch",
-    }
     rows = [
         [
-            tier_names.get(tier, tier),
+            TIER_LABELS.get(tier, tier),
             *(
                 f"{number(tiers.loc[(tier, m), 'mean'])} "
                 f"({number(tiers.loc[(tier, m), 'p5'])}–{number(tiers.loc[(tier, m), 'p95'])})"
@@ -727,7 +719,7 @@ def _savings_section(pdf, c: ReportContent, charts) -> None:
         "optimism bias. Future amounts are discounted at the Green Book rate. "
         + _evidence_shares(c),
     )
-    h = c.headline()
+    h = shown.headline(c)
     rows = []
     for k, r in h.iterrows():
         if k in ("p_npv_positive", "p_payback"):
@@ -757,12 +749,12 @@ def _savings_section(pdf, c: ReportContent, charts) -> None:
         "family and break-even are ratios of mean present values, so they agree with the "
         "mean NPV; payback is read from the mean cumulative curves and shown only where "
         "at least half the draws pay back. Ranges are of the draws' own values."
-        + c.cost_above_budget(),
+        + shown.cost_above_budget(c),
         basis=_basis(c),
     )
     _chart(pdf, charts.cumulative_chart(c.main), basis=_basis(c))
     _chart(pdf, charts.savings_by_agency_chart(c.main, discounted=False), basis=_basis(c, False))
-    ag = c.by_agency()
+    ag = shown.by_agency(c)
     arows = [
         [
             r["label"],
@@ -792,13 +784,7 @@ def _savings_section(pdf, c: ReportContent, charts) -> None:
         basis=_basis(c),
     )
     views = c.main.perspectives()
-    names = {
-        "fiscal": "Fiscal: the public sector as a whole (the headline figures)",
-        "economic": "Economic: fiscal less transfers, plus output",
-        "social": "Social: economic plus wellbeing",
-        "local": "The local partnership",
-        "funder": "The funder's own view",
-    }
+    names = {k: label.long for k, label in PERSPECTIVE_LABELS.items()}
     rows = [
         [
             names.get(str(k), str(k)),
@@ -857,7 +843,7 @@ def _savings_section(pdf, c: ReportContent, charts) -> None:
         )
     labels = _cash_flow_labels()
     for basis in ("real", "discounted", *(("nominal",) if c.nominal else ())):
-        df = c.cash_flows(basis=basis)
+        df = shown.cash_flows(c, basis=basis)
         title = {
             "real": "Cash flows by year and agency: real terms",
             "discounted": "Cash flows by year and agency: discounted (present values)",
@@ -1376,7 +1362,7 @@ def _methods(pdf, c: ReportContent) -> None:
         )
         + " by evidence grade (high/medium/low)"
     ]
-    phrase = late_intervention_phrase(c.baseline.total_status, c.area_name)
+    phrase = late_intervention_phrase(c.baseline.total_status, shown.area_name(c))
     text = [
         (
             "The baseline",

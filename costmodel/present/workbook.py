@@ -51,9 +51,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..analysis.report import ReportContent
 from ..model.vocabulary import AGENCY_NAMES, WEEKS_PER_QUARTER
 from ..params.schema import format_financial_year
-from .content import ReportContent
+from . import content as shown
 from .formatting import distribution_text, parameter_value
 from .labels import (
     AGENCY_LABELS,
@@ -61,10 +62,14 @@ from .labels import (
     DECISION_COLUMNS,
     GROUP_LABELS,
     INDICATORS,
+    PERSPECTIVE_LABELS,
     REACH_OUTCOMES,
     SHARE_UNITS,
+    STATISTIC_LABELS,
+    TIER_LABELS,
     area_label,
     parameter_label,
+    perspective_basis,
     scenario_label,
 )
 from .xlsx import MAX_SHEET_NAME, write_workbook
@@ -107,27 +112,9 @@ DRAW_INDICATORS: tuple[str, ...] = (
 )
 
 # Words for the rows and columns of this workbook's own tables.
-_PERSPECTIVES = {
-    "fiscal": "Fiscal: the public sector as a whole (the headline figures)",
-    "economic": "Economic: fiscal less transfers, plus output",
-    "social": "Social: economic plus wellbeing",
-    "local": "The local partnership",
-    "funder": "The funder's own view",
-}
-_TIERS = {
-    "casework": "Casework (direct work with the family)",
-    "light_touch": "Light touch (a call and a follow-up)",
-    "advice": "Advice to other professionals",
-    "supported": "Supported: casework and light touch",
-}
-_STATISTICS = {
-    "mean": "mean",
-    "p5": "5th percentile",
-    "p50": "median",
-    "p95": "95th percentile",
-    "low": "5th percentile",
-    "high": "95th percentile",
-}
+_PERSPECTIVES = {k: label.long for k, label in PERSPECTIVE_LABELS.items()}
+_TIERS = TIER_LABELS
+_STATISTICS = STATISTIC_LABELS
 _PLURALS = {
     "family": "families",
     "year": "years",
@@ -293,7 +280,7 @@ def _total_label(frame: pd.DataFrame) -> bool:
 
 
 def _summary(content: ReportContent, bases: _Bases) -> Sheet:
-    h = content.headline()
+    h = shown.headline(content)
     keys = list(h.index)
     kinds = [_indicator_kind(k) for k in keys]
     frame = pd.DataFrame(
@@ -350,7 +337,10 @@ def _perspectives(content: ReportContent, bases: _Bases) -> Sheet:
             _header("Present value of costs", pv): t["pv_costs"].to_numpy(),
             _header("Net present value", pv): t["npv"].to_numpy(),
             "Benefit-cost ratio": t["bcr"].to_numpy(),
-            "What counts": t["basis"].to_numpy() if "basis" in t else "",
+            "What counts": [
+                perspective_basis(b, content.main.perspective_weights.get("funder"))
+                for b in t["basis"]
+            ],
         },
         index=pd.Index([_PERSPECTIVES.get(str(k), str(k)) for k in t.index], name="Perspective"),
     )
@@ -366,7 +356,7 @@ def _perspectives(content: ReportContent, bases: _Bases) -> Sheet:
 
 
 def _baseline(content: ReportContent, bases: _Bases, by: str) -> Sheet:
-    t = content.baseline_table(by)
+    t = shown.baseline_table(content, by)
     money = _header("Annual cost of late intervention", bases.money("yearly"))
     frame = pd.DataFrame(
         {
@@ -394,7 +384,7 @@ def _baseline(content: ReportContent, bases: _Bases, by: str) -> Sheet:
 
 
 def _baseline_matrix(content: ReportContent, bases: _Bases) -> Sheet:
-    t = content.baseline_matrix()
+    t = shown.baseline_matrix(content)
     unit = bases.money("yearly")
     body = t.drop(index="Total", columns="Total", errors="ignore")
     frame = body.copy()
@@ -929,7 +919,7 @@ def command_line(content: ReportContent) -> str:
 def _about(content: ReportContent, sheets: Sequence[Sheet]) -> Sheet:
     p = content.main
     rows: list[tuple[str, object, str]] = [
-        ("Area", content.area_name, "text"),
+        ("Area", shown.area_name(content), "text"),
         ("Scenario reported in full", content.scenarios[0], "text"),
         ("What it is", content.descriptions.get(content.scenarios[0], ""), "text"),
     ]
@@ -1116,7 +1106,7 @@ def workbook_sheets(content: ReportContent) -> list[Sheet]:
         "Value of information": lambda: _value_of_information(content, bases),
         "Assumptions": lambda: _assumptions(content),
     }
-    tables = content.tables()
+    tables = shown.tables(content)
     sheets = [
         builders[name]() if name in builders else _generic(name, table, bases)
         for name, table in tables.items()
