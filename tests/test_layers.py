@@ -190,6 +190,122 @@ def test_the_checker_knows_the_order_of_every_layer():
     assert violations("from ..present import labels", "costmodel.model", True)
 
 
+# --------------------------------------------------------------------------- present formats
+
+#: What ``present/`` may take from ``model/``: the types results are made of, and the
+#: model's vocabulary of keys (names and the calendar: data, not computing).
+RESULT_TYPES = frozenset(
+    {
+        "Baseline",
+        "Calibration",
+        "Observation",
+        "OptionsAppraisal",
+        "Projection",
+        "ReachInputs",
+        "ReachResult",
+        "Totals",
+    }
+)
+VOCABULARY = f"{PACKAGE}.model.vocabulary"
+#: Modules of ``present/`` that still call the model.
+STILL_COMPUTING = frozenset(
+    {
+        "costmodel.present.widgets",  # the app's views: being moved
+    }
+)
+
+
+def model_uses(source: str, module: str, is_package: bool = False) -> list[str]:
+    """Imports in ``source`` (a module of ``present/``) that take from ``model/`` more
+    than a result type or the vocabulary: a function, a constant, or a whole module
+    (whose functions it could call)."""
+    package = module if is_package else module.rpartition(".")[0]
+    out = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                if part_of(alias.name) == "model" and alias.name != VOCABULARY:
+                    out.append(f"{module}:{node.lineno}: imports the module {alias.name}")
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                parts = package.split(".")
+                base = ".".join(parts[: len(parts) - (node.level - 1)])
+                target = f"{base}.{node.module}" if node.module else base
+            else:
+                target = node.module or ""
+            for alias in node.names:
+                name = f"{target}.{alias.name}"
+                if target == VOCABULARY:
+                    continue
+                if target == PACKAGE and alias.name == "model":
+                    out.append(f"{module}:{node.lineno}: imports the module {name}")
+                elif part_of(target) == "model" and alias.name not in RESULT_TYPES:
+                    out.append(f"{module}:{node.lineno}: takes {name} from the model")
+    return sorted(out)
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "from ..model.projection import project",
+        "from ..model.late_intervention import Baseline, baseline",
+        "from ..model.programme import programmes",
+        "from ..model.savings import GRADES",
+        "from ..model import projection",
+        "from .. import model",
+        "import costmodel.model.team",
+        "from costmodel.model.team import reach",
+        "def f():\n    from ..model.team import reach\n    return reach",
+    ],
+)
+def test_the_present_checker_finds_a_model_function_or_module(source):
+    assert model_uses(source, "costmodel.present.pdf"), source
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "from ..model.projection import Projection",
+        "from ..model.late_intervention import Baseline",
+        "from ..model.team import ReachResult",
+        "from costmodel.model.decision import OptionsAppraisal",
+        "from ..model.vocabulary import AGENCY_NAMES, WEEKS_PER_QUARTER",
+        "from ..analysis.report import ReportContent, report_content",
+        "from .labels import AGENCY_LABELS",
+        "import numpy as np",
+    ],
+)
+def test_the_present_checker_allows_result_types_and_the_vocabulary(source):
+    assert model_uses(source, "costmodel.present.pdf") == []
+
+
+def test_the_result_types_are_classes_of_the_model():
+    defined = {
+        node.name
+        for file in (ROOT / "model").glob("*.py")
+        for node in ast.walk(ast.parse(file.read_text(encoding="utf-8")))
+        if isinstance(node, ast.ClassDef)
+    }
+    assert defined >= RESULT_TYPES, RESULT_TYPES - defined
+
+
+def test_present_formats_what_the_results_hold():
+    """``present/`` computes no model numbers: from ``model/`` it imports only result
+    types and the vocabulary (the modules still computing are listed, and must be)."""
+    found, still = [], set()
+    for file in modules():
+        module, is_package = dotted_name(file)
+        if layer_of(module) != "present":
+            continue
+        uses = model_uses(file.read_text(encoding="utf-8"), module, is_package)
+        if module not in STILL_COMPUTING:
+            found += uses
+        elif uses:
+            still.add(module)
+    assert found == []
+    assert still == STILL_COMPUTING, "a module no longer computing leaves STILL_COMPUTING"
+
+
 # --------------------------------------------------------------------------- the package
 
 
