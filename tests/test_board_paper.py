@@ -236,3 +236,37 @@ def test_money_is_rounded_to_fit_the_figure():
     assert money_round(-34_070) == "(£34k)"
     assert money_round(9_968) == "£9,968"
     assert money_round(999_960) == "£1.0m"
+
+
+def test_the_results_hold_the_numbers_the_board_paper_words(content):
+    # savings by outcome add to the headline PV of net savings
+    by = content.savings_by_outcome()
+    pv = content.main.headlines().loc["pv_savings_net", "estimate"]
+    assert by["pv_savings_net"].sum() == pytest.approx(pv, rel=1e-9)
+    assert by["share"].sum() == pytest.approx(1.0)
+    # who pays: keys in the results, words in the board paper, the same numbers
+    keyed = content.who_pays_and_saves()
+    assert keyed.index[0] == "costs" and "cashable_police" in keyed.index
+    worded = board.who_pays_and_saves(content)
+    np.testing.assert_array_equal(keyed.to_numpy(), worded.to_numpy())
+    m = content.main.mean_flows()
+    f = content.main.appraisal.discount_factors
+    assert keyed.loc["costs", "Present value"] == pytest.approx(f @ (m["costs"] - m["income"]))
+    # NPV per family for every compared scenario, as each projection gives it
+    per = content.npv_per_family()
+    assert list(per.index) == list(content.compared)
+    for name in content.compared:
+        assert tuple(per.loc[name, ["mean", "p5", "p95"]]) == content.projections[
+            name
+        ].npv_per_family(5, 95)
+
+
+def test_the_words_add_labels_to_the_results_numbers(content):
+    from costmodel.present import content as shown
+    from costmodel.present.labels import BASIS_LABELS, INDICATORS
+
+    keyed, worded = content.headline(), shown.headline(content)
+    assert list(worded["label"]) == [INDICATORS[k].long for k in keyed.index]
+    assert list(worded["basis"]) == [BASIS_LABELS[b] for b in keyed["basis"]]
+    np.testing.assert_array_equal(worded["estimate"], keyed["estimate"])
+    assert shown.area_name(content) == "Northamptonshire"
