@@ -841,7 +841,7 @@ REACH_ROWS = (
 
 def _reach_table(res, args) -> str:
     from .present.formatting import by_kind, money, text_table
-    from .present.labels import REACH_OUTCOMES
+    from .present.labels import REACH_OUTCOMES, TIER_LABELS
 
     t = res.totals()
     rows = []
@@ -909,7 +909,7 @@ def _reach_table(res, args) -> str:
     tiers = res.tiers()
     trows = [
         [
-            tier.replace("_", " "),
+            TIER_LABELS.get(tier, tier.replace("_", " ")),
             *(
                 f"{tiers.loc[(tier, m), 'mean']:,.0f} "
                 f"({tiers.loc[(tier, m), 'p5']:,.0f}–{tiers.loc[(tier, m), 'p95']:,.0f})"
