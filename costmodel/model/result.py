@@ -419,6 +419,18 @@ class Projection:
             out[f"net_{agency}"] = m["net_by_agency"][:, j]
         return out
 
+    def net_by_agency_by_year(self, discounted: bool = False) -> pd.DataFrame:
+        """Mean net savings each appraisal year (rows) by the agency that gains
+        (columns), real terms; with ``discounted`` each year × its discount factor."""
+        values = np.asarray(self.mean_flows()["net_by_agency"], dtype=float)
+        if discounted:
+            values = values * np.asarray(self.appraisal.discount_factors, dtype=float)[:, None]
+        return pd.DataFrame(
+            values,
+            index=pd.Index(range(self.appraisal.horizon), name="year"),
+            columns=pd.Index(AGENCY_NAMES, name="agency"),
+        )
+
     def cumulative(self, low: float = 5, high: float = 95) -> pd.DataFrame:
         """Cumulative discounted costs and net savings, year by year (fiscal perspective:
         payment-by-results income is a transfer within government and cancels).

@@ -399,18 +399,13 @@ def savings_by_agency_chart(projection: Projection, discounted: bool = False) ->
     Real terms at the projection's prices; with ``discounted`` each year is multiplied by
     its discount factor. Negative amounts (if any) stack below zero.
     """
-    a = projection.appraisal
-    by_agency = np.asarray(
-        projection.mean_flows()["net_by_agency"], dtype=float
-    )  # (years, agencies)
-    if discounted:
-        by_agency = by_agency * np.asarray(a.discount_factors, dtype=float)[:, None]
+    by_agency = projection.net_by_agency_by_year(discounted)
     fig, (ax,) = _figure(height=3.4)
     x = _year_axis(ax, projection.financial_years())
     above, below = np.zeros(len(x)), np.zeros(len(x))
     handles, texts = [], []
-    for j, agency in enumerate(AGENCY_NAMES):
-        v = by_agency[:, j]
+    for agency in AGENCY_NAMES:
+        v = by_agency[agency].to_numpy()
         bottom = np.where(v >= 0, above, below)
         bars = ax.bar(
             x,
