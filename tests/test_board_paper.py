@@ -270,3 +270,11 @@ def test_the_words_add_labels_to_the_results_numbers(content):
     assert list(worded["basis"]) == [BASIS_LABELS[b] for b in keyed["basis"]]
     np.testing.assert_array_equal(worded["estimate"], keyed["estimate"])
     assert shown.area_name(content) == "Northamptonshire"
+
+
+def test_money_parameters_are_rebased_to_the_reports_prices_and_others_kept(content):
+    path = "savings.outcomes.child_enters_care.cost"
+    factor = content.deflators.factor("2013/14", content.price_year)
+    assert content.in_report_prices(path, 51080.0) == pytest.approx(51080.0 * factor)
+    assert content.rebased()[path] == pytest.approx(51080.0 * factor)
+    assert content.in_report_prices("team.programme.duration", 3.0) == 3.0

@@ -504,6 +504,14 @@ class ReportContent:
             )
         return pd.Series(out, dtype=float, name="rebased")
 
+    def in_report_prices(self, path: str, value: float) -> float:
+        """A value of the parameter at ``path`` in the report's price year: money with a
+        price year is rebased by the GDP deflator; any other value is returned as it is."""
+        p = self.parameters.get(path)
+        if p is not None and p.price_year and p.unit.startswith("GBP"):
+            return value * self.deflators.factor(p.price_year, self.price_year)
+        return value
+
     # ------------------------------------------------------------------ all tables
     def tables(self) -> dict[str, pd.DataFrame]:
         """Every table of the report by name (the workbook's sheets), keyed by the

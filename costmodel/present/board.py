@@ -38,6 +38,7 @@ from .labels import (
     GROUP_LABELS,
     MONITORING,
     OUTCOME_LABELS,
+    STANCE_LABELS,
     WHO_PAYS_ROWS,
     area_label,
     parameter_label,
@@ -64,11 +65,7 @@ class Stance:
 
     @property
     def label(self) -> str:
-        return {
-            "ex_post": "Evaluation after the event (ex post)",
-            "in_flight": "Review of a programme under way",
-            "ex_ante": "Appraisal before the decision (ex ante)",
-        }[self.kind]
+        return STANCE_LABELS[self.kind]
 
 
 def stance(content: ReportContent, kind: str | None = None) -> Stance:

@@ -21,6 +21,7 @@ from .labels import (
     ISSUE_LABELS,
     area_label,
     money_basis,
+    perspective_basis,
 )
 
 
@@ -103,6 +104,10 @@ def tables(content: ReportContent) -> dict[str, pd.DataFrame]:
     """Every table of the report by name, labelled (:meth:`ReportContent.tables`)."""
     out = content.tables()
     out["Summary"] = headline(content)
+    views = out["Perspectives"].copy()
+    funder = content.main.perspective_weights.get("funder")
+    views["basis"] = [perspective_basis(k, funder) for k in views["basis"]]
+    out["Perspectives"] = views
     out["Savings by agency"] = by_agency(content)
     out["Baseline by issue"] = baseline_table(content, "issue")
     out["Baseline by agency"] = baseline_table(content, "agency")

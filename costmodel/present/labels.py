@@ -483,6 +483,13 @@ WHO_PAYS_ROWS: dict[str, str] = {
     **{f"cashable_{a}": f"Cashable saving: {label.long}" for a, label in AGENCY_LABELS.items()},
 }
 
+#: Whether a report looks back on a programme or forward to a decision.
+STANCE_LABELS: dict[str, str] = {
+    "ex_post": "Evaluation after the event (ex post)",
+    "in_flight": "Review of a programme under way",
+    "ex_ante": "Appraisal before the decision (ex ante)",
+}
+
 #: The appraisal's perspectives (:meth:`costmodel.model.result.Projection.perspectives`):
 #: the long form for the tables of perspectives, the short for the summary page.
 PERSPECTIVE_LABELS: dict[str, Label] = _labels(

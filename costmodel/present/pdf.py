@@ -899,7 +899,7 @@ def _param_value(c: ReportContent, path: str, x: float) -> str:
     p = c.parameters.get(path)
     unit = p.unit if p is not None else ""
     if p is not None and p.price_year and unit.startswith("GBP"):
-        return money_round(x * c.deflators.factor(p.price_year, c.price_year))
+        return money_round(c.in_report_prices(path, x))
     if unit in SHARE_UNITS:
         return percent(x, 0) if abs(x) >= 0.1 else percent(x, 1)
     text = number(x) if abs(x) >= 100 else f"{x:.3g}".replace("-", "−")
