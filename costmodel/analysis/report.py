@@ -515,7 +515,7 @@ class ReportContent:
     # ------------------------------------------------------------------ all tables
     def tables(self) -> dict[str, pd.DataFrame]:
         """Every table of the report by name (the workbook's sheets), keyed by the
-        model's names (:func:`costmodel.present.content.report_tables` words them)."""
+        model's names (:func:`costmodel.present.content.tables` words them)."""
         out = {
             "Summary": self.headline(),
             "Savings by agency": self.by_agency(),

@@ -12,7 +12,7 @@ same figure; ``pandas.read_excel(path, sheet_name=None, index_col=0)`` reads the
 workbook back.
 
 The sheets, in order (those of the report's tables as
-:meth:`~costmodel.present.content.ReportContent.tables` gives them; a table added there
+:func:`costmodel.present.content.tables` gives them; a table added there
 appears with headers from the labels):
 
 * **About**: the run (area, scenarios, version, created date, price base, discounting
