@@ -379,6 +379,11 @@ def _parser() -> argparse.ArgumentParser:
     )
     _decision_date(rp, "the area's decision file's date, else today: the report's decision section")
     rp.add_argument("--xlsx", metavar="PATH", help="also write the tables as an Excel workbook")
+    rp.add_argument(
+        "--note",
+        metavar="PATH",
+        help="the technical note to write (default: beside the PDF, NAME-technical-note.pdf)",
+    )
     rp.add_argument("--force", action="store_true", help="replace existing files")
     rp.add_argument("--quiet", action="store_true", help="no progress messages")
     return p
@@ -1532,7 +1537,8 @@ def _report(args) -> str:
             Problem("", "--area", "the parameters hold several areas; name one with --area")
         )
     out = Path(args.out or f"{area}-{Path(scenarios[0]).stem}.pdf")
-    targets = [out, *([Path(args.xlsx)] if args.xlsx else [])]
+    note = Path(args.note or out.with_name(f"{out.stem}-technical-note.pdf"))
+    targets = [out, *([Path(args.xlsx)] if args.xlsx else []), note]
     check_writable(targets, args.force)  # before the minutes of computing
 
     def say(step: str) -> None:
@@ -1558,7 +1564,15 @@ def _report(args) -> str:
     say("laying out the report")
     from .present.pdf import write_report
 
+    say("the technical note")
+    from .analysis.replication import replicate_all
+    from .present.files import write_files
+    from .present.note import REPLICATION_DRAWS, note_bytes
+
+    reps = replicate_all(params, draws=REPLICATION_DRAWS, seed=args.seed)
+    technical = note_bytes(content, reps)  # laid out before anything is written
     written = write_report(content, out, args.xlsx, args.force)
+    written += write_files({note: technical}, args.force)
     return "".join(f"wrote {p}\n" for p in written)
 
 

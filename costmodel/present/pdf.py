@@ -27,7 +27,6 @@ from .formatting import (
     money_m,
     money_round,
     number,
-    parameter_value,
     percent,
     span,
 )
@@ -75,9 +74,10 @@ SECTIONS = (
     "8. Monitoring and evaluation plan",
     "Methods",
     "Glossary",
-    "Technical annex: assumptions by topic",
-    "References",
 )
+#: The companion PDF with every parameter, its source and the evidence records
+#: (:mod:`costmodel.present.note`), as the board paper names it.
+NOTE_NAME = "the technical note that accompanies this paper"
 #: Figures in a table cell (money, counts, shares, ranges of them): never wrapped.
 FIGURE = re.compile(r"^[\s£€$()\d.,%kmx+\-−–/]+$")
 #: Smallest type a table is shrunk to so that its figures fit their columns.
@@ -96,10 +96,13 @@ def _font_files() -> dict[str, Path]:
     }
 
 
-def _document(content: ReportContent):
+def _document(content: ReportContent, title: str | None = None, footer: str | None = None):
+    """A blank A4 document with the report's fonts, margins and footer; ``title`` (the
+    PDF's metadata) and ``footer`` (the left of each page's footer) replace the board
+    paper's."""
     from fpdf import FPDF
 
-    footer_left = (
+    footer_left = footer or (
         f"costmodel {content.version} · {content.area_name} · "
         f"{', '.join(content.scenarios)} · {content.price_basis} · "
         f"parameters {content.fingerprint}"
@@ -130,7 +133,7 @@ def _document(content: ReportContent):
     pdf.set_auto_page_break(True, margin=18)
     for style, path in _font_files().items():
         pdf.add_font(FONT, style, str(path))
-    pdf.set_title(f"Early help: costs and savings – {content.area_name}")
+    pdf.set_title(title or f"Early help: costs and savings – {content.area_name}")
     pdf.set_author("costmodel")
     pdf.set_subject(f"{', '.join(content.scenarios)}; {content.price_basis}")
     pdf.set_creator(f"costmodel {content.version}")
@@ -633,8 +636,8 @@ def _reach_section(pdf, c: ReportContent, charts) -> None:
             rows,
             [70, 24, 24, 32, 24],
             "lrrrr",
-            note="Reported counts are the team.observed parameters, with their sources "
-            "in the annex. Percentile: where the reported count sits among the runs.",
+            note=f"Reported counts, with their sources, are listed in {NOTE_NAME}. "
+            "Percentile: where the reported count sits among the runs.",
         )
     _chart(pdf, charts.families_chart(sim))
     t = sim.totals()
@@ -1276,7 +1279,7 @@ def _limitations(pdf, c: ReportContent) -> None:
     )
     text = [
         "Many outcome rates and effects are assumptions with wide ranges, marked as such in "
-        "the technical annex; the area's own activity counts should replace national shares "
+        f"{NOTE_NAME}; the area's own activity counts should replace national shares "
         "where available.",
         "The measured effects are transferred from evaluations of other programmes (both "
         "Troubled Families phases, pooled) at a transfer factor that is itself an "
@@ -1476,71 +1479,21 @@ def _methods(pdf, c: ReportContent) -> None:
     for head, body in text:
         _para(pdf, head, size=9.5, style="B")
         _para(pdf, body, size=9)
+    _para(pdf, "Parameters, sources and evidence", size=9.5, style="B")
+    _para(
+        pdf,
+        f"Every parameter of the run with its unit, price year, status, distribution and "
+        f"source, the evidence records behind each effect and how they were pooled, the "
+        f"published appraisals the model reproduces, and the references are in "
+        f"{NOTE_NAME} (its file name ends in technical-note.pdf).",
+        size=9,
+    )
 
 
 def _glossary(pdf) -> None:
     pdf.add_page()
     _heading(pdf, SECTIONS[11])
     _table(pdf, ["Term", "Meaning"], [list(g) for g in GLOSSARY], [46, 128], "ll", size=8)
-
-
-def _annex(pdf, c: ReportContent) -> list[str]:
-    from . import board
-
-    rows, refs = board.annex(c)
-    pdf.add_page()
-    _heading(pdf, SECTIONS[12])
-    _para(
-        pdf,
-        f"Every parameter of the run ({len(rows)}), grouped by topic, with the "
-        f"{c.scenarios[0]} scenario's values (changed values marked *). Money is given at "
-        f"its source's price year and rebased to {c.price_year} prices with the GDP "
-        f"deflator. Status: published (taken from the source), derived (computed from "
-        f"published figures) or assumed (a judgement, with its rationale in the parameter "
-        f"file). Numbers in the last column point to the references.",
-        size=8,
-    )
-    for name, group in rows.groupby("topic", sort=False):
-        _heading(pdf, str(name), level=1)
-        out = []
-        for _, r in group.iterrows():
-            value = parameter_value(r["value"]) + (" *" if r["changed"] else "")
-            if isinstance(r["price_year"], str) and r["price_year"]:
-                value = f"{value} ({r['price_year']})"
-            out.append(
-                [
-                    r["label"],
-                    value,
-                    money_round(r["rebased"]) if r["rebased"] is not None else "–",
-                    r["unit"],
-                    f"{r['status']}, {r['confidence']}",
-                    str(r["reference"]),
-                ]
-            )
-        _table(
-            pdf,
-            [
-                "Parameter",
-                "Value (price year)",
-                f"In {c.price_year} prices",
-                "Unit",
-                "Status, confidence",
-                "Ref.",
-            ],
-            out,
-            [56, 40, 20, 18, 28, 10],
-            "llrllr",
-            size=6.5,
-            basis=f"each source's price year, and {c.price_basis}",
-        )
-    return refs
-
-
-def _references(pdf, refs: list[str]) -> None:
-    pdf.add_page()
-    _heading(pdf, SECTIONS[13])
-    for i, ref in enumerate(refs, start=1):
-        _para(pdf, f"[{i}] {ref}", size=7.5)
 
 
 def pdf_bytes(content: ReportContent) -> bytes:
@@ -1566,8 +1519,6 @@ def _build(content: ReportContent):
     _monitoring(pdf, content)
     _methods(pdf, content)
     _glossary(pdf)
-    refs = _annex(pdf, content)
-    _references(pdf, refs)
     return pdf
 
 
