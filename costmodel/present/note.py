@@ -656,7 +656,7 @@ def _sensitivity(pdf, c: ReportContent) -> None:
         "zero; a dash where no value in its range does.",
     )
     engine._chart(pdf, charts.tornado_chart(c.tornado), basis=engine._basis(c))
-    value = lambda k, x: engine._param_value(c, k, x)  # noqa: E731
+    value = lambda k, x: minus(engine._param_value(c, k, x))  # noqa: E731
     engine._table(
         pdf,
         ["Parameter", "Central", "Low (5th)", "High (95th)", "NPV at low", "NPV at high"],
@@ -762,9 +762,21 @@ def _references(pdf, sources: Sequence[Any]) -> None:
     _section(pdf, 7)
     for i, s in enumerate(sources, start=1):
         engine._para(pdf, f"[{i}] {citation(s)}", size=7.5)
-        if s.url:
+        if s.url:  # lines broken after slashes to fit, each set as it is (no wrapping)
             pdf.set_y(pdf.get_y() - 1.5)
-            engine._para(pdf, break_url(str(s.url)), size=6.5, muted=True)
+            pdf.set_font(engine.FONT, "", 6.5)
+            pdf.set_text_color(*engine.MUTED)
+            room = engine._width(pdf)
+            url = str(s.url)
+            width = 130
+            while width > 20 and any(
+                pdf.get_string_width(line) > room for line in break_url(url, width).splitlines()
+            ):
+                width -= 10
+            for line in break_url(url, width).splitlines():
+                pdf.cell(room, 3.25, line, new_x="LMARGIN", new_y="NEXT")
+            pdf.set_text_color(*engine.INK)
+            pdf.ln(1.5)
 
 
 def _build(c: ReportContent, replications: Mapping[str, Replication]):
