@@ -284,7 +284,7 @@ def _title_page(pdf, c: ReportContent) -> None:
         pdf.set_font(engine.FONT, "B", 9.5)
         pdf.cell(45, 6, k)
         pdf.set_font(engine.FONT, "", 9.5)
-        pdf.multi_cell(engine._width(pdf) - 45, 6, v, new_x="LMARGIN", new_y="NEXT")
+        pdf.multi_cell(engine._width(pdf) - 45, 6, v, align="L", new_x="LMARGIN", new_y="NEXT")
     pdf.ln(8)
     engine._para(
         pdf,
