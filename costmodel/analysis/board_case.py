@@ -25,7 +25,7 @@ Everything is computed here; the paper and the workbook only format it.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -69,13 +69,15 @@ class BoardCase:
     #: The ask: ``amount`` (cash), ``years``, ``start``, ``gate`` (date of the break),
     #: ``released`` (cash the break clause can release), per agency ``share`` and
     #: ``pays`` (cash) in :attr:`shares`; empty when nothing is recommended.
-    ask: Mapping[str, object] = field(repr=False)
+    ask: Mapping[str, Any] = field(repr=False)
     shares: pd.DataFrame = field(repr=False)
     ask_basis: str
     #: Risks: ``parameter``, ``central``, ``switching``, ``change``, ``likelihood``,
     #: ``swing``, ``topic``, ``owner``, ``mitigation``.
     risks: pd.DataFrame = field(repr=False)
     case: DecisionCase = field(repr=False)
+    #: The option the register's switching values are for (the best-ranked).
+    risk_option: str
     price_basis: str
     discount_base: str
 
@@ -252,20 +254,46 @@ def _risks(
     return pd.DataFrame(rows, columns=columns).set_index("parameter")
 
 
+def _sensitivity(
+    appraisal: OptionsAppraisal,
+    params: ParameterSet,
+    option: str,
+    view: str,
+    candidates: list[str],
+    runs: int,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Switching values and the tornado of an option's incremental NPV on ``view``."""
+    from .sensitivity import one_way, switching_values
+
+    when = dt.date.fromisoformat(appraisal.decision_date)
+    model = IncrementalOutcome(
+        params, option, appraisal.counterfactual, view, runs=runs, decision_date=when
+    )
+    names = [k for k in candidates if k in model.params and not model.params[k].is_table]
+    sw = switching_values(params, option, parameters=names, model=model)
+    tornado = one_way(params, option, parameters=names, model=model)
+    return sw, tornado
+
+
 def board_case(
     appraisal: OptionsAppraisal,
     spec: DecisionSpec,
     params: ParameterSet,
     *,
-    switching: pd.DataFrame,
+    switching: pd.DataFrame | None = None,
     tornado: pd.DataFrame | None = None,
+    candidates: Sequence[str] = (),
+    runs: int = 200,
     risks: int = 5,
 ) -> BoardCase:
     """The board's case for ``spec`` from its appraised options (see the module).
 
     ``switching`` (and optionally ``tornado``) are the switching values and one-way
-    sensitivity (:mod:`costmodel.analysis.sensitivity`) behind the register; ``risks``
-    is how many parameters it lists, nearest their switching values first.
+    sensitivity (:mod:`costmodel.analysis.sensitivity`) behind the register. Without
+    them, both are computed here for the ``candidates`` parameters on the best-ranked
+    option's incremental NPV on the ranking perspective (:class:`IncrementalOutcome`,
+    ``runs`` team simulations at central values). ``risks`` is how many parameters the
+    register lists, nearest their switching values first.
     """
     case = spec.case
     if case is None:
@@ -283,8 +311,12 @@ def board_case(
         )
     ranked = _ranked(appraisal, case.ranked_by)
     best = ranked.index[0] if len(ranked) and ranked["npv"].iloc[0] > 0 else None
+    if switching is None:
+        switching, tornado = _sensitivity(
+            appraisal, params, str(ranked.index[0]), case.ranked_by, list(candidates), runs
+        )
     if best is None:
-        ask: Mapping[str, object] = {}
+        ask: Mapping[str, Any] = {}
         shares = pd.DataFrame(columns=["share", "pays", "benefits"])
     else:
         ask, shares = _ask(appraisal, str(best), params, case)
@@ -300,6 +332,7 @@ def board_case(
         shares=shares,
         ask_basis="even_by_days",
         risks=_risks(switching, tornado, params, case, risks),
+        risk_option=str(ranked.index[0]),
         case=case,
         price_basis=appraisal.price_basis,
         discount_base=appraisal.base_date,

@@ -739,3 +739,25 @@ ANNEX_TOPICS: tuple[tuple[str, str], ...] = (
     ("baseline.", "Baseline method"),
     ("", "Other"),
 )
+
+
+#: The board's case: a perspective that ranks options, in the words of a paper.
+RANKING_WORDS: dict[str, str] = {
+    "fiscal": "the public purse (the fiscal view)",
+    "economic": "the economy (the economic view)",
+    "social": "society (the social view: economic value plus wellbeing)",
+    "local": "the local partnership",
+    "funder": "the funder alone",
+}
+#: The management case's headings (a decision file's ``case.management`` keys).
+MANAGEMENT_LABELS: dict[str, str] = {
+    "senior_responsible_owner": "Senior responsible owner",
+    "governance": "Governance",
+    "delivery": "Delivery",
+    "staffing": "Staffing",
+}
+
+
+def management_label(key: str) -> str:
+    """A management-case heading: its label, else the key in words."""
+    return MANAGEMENT_LABELS.get(key, key.replace("_", " ").capitalize())

@@ -42,10 +42,12 @@ from .labels import (
     INDICATORS,
     MONITORING_FIELDS,
     OUTCOME_LABELS,
+    RANKING_WORDS,
     REACH_OUTCOMES,
     SHARE_UNITS,
     SUNK_ROWS,
     late_intervention_phrase,
+    management_label,
     parameter_label,
     provenance_text,
 )
@@ -1114,6 +1116,8 @@ def _decision_section(pdf, c: ReportContent) -> None:
         f"on the same {number(d.projections[d.counterfactual].draws)} draws. What was spent "
         "and saved before the decision is sunk: shown below, in no option's figures.",
     )
+    if c.board is not None:
+        _recommendation(pdf, c, basis)
     _table(
         pdf,
         ["Option", "What it is"],
@@ -1229,6 +1233,178 @@ def _decision_section(pdf, c: ReportContent) -> None:
             "lr",
             size=7.5,
             basis=f"{d.price_basis}, discounted to {decided:%-d %B %Y}",
+        )
+    if c.board is not None:
+        _register(pdf, c, basis)
+
+
+def _recommendation(pdf, c: ReportContent, basis: str) -> None:
+    """The recommendation the numbers support and the ask, from the board's case."""
+    b = c.board
+    assert b is not None
+    _heading(pdf, "The recommendation and the ask", level=1)
+    ranked = b.options
+    words = RANKING_WORDS.get(b.ranked_by, b.ranked_by)
+    if b.recommended is None:
+        best = str(ranked.index[0])
+        text = (
+            f"Recommendation: fund none of the options. Ranked by their value to {words}, "
+            f"none does better than {_scenario_label(b.counterfactual).lower()} on average; "
+            f"the best, {_scenario_label(best).lower()}, has an NPV of "
+            f"{money_round(ranked.loc[best, 'npv'])} and a "
+            f"{percent(ranked.loc[best, 'p_better'], 0)} chance of doing better."
+        )
+    else:
+        r = ranked.loc[b.recommended]
+        text = (
+            f"Recommendation: fund {_scenario_label(b.recommended).lower()}. Ranked by value "
+            f"to {words}, it has the largest NPV against "
+            f"{_scenario_label(b.counterfactual).lower()}: {money_round(r['npv'])} "
+            f"(90% range {money_round(r['npv_p5'])} to {money_round(r['npv_p95'])}), with a "
+            f"{percent(r['p_better'], 0)} chance of doing better. For the public purse it "
+            f"costs more than it saves (fiscal NPV {money_round(r['npv_fiscal'])}, BCR "
+            f"{_ratio(r['bcr_fiscal'])}); the local partnership can cash "
+            f"{money_round(r['local_cashable'])}."
+            if r["npv_fiscal"] < 0
+            else f"Recommendation: fund {_scenario_label(b.recommended).lower()}. It has the "
+            f"largest NPV against {_scenario_label(b.counterfactual).lower()} by value to "
+            f"{words}: {money_round(r['npv'])} (90% range {money_round(r['npv_p5'])} to "
+            f"{money_round(r['npv_p95'])}), and a fiscal NPV of "
+            f"{money_round(r['npv_fiscal'])}."
+        )
+    _para(pdf, text, size=9.5, style="B")
+    if b.ranked_by_rationale:
+        _para(pdf, b.ranked_by_rationale, size=8.5, muted=True)
+    _table(
+        pdf,
+        ["Option", "NPV", "90% range", "Chance better", "Fiscal NPV", "Fiscal BCR", "Cashable"],
+        [
+            [
+                _scenario_label(str(o)),
+                money_round(r.npv),
+                f"{money_round(r.npv_p5)} to {money_round(r.npv_p95)}",
+                percent(r.p_better, 0),
+                money_round(r.npv_fiscal),
+                _ratio(r.bcr_fiscal),
+                money_round(r.local_cashable),
+            ]
+            for o, r in ranked.iterrows()
+        ],
+        [36, 22, 40, 18, 22, 16, 18],
+        "lrrrrrr",
+        size=7,
+        note=f"NPV, its range and the chance of doing better: value to {words}, each option "
+        "less the counterfactual, best first. Cashable: savings the local partnership can "
+        "cash.",
+        basis=basis,
+    )
+    if b.recommended is None:
+        return
+    a = b.ask
+    gate = a["gate"]
+    _para(
+        pdf,
+        f"The ask: {money_round(float(a['amount']))} in cash over {a['years']} years, "
+        f"{a['start']:%-d %B %Y} to {a['end']:%-d %B %Y}, shared in proportion to each "
+        f"agency's {'cashable' if b.case.cost_sharing == 'cashable' else 'total'} savings; "
+        f"with a break clause at {gate:%-d %B %Y}, after {b.case.gate_after_years} years: "
+        f"{_lower_first(b.case.gate_rule)} The break clause can release about "
+        f"{money_round(float(a['released']))} (the budget spread evenly over the "
+        "programme's days).",
+        size=9,
+    )
+    _table(
+        pdf,
+        ["Agency", "Share", "Pays (cash)", "Its savings (PV)"],
+        [
+            [
+                AGENCY_LABELS[str(k)].short,
+                percent(r.share, 0),
+                money_round(r.pays),
+                money_round(r.benefits),
+            ]
+            for k, r in b.shares.iterrows()
+        ],
+        [50, 20, 30, 30],
+        "lrrr",
+        size=7.5,
+        note="An agency with no saving pays nothing. Payments are cash over the years of "
+        f"the programme, as budgeted ({a['amount_price_year']} budget); savings are present "
+        "values.",
+        basis=basis,
+    )
+
+
+def _register(pdf, c: ReportContent, basis: str) -> None:
+    """The risk register, the management case, monitoring with its decision gate, the
+    impacts not valued and who gains and loses: from the board's case."""
+    b = c.board
+    assert b is not None
+    case = b.case
+    _heading(pdf, "Risk register", level=1)
+    _para(
+        pdf,
+        f"The assumptions nearest to changing the decision for "
+        f"{_scenario_label(b.risk_option).lower()}: each one's value at which its NPV "
+        "(value to society, against the counterfactual) turns, the chance the assumption "
+        "is that far out (from its distribution), and the swing in NPV across its 90% range.",
+        size=8.5,
+    )
+    _table(
+        pdf,
+        ["Risk", "Turns at", "Chance", "Swing", "Owner", "Mitigation"],
+        [
+            [
+                parameter_label(str(k)),
+                f"{_param_value(c, str(k), r.switching)} ({r.change * 100:+.0f}%)",
+                percent(r.likelihood, 0),
+                money_round(r.swing),
+                r.owner,
+                r.mitigation,
+            ]
+            for k, r in b.risks.iterrows()
+        ],
+        [34, 22, 14, 16, 27, 57],
+        "lrrrll",
+        size=7,
+        basis=basis,
+    )
+    _heading(pdf, "Management case", level=1)
+    _table(
+        pdf,
+        ["Part", "Arrangement"],
+        [[management_label(k), v] for k, v in case.management],
+        [40, 130],
+        "ll",
+        size=7.5,
+    )
+    budget = case.monitoring_budget
+    _para(
+        pdf,
+        f"Monitoring and evaluation: owned by {_lower_first(case.monitoring_owner)}, on a "
+        f"budget of {money_round(float(budget.value))} ({budget.price_year} prices, "
+        f"{budget.status}). Each quarter's return gives: "
+        + "; ".join(MONITORING_FIELDS.get(f, f) for f in case.indicators)
+        + f". The decision gate comes {case.gate_after_years} years into the programme: "
+        + _lower_first(case.gate_rule),
+        size=8.5,
+    )
+    _heading(pdf, "Impacts not valued, and who gains and who loses", level=1)
+    for line in case.not_valued:
+        _para(pdf, f"Not valued: {_lower_first(line)}.", size=8.5)
+    for line in case.distribution:
+        _para(pdf, line, size=8.5)
+    if len(b.shares):
+        top = b.shares["share"].sort_values(ascending=False).head(2)
+        _para(
+            pdf,
+            "Of the cashable savings of "
+            f"{_scenario_label(str(b.ask['option'])).lower()}, the largest shares fall to: "
+            + " and ".join(
+                f"{AGENCY_LABELS[str(k)].long} ({percent(v, 0)})" for k, v in top.items()
+            )
+            + ".",
+            size=8.5,
         )
 
 
