@@ -18,6 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ..analysis.board_case import BoardCase
 from ..params.errors import accepts
 from ..params.monitoring import COLUMNS as MONITORING_COLUMNS
 from .content import ReportContent
@@ -494,6 +495,9 @@ def _summary(pdf, c: ReportContent) -> None:
         bold_rows=[0],
         basis=_basis(c, discounted=False) + " (the last column discounted)",
     )
+    if c.board is not None:
+        _summary_decision(pdf, c)
+        return
     _para(pdf, "Key risks", size=9.5, style="B")
     for risk in board.key_risks(c):
         _para(pdf, f"• {board.risk_sentence(c, risk, partial(_param_value, c))}", size=8)
@@ -536,6 +540,60 @@ def _summary(pdf, c: ReportContent) -> None:
                 else ""
             )
             + " (value of information; the monitoring plan in section 7 follows it).",
+            size=8.5,
+        )
+
+
+def _summary_decision(pdf, c: ReportContent) -> None:
+    """The summary's close: the decision, the recommendation, the ask and the risks."""
+    b, d = c.board, c.decision
+    assert b is not None and d is not None
+    decided = dt.date.fromisoformat(d.decision_date)
+    _para(pdf, "The decision, the recommendation and the ask", size=9.5, style="B")
+    _para(pdf, f"{b.question} {_recommendation_text(b)}", size=8.5)
+    _table(
+        pdf,
+        ["Option", "NPV to society", "Chance better", "Fiscal NPV", "Fiscal BCR", "Cashable"],
+        [
+            [
+                _scenario_label(str(o)),
+                money_round(r.npv),
+                percent(r.p_better, 0),
+                money_round(r.npv_fiscal),
+                _ratio(r.bcr_fiscal),
+                money_round(r.local_cashable),
+            ]
+            for o, r in b.options.iterrows()
+        ],
+        [44, 26, 24, 26, 22, 24],
+        "lrrrrr",
+        size=7,
+        basis=f"{d.price_basis}, discounted to {decided:%-d %B %Y}; each option less "
+        f"{_scenario_label(d.counterfactual).lower()}",
+    )
+    if b.recommended is not None:
+        top = b.shares["share"].sort_values(ascending=False)
+        top = top[top > 0]
+        _para(
+            pdf,
+            _ask_text(b)
+            + " Shares: "
+            + ", ".join(f"{AGENCY_LABELS[str(k)].short} {percent(v, 0)}" for k, v in top.items())
+            + ".",
+            size=8.5,
+        )
+    risks = b.risks.head(3)
+    if len(risks):
+        _para(
+            pdf,
+            "Key risks: "
+            + "; ".join(
+                f"{parameter_label(str(k)).lower()} {abs(r.change) * 100:.0f}% "
+                f"{'lower' if r.change < 0 else 'higher'} than assumed (chance "
+                f"{percent(r.likelihood, 0)})"
+                for k, r in risks.iterrows()
+            )
+            + ". Owners and mitigations: section 6.",
             size=8.5,
         )
 
@@ -1238,6 +1296,50 @@ def _decision_section(pdf, c: ReportContent) -> None:
         _register(pdf, c, basis)
 
 
+def _recommendation_text(b: BoardCase) -> str:
+    """The recommendation in one sentence or three, from the board's case."""
+    ranked = b.options
+    words = RANKING_WORDS.get(b.ranked_by, b.ranked_by)
+    against = _scenario_label(b.counterfactual).lower()
+    if b.recommended is None:
+        best = str(ranked.index[0])
+        return (
+            f"Recommendation: fund none of the options. Ranked by their value to {words}, "
+            f"none does better than {against} on average; the best, "
+            f"{_scenario_label(best).lower()}, has an NPV of "
+            f"{money_round(ranked.loc[best, 'npv'])} and a "
+            f"{percent(ranked.loc[best, 'p_better'], 0)} chance of doing better."
+        )
+    r = ranked.loc[b.recommended]
+    head = (
+        f"Recommendation: fund {_scenario_label(b.recommended).lower()}. Ranked by value to "
+        f"{words}, it has the largest NPV against {against}: {money_round(r['npv'])} (90% "
+        f"range {money_round(r['npv_p5'])} to {money_round(r['npv_p95'])}), with a "
+        f"{percent(r['p_better'], 0)} chance of doing better."
+    )
+    if r["npv_fiscal"] < 0:
+        return (
+            f"{head} For the public purse it costs more than it saves (fiscal NPV "
+            f"{money_round(r['npv_fiscal'])}, BCR {_ratio(r['bcr_fiscal'])}); the local "
+            f"partnership can cash {money_round(r['local_cashable'])}."
+        )
+    return f"{head} Its fiscal NPV is {money_round(r['npv_fiscal'])}."
+
+
+def _ask_text(b: BoardCase) -> str:
+    """The ask in one paragraph: sum, years, sharing, the break clause."""
+    a = b.ask
+    return (
+        f"The ask: {money_round(float(a['amount']))} in cash over {a['years']} years, "
+        f"{a['start']:%-d %B %Y} to {a['end']:%-d %B %Y}, shared in proportion to each "
+        f"agency's {'cashable' if b.case.cost_sharing == 'cashable' else 'total'} savings; "
+        f"with a break clause at {a['gate']:%-d %B %Y}, after {b.case.gate_after_years} "
+        f"years: {_lower_first(b.case.gate_rule)} The break clause can release about "
+        f"{money_round(float(a['released']))} (the budget spread evenly over the "
+        "programme's days)."
+    )
+
+
 def _recommendation(pdf, c: ReportContent, basis: str) -> None:
     """The recommendation the numbers support and the ask, from the board's case."""
     b = c.board
@@ -1245,33 +1347,7 @@ def _recommendation(pdf, c: ReportContent, basis: str) -> None:
     _heading(pdf, "The recommendation and the ask", level=1)
     ranked = b.options
     words = RANKING_WORDS.get(b.ranked_by, b.ranked_by)
-    if b.recommended is None:
-        best = str(ranked.index[0])
-        text = (
-            f"Recommendation: fund none of the options. Ranked by their value to {words}, "
-            f"none does better than {_scenario_label(b.counterfactual).lower()} on average; "
-            f"the best, {_scenario_label(best).lower()}, has an NPV of "
-            f"{money_round(ranked.loc[best, 'npv'])} and a "
-            f"{percent(ranked.loc[best, 'p_better'], 0)} chance of doing better."
-        )
-    else:
-        r = ranked.loc[b.recommended]
-        text = (
-            f"Recommendation: fund {_scenario_label(b.recommended).lower()}. Ranked by value "
-            f"to {words}, it has the largest NPV against "
-            f"{_scenario_label(b.counterfactual).lower()}: {money_round(r['npv'])} "
-            f"(90% range {money_round(r['npv_p5'])} to {money_round(r['npv_p95'])}), with a "
-            f"{percent(r['p_better'], 0)} chance of doing better. For the public purse it "
-            f"costs more than it saves (fiscal NPV {money_round(r['npv_fiscal'])}, BCR "
-            f"{_ratio(r['bcr_fiscal'])}); the local partnership can cash "
-            f"{money_round(r['local_cashable'])}."
-            if r["npv_fiscal"] < 0
-            else f"Recommendation: fund {_scenario_label(b.recommended).lower()}. It has the "
-            f"largest NPV against {_scenario_label(b.counterfactual).lower()} by value to "
-            f"{words}: {money_round(r['npv'])} (90% range {money_round(r['npv_p5'])} to "
-            f"{money_round(r['npv_p95'])}), and a fiscal NPV of "
-            f"{money_round(r['npv_fiscal'])}."
-        )
+    text = _recommendation_text(b)
     _para(pdf, text, size=9.5, style="B")
     if b.ranked_by_rationale:
         _para(pdf, b.ranked_by_rationale, size=8.5, muted=True)
@@ -1301,18 +1377,7 @@ def _recommendation(pdf, c: ReportContent, basis: str) -> None:
     if b.recommended is None:
         return
     a = b.ask
-    gate = a["gate"]
-    _para(
-        pdf,
-        f"The ask: {money_round(float(a['amount']))} in cash over {a['years']} years, "
-        f"{a['start']:%-d %B %Y} to {a['end']:%-d %B %Y}, shared in proportion to each "
-        f"agency's {'cashable' if b.case.cost_sharing == 'cashable' else 'total'} savings; "
-        f"with a break clause at {gate:%-d %B %Y}, after {b.case.gate_after_years} years: "
-        f"{_lower_first(b.case.gate_rule)} The break clause can release about "
-        f"{money_round(float(a['released']))} (the budget spread evenly over the "
-        "programme's days).",
-        size=9,
-    )
+    _para(pdf, _ask_text(b), size=9)
     _table(
         pdf,
         ["Agency", "Share", "Pays (cash)", "Its savings (PV)"],
