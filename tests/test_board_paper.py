@@ -12,6 +12,7 @@ import pytest
 
 import costmodel
 from costmodel.model.projection import project
+from costmodel.params.scenarios import apply_scenario
 from costmodel.present import board
 from costmodel.present.content import appraisal_year_labels, report_content
 from costmodel.present.formatting import money_round, percent
@@ -104,10 +105,16 @@ def test_executive_summary_figures_are_the_librarys_for_the_same_seed(
     for view in ("economic", "social", "funder"):
         assert money_round(views.loc[view, "npv"]) in text
         assert f"{views.loc[view, 'bcr']:.2f}" in text
-    # the options are the scenarios' own projections
-    for name, scenario in (("Stop", "no_team"), ("Scale up", "scale_up")):
-        q = project(params, scenario, draws=DRAWS, seed=SEED, base_date=base)
-        assert money_round(q.headlines().loc["npv", "estimate"]) in text, name
+    # the decision's options: each one's NPV on the ranking perspective less stopping's,
+    # from the options' own projections, and the ask's budget from the option's file
+    b, d = content.board, content.decision
+    persp = d.perspectives()
+    for option in d.options:
+        assert money_round(persp.loc[(option, b.ranked_by), "npv"]) in text, option
+        assert money_round(d.incremental().loc[option, "npv"]) in text, option
+    if b.recommended is not None:
+        budget = apply_scenario(params, b.recommended)["team.budget.total"].value
+        assert f"The ask: {money_round(budget)} in cash" in " ".join(text.split())
     assert "discounted to 1 February 2019" in text
 
 
