@@ -236,9 +236,14 @@ def test_the_annex_groups_parameters_by_topic_with_one_reference_list(content, p
     assert "Care entry: cost per occurrence" in annex_text
 
 
-def test_money_is_rounded_to_fit_the_figure():
-    assert money_round(1_438_354) == "£1.4m"
+def test_money_is_rounded_to_three_significant_figures():
+    assert money_round(1_438_354) == "£1.44m"
+    assert money_round(12_345_678) == "£12.3m"
+    assert money_round(199_400_000) == "£199m"
     assert money_round(945_610) == "£946k"
-    assert money_round(-34_070) == "(£34k)"
-    assert money_round(9_968) == "£9,968"
-    assert money_round(999_960) == "£1.0m"
+    assert money_round(-34_070) == "(£34.1k)"
+    assert money_round(9_968) == "£9,970"
+    assert money_round(999_960) == "£1.00m"
+    assert money_round(99_960) == "£100k"
+    assert money_round(62.4) == "£62"
+    assert money_round(-0.2) == "£0"
