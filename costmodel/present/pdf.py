@@ -343,7 +343,9 @@ def _cover(pdf, c: ReportContent) -> None:
         _width(pdf), 7, f"{c.area_name}: {_programme_name(c)}", new_x="LMARGIN", new_y="NEXT"
     )
     pdf.ln(12)
-    scen = "; ".join(f"{s} – {c.descriptions.get(s, '')}".rstrip(" –") for s in c.scenarios)
+    scen = "; ".join(
+        f"{_scenario_label(s)} – {c.descriptions.get(s, '')}".rstrip(" –") for s in c.scenarios
+    )
     rows = [
         ("Area", c.area_name),
         ("Programme", f"{st.start:%-d %B %Y} to {st.end:%-d %B %Y}"),
@@ -370,8 +372,8 @@ def _cover(pdf, c: ReportContent) -> None:
         pdf,
         "Figures are means over the Monte Carlo draws unless a range is given; ranges "
         "run from the 5th to the 95th percentile. Money is in real terms at the price "
-        "base shown, except where a table says nominal, and is rounded to fit the figure "
-        "(£1.4m, £946k). Negative amounts are shown in brackets; a dash marks a figure "
+        "base shown, except where a table says nominal, and is rounded to three significant "
+        "figures (£1.44m, £946k, £9,970). Negative amounts are shown in brackets; a dash marks a figure "
         "that is not defined. The parameter fingerprint is a short hash of every value "
         "the run used: two reports with the same fingerprint, draws and seed show the "
         "same figures.",
