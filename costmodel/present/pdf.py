@@ -374,9 +374,9 @@ def _cover(pdf, c: ReportContent) -> None:
         "run from the 5th to the 95th percentile. Money is in real terms at the price "
         "base shown, except where a table says nominal, and is rounded to three significant "
         "figures (£1.44m, £946k, £9,970). Negative amounts are shown in brackets; a dash "
-        "marks a figure that is not defined. The parameter fingerprint is a short hash of every value "
-        "the run used: two reports with the same fingerprint, draws and seed show the "
-        "same figures.",
+        "marks a figure that is not defined. The parameter fingerprint is a short hash of "
+        "every value the run used: two reports with the same fingerprint, draws and seed "
+        "show the same figures.",
         size=8.5,
         muted=True,
     )
