@@ -247,3 +247,35 @@ def test_money_is_rounded_to_three_significant_figures():
     assert money_round(99_960) == "£100k"
     assert money_round(62.4) == "£62"
     assert money_round(-0.2) == "£0"
+
+
+#: A figure as the paper prints it: money (rounded, negatives in brackets), a share, a ratio.
+MONEY = re.compile(r"\(£[\d,]+(?:\.\d+)?[mk]?\)|£[\d,]+(?:\.\d+)?[mk]?")
+SHARE = re.compile(r"(?<![\d.])\d{1,3}%")
+RATIO = re.compile(r"(?<![\d.£,])\d+\.\d\d(?![\d%mk])")
+
+
+def test_every_figure_of_the_summary_is_in_the_workbook(content, built, pages_text):
+    """Consistency by construction: each money figure, share and ratio printed in the
+    executive summary is, under the one rounding rule, a number in some workbook cell."""
+    from costmodel.present.workbook import workbook_tables
+
+    text = " ".join(_summary_text(built, pages_text).split())
+    text = text.split("costmodel 0.2")[0]  # not the footer
+    text = re.sub(r"£(\d+\.\d\d) of savings", r"\1 of savings", text)  # a ratio in words
+    numbers: list[float] = []
+    for name, frame in workbook_tables(content).items():
+        if "by draw" in name:  # thousands of draws would match anything by chance
+            continue
+        for column in frame.columns:
+            values = frame[column].to_numpy()
+            numbers += [float(v) for v in values if isinstance(v, (int, float, np.number))]
+    numbers = [v for v in numbers if np.isfinite(v)]
+    money_forms = {money_round(v) for v in numbers}
+    share_forms = {percent(v, 0) for v in numbers if -1.5 <= v <= 1.5}
+    ratio_forms = {f"{v:.2f}" for v in numbers}
+    missing = [m for m in MONEY.findall(text) if m not in money_forms]
+    missing += [s for s in SHARE.findall(text) if s not in share_forms]
+    missing += [r for r in RATIO.findall(text) if r not in ratio_forms]
+    assert len(MONEY.findall(text)) > 20
+    assert not missing, missing
