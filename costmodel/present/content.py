@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..analysis.board_case import BoardCase, board_case
 from ..analysis.monitoring import sample_size_value
 from ..analysis.sensitivity import one_way, switching_values
 from ..analysis.value_of_information import MIN_DRAWS, evppi
@@ -50,6 +51,9 @@ SENSITIVITY_RUNS = 200
 MIN_VOI_DRAWS = MIN_DRAWS
 #: Draws of the decision's options (each option, the counterfactual and the history).
 DECISION_DRAWS = 2000
+#: Savings parameters (those swinging the reported NPV most) whose switching values for
+#: the decision's best option make its risk register.
+RISK_CANDIDATES = 6
 #: Effects whose local sample is valued in the report (those with the largest EVPPI).
 SAMPLED_EFFECTS = 4
 
@@ -106,6 +110,8 @@ class ReportContent:
     #: the area has no decision file), and what a local sample of each of the most
     #: valuable effects would be worth for its best option (outcome → table by size).
     decision: OptionsAppraisal | None = field(repr=False, default=None)
+    #: The board's case for the decision: recommendation, ask, risk register.
+    board: BoardCase | None = field(repr=False, default=None)
     sample_size: Mapping[str, pd.DataFrame] = field(repr=False, default_factory=dict)
     decision_descriptions: Mapping[str, str] = field(default_factory=dict)
     nominal: bool = False
@@ -544,16 +550,27 @@ def _decision(
     draws: int,
     seed: int,
     decision_date: dt.date | None,
-) -> tuple[OptionsAppraisal, dict[str, pd.DataFrame]]:
-    """The decision's options, and what a local sample of each of the most valuable
-    effects would be worth to its best option."""
+    tornado: pd.DataFrame,
+    runs: int,
+) -> tuple[OptionsAppraisal, BoardCase | None, dict[str, pd.DataFrame]]:
+    """The decision's options, the board's case for them (if the decision file has
+    one; its risk register from the switching values of the :data:`RISK_CANDIDATES`
+    savings parameters that swing the reported case's NPV most), and what a local
+    sample of each of the most valuable effects would be worth to its best option."""
     decided = appraise_options(
         params, spec, draws=min(draws, DECISION_DRAWS), seed=seed, decision_date=decision_date
     )
+    board = None
     best = decided.incremental()["npv"].idxmax()
+    if spec.case is not None:
+        candidates = [k for k in tornado.index if not str(k).startswith("team.")]
+        board = board_case(
+            decided, spec, params, candidates=candidates[:RISK_CANDIDATES], runs=runs
+        )
+        best = board.risk_option
     proj = decided.projections[best]
     if proj.stored < MIN_VOI_DRAWS:
-        return decided, {}
+        return decided, board, {}
     varies = np.asarray(proj.inputs.effect, dtype=float).std(axis=0) > 0
     valued = {
         o: sample_size_value(proj, o, params=apply_scenario(params, best))
@@ -561,7 +578,7 @@ def _decision(
         if v
     }
     top = sorted(valued, key=lambda o: -float(valued[o]["evppi"].iloc[0]))
-    return decided, {o: valued[o] for o in top[:SAMPLED_EFFECTS]}
+    return decided, board, {o: valued[o] for o in top[:SAMPLED_EFFECTS]}
 
 
 @accepts(params="mapping", scenarios="names", area="name", compare="names")
@@ -643,10 +660,13 @@ def report_content(
         say("value of information")
         voi = evppi(projections[main])
     decided: OptionsAppraisal | None = None
+    board: BoardCase | None = None
     sampled: dict[str, pd.DataFrame] = {}
     if chosen.decision is not None:
         say("the decision's options")
-        decided, sampled = _decision(params, chosen.decision, draws, seed, decision_date)
+        decided, board, sampled = _decision(
+            params, chosen.decision, draws, seed, decision_date, tornado, sensitivity_runs
+        )
     return ReportContent(
         area=area,
         scenarios=chosen.scenarios,
@@ -669,6 +689,7 @@ def report_content(
         switching=switching,
         value_of_information=voi,
         decision=decided,
+        board=board,
         sample_size=sampled,
         decision_descriptions={
             n: load_scenario(n, params.root, params).description for n in sorted(chosen.successors)

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ..analysis.board_case import BoardCase
 from ..params.errors import accepts
 from ..params.monitoring import COLUMNS as MONITORING_COLUMNS
 from .content import ReportContent
@@ -41,10 +42,12 @@ from .labels import (
     INDICATORS,
     MONITORING_FIELDS,
     OUTCOME_LABELS,
+    RANKING_WORDS,
     REACH_OUTCOMES,
     SHARE_UNITS,
     SUNK_ROWS,
     late_intervention_phrase,
+    management_label,
     parameter_label,
     provenance_text,
 )
@@ -343,7 +346,9 @@ def _cover(pdf, c: ReportContent) -> None:
         _width(pdf), 7, f"{c.area_name}: {_programme_name(c)}", new_x="LMARGIN", new_y="NEXT"
     )
     pdf.ln(12)
-    scen = "; ".join(f"{s} – {c.descriptions.get(s, '')}".rstrip(" –") for s in c.scenarios)
+    scen = "; ".join(
+        f"{_scenario_label(s)} – {c.descriptions.get(s, '')}".rstrip(" –") for s in c.scenarios
+    )
     rows = [
         ("Area", c.area_name),
         ("Programme", f"{st.start:%-d %B %Y} to {st.end:%-d %B %Y}"),
@@ -370,11 +375,11 @@ def _cover(pdf, c: ReportContent) -> None:
         pdf,
         "Figures are means over the Monte Carlo draws unless a range is given; ranges "
         "run from the 5th to the 95th percentile. Money is in real terms at the price "
-        "base shown, except where a table says nominal, and is rounded to fit the figure "
-        "(£1.4m, £946k). Negative amounts are shown in brackets; a dash marks a figure "
-        "that is not defined. The parameter fingerprint is a short hash of every value "
-        "the run used: two reports with the same fingerprint, draws and seed show the "
-        "same figures.",
+        "base shown, except where a table says nominal, and is rounded to three significant "
+        "figures (£1.44m, £946k, £9,970). Negative amounts are shown in brackets; a dash "
+        "marks a figure that is not defined. The parameter fingerprint is a short hash of "
+        "every value the run used: two reports with the same fingerprint, draws and seed "
+        "show the same figures.",
         size=8.5,
         muted=True,
     )
@@ -495,6 +500,9 @@ def _summary(pdf, c: ReportContent) -> None:
         bold_rows=[0],
         basis=_basis(c, discounted=False) + " (the last column discounted)",
     )
+    if c.board is not None:
+        _summary_decision(pdf, c)
+        return
     _para(pdf, "Key risks", size=9.5, style="B")
     for risk in board.key_risks(c):
         _para(pdf, f"• {board.risk_sentence(c, risk, partial(_param_value, c))}", size=8)
@@ -537,6 +545,60 @@ def _summary(pdf, c: ReportContent) -> None:
                 else ""
             )
             + " (value of information; the monitoring plan in section 7 follows it).",
+            size=8.5,
+        )
+
+
+def _summary_decision(pdf, c: ReportContent) -> None:
+    """The summary's close: the decision, the recommendation, the ask and the risks."""
+    b, d = c.board, c.decision
+    assert b is not None and d is not None
+    decided = dt.date.fromisoformat(d.decision_date)
+    _para(pdf, "The decision, the recommendation and the ask", size=9.5, style="B")
+    _para(pdf, f"{b.question} {_recommendation_text(b)}", size=8.5)
+    _table(
+        pdf,
+        ["Option", "NPV to society", "Chance better", "Fiscal NPV", "Fiscal BCR", "Cashable"],
+        [
+            [
+                _scenario_label(str(o)),
+                money_round(r.npv),
+                percent(r.p_better, 0),
+                money_round(r.npv_fiscal),
+                _ratio(r.bcr_fiscal),
+                money_round(r.local_cashable),
+            ]
+            for o, r in b.options.iterrows()
+        ],
+        [44, 26, 24, 26, 22, 24],
+        "lrrrrr",
+        size=7,
+        basis=f"{d.price_basis}, discounted to {decided:%-d %B %Y}; each option less "
+        f"{_scenario_label(d.counterfactual).lower()}",
+    )
+    if b.recommended is not None:
+        top = b.shares["share"].sort_values(ascending=False)
+        top = top[top > 0]
+        _para(
+            pdf,
+            _ask_text(b)
+            + " Shares: "
+            + ", ".join(f"{AGENCY_LABELS[str(k)].short} {percent(v, 0)}" for k, v in top.items())
+            + ".",
+            size=8.5,
+        )
+    risks = b.risks.head(3)
+    if len(risks):
+        _para(
+            pdf,
+            "Key risks: "
+            + "; ".join(
+                f"{parameter_label(str(k)).lower()} {abs(r.change) * 100:.0f}% "
+                f"{'lower' if r.change < 0 else 'higher'} than assumed (chance "
+                f"{percent(r.likelihood, 0)})"
+                for k, r in risks.iterrows()
+            )
+            + ". Owners and mitigations: section 6.",
             size=8.5,
         )
 
@@ -1117,6 +1179,8 @@ def _decision_section(pdf, c: ReportContent) -> None:
         f"on the same {number(d.projections[d.counterfactual].draws)} draws. What was spent "
         "and saved before the decision is sunk: shown below, in no option's figures.",
     )
+    if c.board is not None:
+        _recommendation(pdf, c, basis)
     _table(
         pdf,
         ["Option", "What it is"],
@@ -1232,6 +1296,185 @@ def _decision_section(pdf, c: ReportContent) -> None:
             "lr",
             size=7.5,
             basis=f"{d.price_basis}, discounted to {decided:%-d %B %Y}",
+        )
+    if c.board is not None:
+        _register(pdf, c, basis)
+
+
+def _recommendation_text(b: BoardCase) -> str:
+    """The recommendation in one sentence or three, from the board's case."""
+    ranked = b.options
+    words = RANKING_WORDS.get(b.ranked_by, b.ranked_by)
+    against = _scenario_label(b.counterfactual).lower()
+    if b.recommended is None:
+        best = str(ranked.index[0])
+        return (
+            f"Recommendation: fund none of the options. Ranked by their value to {words}, "
+            f"none does better than {against} on average; the best, "
+            f"{_scenario_label(best).lower()}, has an NPV of "
+            f"{money_round(ranked.loc[best, 'npv'])} and a "
+            f"{percent(ranked.loc[best, 'p_better'], 0)} chance of doing better."
+        )
+    r = ranked.loc[b.recommended]
+    head = (
+        f"Recommendation: fund {_scenario_label(b.recommended).lower()}. Ranked by value to "
+        f"{words}, it has the largest NPV against {against}: {money_round(r['npv'])} (90% "
+        f"range {money_round(r['npv_p5'])} to {money_round(r['npv_p95'])}), with a "
+        f"{percent(r['p_better'], 0)} chance of doing better."
+    )
+    if r["npv_fiscal"] < 0:
+        return (
+            f"{head} For the public purse it costs more than it saves (fiscal NPV "
+            f"{money_round(r['npv_fiscal'])}, BCR {_ratio(r['bcr_fiscal'])}); the local "
+            f"partnership can cash {money_round(r['local_cashable'])}."
+        )
+    return f"{head} Its fiscal NPV is {money_round(r['npv_fiscal'])}."
+
+
+def _ask_text(b: BoardCase) -> str:
+    """The ask in one paragraph: sum, years, sharing, the break clause."""
+    a = b.ask
+    return (
+        f"The ask: {money_round(float(a['amount']))} in cash over {a['years']} years, "
+        f"{a['start']:%-d %B %Y} to {a['end']:%-d %B %Y}, shared in proportion to each "
+        f"agency's {'cashable' if b.case.cost_sharing == 'cashable' else 'total'} savings; "
+        f"with a break clause at {a['gate']:%-d %B %Y}, after {b.case.gate_after_years} "
+        f"years: {_lower_first(b.case.gate_rule)} The break clause can release about "
+        f"{money_round(float(a['released']))} (the budget spread evenly over the "
+        "programme's days)."
+    )
+
+
+def _recommendation(pdf, c: ReportContent, basis: str) -> None:
+    """The recommendation the numbers support and the ask, from the board's case."""
+    b = c.board
+    assert b is not None
+    _heading(pdf, "The recommendation and the ask", level=1)
+    ranked = b.options
+    words = RANKING_WORDS.get(b.ranked_by, b.ranked_by)
+    text = _recommendation_text(b)
+    _para(pdf, text, size=9.5, style="B")
+    if b.ranked_by_rationale:
+        _para(pdf, b.ranked_by_rationale, size=8.5, muted=True)
+    _table(
+        pdf,
+        ["Option", "NPV", "90% range", "Chance better", "Fiscal NPV", "Fiscal BCR", "Cashable"],
+        [
+            [
+                _scenario_label(str(o)),
+                money_round(r.npv),
+                f"{money_round(r.npv_p5)} to {money_round(r.npv_p95)}",
+                percent(r.p_better, 0),
+                money_round(r.npv_fiscal),
+                _ratio(r.bcr_fiscal),
+                money_round(r.local_cashable),
+            ]
+            for o, r in ranked.iterrows()
+        ],
+        [36, 22, 40, 18, 22, 16, 18],
+        "lrrrrrr",
+        size=7,
+        note=f"NPV, its range and the chance of doing better: value to {words}, each option "
+        "less the counterfactual, best first. Cashable: savings the local partnership can "
+        "cash.",
+        basis=basis,
+    )
+    if b.recommended is None:
+        return
+    a = b.ask
+    _para(pdf, _ask_text(b), size=9)
+    _table(
+        pdf,
+        ["Agency", "Share", "Pays (cash)", "Its savings (PV)"],
+        [
+            [
+                AGENCY_LABELS[str(k)].short,
+                percent(r.share, 0),
+                money_round(r.pays),
+                money_round(r.benefits),
+            ]
+            for k, r in b.shares.iterrows()
+        ],
+        [50, 20, 30, 30],
+        "lrrr",
+        size=7.5,
+        note="An agency with no saving pays nothing. Payments are cash over the years of "
+        f"the programme, as budgeted ({a['amount_price_year']} budget); savings are present "
+        "values.",
+        basis=basis,
+    )
+
+
+def _register(pdf, c: ReportContent, basis: str) -> None:
+    """The risk register, the management case, monitoring with its decision gate, the
+    impacts not valued and who gains and loses: from the board's case."""
+    b = c.board
+    assert b is not None
+    case = b.case
+    _heading(pdf, "Risk register", level=1)
+    _para(
+        pdf,
+        f"The assumptions nearest to changing the decision for "
+        f"{_scenario_label(b.risk_option).lower()}: each one's value at which its NPV "
+        "(value to society, against the counterfactual) turns, the chance the assumption "
+        "is that far out (from its distribution), and the swing in NPV across its 90% range.",
+        size=8.5,
+    )
+    _table(
+        pdf,
+        ["Risk", "Turns at", "Chance", "Swing", "Owner", "Mitigation"],
+        [
+            [
+                parameter_label(str(k)),
+                f"{_param_value(c, str(k), r.switching)} ({r.change * 100:+.0f}%)",
+                percent(r.likelihood, 0),
+                money_round(r.swing),
+                r.owner,
+                r.mitigation,
+            ]
+            for k, r in b.risks.iterrows()
+        ],
+        [34, 22, 14, 16, 27, 57],
+        "lrrrll",
+        size=7,
+        basis=basis,
+    )
+    _heading(pdf, "Management case", level=1)
+    _table(
+        pdf,
+        ["Part", "Arrangement"],
+        [[management_label(k), v] for k, v in case.management],
+        [40, 130],
+        "ll",
+        size=7.5,
+    )
+    budget = case.monitoring_budget
+    _para(
+        pdf,
+        f"Monitoring and evaluation: owned by {_lower_first(case.monitoring_owner)}, on a "
+        f"budget of {money_round(float(budget.value))} ({budget.price_year} prices, "
+        f"{budget.status}). Each quarter's return gives: "
+        + "; ".join(MONITORING_FIELDS.get(f, f) for f in case.indicators)
+        + f". The decision gate comes {case.gate_after_years} years into the programme: "
+        + _lower_first(case.gate_rule),
+        size=8.5,
+    )
+    _heading(pdf, "Impacts not valued, and who gains and who loses", level=1)
+    for line in case.not_valued:
+        _para(pdf, f"Not valued: {_lower_first(line)}.", size=8.5)
+    for line in case.distribution:
+        _para(pdf, line, size=8.5)
+    if len(b.shares):
+        top = b.shares["share"].sort_values(ascending=False).head(2)
+        _para(
+            pdf,
+            "Of the cashable savings of "
+            f"{_scenario_label(str(b.ask['option'])).lower()}, the largest shares fall to: "
+            + " and ".join(
+                f"{AGENCY_LABELS[str(k)].long} ({percent(v, 0)})" for k, v in top.items()
+            )
+            + ".",
+            size=8.5,
         )
 
 
