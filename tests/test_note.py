@@ -290,10 +290,6 @@ def test_the_board_paper_passes_the_same_layout_checks(board):
     assert "technical note" in " ".join(" ".join(texts).split())
 
 
-@pytest.mark.xfail(
-    reason="the board paper prints the calibrated scenario's description, "
-    "which names the report it was calibrated on by its code name"
-)
 def test_the_board_paper_prints_no_code_names(board):
     _, texts, _ = board
     assert pdfcheck.identifiers(texts) == []
