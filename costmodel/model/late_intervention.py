@@ -20,7 +20,7 @@ draws of the assumed shares.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -457,7 +457,7 @@ def baseline(params: Mapping, area: str | None = None, price_year: str | None = 
     )
 
 
-def _provenance(params: Mapping):
+def _provenance(params: Mapping) -> Callable[[str], dict]:
     """Where a parameter came from: the parameter set's own account where it has one
     (:meth:`ParameterSet.provenance`), else the parameter's status and source."""
     if hasattr(params, "provenance"):

@@ -21,6 +21,7 @@ from ..greenbook.prices import cash_to_real, deflators_from_params
 from ..params.errors import ParameterError, Problem, accepts
 from ..params.limits import check_runs
 from ..params.sampling import sample, table_values
+from ..params.schema import Parameter
 from .vocabulary import WEEKS_PER_YEAR
 
 TEAM = "team"
@@ -138,7 +139,7 @@ class ReachInputs:
     def role_cost_per_week(self) -> dict[str, np.ndarray]:
         """Full cost per filled post per week, by role and run."""
 
-        def full(salary):
+        def full(salary: np.ndarray) -> np.ndarray:
             return (salary * (1 + self.on_cost_rate) + self.non_staff_cost) / WEEKS_PER_YEAR
 
         return {
@@ -229,14 +230,14 @@ def reach_inputs(
         values = sample(params, check_runs(runs), rng, team_paths())
     runs = len(values)
 
-    def p(name):
+    def p(name: str) -> Parameter:
         return params[f"{TEAM}.{name}"]
 
     defl = deflators_from_params(params)
-    price_year = p("budget.total").price_year
+    price_year = _price_year(p("budget.total"))
 
-    def real(name, values):
-        return values * defl.factor(p(name).price_year, price_year)
+    def real(name: str, values: np.ndarray) -> np.ndarray:
+        return values * defl.factor(_price_year(p(name)), price_year)
 
     varying = {f: values[f"{TEAM}.{path}"].to_numpy(dtype=float) for f, path in VARYING.items()}
     for money in ("practitioner_salary", "manager_salary", "non_staff_cost", "light_touch_salary"):
@@ -292,6 +293,13 @@ def reach_inputs(
         price_basis=defl.basis(price_year),
         **varying,
     )
+
+
+def _price_year(p: Parameter) -> str:
+    """A money parameter's price year (the schema requires one of every money value)."""
+    if p.price_year is None:
+        raise ParameterError(Problem(p.file, p.path, "a money value needs 'price_year'", p.line))
+    return p.price_year
 
 
 def _share(params: Mapping, path: str) -> float:

@@ -27,7 +27,7 @@ from .errors import ParameterError, Problem, accepts
 from .joint import read_joint
 from .schema import Parameter, check_name
 from .store import ParameterSet, chosen_area, default_root, read_tree
-from .yamlio import read_yaml
+from .yamlio import Lines, read_yaml
 
 SCENARIO_KEYS = {"description", "based_on", "overrides", "parameters", "draws"}
 #: Where a scenario may add parameters of its own (and how deep the name must go).
@@ -263,7 +263,7 @@ def _parent_file(
     return parent_file
 
 
-def _check_against(scenario: Scenario, params: ParameterSet, lines) -> None:
+def _check_against(scenario: Scenario, params: ParameterSet, lines: Lines) -> None:
     problems = []
     if scenario.parameters:
         params = params.with_parameters(scenario.parameters)
