@@ -15,8 +15,11 @@ import re
 from collections.abc import Sequence
 from functools import partial
 from pathlib import Path
+from types import ModuleType
+from typing import TYPE_CHECKING
 
 import numpy as np
+from fpdf import FPDF
 
 from ..params.errors import accepts
 from ..params.monitoring import COLUMNS as MONITORING_COLUMNS
@@ -50,6 +53,10 @@ from .labels import (
     provenance_text,
 )
 from .labels import scenario_label as _scenario_label
+
+if TYPE_CHECKING:
+    from fpdf.outline import OutlineSection
+    from matplotlib.figure import Figure
 
 #: Chart resolution in dots per inch (print quality at the charts' printed size).
 CHART_DPI = 200
@@ -96,8 +103,13 @@ def _font_files() -> dict[str, Path]:
     }
 
 
-def _document(content: ReportContent):
-    from fpdf import FPDF
+class _Document(FPDF):
+    """The report's A4 document; ``layout`` records what was laid out where."""
+
+    layout: dict[str, list]
+
+
+def _document(content: ReportContent) -> _Document:
 
     footer_left = (
         f"costmodel {content.version} · {content.area_name} · "
@@ -105,7 +117,7 @@ def _document(content: ReportContent):
         f"parameters {content.fingerprint}"
     )
 
-    class Report(FPDF):
+    class Report(_Document):
         #: What was laid out where, for the layout tests: tables (with their figure
         #: cells' widths and whether money has its basis stated), charts, section starts.
         layout: dict[str, list]
@@ -142,11 +154,11 @@ def _document(content: ReportContent):
 # ---------------------------------------------------------------- building blocks
 
 
-def _width(pdf) -> float:
+def _width(pdf: FPDF) -> float:
     return pdf.w - pdf.l_margin - pdf.r_margin
 
 
-def _heading(pdf, text: str, level: int = 0) -> None:
+def _heading(pdf: _Document, text: str, level: int = 0) -> None:
     if level == 0:
         pdf.start_section(text, level=0)
         pdf.layout["sections"].append((pdf.page_no(), text))
@@ -164,7 +176,7 @@ def _heading(pdf, text: str, level: int = 0) -> None:
         pdf.ln(1)
 
 
-def _para(pdf, text: str, size: float = 9, style: str = "", muted: bool = False) -> None:
+def _para(pdf: _Document, text: str, size: float = 9, style: str = "", muted: bool = False) -> None:
     pdf.set_font(FONT, style, size)
     if muted:
         pdf.set_text_color(*MUTED)
@@ -174,8 +186,8 @@ def _para(pdf, text: str, size: float = 9, style: str = "", muted: bool = False)
 
 
 def _chart(
-    pdf,
-    fig,
+    pdf: _Document,
+    fig: Figure,
     caption: str | None = None,
     width: float | None = None,
     basis: str | None = None,
@@ -209,7 +221,7 @@ def _chart(
 
 
 def _table(
-    pdf,
+    pdf: _Document,
     header: Sequence[str],
     rows: Sequence[Sequence[str]],
     widths: Sequence[float],
@@ -312,7 +324,7 @@ def _basis(c: ReportContent, discounted: bool = True) -> str:
     return f"{c.price_basis}, discounted to {base:%-d %B %Y} at the Green Book rate"
 
 
-def _cover(pdf, c: ReportContent) -> None:
+def _cover(pdf: _Document, c: ReportContent) -> None:
     from .board import stance
 
     st = stance(c)
@@ -385,11 +397,11 @@ def _programme_name(c: ReportContent) -> str:
     return " and ".join(f"the {_scenario_label(n).lower()} programme" for n in names)
 
 
-def _contents(pdf, c: ReportContent) -> None:
+def _contents(pdf: _Document, c: ReportContent) -> None:
     pdf.add_page()
     _heading(pdf, SECTIONS[0])
 
-    def render(pdf, outline) -> None:
+    def render(pdf: FPDF, outline: list[OutlineSection]) -> None:
         pdf.set_font(FONT, "", 10)
         for item in outline:
             if item.level > 0 or item.name == SECTIONS[0]:
@@ -400,7 +412,7 @@ def _contents(pdf, c: ReportContent) -> None:
     pdf.insert_toc_placeholder(render, pages=1)
 
 
-def _summary(pdf, c: ReportContent) -> None:
+def _summary(pdf: _Document, c: ReportContent) -> None:
     from . import board
 
     if pdf.get_y() > pdf.t_margin + 1:  # the contents leave a fresh page
@@ -546,7 +558,7 @@ def _ratio(x: float) -> str:
     return f"{x:.2f}" if x == x and np.isfinite(x) else "–"
 
 
-def _baseline_section(pdf, c: ReportContent, charts) -> None:
+def _baseline_section(pdf: _Document, c: ReportContent, charts: ModuleType) -> None:
     pdf.add_page()
     _heading(pdf, SECTIONS[2])
     b = c.baseline
@@ -599,7 +611,7 @@ def _baseline_section(pdf, c: ReportContent, charts) -> None:
     )
 
 
-def _reach_section(pdf, c: ReportContent, charts) -> None:
+def _reach_section(pdf: _Document, c: ReportContent, charts: ModuleType) -> None:
     pdf.add_page()
     _heading(pdf, SECTIONS[3])
     p = c.main
@@ -715,7 +727,7 @@ def _cash_flow_labels() -> dict[str, str]:
     return {k: v.short for k, v in CASH_FLOWS.items()}
 
 
-def _savings_section(pdf, c: ReportContent, charts) -> None:
+def _savings_section(pdf: _Document, c: ReportContent, charts: ModuleType) -> None:
     pdf.add_page()
     _heading(pdf, SECTIONS[4])
     _para(
@@ -921,7 +933,7 @@ def _param_value(c: ReportContent, path: str, x: float) -> str:
     return f"{text} {words[unit]}" if unit in words else text
 
 
-def _uncertainty_section(pdf, c: ReportContent, charts) -> None:
+def _uncertainty_section(pdf: _Document, c: ReportContent, charts: ModuleType) -> None:
     pdf.add_page()
     _heading(pdf, SECTIONS[5])
     pr = c.probabilities()
@@ -1019,7 +1031,7 @@ def _uncertainty_section(pdf, c: ReportContent, charts) -> None:
         )
 
 
-def _scenarios_section(pdf, c: ReportContent, charts) -> None:
+def _scenarios_section(pdf: _Document, c: ReportContent, charts: ModuleType) -> None:
     from . import board
 
     pdf.add_page()
@@ -1091,7 +1103,7 @@ def _scenarios_section(pdf, c: ReportContent, charts) -> None:
     )
 
 
-def _decision_section(pdf, c: ReportContent) -> None:
+def _decision_section(pdf: _Document, c: ReportContent) -> None:
     """The options in front of the board from the decision date, against the
     counterfactual, with who saves, a split of the cost, and what is sunk."""
     d = c.decision
@@ -1239,7 +1251,7 @@ def _evidence_shares(c: ReportContent) -> str:
     return "Of the net savings, " + "; ".join(parts) + "." if parts else ""
 
 
-def _limitations(pdf, c: ReportContent) -> None:
+def _limitations(pdf: _Document, c: ReportContent) -> None:
     from . import board
 
     pdf.add_page()
@@ -1298,7 +1310,7 @@ def _limitations(pdf, c: ReportContent) -> None:
             _para(pdf, f"• {msg}", size=8.5)
 
 
-def _monitoring(pdf, c: ReportContent) -> None:
+def _monitoring(pdf: _Document, c: ReportContent) -> None:
     from . import board
 
     pdf.add_page()
@@ -1359,7 +1371,7 @@ def _monitoring(pdf, c: ReportContent) -> None:
         )
 
 
-def _methods(pdf, c: ReportContent) -> None:
+def _methods(pdf: _Document, c: ReportContent) -> None:
     pdf.add_page()
     _heading(pdf, SECTIONS[10])
     p = c.parameters
@@ -1478,13 +1490,13 @@ def _methods(pdf, c: ReportContent) -> None:
         _para(pdf, body, size=9)
 
 
-def _glossary(pdf) -> None:
+def _glossary(pdf: _Document) -> None:
     pdf.add_page()
     _heading(pdf, SECTIONS[11])
     _table(pdf, ["Term", "Meaning"], [list(g) for g in GLOSSARY], [46, 128], "ll", size=8)
 
 
-def _annex(pdf, c: ReportContent) -> list[str]:
+def _annex(pdf: _Document, c: ReportContent) -> list[str]:
     from . import board
 
     rows, refs = board.annex(c)
@@ -1536,7 +1548,7 @@ def _annex(pdf, c: ReportContent) -> list[str]:
     return refs
 
 
-def _references(pdf, refs: list[str]) -> None:
+def _references(pdf: _Document, refs: list[str]) -> None:
     pdf.add_page()
     _heading(pdf, SECTIONS[13])
     for i, ref in enumerate(refs, start=1):
@@ -1548,7 +1560,7 @@ def pdf_bytes(content: ReportContent) -> bytes:
     return bytes(_build(content).output())
 
 
-def _build(content: ReportContent):
+def _build(content: ReportContent) -> _Document:
     """The laid-out document (its ``layout`` records what went where, for tests)."""
     from . import charts
 
