@@ -3,7 +3,7 @@
 What happens within a step is described in :mod:`costmodel.model.team`; each of its
 stages is a method of :class:`_Team`, which holds the state of every run (posts,
 waiting lists, open cases). A step returns its outputs keyed by the names in
-:data:`OUTPUTS` (:data:`FLOWS` then :data:`LEVELS`), and :func:`simulate` adds them
+:data:`OUTPUTS` (:data:`FLOWS` then :data:`LEVELS`), and :func:`simulate_reach` adds them
 up by quarter, so an output cannot land under another's name.
 """
 
@@ -416,7 +416,7 @@ def _add(sums: Mapping[str, np.ndarray], q: int, outputs: Mapping[str, np.ndarra
         total[q] += outputs[name]
 
 
-def simulate(
+def simulate_reach(
     inputs: ReachInputs,
     seed: int | np.random.Generator | None = 0,
     step_weeks: float = 1.0,

@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..greenbook.prices import cash_to_real, deflators_from_params
+from ..greenbook.prices import cash_to_real, deflators
 from ..params.errors import ParameterError, Problem, accepts
 from ..params.limits import check_runs
 from ..params.sampling import sample, table_values
@@ -233,7 +233,7 @@ def reach_inputs(
     def p(name: str) -> Parameter:
         return params[f"{TEAM}.{name}"]
 
-    defl = deflators_from_params(params)
+    defl = deflators(params)
     price_year = _price_year(p("budget.total"))
 
     def real(name: str, values: np.ndarray) -> np.ndarray:
@@ -315,7 +315,7 @@ def staffing_steps(params: Mapping, start: dt.date, price_year: str) -> tuple[St
     """
     head = f"{TEAM}.{STEPS}."
     names = sorted({k[len(head) :].split(".")[0] for k in params if k.startswith(head)})
-    defl = deflators_from_params(params)
+    defl = deflators(params)
     out = []
     for name in names:
         prefix = f"{head}{name}"

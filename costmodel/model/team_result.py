@@ -1,6 +1,6 @@
 """The team simulation's result: per-quarter outcomes by run, and views of them.
 
-:class:`ReachResult` holds what :func:`costmodel.model.team.simulate` returns: flows
+:class:`ReachResult` holds what :func:`costmodel.model.team.simulate_reach` returns: flows
 (:data:`FLOWS`, totals over each quarter) and levels (:data:`LEVELS`, averages over
 its steps), end-of-run counts, and running totals at the reported weeks; its methods
 give totals, tiers, quarters, the reported-against-modelled table and a JSON summary.
