@@ -605,10 +605,12 @@ def _agency_lines(res: OptionsAppraisal, option: str) -> list[str]:
 
     views = res.funder_views(option)
     share = res.cost_sharing(option)
+    funder = str(views.attrs["funder"])
+    funder = agency(funder) if funder in AGENCY_LABELS else funder
     shared = ["share_cashable", "pays_cashable", "npv_cashable"]
     return [
         "",
-        f"{option}: each agency's view (funder now: {views.attrs['funder']}; outlay "
+        f"{option}: each agency's view (funder now: {funder}; outlay "
         f"{money(views.attrs['outlay'])}; the local partnership can cash "
         f"{money(views.attrs['local_cashable'])})",
         _decision_table(views, list(views.columns), "Agency", agency),
