@@ -83,7 +83,7 @@ def main(argv: list[str] | None = None) -> int:
 def _large(params, seed: int, weeks: int) -> r.ReachResult:
     """10,000 replications with parameter uncertainty, as ``costmodel.reach.reach`` runs."""
     rng = np.random.default_rng(seed)
-    inputs = r.reach_inputs(params, LARGE_RUNS, rng)
+    inputs = r.reach_inputs(params, runs=LARGE_RUNS, rng=rng)
     return r.simulate_reach(inputs, rng, weeks=weeks)
 
 

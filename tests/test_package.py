@@ -57,11 +57,11 @@ def test_one_word_for_repetitions_and_keyword_only_settings():
     for name in ("project", "reach", "calibrate", "baseline_draws", "load_scenario"):
         sig = inspect.signature(getattr(costmodel, name))
         assert not words & set(sig.parameters), name
-    for name in ("project", "reach", "calibrate", "baseline", "baseline_draws"):
+    for name in ("project", "reach", "reach_inputs", "calibrate", "baseline", "baseline_draws"):
         sig = inspect.signature(getattr(costmodel, name))
         assert "scenario" in sig.parameters, name
     settings = {inspect.Parameter.KEYWORD_ONLY, inspect.Parameter.VAR_KEYWORD}
-    for name in ("project", "reach", "calibrate", "one_way", "switching_values"):
+    for name in ("project", "reach", "reach_inputs", "calibrate", "one_way", "switching_values"):
         kinds = [p.kind for p in inspect.signature(getattr(costmodel, name)).parameters.values()]
         assert kinds[:2] == [inspect.Parameter.POSITIONAL_OR_KEYWORD] * 2, name
         assert set(kinds[2:]) <= settings, name

@@ -201,7 +201,7 @@ def calibrate(
     params = with_scenario(params, scenario)
     runs = limits.check_runs(runs)
     check_runs = limits.check_runs(check_runs, "check_runs")
-    inputs = reach_inputs(params, runs, np.random.default_rng(seed))
+    inputs = reach_inputs(params, runs=runs, rng=np.random.default_rng(seed))
     obs = tuple(observations) if observations is not None else inputs.observed
     if not obs:
         raise ParameterError(Problem("", f"{TEAM}.observed", "no reported counts to calibrate to"))

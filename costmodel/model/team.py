@@ -141,6 +141,6 @@ def reach(
     """
     params = with_scenario(params, scenario)
     rng = np.random.default_rng(check_seed(seed))
-    inputs = reach_inputs(params, check_runs(runs), rng if parameter_uncertainty else None)
+    inputs = reach_inputs(params, runs=check_runs(runs), rng=rng if parameter_uncertainty else None)
     res = simulate_reach(inputs, rng, step_weeks, progress=progress)
     return replace(res, seed=seed)

@@ -21,6 +21,7 @@ from ..greenbook.prices import cash_to_real, deflators
 from ..params.errors import ParameterError, Problem, accepts
 from ..params.limits import check_runs
 from ..params.sampling import sample, table_values
+from ..params.scenarios import Scenario, with_scenario
 from ..params.schema import Parameter
 from .vocabulary import WEEKS_PER_YEAR
 
@@ -212,9 +213,11 @@ def team_paths() -> list[str]:
     return [*(f"{TEAM}.{path}" for path in VARYING.values()), f"{TEAM}.referrals.by_source"]
 
 
-@accepts(params="mapping")
+@accepts(params="mapping", scenario="scenario")
 def reach_inputs(
     params: Mapping,
+    scenario: str | Scenario | None = None,
+    *,
     runs: int = 1000,
     rng: np.random.Generator | None = None,
     values: pd.DataFrame | None = None,
@@ -224,8 +227,10 @@ def reach_inputs(
     With ``rng`` every parameter that has a distribution is drawn once per run
     (parameter uncertainty); without it every run uses the central values. ``values``
     is a draws table (see :func:`costmodel.params.sampling.sample`) to read from instead;
-    its number of rows sets the number of runs.
+    its number of rows sets the number of runs. ``scenario`` is applied to ``params``
+    first (see :func:`costmodel.project`).
     """
+    params = with_scenario(params, scenario)
     if values is None:
         values = sample(params, check_runs(runs), rng, team_paths())
     runs = len(values)
