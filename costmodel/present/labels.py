@@ -786,3 +786,30 @@ MANAGEMENT_LABELS: dict[str, str] = {
 def management_label(key: str) -> str:
     """A management-case heading: its label, else the key in words."""
     return MANAGEMENT_LABELS.get(key, key.replace("_", " ").capitalize())
+
+
+#: The appraisal's perspectives (:meth:`costmodel.model.result.Projection.perspectives`):
+#: the long form for the tables of perspectives, the short for the summary page.
+PERSPECTIVE_LABELS: dict[str, Label] = _labels(
+    {
+        "fiscal": (
+            "Fiscal: the public sector as a whole (the headline figures)",
+            "Fiscal: the public sector as a whole",
+        ),
+        "economic": (
+            "Economic: fiscal less transfers, plus output",
+            "Economic: less transfers, plus output",
+        ),
+        "social": ("Social: economic plus wellbeing", "Social: plus wellbeing, where valued"),
+        "local": ("The local partnership", "Local partners (costs less government income)"),
+        "funder": ("The funder's own view", "The funder's own cashable view"),
+    }
+)
+
+#: The team's service tiers (:meth:`costmodel.model.team.ReachResult.tiers`).
+TIER_LABELS: dict[str, str] = {
+    "casework": "Casework (direct work with the family)",
+    "light_touch": "Light touch (a call and a follow-up)",
+    "advice": "Advice to other professionals",
+    "supported": "Supported: casework and light touch",
+}

@@ -38,6 +38,9 @@ from .labels import (
 from .labels import scenario_label as _scenario_label
 
 if TYPE_CHECKING:
+    from fpdf import FPDF
+    from fpdf.outline import OutlineSection
+
     from ..analysis.replication import Replication
     from .content import ReportContent
 
@@ -234,7 +237,7 @@ def break_url(url: str, width: int = 110) -> str:
 # ---------------------------------------------------------------- the document
 
 
-def _title_page(pdf, c: ReportContent) -> None:
+def _title_page(pdf: engine._Document, c: ReportContent) -> None:
     pdf.add_page()
     pdf.set_y(45)
     pdf.set_font(engine.FONT, "B", 11)
@@ -297,11 +300,11 @@ def _title_page(pdf, c: ReportContent) -> None:
     )
 
 
-def _contents(pdf) -> None:
+def _contents(pdf: engine._Document) -> None:
     pdf.add_page()
     engine._heading(pdf, NOTE_SECTIONS[0])
 
-    def render(pdf, outline) -> None:
+    def render(pdf: FPDF, outline: list[OutlineSection]) -> None:
         pdf.set_font(engine.FONT, "", 10)
         for item in outline:
             if item.level > 0 or item.name == NOTE_SECTIONS[0]:
@@ -312,13 +315,13 @@ def _contents(pdf) -> None:
     pdf.insert_toc_placeholder(render, pages=1)
 
 
-def _section(pdf, n: int) -> None:
+def _section(pdf: engine._Document, n: int) -> None:
     if pdf.get_y() > pdf.t_margin + 1:
         pdf.add_page()
     engine._heading(pdf, NOTE_SECTIONS[n])
 
 
-def _methods(pdf, c: ReportContent) -> None:
+def _methods(pdf: engine._Document, c: ReportContent) -> None:
     _section(pdf, 1)
     p = c.parameters
     rates = p[f"prices.discounting.{c.discount}"].value
@@ -410,7 +413,7 @@ def effect_rows(c: ReportContent) -> list[dict[str, Any]]:
     return out
 
 
-def _evidence(pdf, c: ReportContent) -> None:
+def _evidence(pdf: engine._Document, c: ReportContent) -> None:
     _section(pdf, 2)
     params = c.parameters
     studies = getattr(params, "studies", {})
@@ -521,7 +524,7 @@ def _effect_note(row: Mapping[str, Any], tf: float) -> str:
     return text
 
 
-def _replications(pdf, reps: Mapping[str, Replication]) -> None:
+def _replications(pdf: engine._Document, reps: Mapping[str, Replication]) -> None:
     _section(pdf, 3)
     engine._para(
         pdf,
@@ -603,7 +606,7 @@ def parameter_rows(c: ReportContent) -> tuple[list[dict[str, str]], list[Any]]:
     return rows, sources
 
 
-def _parameters(pdf, c: ReportContent) -> list[Any]:
+def _parameters(pdf: engine._Document, c: ReportContent) -> list[Any]:
     _section(pdf, 4)
     rows, sources = parameter_rows(c)
     engine._para(
@@ -643,7 +646,7 @@ def _parameters(pdf, c: ReportContent) -> list[Any]:
     return sources
 
 
-def _sensitivity(pdf, c: ReportContent) -> None:
+def _sensitivity(pdf: engine._Document, c: ReportContent) -> None:
     from . import charts
 
     _section(pdf, 5)
@@ -700,7 +703,7 @@ def _sensitivity(pdf, c: ReportContent) -> None:
     )
 
 
-def _value_of_information(pdf, c: ReportContent) -> None:
+def _value_of_information(pdf: engine._Document, c: ReportContent) -> None:
     _section(pdf, 6)
     engine._para(
         pdf,
@@ -758,7 +761,7 @@ def _value_of_information(pdf, c: ReportContent) -> None:
         )
 
 
-def _references(pdf, sources: Sequence[Any]) -> None:
+def _references(pdf: engine._Document, sources: Sequence[Any]) -> None:
     _section(pdf, 7)
     for i, s in enumerate(sources, start=1):
         engine._para(pdf, f"[{i}] {citation(s)}", size=7.5)
@@ -779,7 +782,7 @@ def _references(pdf, sources: Sequence[Any]) -> None:
             pdf.ln(1.5)
 
 
-def _build(c: ReportContent, replications: Mapping[str, Replication]):
+def _build(c: ReportContent, replications: Mapping[str, Replication]) -> engine._Document:
     """The laid-out note (its ``layout`` records what went where, for tests)."""
     pdf = engine._document(
         c,

@@ -15,8 +15,11 @@ import re
 from collections.abc import Sequence
 from functools import partial
 from pathlib import Path
+from types import ModuleType
+from typing import TYPE_CHECKING
 
 import numpy as np
+from fpdf import FPDF
 
 from ..analysis.board_case import BoardCase
 from ..params.errors import accepts
@@ -52,6 +55,10 @@ from .labels import (
     provenance_text,
 )
 from .labels import scenario_label as _scenario_label
+
+if TYPE_CHECKING:
+    from fpdf.outline import OutlineSection
+    from matplotlib.figure import Figure
 
 #: Chart resolution in dots per inch (print quality at the charts' printed size).
 CHART_DPI = 200
@@ -99,11 +106,18 @@ def _font_files() -> dict[str, Path]:
     }
 
 
-def _document(content: ReportContent, title: str | None = None, footer: str | None = None):
+class _Document(FPDF):
+    """The report's A4 document; ``layout`` records what was laid out where."""
+
+    layout: dict[str, list]
+
+
+def _document(
+    content: ReportContent, title: str | None = None, footer: str | None = None
+) -> _Document:
     """A blank A4 document with the report's fonts, margins and footer; ``title`` (the
     PDF's metadata) and ``footer`` (the left of each page's footer) replace the board
     paper's."""
-    from fpdf import FPDF
 
     footer_left = footer or (
         f"costmodel {content.version} · {content.area_name} · "
@@ -111,7 +125,7 @@ def _document(content: ReportContent, title: str | None = None, footer: str | No
         f"parameters {content.fingerprint}"
     )
 
-    class Report(FPDF):
+    class Report(_Document):
         #: What was laid out where, for the layout tests: tables (with their figure
         #: cells' widths and whether money has its basis stated), charts, section starts.
         layout: dict[str, list]
@@ -148,11 +162,11 @@ def _document(content: ReportContent, title: str | None = None, footer: str | No
 # ---------------------------------------------------------------- building blocks
 
 
-def _width(pdf) -> float:
+def _width(pdf: FPDF) -> float:
     return pdf.w - pdf.l_margin - pdf.r_margin
 
 
-def _heading(pdf, text: str, level: int = 0) -> None:
+def _heading(pdf: _Document, text: str, level: int = 0) -> None:
     if level == 0:
         pdf.start_section(text, level=0)
         pdf.layout["sections"].append((pdf.page_no(), text))
@@ -170,7 +184,7 @@ def _heading(pdf, text: str, level: int = 0) -> None:
         pdf.ln(1)
 
 
-def _para(pdf, text: str, size: float = 9, style: str = "", muted: bool = False) -> None:
+def _para(pdf: _Document, text: str, size: float = 9, style: str = "", muted: bool = False) -> None:
     pdf.set_font(FONT, style, size)
     if muted:
         pdf.set_text_color(*MUTED)
@@ -180,8 +194,8 @@ def _para(pdf, text: str, size: float = 9, style: str = "", muted: bool = False)
 
 
 def _chart(
-    pdf,
-    fig,
+    pdf: _Document,
+    fig: Figure,
     caption: str | None = None,
     width: float | None = None,
     basis: str | None = None,
@@ -215,7 +229,7 @@ def _chart(
 
 
 def _table(
-    pdf,
+    pdf: _Document,
     header: Sequence[str],
     rows: Sequence[Sequence[str]],
     widths: Sequence[float],
@@ -318,7 +332,7 @@ def _basis(c: ReportContent, discounted: bool = True) -> str:
     return f"{c.price_basis}, discounted to {base:%-d %B %Y} at the Green Book rate"
 
 
-def _cover(pdf, c: ReportContent) -> None:
+def _cover(pdf: _Document, c: ReportContent) -> None:
     from .board import stance
 
     st = stance(c)
@@ -393,11 +407,11 @@ def _programme_name(c: ReportContent) -> str:
     return " and ".join(f"the {_scenario_label(n).lower()} programme" for n in names)
 
 
-def _contents(pdf, c: ReportContent) -> None:
+def _contents(pdf: _Document, c: ReportContent) -> None:
     pdf.add_page()
     _heading(pdf, SECTIONS[0])
 
-    def render(pdf, outline) -> None:
+    def render(pdf: FPDF, outline: list[OutlineSection]) -> None:
         pdf.set_font(FONT, "", 10)
         for item in outline:
             if item.level > 0 or item.name == SECTIONS[0]:
@@ -408,7 +422,7 @@ def _contents(pdf, c: ReportContent) -> None:
     pdf.insert_toc_placeholder(render, pages=1)
 
 
-def _summary(pdf, c: ReportContent) -> None:
+def _summary(pdf: _Document, c: ReportContent) -> None:
     from . import board
 
     if pdf.get_y() > pdf.t_margin + 1:  # the contents leave a fresh page
@@ -549,7 +563,7 @@ def _summary(pdf, c: ReportContent) -> None:
         )
 
 
-def _summary_decision(pdf, c: ReportContent) -> None:
+def _summary_decision(pdf: _Document, c: ReportContent) -> None:
     """The summary's close: the decision, the recommendation, the ask and the risks."""
     b, d = c.board, c.decision
     assert b is not None and d is not None
@@ -611,7 +625,7 @@ def _ratio(x: float) -> str:
     return f"{x:.2f}" if x == x and np.isfinite(x) else "–"
 
 
-def _baseline_section(pdf, c: ReportContent, charts) -> None:
+def _baseline_section(pdf: _Document, c: ReportContent, charts: ModuleType) -> None:
     pdf.add_page()
     _heading(pdf, SECTIONS[2])
     b = c.baseline
@@ -664,7 +678,7 @@ def _baseline_section(pdf, c: ReportContent, charts) -> None:
     )
 
 
-def _reach_section(pdf, c: ReportContent, charts) -> None:
+def _reach_section(pdf: _Document, c: ReportContent, charts: ModuleType) -> None:
     pdf.add_page()
     _heading(pdf, SECTIONS[3])
     p = c.main
@@ -780,7 +794,7 @@ def _cash_flow_labels() -> dict[str, str]:
     return {k: v.short for k, v in CASH_FLOWS.items()}
 
 
-def _savings_section(pdf, c: ReportContent, charts) -> None:
+def _savings_section(pdf: _Document, c: ReportContent, charts: ModuleType) -> None:
     pdf.add_page()
     _heading(pdf, SECTIONS[4])
     _para(
@@ -986,7 +1000,7 @@ def _param_value(c: ReportContent, path: str, x: float) -> str:
     return f"{text} {words[unit]}" if unit in words else text
 
 
-def _uncertainty_section(pdf, c: ReportContent, charts) -> None:
+def _uncertainty_section(pdf: _Document, c: ReportContent, charts: ModuleType) -> None:
     pdf.add_page()
     _heading(pdf, SECTIONS[5])
     pr = c.probabilities()
@@ -1084,7 +1098,7 @@ def _uncertainty_section(pdf, c: ReportContent, charts) -> None:
         )
 
 
-def _scenarios_section(pdf, c: ReportContent, charts) -> None:
+def _scenarios_section(pdf: _Document, c: ReportContent, charts: ModuleType) -> None:
     from . import board
 
     pdf.add_page()
@@ -1156,7 +1170,7 @@ def _scenarios_section(pdf, c: ReportContent, charts) -> None:
     )
 
 
-def _decision_section(pdf, c: ReportContent) -> None:
+def _decision_section(pdf: _Document, c: ReportContent) -> None:
     """The options in front of the board from the decision date, against the
     counterfactual, with who saves, a split of the cost, and what is sunk."""
     d = c.decision
@@ -1345,7 +1359,7 @@ def _ask_text(b: BoardCase) -> str:
     )
 
 
-def _recommendation(pdf, c: ReportContent, basis: str) -> None:
+def _recommendation(pdf: _Document, c: ReportContent, basis: str) -> None:
     """The recommendation the numbers support and the ask, from the board's case."""
     b = c.board
     assert b is not None
@@ -1405,7 +1419,7 @@ def _recommendation(pdf, c: ReportContent, basis: str) -> None:
     )
 
 
-def _register(pdf, c: ReportContent, basis: str) -> None:
+def _register(pdf: _Document, c: ReportContent, basis: str) -> None:
     """The risk register, the management case, monitoring with its decision gate, the
     impacts not valued and who gains and loses: from the board's case."""
     b = c.board
@@ -1485,7 +1499,7 @@ def _evidence_shares(c: ReportContent) -> str:
     return "Of the net savings, " + "; ".join(parts) + "." if parts else ""
 
 
-def _limitations(pdf, c: ReportContent) -> None:
+def _limitations(pdf: _Document, c: ReportContent) -> None:
     from . import board
 
     pdf.add_page()
@@ -1544,7 +1558,7 @@ def _limitations(pdf, c: ReportContent) -> None:
             _para(pdf, f"• {msg}", size=8.5)
 
 
-def _monitoring(pdf, c: ReportContent) -> None:
+def _monitoring(pdf: _Document, c: ReportContent) -> None:
     from . import board
 
     pdf.add_page()
@@ -1605,7 +1619,7 @@ def _monitoring(pdf, c: ReportContent) -> None:
         )
 
 
-def _methods(pdf, c: ReportContent) -> None:
+def _methods(pdf: _Document, c: ReportContent) -> None:
     pdf.add_page()
     _heading(pdf, SECTIONS[10])
     p = c.parameters
@@ -1733,7 +1747,7 @@ def _methods(pdf, c: ReportContent) -> None:
     )
 
 
-def _glossary(pdf) -> None:
+def _glossary(pdf: _Document) -> None:
     pdf.add_page()
     _heading(pdf, SECTIONS[11])
     _table(pdf, ["Term", "Meaning"], [list(g) for g in GLOSSARY], [46, 128], "ll", size=8)
@@ -1744,7 +1758,7 @@ def pdf_bytes(content: ReportContent) -> bytes:
     return bytes(_build(content).output())
 
 
-def _build(content: ReportContent):
+def _build(content: ReportContent) -> _Document:
     """The laid-out document (its ``layout`` records what went where, for tests)."""
     from . import charts
 
