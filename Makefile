@@ -11,12 +11,14 @@ $(BIN)/costmodel: pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev,notebooks]'
 	touch $@
 
-# The main job: the report on the calibrated case (PDF and workbook) for Northamptonshire.
+# The main job: the report on the calibrated case (PDF, workbook and technical note) for
+# Northamptonshire.
 run: $(BIN)/costmodel
 	$(BIN)/costmodel baseline --area northamptonshire
 	$(BIN)/costmodel report --scenario calibrated --area northamptonshire --force \
 		--out reports/northamptonshire-calibrated.pdf \
-		--xlsx reports/northamptonshire-calibrated.xlsx
+		--xlsx reports/northamptonshire-calibrated.xlsx \
+		--note reports/northamptonshire-calibrated-technical-note.pdf
 
 # The second shipped area: Staffordshire's baseline and report.
 staffordshire: $(BIN)/costmodel

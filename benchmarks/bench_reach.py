@@ -6,7 +6,7 @@ Run from the project folder::
 
 Both implementations get the same inputs (central parameter values, N replications):
 the SimPy reference (tests/reference_reach.py) runs the first M of them one at a time,
-the vectorised ``costmodel.model.team.simulate`` runs all N at once. The script prints the
+the vectorised ``costmodel.model.team.simulate_reach`` runs all N at once. The script prints the
 time per replication of each and their ratio, then times 10,000 vectorised
 replications of the three-year programme with parameter uncertainty drawn from the
 calibrated scenario's posterior (as ``costmodel.reach`` runs them).
@@ -58,10 +58,10 @@ def main(argv: list[str] | None = None) -> int:
 
     params = costmodel.load()
     inputs = r.reach_inputs(params, runs=max(args.runs, args.ref_runs))
-    r.simulate(r.reach_inputs(params, runs=10), seed=args.seed)  # warm up numpy
+    r.simulate_reach(r.reach_inputs(params, runs=10), seed=args.seed)  # warm up numpy
 
     t_ref, _ = timed(simulate_reference, inputs, runs=args.ref_runs, seed=args.seed)
-    t_vec, _ = timed(r.simulate, inputs, seed=args.seed)
+    t_vec, _ = timed(r.simulate_reach, inputs, seed=args.seed)
     per_ref, per_vec = t_ref / args.ref_runs, t_vec / inputs.runs
     print(f"programme: {inputs.weeks} weekly steps, {inputs.posts} posts")
     print(f"reference: {args.ref_runs} runs in {t_ref:.2f} s ({per_ref * 1e3:.1f} ms/run)")
@@ -83,8 +83,8 @@ def main(argv: list[str] | None = None) -> int:
 def _large(params, seed: int, weeks: int) -> r.ReachResult:
     """10,000 replications with parameter uncertainty, as ``costmodel.reach.reach`` runs."""
     rng = np.random.default_rng(seed)
-    inputs = r.reach_inputs(params, LARGE_RUNS, rng)
-    return r.simulate(inputs, rng, weeks=weeks)
+    inputs = r.reach_inputs(params, runs=LARGE_RUNS, rng=rng)
+    return r.simulate_reach(inputs, rng, weeks=weeks)
 
 
 if __name__ == "__main__":

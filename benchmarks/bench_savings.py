@@ -84,7 +84,7 @@ def main(argv: list[str] | None = None) -> int:
     inputs = savings_inputs(params, price_year, n, np.random.default_rng(args.seed))
     # the team's yearly families and spend by draw, as project forms them
     team = TeamProgramme().flows(
-        params, price_year, n, None, RunOptions(team_seed=REACH_SEED, reach_runs=REACH_RUNS)
+        params, price_year, n, None, RunOptions(team_seed=REACH_SEED, runs=REACH_RUNS)
     )
     costs = team.costs
     families = effective_families(team.completed, team.dropped, team.indirect, inputs)

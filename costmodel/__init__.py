@@ -48,9 +48,9 @@ _API = {
     "apply_scenario": ("params.scenarios", "apply_scenario"),
     "list_scenarios": ("params.scenarios", "list_scenarios"),
     "sample": ("params.sampling", "sample"),
-    "deflators": ("greenbook.prices", "deflators_from_params"),
+    "deflators": ("greenbook.prices", "deflators"),
     "rebase": ("greenbook.prices", "rebase"),
-    "discount_schedule": ("greenbook.discounting", "schedule_from_params"),
+    "discount_schedule": ("greenbook.discounting", "discount_schedule"),
     "flat_rate": ("greenbook.discounting", "flat_rate"),
     "discount_factors": ("greenbook.discounting", "discount_factors"),
     "present_value": ("greenbook.discounting", "present_value"),
@@ -61,7 +61,7 @@ _API = {
     "areas": ("model.late_intervention", "areas"),
     "reach": ("model.team", "reach"),
     "reach_inputs": ("model.team", "reach_inputs"),
-    "simulate_reach": ("model.team", "simulate"),
+    "simulate_reach": ("model.team", "simulate_reach"),
     "ReachResult": ("model.team", "ReachResult"),
     "calibrate": ("model.calibration", "calibrate"),
     "programmes": ("model.programme", "programmes"),
@@ -86,16 +86,18 @@ if TYPE_CHECKING:  # pragma: no cover
     from .analysis.report import ReportContent, report_content
     from .analysis.sensitivity import one_way, switching_values, two_way
     from .analysis.value_of_information import evpi, evppi
-    from .greenbook.discounting import discount_factors, flat_rate, present_value
-    from .greenbook.discounting import schedule_from_params as discount_schedule
-    from .greenbook.prices import deflators_from_params as deflators
-    from .greenbook.prices import rebase
+    from .greenbook.discounting import (
+        discount_factors,
+        discount_schedule,
+        flat_rate,
+        present_value,
+    )
+    from .greenbook.prices import deflators, rebase
     from .model.calibration import calibrate
     from .model.late_intervention import Baseline, areas, baseline, baseline_draws
     from .model.programme import programmes
     from .model.projection import Projection, compare, project
-    from .model.team import ReachResult, reach, reach_inputs
-    from .model.team import simulate as simulate_reach
+    from .model.team import ReachResult, reach, reach_inputs, simulate_reach
     from .model.validation import validate
     from .params.errors import CostModelError, ParameterError
     from .params.sampling import sample

@@ -10,16 +10,27 @@ not at all, so an interrupted command leaves none behind.
 from __future__ import annotations
 
 import argparse
-import io
 import json
 import os
 import signal
 import sys
-from collections.abc import Sequence
-from typing import NoReturn
+from collections.abc import Callable, Iterable, Sequence
+from types import FrameType
+from typing import TYPE_CHECKING, NoReturn
 
 from .params.errors import CostModelError
 from .params.limits import DEFAULT_SEED
+
+if TYPE_CHECKING:  # the commands import what they use when they run, for a quick start
+    import datetime as dt
+    import subprocess
+    from pathlib import Path
+
+    from .model.decision import OptionsAppraisal
+    from .model.result import Projection
+    from .model.team import Observation
+    from .params.decisions import DecisionSpec
+    from .params.store import ParameterSet
 
 EXIT_INPUT = 1
 EXIT_USAGE = 2
@@ -379,6 +390,11 @@ def _parser() -> argparse.ArgumentParser:
     )
     _decision_date(rp, "the area's decision file's date, else today: the report's decision section")
     rp.add_argument("--xlsx", metavar="PATH", help="also write the tables as an Excel workbook")
+    rp.add_argument(
+        "--note",
+        metavar="PATH",
+        help="the technical note to write (default: beside the PDF, NAME-technical-note.pdf)",
+    )
     rp.add_argument("--force", action="store_true", help="replace existing files")
     rp.add_argument("--quiet", action="store_true", help="no progress messages")
     return p
@@ -387,7 +403,7 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one command; return its exit code (errors are one line each on stderr)."""
 
-    def terminate(signum, frame):
+    def terminate(signum: int, frame: FrameType | None) -> NoReturn:
         raise Terminated()
 
     previous = signal.signal(signal.SIGTERM, terminate)
@@ -448,7 +464,7 @@ def _run(argv: Sequence[str] | None) -> int:
     return 0
 
 
-def _date(text: str):
+def _date(text: str) -> dt.date:
     """A YYYY-MM-DD date from the command line."""
     import datetime as dt
 
@@ -458,7 +474,7 @@ def _date(text: str):
         raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
 
 
-def _check_options(args) -> None:
+def _check_options(args: argparse.Namespace) -> None:
     """The numbers on the command line, checked against their documented ranges."""
     from .params.limits import check_draws, check_horizon, check_runs, check_seed
 
@@ -474,7 +490,7 @@ def _check_options(args) -> None:
             check(value, f"--{name.replace('_', '-')}")
 
 
-def _app(args) -> int:
+def _app(args: argparse.Namespace) -> int:
     """Serve the app with Voilà (see :mod:`costmodel.present.serve`) until Ctrl-C or
     SIGTERM; then stop the server and its kernels and remove the temporary folder."""
     import subprocess
@@ -547,7 +563,7 @@ def _app(args) -> int:
     return 0
 
 
-def _check_app_options(args) -> None:
+def _check_app_options(args: argparse.Namespace) -> None:
     """``costmodel app``'s options, each refused in one line."""
     import socket
 
@@ -578,7 +594,7 @@ def _check_app_options(args) -> None:
         ) from None
 
 
-def _stop_app(server, folder) -> str:
+def _stop_app(server: subprocess.Popen | None, folder: Path | None) -> str:
     """Stop the app server and every kernel it started; remove the temporary folder;
     return the server's log. A second Ctrl-C or SIGTERM meanwhile does not cut it short."""
     import shutil
@@ -616,7 +632,7 @@ def _stop_app(server, folder) -> str:
     return err
 
 
-def _new_area(args) -> str:
+def _new_area(args: argparse.Namespace) -> str:
     import shutil
     from pathlib import Path
 
@@ -703,7 +719,7 @@ def _new_area(args) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _validate(args) -> int:
+def _validate(args: argparse.Namespace) -> int:
     from .model.validation import validate
     from .params.store import default_root
 
@@ -718,8 +734,9 @@ def _validate(args) -> int:
     return 0
 
 
-def _baseline(args) -> str:
+def _baseline(args: argparse.Namespace) -> str:
     from .model.late_intervention import baseline
+    from .present import text
 
     params = _params(args)
     result = baseline(params, args.area, args.price_year)
@@ -737,11 +754,11 @@ def _baseline(args) -> str:
             d["bottom_up"] = json.loads(result.bottom_up.to_json(orient="records"))
         return json.dumps(d, indent=2) + "\n"
     if args.format == "csv":
-        return _baseline_csv(result, args.by)
-    return _baseline_table(result, args.by, args.bottom_up)
+        return text.baseline_csv(result, args.by)
+    return text.baseline_table(result, args.by, args.bottom_up)
 
 
-def _default_scenario(args) -> None:
+def _default_scenario(args: argparse.Namespace) -> None:
     """Commands that show the team's results default to the calibrated scenario."""
     from .params.scenarios import default_scenario
 
@@ -753,7 +770,7 @@ def _default_scenario(args) -> None:
         ]
 
 
-def _params(args):
+def _params(args: argparse.Namespace) -> ParameterSet:
     from .params.scenarios import apply_scenario
     from .params.store import load
 
@@ -763,17 +780,17 @@ def _params(args):
     )
 
 
-def _scenarios(args) -> str:
+def _scenarios(args: argparse.Namespace) -> str:
     from .params.scenarios import list_scenarios
+    from .present import text
 
-    items = list_scenarios(args.parameters, getattr(args, "area", None))
-    width = max(map(len, items), default=0)
-    return "".join(f"{k.ljust(width)}  {v}\n" for k, v in items.items())
+    return text.scenario_list(list_scenarios(args.parameters, getattr(args, "area", None)))
 
 
-def _reach(args) -> str:
+def _reach(args: argparse.Namespace) -> str:
     from .model.team import reach
     from .params.errors import ParameterError, Problem
+    from .present import text
     from .present.content import borrowed_lines
 
     if args.runs < 1:
@@ -802,136 +819,16 @@ def _reach(args) -> str:
         d["parameter_uncertainty"] = not args.fixed_parameters
         return json.dumps(d, indent=2) + "\n"
     if args.format == "csv":
-        import pandas as pd
-
-        buf = io.StringIO()
-        t = res.totals()
-        t.insert(0, "quarter_start", "")
-        t.insert(0, "quarter", "total")
-        t.index.name = "outcome"
-        bq = res.by_quarter().reset_index().set_index("outcome")
-        pd.concat([t, bq]).to_csv(buf, lineterminator="\n")
-        return buf.getvalue()
-    return "".join(f"Borrowed: {line}\n" for line in borrowed) + _reach_table(res, args)
-
-
-REACH_ROWS = (
-    "referred",
-    "screened_out",
-    "started",
-    "completed",
-    "dropped_out",
-    "redirected",
-    "ongoing_at_end",
-    "waiting_at_end",
-    "reached_indirectly",
-    "light_touch_referred",
-    "light_touch_contacted",
-    "light_touch_lapsed",
-    "families_supported",
-    "children_supported",
-    "mean_wait_weeks",
-    "utilisation",
-    "spend",
-    "cost_per_family_supported",
-    "cost_per_family_started",
-    "cost_per_family_completed",
-)
-
-
-def _reach_table(res, args) -> str:
-    from .present.formatting import by_kind, money, text_table
-    from .present.labels import REACH_OUTCOMES, TIER_LABELS
-
-    t = res.totals()
-    rows = []
-    for k in REACH_ROWS:
-        lab = REACH_OUTCOMES[k]
-        rows.append(
-            [lab.long, *(by_kind(t.loc[k, c], lab.kind) for c in ("mean", "p5", "p50", "p95"))]
-        )
-    inp = res.inputs
-    head = [
-        f"Early Intervention Team: {res.runs:,} runs, seed {args.seed}, "
-        f"scenario {args.scenario or 'central'}",
-        f"{inp.weeks} weeks from {inp.start_date.isoformat()}; money in real terms, "
-        f"{inp.price_year} prices; budget {money(inp.budget_cash)} cash "
-        f"({money(inp.budget)} in {inp.price_year} prices)"
-        + (
-            f" and {money(inp.funding_total() - inp.budget)} with the staffing steps "
-            f"({', '.join(st.name.replace('_', ' ') for st in inp.staffing_steps)})"
-            if inp.staffing_steps
-            else ""
-        ),
-        "Bands show chance and parameter uncertainty"
-        if not args.fixed_parameters
-        else "Bands show chance only (central parameter values)",
-        "",
-    ]
-    table = text_table(
-        rows, ["Over the programme", "Mean", "5th pct", "Median", "95th pct"], "lrrrr"
+        return text.reach_csv(res)
+    return "".join(f"Borrowed: {line}\n" for line in borrowed) + text.reach_table(
+        res,
+        seed=args.seed,
+        scenario=args.scenario,
+        parameter_uncertainty=not args.fixed_parameters,
     )
-    bq = res.by_quarter()
-    qrows = []
-    for q in range(1, res.quarters + 1):
-
-        def m(name, q=q):
-            return bq.loc[(q, name)]
-
-        qrows.append(
-            [
-                str(q),
-                m("started")["quarter_start"],
-                f"{m('started')['mean']:.0f} ({m('started')['p5']:.0f}–{m('started')['p95']:.0f})",
-                f"{m('completed')['mean']:.0f}",
-                f"{m('reached_indirectly')['mean']:.0f}",
-                f"{m('posts_filled')['mean']:.1f}",
-                f"{m('light_touch_posts_filled')['mean']:.1f}",
-                f"{m('light_touch_contacted')['mean']:.0f}",
-                money(m("spend")["mean"]),
-            ]
-        )
-    qtable = text_table(
-        qrows,
-        [
-            "Quarter",
-            "From",
-            "Started (90% band)",
-            "Completed",
-            "Reached by advice",
-            "Posts filled",
-            "Light-touch posts",
-            "Light touch",
-            "Spend",
-        ],
-        "llrrrrrrr",
-    )
-    tiers = res.tiers()
-    trows = [
-        [
-            TIER_LABELS.get(tier, tier.replace("_", " ")),
-            *(
-                f"{tiers.loc[(tier, m), 'mean']:,.0f} "
-                f"({tiers.loc[(tier, m), 'p5']:,.0f}–{tiers.loc[(tier, m), 'p95']:,.0f})"
-                for m in ("families", "children")
-            ),
-        ]
-        for tier in dict.fromkeys(tiers.index.get_level_values(0))
-    ]
-    ttable = text_table(
-        trows, ["Service tier", "Families (90% band)", "Children (90% band)"], "lrr"
-    )
-    out = [*head, table, "", "By service tier, over the programme", ttable]
-    out += ["(supported = casework + light touch, as the team's reports count them)", ""]
-    reported = res.reported()
-    if len(reported):
-        from .present.calibration import check_table
-
-        out += ["Modelled against reported", check_table(reported), ""]
-    return "\n".join([*out, "By quarter (means)", qtable]) + "\n"
 
 
-def _calibrate(args) -> str:
+def _calibrate(args: argparse.Namespace) -> str:
     from .model.calibration import calibrate
     from .present.calibration import calibration_text, scenario_files
     from .present.files import check_writable, write_files
@@ -970,7 +867,7 @@ def _calibrate(args) -> str:
     return text
 
 
-def _observation(text: str, number: int):
+def _observation(text: str, number: int) -> Observation:
     """``families=830,children=1541,weeks=113`` as an Observation."""
     from .model.team import Observation
 
@@ -1000,137 +897,36 @@ def _observation(text: str, number: int):
     )
 
 
-def _label(name: str) -> str:
-    from .present.labels import INDICATORS, label
-
-    return label(name, INDICATORS)
-
-
-def _fmt(name: str, x: float) -> str:
-    from .present.formatting import by_kind, percent
-    from .present.labels import INDICATORS, kind
-
-    if x is None or x != x:
-        return "–"
-    if name in ("p_npv_positive", "p_payback"):
-        return percent(x, 1)
-    k = kind(name, INDICATORS)
-    return f"{x:.2f}" if k in ("ratio", "years") else by_kind(x, k)
-
-
-def _progress_bar(label: str):
+def _progress_bar(label: str) -> Callable[[Iterable[int]], Iterable[int]]:
     """A tqdm wrapper for the simulation's time loop, on standard error."""
     from tqdm import tqdm
 
     return lambda steps: tqdm(steps, desc=label, unit="week", file=sys.stderr, leave=False)
 
 
-def _published_table(published) -> str:
-    from .present.formatting import text_table
-
-    return text_table(
-        [
-            [
-                k,
-                f"{r.modelled:.2f}",
-                f"{r.p5:.2f} – {r.p95:.2f}",
-                f"{r.published:.2f}",
-                f"{r.gap:+.2f}",
-                r.source,
-            ]
-            for k, r in published.iterrows()
-        ],
-        ["Perspective", "Modelled", "90% interval", "Published", "Gap", "Published in"],
-        "lrrrrl",
-    )
-
-
-def _evidence_lines(res) -> list[str]:
-    """What the benefits rest on: the share by evidence class, and each outcome's."""
-    from .present.formatting import percent, text_table
-    from .present.labels import EVIDENCE_CLASS_LABELS, OUTCOME_LABELS
-
-    cls = res.by_evidence_class()
-    line = "; ".join(
-        f"{EVIDENCE_CLASS_LABELS[k]} {percent(r.share, 0)}"
-        for k, r in cls.iterrows()
-        if r.share == r.share
-    )
-    rows = [
-        [
-            OUTCOME_LABELS[o].short if o in OUTCOME_LABELS else o,
-            EVIDENCE_CLASS_LABELS[r.evidence_class],
-            f"{r.pooled_effect:+.2f}",
-            f"{r.design_multiplier:.2f}",
-            f"{r.transfer_factor:.2f}",
-            f"{r.effect_applied:+.3f}",
-            f"{r.window_years:g}" if r.window_years == r.window_years else "–",
-            percent(r.share, 0) if r.share == r.share else "–",
-        ]
-        for o, r in res.by_outcome().iterrows()
-    ]
-    return [
-        f"What the benefits rest on (share of PV net savings): {line}",
-        text_table(
-            rows,
-            [
-                "Outcome",
-                "Evidence",
-                "Pooled effect",
-                "Design",
-                "Transfer",
-                "Applied",
-                "Years measured",
-                "Share",
-            ],
-            "llrrrrrr",
-        ),
-    ]
-
-
-def _replicate(args) -> str:
+def _replicate(args: argparse.Namespace) -> str:
     from .analysis.replication import replicate_all
     from .params.store import load
+    from .present import text
 
     params = load(area=getattr(args, "area", None), root=args.parameters)
     reps = replicate_all(params, draws=args.draws, seed=args.seed)
     if args.format == "json":
         return json.dumps({k: r.to_dict() for k, r in reps.items()}, indent=2) + "\n"
-    out = []
-    for name, r in reps.items():
-        out += [
-            f"{name}: {r.description}",
-            f"{r.projection.draws:,} draws, seed {args.seed}; real terms, "
-            f"{r.projection.price_year} prices",
-            _published_table(r.table),
-            *(
-                f"{k}: published {row.published:.2f} "
-                + ("lies within" if row.within else "lies outside")
-                + " the model's 90% interval"
-                for k, row in r.table.iterrows()
-            ),
-            "",
-        ]
-    return "\n".join(out)
+    return text.replication_table(reps, seed=args.seed)
 
 
-def _project(args) -> str:
-    from .model.projection import project, published_returns
-    from .model.savings import family_cost_reconciliation
-    from .params.scenarios import apply_scenario
-    from .params.store import load
-    from .present.content import borrowed_lines
-    from .present.formatting import money, percent, text_table
-    from .present.labels import AGENCY_LABELS
+def _projection(args: argparse.Namespace, params: ParameterSet) -> Projection:
+    """``costmodel project``'s appraisal, with progress bars on standard error if asked."""
+    from .model.projection import project
 
-    params = load(area=getattr(args, "area", None), root=args.parameters)
     bar = None
     if args.progress:
         from tqdm import tqdm
 
         bar = tqdm(total=args.draws, desc="appraising", unit="draw", file=sys.stderr, leave=False)
     try:
-        res = project(
+        return project(
             params,
             args.scenario,
             draws=args.draws,
@@ -1147,6 +943,18 @@ def _project(args) -> str:
     finally:
         if bar is not None:
             bar.close()
+
+
+def _project(args: argparse.Namespace) -> str:
+    from .model.projection import published_returns
+    from .model.savings import family_cost_reconciliation
+    from .params.scenarios import apply_scenario
+    from .params.store import load
+    from .present import text
+    from .present.content import borrowed_lines
+
+    params = load(area=getattr(args, "area", None), root=args.parameters)
+    res = _projection(args, params)
     scenario_params = apply_scenario(params, args.scenario)
     recon = family_cost_reconciliation(scenario_params, res.price_year)
     published = published_returns(scenario_params, res)
@@ -1163,122 +971,16 @@ def _project(args) -> str:
         }
         return json.dumps(d, indent=2) + "\n"
     if args.format == "csv":
-        buf = io.StringIO()
-        s = res.summary()
-        s.index.name = "indicator"
-        s.to_csv(buf, lineterminator="\n")
-        res.by_agency().to_csv(buf, lineterminator="\n")
-        return buf.getvalue()
-    from .present.labels import BASIS_LABELS, perspective_basis
-
-    h = res.headlines()
-    rows = [
-        [
-            _label(k),
-            _fmt(k, r.estimate),
-            BASIS_LABELS[r.basis].split(";")[0],
-            *(_fmt(k, r[c]) for c in ("p5", "p95")),
-        ]
-        for k, r in h.iterrows()
-    ]
-    ag = res.by_agency()
-    arows = [
-        [
-            AGENCY_LABELS[a].long,
-            money(r.pv_savings_net),
-            money(r.cashable),
-            percent(r.share, 0) if r.share == r.share else "–",
-        ]
-        for a, r in ag.iterrows()
-    ]
-    head = [
-        f"Savings appraisal: scenario {res.scenario}, {res.draws:,} draws, seed {args.seed}",
-        f"Real terms, {res.price_year} prices; Green Book {res.appraisal.discount} discount "
-        f"rate from {res.base_date}; {res.appraisal.horizon} years from {res.start_year}"
-        + (
-            f"; each quarter's cohort followed {res.years_after_support} years from the "
-            "quarter its support ends"
-            if res.years_after_support
-            else ""
-        ),
-        *(f"Borrowed: {line}" for line in borrowed),
-        *_sunk_lines(res),
-        "",
-    ]
-    out = [
-        *head,
-        text_table(
-            rows, ["Indicator", "Estimate", "Basis", "5th pct of draws", "95th pct"], "lrlrr"
-        ),
-        "",
-        text_table(arows, ["Who saves (PV, net)", "Saving", "Cashable", "Share"], "lrrr"),
-        "",
-        "By perspective (means; the figures above are fiscal)",
-        text_table(
-            [
-                [
-                    k,
-                    money(r.pv_benefits),
-                    money(r.pv_costs),
-                    money(r.npv),
-                    f"{r.bcr:.2f}" if r.bcr == r.bcr else "–",
-                    perspective_basis(r.basis, res.perspective_weights.get("funder")),
-                ]
-                for k, r in res.perspectives().iterrows()
-            ],
-            ["Perspective", "PV benefits", "PV costs", "NPV", "BCR", "What it counts"],
-            "lrrrrl",
-        ),
-    ]
-    if len(published):
-        out += [
-            "",
-            "Against the published evaluation (benefit-cost ratio)",
-            _published_table(published),
-        ]
-    out += ["", *_evidence_lines(res)]
-    out += ["", *_reconciliation_lines(recon)]
-    if res.appraisal.checks:
-        out += ["", *("Check: " + c for c in res.appraisal.checks)]
-    return "\n".join(out) + "\n"
+        return text.projection_csv(res)
+    return text.projection_table(
+        res, seed=args.seed, borrowed=borrowed, reconciliation=recon, published=published
+    )
 
 
-def _sunk_lines(res) -> list[str]:
-    """A forward appraisal's decision date and what it leaves out as sunk."""
-    from .present.formatting import money
-
-    if not res.decision_date:
-        return []
-    s = res.sunk
-    return [
-        f"Decision on {res.decision_date}: only what falls after it counts; sunk before it "
-        f"(not in the NPV): spending {money(s['pv_costs'])}, net savings "
-        f"{money(s['pv_savings_net'])}"
-    ]
-
-
-def _reconciliation_lines(recon) -> list[str]:
-    from .present.formatting import money, text_table
-    from .present.labels import FAMILY_COST_ROWS as words
-    from .present.labels import OUTCOME_LABELS
-
-    rows = [
-        [
-            OUTCOME_LABELS[k].short if k in OUTCOME_LABELS else words[k],
-            money(v["yearly_cost_per_family"]),
-        ]
-        for k, v in recon.iterrows()
-    ]
-    return [
-        "What a family like those helped costs services a year, without support (central values)",
-        text_table(rows, ["Outcome", "£ a family a year"], "lr"),
-    ]
-
-
-def _compare(args) -> str:
+def _compare(args: argparse.Namespace) -> str:
     from .model.projection import compare
     from .params.store import load
-    from .present.formatting import text_table
+    from .present import text
 
     params = load(area=getattr(args, "area", None), root=args.parameters)
     if args.counterfactual:
@@ -1308,15 +1010,12 @@ def _compare(args) -> str:
         return table.to_json(indent=2) + "\n"
     if args.format == "csv":
         return table.to_csv(lineterminator="\n")
-    rows = [[_label(k), *(_fmt(k, table.loc[k, c]) for c in table.columns)] for k in table.index]
-    return (
-        f"Scenario means, {args.draws:,} draws, seed {args.seed}\n"
-        + text_table(rows, ["Indicator", *table.columns], "l" + "r" * len(table.columns))
-        + "\n"
-    )
+    return text.comparison_table(table, draws=args.draws, seed=args.seed)
 
 
-def _appraise(params, spec, args):
+def _appraise(
+    params: ParameterSet, spec: DecisionSpec, args: argparse.Namespace
+) -> OptionsAppraisal:
     from .model.decision import appraise_options
 
     settings = {
@@ -1334,7 +1033,7 @@ def _appraise(params, spec, args):
     )
 
 
-def _options(args) -> str:
+def _options(args: argparse.Namespace) -> str:
     from .params.decisions import DEFAULT_DECISION, load_decision
     from .params.store import load
 
@@ -1343,7 +1042,7 @@ def _options(args) -> str:
     return _options_text(_appraise(params, spec, args), args)
 
 
-def _update(args) -> str:
+def _update(args: argparse.Namespace) -> str:
     """Prior against posterior for each monitored outcome, the decision's options before
     and after, and what a larger local sample would be worth."""
     from .analysis.monitoring import sample_size_value, update, updated_parameters
@@ -1351,7 +1050,7 @@ def _update(args) -> str:
     from .params.monitoring import read_monitoring
     from .params.scenarios import apply_scenario
     from .params.store import load
-    from .present.formatting import money, percent, text_table
+    from .present import text
 
     params = load(area=getattr(args, "area", None), root=args.parameters)
     spec = load_decision(args.decision or DEFAULT_DECISION, args.parameters, params.area)
@@ -1382,139 +1081,29 @@ def _update(args) -> str:
             )
             + "\n"
         )
-    t = result.table
-    rows = [
-        [
-            o,
-            f"{r.prior_mean:.1%} ± {r.prior_sd:.1%}",
-            f"{r.local_effect:.1%} ± {r.local_se:.1%}",
-            f"{r.posterior_mean:.1%} ± {r.posterior_sd:.1%}",
-            f"{r.posterior_p5:.1%} to {r.posterior_p95:.1%}",
-            percent(r.local_share, 0),
-        ]
-        for o, r in t.iterrows()
-    ]
-    inc_b, inc_a = before.incremental(), after.incremental()
-    out = [
-        f"Effects updated on {monitoring.file} (relative reductions; the comparison's bias on "
-        f"the log risk ratio {t['bias_mean'].iloc[0]:g} ± {t['bias_sd'].iloc[0]:g})",
-        text_table(
-            rows,
-            ["Outcome", "Prior", "Local data", "Posterior", "90% interval", "Local share"],
-            "lrrrrr",
-        ),
-        "",
-        f"The decision's options less {after.counterfactual}, before and after the update "
-        f"({after.price_year} prices, discounted to {after.base_date}; {args.draws:,} draws)",
-        text_table(
-            [
-                [
-                    o,
-                    money(inc_b.loc[o, "npv"]),
-                    money(inc_a.loc[o, "npv"]),
-                    f"{inc_b.loc[o, 'bcr']:.2f}",
-                    f"{inc_a.loc[o, 'bcr']:.2f}",
-                ]
-                for o in after.options
-            ],
-            ["Option", "NPV before", "NPV after", "BCR before", "BCR after"],
-            "lrrrr",
-        ),
-        "",
-        f"What counting n supported and n comparison families would be worth ({best}; "
-        "expected value of sample information)",
-        text_table(
-            [
-                [o, *(money(v) for v in w["evsi"]), money(w["evppi"].iloc[0])]
-                for o, w in worth.items()
-            ],
-            ["Outcome", *(f"n={n:,}" for n in next(iter(worth.values()))["n"]), "EVPPI"],
-            "l" + "r" * (len(next(iter(worth.values()))) + 1),
-        ),
-    ]
-    return "\n".join(out) + "\n"
+    return text.update_table(
+        result,
+        monitoring_file=monitoring.file,
+        before=before,
+        after=after,
+        worth=worth,
+        best=best,
+        draws=args.draws,
+    )
 
 
-def _options_text(res, args, brief: bool = False) -> str:
-    """A decision's tables as text (or JSON): options less the counterfactual, by
-    perspective, each agency's view, the cost shared by benefits, and what is sunk."""
-    from .present.formatting import by_kind, money, text_table
-    from .present.labels import AGENCY_LABELS, DECISION_COLUMNS, SUNK_ROWS
+def _options_text(res: OptionsAppraisal, args: argparse.Namespace, brief: bool = False) -> str:
+    """A decision's tables as text, JSON or CSV, as ``--format`` asks."""
+    from .present import text
 
     if args.format == "json":
         return json.dumps(res.to_dict(), indent=2) + "\n"
     if args.format == "csv":
         return res.incremental().to_csv(lineterminator="\n")
-
-    def cell(column: str, x: float) -> str:
-        if x is None or x != x:
-            return "–"
-        kind = DECISION_COLUMNS[column].kind
-        return f"{x:.2f}" if kind in ("ratio", "years") else by_kind(x, kind)
-
-    def table(df, columns, first: str, names) -> str:
-        rows = [[names(k), *(cell(c, r[c]) for c in columns)] for k, r in df.iterrows()]
-        heads = [first, *(DECISION_COLUMNS[c].short for c in columns)]
-        return text_table(rows, heads, "l" + "r" * len(columns))
-
-    inc = res.incremental()
-    out = [
-        f"Decision: {res.description}",
-        f"Decided on {res.decision_date}; real terms, {res.price_year} prices; discounted to "
-        f"{res.base_date}; each option less {res.counterfactual}; "
-        f"{args.draws:,} draws, seed {args.seed}, common to every option",
-        "",
-        table(inc, list(inc.columns), "Option", str),
-        "",
-        "By perspective (incremental)",
-        text_table(
-            [
-                [o, v, money(r.pv_benefits), money(r.pv_costs), money(r.npv), cell("bcr", r.bcr)]
-                for (o, v), r in res.perspectives().iterrows()
-            ],
-            ["Option", "Perspective", "PV benefits", "PV costs", "NPV", "BCR"],
-            "llrrrr",
-        ),
-    ]
-    if brief:
-        return "\n".join(out) + "\n"
-    agency = lambda a: AGENCY_LABELS[a].long  # noqa: E731
-    for o in res.options:
-        views = res.funder_views(o)
-        share = res.cost_sharing(o)
-        out += [
-            "",
-            f"{o}: each agency's view (funder now: {views.attrs['funder']}; outlay "
-            f"{money(views.attrs['outlay'])}; the local partnership can cash "
-            f"{money(views.attrs['local_cashable'])})",
-            table(views, list(views.columns), "Agency", agency),
-            "",
-            f"{o}: the cost shared in proportion to each agency's savings",
-            table(
-                share,
-                [
-                    "share_cashable",
-                    "pays_cashable",
-                    "npv_cashable",
-                    "share_total",
-                    "pays_total",
-                    "npv_total",
-                ],
-                "Agency",
-                agency,
-            ),
-        ]
-    sunk = res.sunk()
-    if len(sunk):
-        out += [
-            "",
-            f"Sunk at the decision (scenario {res.history.scenario}; in no option's NPV)",
-            text_table([[SUNK_ROWS[k], money(v)] for k, v in sunk.items()], ["", "PV"], "lr"),
-        ]
-    return "\n".join(out) + "\n"
+    return text.options_table(res, draws=args.draws, seed=args.seed, brief=brief)
 
 
-def _report(args) -> str:
+def _report(args: argparse.Namespace) -> str:
     from pathlib import Path
 
     from .analysis.report import report_content
@@ -1532,7 +1121,8 @@ def _report(args) -> str:
             Problem("", "--area", "the parameters hold several areas; name one with --area")
         )
     out = Path(args.out or f"{area}-{Path(scenarios[0]).stem}.pdf")
-    targets = [out, *([Path(args.xlsx)] if args.xlsx else [])]
+    note = Path(args.note or out.with_name(f"{out.stem}-technical-note.pdf"))
+    targets = [out, *([Path(args.xlsx)] if args.xlsx else []), note]
     check_writable(targets, args.force)  # before the minutes of computing
 
     def say(step: str) -> None:
@@ -1558,110 +1148,16 @@ def _report(args) -> str:
     say("laying out the report")
     from .present.pdf import write_report
 
+    say("the technical note")
+    from .analysis.replication import replicate_all
+    from .present.files import write_files
+    from .present.note import REPLICATION_DRAWS, note_bytes
+
+    reps = replicate_all(params, draws=REPLICATION_DRAWS, seed=args.seed)
+    technical = note_bytes(content, reps)  # laid out before anything is written
     written = write_report(content, out, args.xlsx, args.force)
+    written += write_files({note: technical}, args.force)
     return "".join(f"wrote {p}\n" for p in written)
-
-
-def _baseline_csv(result, by: str) -> str:
-    import csv
-
-    buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
-    w.writerow(["area", "price_year", "dimension", "issue", "agency", "value_gbp", "status"])
-    head = [result.area, result.price_year]
-    if by in ("issue", "both"):
-        for k, v in result.by_issue.items():
-            w.writerow([*head, "issue", k, "", int(v), result.issue_status[k]])
-    if by in ("agency", "both"):
-        for k, v in result.by_agency.items():
-            w.writerow([*head, "agency", "", k, int(v), result.agency_status[k]])
-    if by == "both":
-        for issue, row in result.table.iterrows():
-            for agency, v in row.items():
-                w.writerow([*head, "cell", issue, agency, int(v), "derived"])
-    w.writerow([*head, "total", "", "", result.total, result.total_status])
-    return buf.getvalue()
-
-
-def _baseline_table(result, by: str, show_bottom_up: bool) -> str:
-    from .present.formatting import money, number, percent, text_table
-    from .present.labels import AGENCY_LABELS, ISSUE_LABELS, area_label
-
-    name = area_label(result.area)
-    out = [f"Annual cost of late intervention: {name}", f"£ a year, {result.price_basis}", ""]
-    for dim in ["issue", "agency"] if by == "both" else [by]:
-        f = result.frame(dim)
-        labels = ISSUE_LABELS if dim == "issue" else AGENCY_LABELS
-        rows = [
-            [labels[k].long, money(r.cost), percent(r.share), r.status]
-            for k, r in zip(f.index, f.itertuples(), strict=True)
-        ]
-        rows.append(["Total", money(result.total), percent(1.0), result.total_status])
-        out += [text_table(rows, ["By " + dim, "Cost", "Share", "Status"], "lrrl"), ""]
-    out += _provenance_lines(result)
-    if by == "both":
-        header = [
-            "Issue \\ agency",
-            *[AGENCY_LABELS[a].short for a in result.table.columns],
-            "Total",
-        ]
-        rows = [
-            [ISSUE_LABELS[i].long, *[number(v) for v in row], number(row.sum())]
-            for i, row in result.table.iterrows()
-        ]
-        rows.append(["Total", *[number(v) for v in result.by_agency], number(result.total)])
-        out += [
-            text_table(rows, header, "l" + "r" * (len(header) - 1)),
-            "Cells are derived: each issue's cost split by its fitted agency shares.",
-            "",
-        ]
-    out.append(
-        f"Per person: {money(result.per_person, 2)} (population {number(result.population)})"
-    )
-    if show_bottom_up:
-        out += ["", *_bottom_up_lines(result)]
-    return "\n".join(out) + "\n"
-
-
-def _provenance_lines(result) -> list[str]:
-    """Where the total and the population came from, a line each; a total that is not
-    published says how it was reached and its range."""
-    from .present.formatting import money
-    from .present.labels import provenance_text
-
-    out = []
-    for key, what in (("total", "Total"), ("population", "Population")):
-        entry = result.provenance.get(key)
-        if entry is None:
-            continue
-        rng = entry.get("range")
-        if key == "total" and rng and entry["status"] != "published":
-            what += f" (90% range {money(rng[0])}–{money(rng[1])})"
-        out.append(f"{what}: {provenance_text(entry)}")
-    return [*out, ""] if out else []
-
-
-def _bottom_up_lines(result) -> list[str]:
-    from .present.formatting import money, number, text_table
-    from .present.labels import ISSUE_LABELS
-
-    bu = result.bottom_up
-    if bu is None or bu.empty:
-        return ["No bottom-up view: this area has no activity counts."]
-    rows = []
-    for r in bu.itertuples():
-        item = (
-            "Not itemised (EIF figure less items)"
-            if r.item == "not_itemised"
-            else r.item.replace("_", " ").capitalize()
-        )
-        rows.append(
-            [ISSUE_LABELS[r.issue].long, item, number(r.count), money(r.unit_cost), money(r.cost)]
-        )
-    return [
-        "Bottom-up view: activity count × unit cost, and the gap to the top-down figure",
-        text_table(rows, ["Issue", "Item", "Count", "Unit cost", "Cost"], "llrrr"),
-    ]
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -1,6 +1,6 @@
 """A reference implementation of the team reach model, event by event in SimPy.
 
-``costmodel.model.team.simulate`` runs every replication at once with numpy arrays. This
+``costmodel.model.team.simulate_reach`` runs every replication at once with numpy arrays. This
 module runs the same model one replication at a time, with one object per family
 and one SimPy process per staff post, so the two can be checked against each other.
 It follows the per-step semantics in the ``costmodel.model.team`` module docstring:

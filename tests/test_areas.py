@@ -219,8 +219,9 @@ def test_a_derived_total_and_a_borrowed_team_say_what_they_are(folder, capsys, t
     assert "Total £" in flat and not re.search(r"Total £[\d.]+m 100% published", flat)
     assert re.search(r"Total £[\d.]+m 100% derived", flat)
     assert "3 changed, now the area's own" in " ".join(pages[0].split())
-    annex = " ".join(doc.split("Technical annex")[-1].split())
-    assert "Budget: total (from" not in annex and "Budget: total 300,000" in annex
+    note = " ".join(_pdf_text(tmp_path / "d-technical-note.pdf"))
+    annex = " ".join(note.split("Parameters and their sources")[-1].split())
+    assert "Budget: total (from" not in annex and "Budget: total £300,000" in annex
     assert "Staff: posts (from Northamptonshire) 7" in annex
     outputs.append(doc)
 

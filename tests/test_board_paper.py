@@ -14,6 +14,7 @@ import costmodel
 from costmodel.analysis import report
 from costmodel.analysis.report import appraisal_year_labels, report_content
 from costmodel.model.projection import project
+from costmodel.params.scenarios import apply_scenario
 from costmodel.present import board
 from costmodel.present.formatting import money_round, percent
 
@@ -105,10 +106,16 @@ def test_executive_summary_figures_are_the_librarys_for_the_same_seed(
     for view in ("economic", "social", "funder"):
         assert money_round(views.loc[view, "npv"]) in text
         assert f"{views.loc[view, 'bcr']:.2f}" in text
-    # the options are the scenarios' own projections
-    for name, scenario in (("Stop", "no_team"), ("Scale up", "scale_up")):
-        q = project(params, scenario, draws=DRAWS, seed=SEED, base_date=base)
-        assert money_round(q.headlines().loc["npv", "estimate"]) in text, name
+    # the decision's options: each one's NPV on the ranking perspective less stopping's,
+    # from the options' own projections, and the ask's budget from the option's file
+    b, d = content.board, content.decision
+    persp = d.perspectives()
+    for option in d.options:
+        assert money_round(persp.loc[(option, b.ranked_by), "npv"]) in text, option
+        assert money_round(d.incremental().loc[option, "npv"]) in text, option
+    if b.recommended is not None:
+        budget = apply_scenario(params, b.recommended)["team.budget.total"].value
+        assert f"The ask: {money_round(budget)} in cash" in " ".join(text.split())
     assert "discounted to 1 February 2019" in text
 
 
@@ -215,7 +222,7 @@ def test_appraisal_years_are_labelled_by_their_months_and_budgets_by_financial_y
     assert budget.loc["2018/19", "spend_real"] == pytest.approx(first_quarter * 59 / 91)
 
 
-def test_the_annex_groups_parameters_by_topic_with_one_reference_list(content, pages_text):
+def test_the_annex_groups_parameters_by_topic_with_one_reference_list(content):
     rows, refs = board.annex(content)
     assert len(rows) == len(content.parameters)
     assert len(refs) == len(set(refs)) < len(rows)
@@ -225,17 +232,52 @@ def test_the_annex_groups_parameters_by_topic_with_one_reference_list(content, p
     care = rows.set_index("path").loc["savings.outcomes.child_enters_care.cost"]
     factor = content.deflators.factor("2013/14", content.price_year)
     assert care["rebased"] == pytest.approx(51080 * factor)
-    annex_text = " ".join(pages_text)
-    assert "savings.outcomes.child_enters_care.cost" not in annex_text  # plain labels only
-    assert "Care entry: cost per occurrence" in annex_text
+    # the parameters are printed in the technical note (tests/test_note.py)
 
 
-def test_money_is_rounded_to_fit_the_figure():
-    assert money_round(1_438_354) == "£1.4m"
+def test_money_is_rounded_to_three_significant_figures():
+    assert money_round(1_438_354) == "£1.44m"
+    assert money_round(12_345_678) == "£12.3m"
+    assert money_round(199_400_000) == "£199m"
     assert money_round(945_610) == "£946k"
-    assert money_round(-34_070) == "(£34k)"
-    assert money_round(9_968) == "£9,968"
-    assert money_round(999_960) == "£1.0m"
+    assert money_round(-34_070) == "(£34.1k)"
+    assert money_round(9_968) == "£9,970"
+    assert money_round(999_960) == "£1.00m"
+    assert money_round(99_960) == "£100k"
+    assert money_round(62.4) == "£62"
+    assert money_round(-0.2) == "£0"
+
+
+#: A figure as the paper prints it: money (rounded, negatives in brackets), a share, a ratio.
+MONEY = re.compile(r"\(£[\d,]+(?:\.\d+)?[mk]?\)|£[\d,]+(?:\.\d+)?[mk]?")
+SHARE = re.compile(r"(?<![\d.])\d{1,3}%")
+RATIO = re.compile(r"(?<![\d.£,])\d+\.\d\d(?![\d%mk])")
+
+
+def test_every_figure_of_the_summary_is_in_the_workbook(content, built, pages_text):
+    """Consistency by construction: each money figure, share and ratio printed in the
+    executive summary is, under the one rounding rule, a number in some workbook cell."""
+    from costmodel.present.workbook import workbook_tables
+
+    text = " ".join(_summary_text(built, pages_text).split())
+    text = text.split("costmodel 0.2")[0]  # not the footer
+    text = re.sub(r"£(\d+\.\d\d) of savings", r"\1 of savings", text)  # a ratio in words
+    numbers: list[float] = []
+    for name, frame in workbook_tables(content).items():
+        if "by draw" in name:  # thousands of draws would match anything by chance
+            continue
+        for column in frame.columns:
+            values = frame[column].to_numpy()
+            numbers += [float(v) for v in values if isinstance(v, (int, float, np.number))]
+    numbers = [v for v in numbers if np.isfinite(v)]
+    money_forms = {money_round(v) for v in numbers}
+    share_forms = {percent(v, 0) for v in numbers if -1.5 <= v <= 1.5}
+    ratio_forms = {f"{v:.2f}" for v in numbers}
+    missing = [m for m in MONEY.findall(text) if m not in money_forms]
+    missing += [s for s in SHARE.findall(text) if s not in share_forms]
+    missing += [r for r in RATIO.findall(text) if r not in ratio_forms]
+    assert len(MONEY.findall(text)) > 20
+    assert not missing, missing
 
 
 def test_the_results_hold_the_numbers_the_board_paper_words(content):

@@ -83,11 +83,11 @@ def test_calibration_recovers_a_known_number_of_children(params):
     """Reports made by the model itself with 2.3 children a family, far from the prior's
     1.7: the posterior moves to it and its 90% interval holds it."""
     truth = team.with_runs(team.reach_inputs(params, runs=400), {"children_per_family": 2.3})
-    sim = team.simulate(truth, seed=21, weeks=113)
+    sim = team.simulate_reach(truth, seed=21, weeks=113)
     families = float(sim.total("started").mean() + sim.total("light_touch_contacted").mean())
     children = float(sim.total("children_started").mean() + sim.total("children_contacted").mean())
     obs = [team.Observation("synthetic", 113, families, children)]
-    cal = calibrate(params, obs, runs=6000, seed=2, check_runs_=500)
+    cal = calibrate(params, observations=obs, runs=6000, seed=2, check_runs=500)
     row = cal.summary.loc[CHILDREN]
     assert abs(row["posterior_mean"] - 2.3) < abs(row["prior_mean"] - 2.3) / 2
     assert row["posterior_p5"] <= 2.3 <= row["posterior_p95"]
@@ -103,7 +103,7 @@ def test_posterior_intervals_cover_the_truth_nine_times_in_ten(params):
     inputs = team.reach_inputs(params, runs=prior_runs + sets, rng=rng)
     obs_week = 113
     inputs = dataclasses.replace(inputs, observed=(team.Observation("x", obs_week, 1.0, 1.0),))
-    sim = team.simulate(inputs, seed=32, weeks=obs_week)
+    sim = team.simulate_reach(inputs, seed=32, weeks=obs_week)
     counts = sim.at_week[obs_week]
     fam, kids = counts["families_supported"], counts["children_supported"]
     table = inputs.values

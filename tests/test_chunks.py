@@ -21,7 +21,7 @@ def small_blocks(monkeypatch):
 
 
 def run(params, **kwargs):
-    return proj.project(params, draws=DRAWS, seed=5, reach_runs=300, **kwargs)
+    return proj.project(params, draws=DRAWS, seed=5, runs=300, **kwargs)
 
 
 def test_stores_the_first_draws_and_counts_them_all(params, small_blocks):
@@ -72,8 +72,8 @@ def test_results_do_not_depend_on_the_chunk_size(params, small_blocks):
 
 def test_a_single_block_keeps_the_seeded_numbers(params):
     """Up to one block of draws, a projection draws exactly what it always drew."""
-    one = proj.project(params, draws=400, seed=9, reach_runs=200)
-    split = proj.project(params, draws=400, seed=9, reach_runs=200, chunk_bytes=1)
+    one = proj.project(params, draws=400, seed=9, runs=200)
+    split = proj.project(params, draws=400, seed=9, runs=200, chunk_bytes=1)
     assert np.array_equal(one.appraisal.npv, split.appraisal.npv)
     rng = np.random.default_rng(9)
     rng.integers(2**31)  # the team simulation's seed comes first

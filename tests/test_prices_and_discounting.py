@@ -121,12 +121,12 @@ def test_present_value_by_hand(params):
 def test_a_cash_budget_buys_less_as_prices_rise(params):
     import datetime as dt
 
-    from costmodel.greenbook.prices import cash_to_real, deflators_from_params, financial_year_of
+    from costmodel.greenbook.prices import cash_to_real, deflators, financial_year_of
     from costmodel.model.team import reach_inputs
 
     assert financial_year_of(dt.date(2019, 2, 1)) == "2018/19"
     assert financial_year_of(dt.date(2019, 4, 1)) == "2019/20"
-    defl = deflators_from_params(params)
+    defl = deflators(params)
     real, parts = cash_to_real(900.0, dt.date(2019, 2, 1), 3, "2018/19", defl)
     assert [fy for fy, _ in parts] == ["2018/19", "2019/20", "2020/21"]
     levels = [defl.level(y) for y in ("2018/19", "2019/20", "2020/21")]

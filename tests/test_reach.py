@@ -46,7 +46,7 @@ def test_spend_never_exceeds_the_budget(result, central, params):
     )
     # a budget that cannot pay for the whole team binds, and still is not exceeded
     tight = replace(central, budget=400_000.0, staffing_steps=())
-    res = r.simulate(tight, seed=3)
+    res = r.simulate_reach(tight, seed=3)
     spend = res.total("spend")
     assert (spend <= 400_000.0 + 1e-6).all()
     assert spend.mean() > 0.9 * 400_000.0
@@ -87,10 +87,10 @@ def test_same_seed_same_result_and_different_seed_differs(params):
 
 def test_no_referrals_means_no_families_and_no_staff_means_no_spend(central):
     none = r.with_runs(central, {"referral_rate": 0.0})
-    res = r.simulate(none, seed=1)
+    res = r.simulate_reach(none, seed=1)
     assert res.total("started").sum() == 0 and res.total("referred").sum() == 0
     unfunded = replace(central, budget=0.0, staffing_steps=())
-    res = r.simulate(unfunded, seed=1)
+    res = r.simulate_reach(unfunded, seed=1)
     assert res.total("spend").sum() == 0 and res.total("started").sum() == 0
 
 
@@ -101,7 +101,7 @@ def test_full_team_spend_by_hand(central):
         recruitment_lag_cv=0.0,
         staffing_steps=(),
     )
-    res = r.simulate(inp, seed=2)
+    res = r.simulate_reach(inp, seed=2)
     mgr, prac = (c[0] for c in inp.post_cost_per_week())
     expected = (inp.management_posts * mgr + (inp.posts - inp.management_posts) * prac) * inp.weeks
     np.testing.assert_allclose(res.total("spend"), expected, rtol=1e-9)
@@ -164,7 +164,7 @@ def test_agrees_with_mm_c_queue(central, c, lam, mean_service):
             }.items()
         },
     )
-    res = r.simulate(inp, seed=4, step_weeks=1 / 7)
+    res = r.simulate_reach(inp, seed=4, step_weeks=1 / 7)
     burn = 8  # quarters
     q = res.quarterly
     util = q["active"][:, burn:].mean(axis=1) / c

@@ -128,7 +128,7 @@ def outcomes(params):
     def get(name: str):
         if name not in cache:
             inputs = CONFIGURATIONS[name](r.reach_inputs(params, runs=VECTORISED_RUNS))
-            vec = vectorised_totals(r.simulate(inputs, seed=VECTORISED_SEED))
+            vec = vectorised_totals(r.simulate_reach(inputs, seed=VECTORISED_SEED))
             ref = simulate_reference(inputs, runs=REFERENCE_RUNS, seed=REFERENCE_SEED)
             cache[name] = (inputs, vec, ref)
         return cache[name]
@@ -290,7 +290,7 @@ def test_a_manager_post_the_budget_cannot_pay_for_does_not_block_practitioners(
     # stays vacant. (Offering the budget to ready posts through a cumulative sum, as
     # reach.simulate once did, filled nothing until the manager's post became affordable in
     # week 41, and then never a practitioner, so no family was started.)
-    res = r.simulate(manager_unaffordable, seed=3)
+    res = r.simulate_reach(manager_unaffordable, seed=3)
     ref = simulate_reference(manager_unaffordable, seed=3)
     for totals in (vectorised_totals(res), ref):
         np.testing.assert_allclose(totals["post_weeks"], 144 + 6)
@@ -342,7 +342,7 @@ def swap_at_week_50(params):
 
 
 def test_a_post_a_step_removes_is_committed_only_to_its_release(swap_at_week_50):
-    res = r.simulate(swap_at_week_50, seed=3)
+    res = r.simulate_reach(swap_at_week_50, seed=3)
     ref = simulate_reference(swap_at_week_50, seed=3)
     for totals in (vectorised_totals(res), ref):
         np.testing.assert_allclose(totals["post_weeks"], 38)

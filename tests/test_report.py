@@ -136,17 +136,6 @@ def test_negative_amounts_print_in_brackets_with_pound_signs(content, text):
     assert "-£" not in text
 
 
-def test_annex_lists_every_parameter_the_run_used(content, params, text):
-    from costmodel.present.labels import parameter_label
-
-    annex = squeeze(text.split("Technical annex: assumptions by topic")[-1])
-    used = apply_scenario(params, "central")
-    missing = [k for k in used if squeeze(parameter_label(k)) not in annex]
-    assert not missing, missing[:5]
-    for status in ("published", "derived", "assumed"):
-        assert status in annex
-
-
 def test_scenario_overrides_are_marked_in_the_appendix(params):
     c = report_content(
         params, ["cautious"], draws=1, seed=1, compare=[], sensitivity_runs=50, created=CREATED
@@ -276,7 +265,11 @@ def test_cli_writes_report_and_workbook_and_refuses_to_overwrite(tmp_path, capsy
     assert "already exists" in err and "--force" in err and len(err.splitlines()) == 1
     assert out.read_bytes() == before
     assert main([*args, "--force"]) == 0
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["r.pdf", "r.xlsx"]
+    # the technical note is written beside the PDF unless --note names it
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["r-technical-note.pdf", "r.pdf", "r.xlsx"]
+    note = tmp_path / "notes.pdf"
+    assert main([*args, "--force", "--note", str(note)]) == 0
+    assert note.read_bytes().startswith(b"%PDF")
 
 
 def test_a_failed_run_leaves_no_file(tmp_path, capsys):

@@ -117,3 +117,22 @@ def test_full_strength_reaches_more_than_central(params):
     )
     assert full.total("started").mean() > central.total("started").mean()
     assert np.all(full.total("spend") <= full.inputs.funding_total())
+
+
+def test_reach_and_baseline_take_a_scenario_as_project_does(params):
+    """``scenario=`` is the scenario applied first: the same result as applying it by
+    hand, and not the result without it (scale_up adds posts; the area's total is kept)."""
+    scaled = apply_scenario(params, "scale_up")
+    by_name = costmodel.reach(params, "scale_up", runs=20, seed=3).totals()
+    by_hand = costmodel.reach(scaled, runs=20, seed=3).totals()
+    plain = costmodel.reach(params, runs=20, seed=3).totals()
+    assert by_name.equals(by_hand)
+    assert by_name.loc["started", "mean"] > plain.loc["started", "mean"]
+    assert costmodel.baseline(params, scenario="scale_up").total == (
+        costmodel.baseline(scaled).total
+    )
+
+
+def test_a_scenario_needs_the_loaded_parameters():
+    with pytest.raises(costmodel.CostModelError, match=r"parameters from costmodel\.load"):
+        costmodel.reach({"team.budget.total": 1}, "central", runs=2)

@@ -37,7 +37,7 @@ def test_a_staffing_step_changes_capacity_from_its_week(params):
     # three more practitioners from the start of quarter 3; down to two from week 45,
     # six weeks into quarter 4
     steps = (step(2 * WEEKS_PER_QUARTER, practitioner=9), step(45, practitioner=2))
-    res = team.simulate(dataclasses.replace(base, staffing_steps=steps), seed=3)
+    res = team.simulate_reach(dataclasses.replace(base, staffing_steps=steps), seed=3)
     cap = res.quarterly["capacity"][0]
     assert cap[0] == cap[1] == np.floor(6 * places + 1e-9)
     assert cap[2] == np.floor(9 * places + 1e-9)
@@ -74,20 +74,24 @@ def test_light_touch_contacts_follow_the_hours_exactly(params):
         light_touch_hours_per_week=22.0,
         light_touch_hours_per_family=4.0,
     )
-    res = team.simulate(dataclasses.replace(base, staffing_steps=(step(100, light_touch=2),)), 1)
+    res = team.simulate_reach(
+        dataclasses.replace(base, staffing_steps=(step(100, light_touch=2),)), 1
+    )
     weeks_with_posts = base.weeks - 100
     # 2 × 22 / 4 = 11 families a week, the whole part each week
     assert np.all(res.total("light_touch_contacted") == 11 * weeks_with_posts)
     assert np.all(res.quarterly["light_touch_referred"][:, : 100 // WEEKS_PER_QUARTER] == 0)
     # a fractional rate: 1 post × 10 hours / 4 hours = 2.5 a week → 5 every 2 weeks
     half = team.with_runs(base, {"light_touch_hours_per_week": 10.0})
-    res = team.simulate(dataclasses.replace(half, staffing_steps=(step(100, light_touch=1),)), 1)
+    res = team.simulate_reach(
+        dataclasses.replace(half, staffing_steps=(step(100, light_touch=1),)), 1
+    )
     assert np.all(res.total("light_touch_contacted") == np.floor(2.5 * weeks_with_posts))
 
 
 def test_every_light_touch_family_ends_in_one_state(params):
     inputs = team.reach_inputs(params, runs=300, rng=np.random.default_rng(4))
-    res = team.simulate(inputs, seed=5)
+    res = team.simulate_reach(inputs, seed=5)
     assert res.total("light_touch_referred").sum() > 0
     np.testing.assert_array_equal(
         res.total("light_touch_referred"),
@@ -99,7 +103,7 @@ def test_every_light_touch_family_ends_in_one_state(params):
 
 def test_children_are_families_times_children_per_family_on_average(params):
     inputs = team.with_runs(team.reach_inputs(params, runs=2000), {"children_per_family": 2.3})
-    res = team.simulate(inputs, seed=6)
+    res = team.simulate_reach(inputs, seed=6)
     for _tier, families, children in team.TIERS:
         f, c = res.total(families), res.total(children)
         extra = c - f  # Poisson with mean 1.3 × families, given the families
@@ -113,14 +117,14 @@ def test_spend_never_exceeds_the_budget_and_the_funding_steps_add(params):
     tight = dataclasses.replace(
         inputs, budget=600_000.0, staffing_steps=(step(60, light_touch=2, funding=50_000.0),)
     )
-    res = team.simulate(tight, seed=8)
+    res = team.simulate_reach(tight, seed=8)
     assert np.all(res.total("spend") <= 650_000.0 + 1e-6)
     # with the funding, some runs spend beyond the first budget
     assert (res.total("spend") > 600_000.0).any()
 
 
 def test_supported_and_reached_are_sums_of_tiers(params):
-    res = team.simulate(team.reach_inputs(params, runs=50), seed=9)
+    res = team.simulate_reach(team.reach_inputs(params, runs=50), seed=9)
     np.testing.assert_array_equal(
         res.total("families_supported"),
         res.total("started") + res.total("light_touch_contacted"),
@@ -140,7 +144,7 @@ def test_supported_and_reached_are_sums_of_tiers(params):
 def test_the_running_totals_at_a_reported_week_match_the_quarterly_flows(params):
     inputs = team.reach_inputs(params, runs=40)
     obs = team.Observation("at_26_weeks", 2 * WEEKS_PER_QUARTER, 100.0, 180.0)
-    res = team.simulate(dataclasses.replace(inputs, observed=(obs,)), seed=10)
+    res = team.simulate_reach(dataclasses.replace(inputs, observed=(obs,)), seed=10)
     got = res.at_week[26]
     q = res.quarterly
     np.testing.assert_array_equal(

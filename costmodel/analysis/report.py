@@ -30,12 +30,13 @@ from ..model.decision import OptionsAppraisal, appraise_options
 from ..model.late_intervention import Baseline, baseline, default_area
 from ..model.programme import programmes
 from ..model.projection import Projection, common_basis, default_price_year, project
-from ..model.savings import GRADES
+from ..model.savings import GRADES, evidence_class
 from ..model.vocabulary import AGENCY_NAMES, WEEKS_PER_QUARTER, WEEKS_PER_YEAR
 from ..params.decisions import DEFAULT_DECISION, DecisionSpec, list_decisions, load_decision
 from ..params.errors import ParameterError, Problem, accepts
 from ..params.scenarios import apply_scenario, list_scenarios, load_scenario, scenario_name
 from ..params.store import ParameterSet
+from .board_case import BoardCase, board_case
 from .monitoring import sample_size_value
 from .sensitivity import one_way, switching_values
 from .value_of_information import MIN_DRAWS, evppi
@@ -51,6 +52,9 @@ SENSITIVITY_RUNS = 200
 MIN_VOI_DRAWS = MIN_DRAWS
 #: Draws of the decision's options (each option, the counterfactual and the history).
 DECISION_DRAWS = 2000
+#: Savings parameters (those swinging the reported NPV most) whose switching values for
+#: the decision's best option make its risk register.
+RISK_CANDIDATES = 6
 #: Effects whose local sample is valued in the report (those with the largest EVPPI).
 SAMPLED_EFFECTS = 4
 
@@ -115,6 +119,8 @@ class ReportContent:
     #: the area has no decision file), and what a local sample of each of the most
     #: valuable effects would be worth for its best option (outcome → table by size).
     decision: OptionsAppraisal | None = field(repr=False, default=None)
+    #: The board's case for the decision: recommendation, ask, risk register.
+    board: BoardCase | None = field(repr=False, default=None)
     sample_size: Mapping[str, pd.DataFrame] = field(repr=False, default_factory=dict)
     decision_descriptions: Mapping[str, str] = field(default_factory=dict)
     nominal: bool = False
@@ -216,6 +222,13 @@ class ReportContent:
             bcr = float(p.headlines().loc["bcr", "estimate"])
             rows[name] = {"mean": mean, "p5": low, "p95": high, "bcr": bcr}
         return pd.DataFrame.from_dict(rows, orient="index").rename_axis("scenario")
+
+    def evidence_class(self, outcome: str) -> str:
+        """The kind of evidence an outcome's effect rests on for the reported scenario's
+        programmes: ``own``, ``transferred`` or ``assumed``
+        (:func:`costmodel.model.savings.evidence_class`)."""
+        appraised = tuple(f.name for f in self.main.programmes)
+        return evidence_class(self.parameters, outcome, appraised)
 
     # ------------------------------------------------------------------ baseline
     def baseline_table(self, by: str = "issue") -> pd.DataFrame:
@@ -643,16 +656,27 @@ def _decision(
     draws: int,
     seed: int,
     decision_date: dt.date | None,
-) -> tuple[OptionsAppraisal, dict[str, pd.DataFrame]]:
-    """The decision's options, and what a local sample of each of the most valuable
-    effects would be worth to its best option."""
+    tornado: pd.DataFrame,
+    runs: int,
+) -> tuple[OptionsAppraisal, BoardCase | None, dict[str, pd.DataFrame]]:
+    """The decision's options, the board's case for them (if the decision file has
+    one; its risk register from the switching values of the :data:`RISK_CANDIDATES`
+    savings parameters that swing the reported case's NPV most), and what a local
+    sample of each of the most valuable effects would be worth to its best option."""
     decided = appraise_options(
         params, spec, draws=min(draws, DECISION_DRAWS), seed=seed, decision_date=decision_date
     )
+    board = None
     best = decided.incremental()["npv"].idxmax()
+    if spec.case is not None:
+        candidates = [k for k in tornado.index if not str(k).startswith("team.")]
+        board = board_case(
+            decided, spec, params, candidates=candidates[:RISK_CANDIDATES], runs=runs
+        )
+        best = board.risk_option
     proj = decided.projections[best]
     if proj.stored < MIN_VOI_DRAWS:
-        return decided, {}
+        return decided, board, {}
     varies = np.asarray(proj.inputs.effect, dtype=float).std(axis=0) > 0
     valued = {
         o: sample_size_value(proj, o, params=apply_scenario(params, best))
@@ -660,7 +684,7 @@ def _decision(
         if v
     }
     top = sorted(valued, key=lambda o: -float(valued[o]["evppi"].iloc[0]))
-    return decided, {o: valued[o] for o in top[:SAMPLED_EFFECTS]}
+    return decided, board, {o: valued[o] for o in top[:SAMPLED_EFFECTS]}
 
 
 @accepts(params="mapping", scenarios="names", area="name", compare="names")
@@ -742,10 +766,13 @@ def report_content(
         say("value of information")
         voi = evppi(projections[main])
     decided: OptionsAppraisal | None = None
+    board: BoardCase | None = None
     sampled: dict[str, pd.DataFrame] = {}
     if chosen.decision is not None:
         say("the decision's options")
-        decided, sampled = _decision(params, chosen.decision, draws, seed, decision_date)
+        decided, board, sampled = _decision(
+            params, chosen.decision, draws, seed, decision_date, tornado, sensitivity_runs
+        )
     return ReportContent(
         area=area,
         scenarios=chosen.scenarios,
@@ -768,6 +795,7 @@ def report_content(
         switching=switching,
         value_of_information=voi,
         decision=decided,
+        board=board,
         sample_size=sampled,
         decision_descriptions={
             n: load_scenario(n, params.root, params).description for n in sorted(chosen.successors)

@@ -60,11 +60,11 @@ def evaluate(model: Model, params: ParameterSet, values: Mapping[str, float]) ->
 def one_way(
     params: ParameterSet,
     scenario: str | None = None,
+    *,
     parameters: Sequence[str] | None = None,
     low_q: float = 0.05,
     high_q: float = 0.95,
     runs: int = 500,
-    *,
     model: Model | None = None,
     ranges: Mapping[str, tuple[float, float]] | None = None,
     **kwargs: Any,
@@ -122,9 +122,9 @@ def one_way(
 def switching_values(
     params: ParameterSet,
     scenario: str | None = None,
+    *,
     parameters: Sequence[str] | None = None,
     runs: int = 500,
-    *,
     model: Model | None = None,
     **kwargs: Any,
 ) -> pd.DataFrame:
@@ -210,11 +210,11 @@ def two_way(
     x: str,
     y: str,
     scenario: str | None = None,
+    *,
     x_values: Sequence[float] | None = None,
     y_values: Sequence[float] | None = None,
     points: int = 7,
     runs: int = 500,
-    *,
     model: Model | None = None,
     **kwargs: Any,
 ) -> pd.DataFrame:

@@ -53,7 +53,7 @@ def flat_rate(rate: float) -> DiscountSchedule:
 
 
 @accepts(params="mapping", name="name")
-def schedule_from_params(params: Mapping, name: str = "standard") -> DiscountSchedule:
+def discount_schedule(params: Mapping, name: str = "standard") -> DiscountSchedule:
     """The Green Book schedule ``name`` (standard, health, excluding_catastrophic_risk).
 
     A table that does not start at year 0, or a rate outside [0, 1), is a
@@ -109,3 +109,7 @@ def present_value(stream: ArrayLike, schedule: DiscountSchedule, start: int = 0)
     arr = np.asarray(stream, dtype=float)
     df = discount_factors(np.arange(start, start + arr.shape[-1]), schedule)
     return arr @ df
+
+
+#: The former name of :func:`discount_schedule`, kept while callers move to it.
+discount_schedule = discount_schedule

@@ -99,7 +99,7 @@ def cash_to_real(
 
 
 @accepts(params="mapping")
-def deflators_from_params(params: Mapping) -> Deflators:
+def deflators(params: Mapping) -> Deflators:
     """The financial-year deflator: outturn years, then the OBR forecast years."""
     outturn = params["prices.gdp_deflator.financial_year"]
     forecast = params["prices.gdp_deflator.forecast"]
@@ -132,3 +132,7 @@ def rebase(amount: Any, from_year: str, to_year: str, deflators: Deflators) -> A
     if isinstance(amount, (pd.Series, pd.DataFrame)):
         return amount * f
     return np.asarray(amount, dtype=float) * f if np.ndim(amount) else float(amount) * f
+
+
+#: The former name of :func:`deflators`, kept while callers move to it.
+deflators_from_params = deflators

@@ -42,10 +42,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..params import limits
 from ..params.errors import ParameterError, Problem, accepts
-from ..params.limits import DEFAULT_SEED, check_runs, check_seed
+from ..params.limits import DEFAULT_SEED, check_seed
 from ..params.sampling import weighted_quantile
-from .team import TEAM, Observation, reach_inputs, simulate, team_paths
+from ..params.scenarios import Scenario, with_scenario
+from .team import TEAM, Observation, reach_inputs, simulate_reach, team_paths
 from .vocabulary import WEEKS_PER_QUARTER, WEEKS_PER_YEAR
 
 #: Runs from the prior behind a calibration, and in its predictive check.
@@ -175,26 +177,31 @@ def calibrated_paths(params: Mapping) -> list[str]:
     ]
 
 
-@accepts(params="mapping")
+@accepts(params="mapping", scenario="scenario")
 def calibrate(
     params: Mapping,
+    scenario: str | Scenario | None = None,
+    *,
     observations: Sequence[Observation] | None = None,
     reporting_error: float | None = None,
     runs: int = PRIOR_RUNS,
     seed: int = DEFAULT_SEED,
-    check_runs_: int = CHECK_RUNS,
+    check_runs: int = CHECK_RUNS,
 ) -> Calibration:
     """Update the team's uncertain parameters on reported counts.
 
-    ``observations`` default to ``team.observed.<name>`` and ``reporting_error`` to
-    ``team.observed.reporting_error``. Raises :class:`ParameterError` when the reports
-    lie so far outside what the prior allows that fewer than
-    :data:`MIN_EFFECTIVE_SAMPLE` runs carry the weight.
+    ``scenario`` is applied to ``params`` first (see :func:`costmodel.project`); the
+    prior is simulated over ``runs`` runs of the team and the fit checked on
+    ``check_runs`` runs resampled by weight. ``observations`` default to
+    ``team.observed.<name>`` and ``reporting_error`` to ``team.observed.reporting_error``.
+    Raises :class:`ParameterError` when the reports lie so far outside what the prior
+    allows that fewer than :data:`MIN_EFFECTIVE_SAMPLE` runs carry the weight.
     """
     seed = check_seed(seed)
-    runs = check_runs(runs)
-    check_runs_ = check_runs(check_runs_, "check runs")
-    inputs = reach_inputs(params, runs, np.random.default_rng(seed))
+    params = with_scenario(params, scenario)
+    runs = limits.check_runs(runs)
+    check_runs = limits.check_runs(check_runs, "check_runs")
+    inputs = reach_inputs(params, runs=runs, rng=np.random.default_rng(seed))
     obs = tuple(observations) if observations is not None else inputs.observed
     if not obs:
         raise ParameterError(Problem("", f"{TEAM}.observed", "no reported counts to calibrate to"))
@@ -224,7 +231,7 @@ def calibrate(
         )
     inputs = _with_observations(inputs, obs)
     weeks = max(o.weeks for o in obs)
-    prior_sim = simulate(inputs, np.random.default_rng([seed, 1]), weeks=weeks)
+    prior_sim = simulate_reach(inputs, np.random.default_rng([seed, 1]), weeks=weeks)
     simulated = _counts(prior_sim, obs)
     logw = log_weights(simulated, obs, reporting_error)
     if not np.isfinite(logw).any():
@@ -252,9 +259,9 @@ def calibrate(
     posterior = prior.iloc[systematic_resample(w, POSTERIOR_ROWS, rng)].reset_index(drop=True)
     summary = _summary(prior, w, paths, params)
     # the posterior predictive check: fresh runs from resampled parameter sets
-    rows = systematic_resample(w, check_runs_, rng)
+    rows = systematic_resample(w, check_runs, rng)
     fresh = reach_inputs(params, values=prior.iloc[rows].reset_index(drop=True))
-    check_sim = simulate(_with_observations(fresh, obs), rng, weeks=weeks)
+    check_sim = simulate_reach(_with_observations(fresh, obs), rng, weeks=weeks)
     return Calibration(
         observations=obs,
         reporting_error=reporting_error,

@@ -256,7 +256,7 @@ def appraise_options(
 
     Every projection uses the same ``draws``, ``seed``, decision date, price year and
     discount base; ``settings`` go to :func:`costmodel.model.projection.project` (for
-    example ``reach_runs`` or ``price_year``).
+    example ``runs`` or ``price_year``).
     """
     when = decision_date or decision.date()
     names = (decision.counterfactual, *decision.options)

@@ -20,16 +20,17 @@ draws of the assumed shares.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
-from ..greenbook.prices import as_financial_year, deflators_from_params
+from ..greenbook.prices import as_financial_year, deflators
 from ..params.distributions import draw
 from ..params.errors import ParameterError, Problem, accepts
 from ..params.limits import DEFAULT_SEED, check_draws, check_seed
+from ..params.scenarios import Scenario, with_scenario
 from .ipf import FittingError, fit, largest_remainder, round_to_margins
 from .vocabulary import AGENCY_NAMES, COMBINED_ISSUE, ISSUE_NAMES, NATIONAL_AREA
 
@@ -393,18 +394,26 @@ def _check_area(params: Mapping, area: str | None) -> str:
     return area
 
 
-@accepts(params="mapping", area="name", price_year="name")
-def baseline(params: Mapping, area: str | None = None, price_year: str | None = None) -> Baseline:
+@accepts(params="mapping", area="name", price_year="name", scenario="scenario")
+def baseline(
+    params: Mapping,
+    area: str | None = None,
+    price_year: str | None = None,
+    *,
+    scenario: str | Scenario | None = None,
+) -> Baseline:
     """The area's annual late-intervention cost, issue × agency, in whole pounds.
 
     ``price_year`` (e.g. ``"2024/25"``) re-expresses every figure in that year's
     prices with the GDP deflator; by default the published price year is kept.
+    ``scenario`` is applied to ``params`` first (see :func:`costmodel.project`).
     """
+    params = with_scenario(params, scenario)
     area = _check_area(params, area)
     figures, agencies_published = _area_inputs(params, area)
     base_year = figures["total"].price_year
     price_year = as_financial_year(price_year) if price_year else base_year
-    defl = deflators_from_params(params)
+    defl = deflators(params)
     factor = defl.factor(base_year, price_year)
 
     by_issue, matrix = _compute(params, area, 1, None)
@@ -457,7 +466,7 @@ def baseline(params: Mapping, area: str | None = None, price_year: str | None = 
     )
 
 
-def _provenance(params: Mapping):
+def _provenance(params: Mapping) -> Callable[[str], dict]:
     """Where a parameter came from: the parameter set's own account where it has one
     (:meth:`ParameterSet.provenance`), else the parameter's status and source."""
     if hasattr(params, "provenance"):
@@ -508,7 +517,7 @@ def bottom_up(
     head = f"areas.{area}.activity."
     if not any(k.startswith(head) for k in params):
         return None
-    defl = deflators_from_params(params)
+    defl = deflators(params)
     rows = []
     for issue, item, count_name, cost_name in BOTTOM_UP_ITEMS:
         found = area_count(params, area, count_name)
@@ -579,15 +588,19 @@ class BaselineDraws:
         return out
 
 
-@accepts(params="mapping", area="name", price_year="name")
+@accepts(params="mapping", area="name", price_year="name", scenario="scenario")
 def baseline_draws(
     params: Mapping,
     area: str | None = None,
     price_year: str | None = None,
+    *,
     draws: int = 1000,
     seed: int | np.random.Generator = DEFAULT_SEED,
+    scenario: str | Scenario | None = None,
 ) -> BaselineDraws:
-    """The baseline under ``draws`` draws of the assumed shares (published figures fixed)."""
+    """The baseline under ``draws`` draws of the assumed shares (published figures fixed);
+    ``scenario`` is applied to ``params`` first."""
+    params = with_scenario(params, scenario)
     draws = check_draws(draws)
     if not isinstance(seed, np.random.Generator):
         seed = check_seed(seed)
@@ -596,6 +609,6 @@ def baseline_draws(
     figures, _ = _area_inputs(params, area)
     base_year = figures["total"].price_year
     price_year = as_financial_year(price_year) if price_year else base_year
-    factor = deflators_from_params(params).factor(base_year, price_year)
+    factor = deflators(params).factor(base_year, price_year)
     by_issue, matrix = _compute(params, area, draws, rng)
     return BaselineDraws(area, price_year, by_issue * factor, matrix * factor)

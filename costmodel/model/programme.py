@@ -27,7 +27,7 @@ from typing import Any, Protocol
 import numpy as np
 import pandas as pd
 
-from ..greenbook.prices import deflators_from_params
+from ..greenbook.prices import deflators
 from ..params.errors import ParameterError, Problem, accepts
 from ..params.sampling import sample
 from .outturn import apply_outturn
@@ -173,7 +173,7 @@ class RunOptions:
 
     deterministic: bool = False
     team_seed: int = 0
-    reach_runs: int = 5000
+    runs: int = 5000
     simulation: ReachResult | None = None
     progress: Callable[[Iterable[int]], Iterable[int]] | None = None
     #: Index of the first draw asked for (draws come in blocks; draw i uses run i mod runs).
@@ -274,16 +274,16 @@ class TeamProgramme:
         rng: np.random.Generator | None,
         options: RunOptions,
     ) -> ProgrammeFlows:
-        """Simulate the team (``min(draws, reach_runs)`` runs, each with its own parameter
+        """Simulate the team (``min(draws, runs)`` runs, each with its own parameter
         draw; draw ``i`` uses run ``i mod runs``), or reuse ``options.simulation``.
 
         Deterministic: the mean of :data:`CENTRAL_REACH_RUNS` runs at central values.
         The team's own generator is seeded with ``options.team_seed``; ``rng`` is unused.
         """
         budget = params["team.budget.total"]
-        factor = deflators_from_params(params).factor(budget.price_year, price_year)
+        factor = deflators(params).factor(budget.price_year, price_year)
         det = options.deterministic
-        runs = CENTRAL_REACH_RUNS if det else min(draws, options.reach_runs)
+        runs = CENTRAL_REACH_RUNS if det else min(draws, options.runs)
         sim = (
             options.simulation
             if options.simulation is not None
@@ -309,7 +309,7 @@ class TeamProgramme:
         spent, actual, outturn = q["spend"], None, None
         ledger = getattr(params, "ledger", None)
         if ledger is not None and ledger.for_programme(self.name):
-            defl = deflators_from_params(params)
+            defl = deflators(params)
             done = apply_outturn(
                 spent,
                 self.start_date(params),
@@ -430,7 +430,7 @@ class CohortProgramme:
         """
         self.check(params)
         values = sample(params, draws, None if options.deterministic else rng, self.paths(params))
-        defl = deflators_from_params(params)
+        defl = deflators(params)
 
         def column(leaf: str) -> np.ndarray:
             path = f"{self.prefix}.{leaf}"

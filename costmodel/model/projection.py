@@ -34,7 +34,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..greenbook.prices import as_financial_year, deflators_from_params, financial_year_of
+from ..greenbook.prices import as_financial_year, deflators, financial_year_of
 from ..params.errors import ParameterError, Problem, accepts
 from ..params.limits import DEFAULT_SEED, check_draws, check_runs, check_seed
 from ..params.sampling import sample
@@ -151,12 +151,13 @@ def default_price_year(params: Mapping) -> str:
 def project(
     params: Any,
     scenario: str | Scenario | None = None,
+    *,
     draws: int = 10_000,
     seed: int = DEFAULT_SEED,
     horizon: int | None = None,
     price_year: str | None = None,
     discount: str = "standard",
-    reach_runs: int = 5000,
+    runs: int = 5000,
     simulation: Any = None,
     progress: Callable[[Iterable[int]], Iterable[int]] | None = None,
     check_area: bool = True,
@@ -190,7 +191,7 @@ def project(
 
     Every programme the parameters appraise (:func:`costmodel.model.programme.programmes`)
     contributes its families, costs and income; the time line starts at the earliest
-    programme's start date. The team simulation runs ``min(draws, reach_runs)`` times;
+    programme's start date. The team simulation runs ``min(draws, runs)`` times;
     a ``simulation`` already run on the same parameters may be passed to reuse it, and
     ``progress`` wraps its time loop (e.g. ``tqdm.tqdm``). With ``check_area`` the
     helped families' outcome costs are checked against the area's baseline (the area
@@ -203,7 +204,7 @@ def project(
     """
     draws = check_draws(draws)
     seed = check_seed(seed)
-    reach_runs = check_runs(reach_runs, "reach_runs")
+    runs = check_runs(runs)
     params = apply_scenario(params, scenario)
     rng = np.random.default_rng(seed)
     if price_year:
@@ -215,7 +216,7 @@ def project(
     options = RunOptions(
         deterministic=draws == 1,
         team_seed=int(rng.integers(2**31)),
-        reach_runs=reach_runs,
+        runs=runs,
         simulation=simulation,
         progress=progress,
     )
@@ -469,7 +470,7 @@ def _assemble(
         programmes=stored_flows,
         draws_table=table,
         start_year=line.start.isoformat(),
-        price_basis=deflators_from_params(params).basis(run.price_year),
+        price_basis=deflators(params).basis(run.price_year),
         area=run.area,
         totals=totals,
         central_npv=_central_npv(

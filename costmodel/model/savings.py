@@ -34,7 +34,7 @@ from ..greenbook.appraisal import (
     payback,
     ratio,
 )
-from ..greenbook.prices import deflators_from_params
+from ..greenbook.prices import deflators
 from ..params.errors import ParameterError, Problem
 from ..params.evidence import DESIGNS, NEEDS
 from ..params.sampling import Correlated, sample
@@ -285,7 +285,7 @@ def savings_inputs(
     served = served or Served()
     if values is None:
         values = sample(params, draws, rng, savings_paths(params), savings_correlations(params))
-    defl = deflators_from_params(params)
+    defl = deflators(params)
     names = outcome_names(params)
     if not names:
         raise ParameterError(Problem("", f"{S}.outcomes", "no outcomes defined"))
@@ -934,9 +934,7 @@ def family_cost_reconciliation(params: Mapping, price_year: str) -> pd.DataFrame
     )
     ref = params[f"{S}.published_family_cost.per_troubled_family"]
     share = float(params[f"{S}.published_family_cost.reactive_share"].value)
-    published = (
-        float(ref.value) * share * deflators_from_params(params).factor(ref.price_year, price_year)
-    )
+    published = float(ref.value) * share * deflators(params).factor(ref.price_year, price_year)
     modelled = float(yearly.sum())
     totals = pd.DataFrame(
         {"yearly_cost_per_family": [modelled, published, published - modelled]},

@@ -78,7 +78,8 @@ import numpy as np
 
 from ..params.errors import accepts
 from ..params.limits import DEFAULT_SEED, check_runs, check_seed
-from .team_engine import simulate
+from ..params.scenarios import Scenario, with_scenario
+from .team_engine import simulate_reach
 from .team_inputs import (
     MAX_YEARS,
     ROLES,
@@ -112,16 +113,18 @@ __all__ = [
     "observations",
     "reach",
     "reach_inputs",
-    "simulate",
+    "simulate_reach",
     "staffing_steps",
     "team_paths",
     "with_runs",
 ]
 
 
-@accepts(params="mapping")
+@accepts(params="mapping", scenario="scenario")
 def reach(
     params: Mapping,
+    scenario: str | Scenario | None = None,
+    *,
     runs: int = 1000,
     seed: int = DEFAULT_SEED,
     parameter_uncertainty: bool = True,
@@ -130,10 +133,14 @@ def reach(
 ) -> ReachResult:
     """Simulate the team ``runs`` times from one seeded generator.
 
+    ``scenario`` (a name, path or :class:`~costmodel.params.scenarios.Scenario`) is
+    applied to ``params`` first, as :func:`~costmodel.model.projection.project` does.
     With ``parameter_uncertainty`` each run also draws its own parameter values from
-    their distributions, so the bands show both chance and what we do not know.
+    their distributions, so the bands show both chance and what we do not know. A run is
+    one simulated history of the team; the appraisal's Monte Carlo draws are ``draws``.
     """
+    params = with_scenario(params, scenario)
     rng = np.random.default_rng(check_seed(seed))
-    inputs = reach_inputs(params, check_runs(runs), rng if parameter_uncertainty else None)
-    res = simulate(inputs, rng, step_weeks, progress=progress)
+    inputs = reach_inputs(params, runs=check_runs(runs), rng=rng if parameter_uncertainty else None)
+    res = simulate_reach(inputs, rng, step_weeks, progress=progress)
     return replace(res, seed=seed)

@@ -3,7 +3,7 @@
 What happens within a step is described in :mod:`costmodel.model.team`; each of its
 stages is a method of :class:`_Team`, which holds the state of every run (posts,
 waiting lists, open cases). A step returns its outputs keyed by the names in
-:data:`OUTPUTS` (:data:`FLOWS` then :data:`LEVELS`), and :func:`simulate` adds them
+:data:`OUTPUTS` (:data:`FLOWS` then :data:`LEVELS`), and :func:`simulate_reach` adds them
 up by quarter, so an output cannot land under another's name.
 """
 
@@ -23,7 +23,12 @@ from .vocabulary import WEEKS_PER_QUARTER, WEEKS_PER_YEAR
 OUTPUTS = (*FLOWS, *LEVELS)
 
 
-def _gamma(rng, mean, cv, size=None):
+def _gamma(
+    rng: np.random.Generator,
+    mean: float | np.ndarray,
+    cv: float,
+    size: int | tuple[int, ...] | None = None,
+) -> np.ndarray:
     """Gamma draws with the given mean and CV (``mean`` may be an array)."""
     shape = 1.0 / cv**2
     return rng.gamma(shape, np.asarray(mean) / shape, size=size)
@@ -104,7 +109,7 @@ def _rates(inputs: ReachInputs, role: np.ndarray, step_weeks: float) -> _Rates:
     """The inputs' per-run values as arrays of one value per run, per step."""
     R = inputs.runs
 
-    def col(x):
+    def col(x: float | np.ndarray) -> np.ndarray:
         return np.broadcast_to(np.asarray(x, dtype=float), (R,))
 
     costs = inputs.role_cost_per_week()
@@ -411,7 +416,7 @@ def _add(sums: Mapping[str, np.ndarray], q: int, outputs: Mapping[str, np.ndarra
         total[q] += outputs[name]
 
 
-def simulate(
+def simulate_reach(
     inputs: ReachInputs,
     seed: int | np.random.Generator | None = 0,
     step_weeks: float = 1.0,

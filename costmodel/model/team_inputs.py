@@ -17,10 +17,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..greenbook.prices import cash_to_real, deflators_from_params
+from ..greenbook.prices import cash_to_real, deflators
 from ..params.errors import ParameterError, Problem, accepts
 from ..params.limits import check_runs
 from ..params.sampling import sample, table_values
+from ..params.scenarios import Scenario, with_scenario
+from ..params.schema import Parameter
 from .vocabulary import WEEKS_PER_YEAR
 
 TEAM = "team"
@@ -138,7 +140,7 @@ class ReachInputs:
     def role_cost_per_week(self) -> dict[str, np.ndarray]:
         """Full cost per filled post per week, by role and run."""
 
-        def full(salary):
+        def full(salary: np.ndarray) -> np.ndarray:
             return (salary * (1 + self.on_cost_rate) + self.non_staff_cost) / WEEKS_PER_YEAR
 
         return {
@@ -211,9 +213,11 @@ def team_paths() -> list[str]:
     return [*(f"{TEAM}.{path}" for path in VARYING.values()), f"{TEAM}.referrals.by_source"]
 
 
-@accepts(params="mapping")
+@accepts(params="mapping", scenario="scenario")
 def reach_inputs(
     params: Mapping,
+    scenario: str | Scenario | None = None,
+    *,
     runs: int = 1000,
     rng: np.random.Generator | None = None,
     values: pd.DataFrame | None = None,
@@ -223,20 +227,22 @@ def reach_inputs(
     With ``rng`` every parameter that has a distribution is drawn once per run
     (parameter uncertainty); without it every run uses the central values. ``values``
     is a draws table (see :func:`costmodel.params.sampling.sample`) to read from instead;
-    its number of rows sets the number of runs.
+    its number of rows sets the number of runs. ``scenario`` is applied to ``params``
+    first (see :func:`costmodel.project`).
     """
+    params = with_scenario(params, scenario)
     if values is None:
         values = sample(params, check_runs(runs), rng, team_paths())
     runs = len(values)
 
-    def p(name):
+    def p(name: str) -> Parameter:
         return params[f"{TEAM}.{name}"]
 
-    defl = deflators_from_params(params)
-    price_year = p("budget.total").price_year
+    defl = deflators(params)
+    price_year = _price_year(p("budget.total"))
 
-    def real(name, values):
-        return values * defl.factor(p(name).price_year, price_year)
+    def real(name: str, values: np.ndarray) -> np.ndarray:
+        return values * defl.factor(_price_year(p(name)), price_year)
 
     varying = {f: values[f"{TEAM}.{path}"].to_numpy(dtype=float) for f, path in VARYING.items()}
     for money in ("practitioner_salary", "manager_salary", "non_staff_cost", "light_touch_salary"):
@@ -294,6 +300,13 @@ def reach_inputs(
     )
 
 
+def _price_year(p: Parameter) -> str:
+    """A money parameter's price year (the schema requires one of every money value)."""
+    if p.price_year is None:
+        raise ParameterError(Problem(p.file, p.path, "a money value needs 'price_year'", p.line))
+    return p.price_year
+
+
 def _share(params: Mapping, path: str) -> float:
     """A proportion parameter's value, 0 when the parameter is absent."""
     return float(params[path].value) if path in params else 0.0
@@ -307,7 +320,7 @@ def staffing_steps(params: Mapping, start: dt.date, price_year: str) -> tuple[St
     """
     head = f"{TEAM}.{STEPS}."
     names = sorted({k[len(head) :].split(".")[0] for k in params if k.startswith(head)})
-    defl = deflators_from_params(params)
+    defl = deflators(params)
     out = []
     for name in names:
         prefix = f"{head}{name}"

@@ -1,6 +1,6 @@
 """The team simulation's result: per-quarter outcomes by run, and views of them.
 
-:class:`ReachResult` holds what :func:`costmodel.model.team.simulate` returns: flows
+:class:`ReachResult` holds what :func:`costmodel.model.team.simulate_reach` returns: flows
 (:data:`FLOWS`, totals over each quarter) and levels (:data:`LEVELS`, averages over
 its steps), end-of-run counts, and running totals at the reported weeks; its methods
 give totals, tiers, quarters, the reported-against-modelled table and a JSON summary.
@@ -9,7 +9,7 @@ give totals, tiers, quarters, the reported-against-modelled table and a JSON sum
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -117,7 +117,7 @@ class ReachResult:
             return ratio(q["active"].sum(axis=1), q["capacity"].sum(axis=1))
         raise KeyError(f"unknown outcome {name!r}")
 
-    def tiers(self, percentiles=(5, 50, 95)) -> pd.DataFrame:
+    def tiers(self, percentiles: Sequence[float] = (5, 50, 95)) -> pd.DataFrame:
         """Families and children by service tier over the run: mean and percentiles,
         rows (tier, measure); ``supported`` is casework and light touch together."""
         frames = []
@@ -130,7 +130,7 @@ class ReachResult:
             frames.append(s)
         return pd.concat(frames)
 
-    def reported(self, percentiles=(5, 95)) -> pd.DataFrame:
+    def reported(self, percentiles: Sequence[float] = (5, 95)) -> pd.DataFrame:
         """Modelled against reported: for every observation within the run, the reported
         count, the modelled mean and band, and where the report sits among the runs
         (percentile, ties counted half)."""
@@ -177,7 +177,7 @@ class ReachResult:
             for i in range(self.quarters)
         ]
 
-    def totals(self, percentiles=(5, 50, 95)) -> pd.DataFrame:
+    def totals(self, percentiles: Sequence[float] = (5, 50, 95)) -> pd.DataFrame:
         """Mean and percentiles over runs of each total outcome."""
         names = [
             *(f for f in FLOWS if f != "wait_weeks"),
@@ -195,7 +195,7 @@ class ReachResult:
         ]
         return summarise({n: self.total(n) for n in names}, percentiles)
 
-    def by_quarter(self, percentiles=(5, 50, 95)) -> pd.DataFrame:
+    def by_quarter(self, percentiles: Sequence[float] = (5, 50, 95)) -> pd.DataFrame:
         """Mean and percentiles of each quarterly outcome; rows (quarter, outcome)."""
         frames = []
         labels = self.quarter_labels()
@@ -213,7 +213,7 @@ class ReachResult:
     def to_dict(self) -> dict:
         """A JSON-ready summary (the CLI's ``--format json``)."""
 
-        def stats(x):
+        def stats(x: np.ndarray) -> dict[str, float | None]:
             row = summarise({"x": x}).loc["x"]
             return {k: _num(row[k]) for k in ("mean", "p5", "p50", "p95")}
 
@@ -307,6 +307,6 @@ class ReachResult:
         return out
 
 
-def _num(x) -> float | None:
+def _num(x: float) -> float | None:
     x = float(x)
     return x if np.isfinite(x) else None

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..greenbook.discounting import discount_factors, schedule_from_params
+from ..greenbook.discounting import discount_factors, discount_schedule
 from ..greenbook.prices import add_years as _add_years
 from ..params.errors import ParameterError, Problem
 from ..params.limits import check_horizon
@@ -101,9 +101,9 @@ def timeline(
         horizon=horizon,
         years_after_support=yas,
         base=base,
-        full=discount_factors(years, schedule_from_params(params, discount)),
+        full=discount_factors(years, discount_schedule(params, discount)),
         # wellbeing (valued in QALYs) is discounted at the Green Book's health rate
-        health_full=discount_factors(years, schedule_from_params(params, "health")),
+        health_full=discount_factors(years, discount_schedule(params, "health")),
         ahead=forward_shares(start, horizon, decision_date),
         future=np.array([_add_years(start, t) > today for t in range(horizon)], dtype=float),
         as_of=today,

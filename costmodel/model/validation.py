@@ -22,8 +22,8 @@ from dataclasses import replace
 from functools import partial
 from pathlib import Path
 
-from ..greenbook.discounting import SCHEDULES, schedule_from_params
-from ..greenbook.prices import deflators_from_params
+from ..greenbook.discounting import SCHEDULES, discount_schedule
+from ..greenbook.prices import deflators
 from ..params.errors import ParameterError, Problem, UnknownParameterError, accepts
 from ..params.scenarios import apply_scenario, load_scenario, scenario_folder
 from ..params.store import (
@@ -60,9 +60,9 @@ def check_model(params: ParameterSet, where: str = "") -> list[Problem]:
             named = [p if p.file else replace(p, file=place) for p in exc.problems]
             problems.extend(p for p in named if p not in problems)
 
-    attempt(lambda: deflators_from_params(params))
+    attempt(lambda: deflators(params))
     for name in SCHEDULES:
-        attempt(partial(schedule_from_params, params, name))
+        attempt(partial(discount_schedule, params, name))
     found = areas(params)
     if not found:
         problems.append(Problem(place, "areas", "no area has a late-intervention total"))

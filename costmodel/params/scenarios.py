@@ -23,11 +23,11 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any, NoReturn
 
-from .errors import ParameterError, Problem, accepts
+from .errors import ArgumentTypeError, ParameterError, Problem, accepts
 from .joint import read_joint
 from .schema import Parameter, check_name
 from .store import ParameterSet, chosen_area, default_root, read_tree
-from .yamlio import read_yaml
+from .yamlio import Lines, read_yaml
 
 SCENARIO_KEYS = {"description", "based_on", "overrides", "parameters", "draws"}
 #: Where a scenario may add parameters of its own (and how deep the name must go).
@@ -112,15 +112,25 @@ def load_scenario(
     name_or_path: str | Path,
     root: str | Path | None = None,
     params: ParameterSet | None = None,
-    _seen: tuple = (),
 ) -> Scenario:
     """Read and check a scenario by name (from the scenario folder) or by file path.
 
     With ``params`` every override is also checked against the parameters (unknown
     paths, values out of range) so that errors surface on loading.
     """
+    return _load_scenario(name_or_path, root, params, ())
+
+
+def _load_scenario(
+    name_or_path: str | Path,
+    root: str | Path | None,
+    params: ParameterSet | None,
+    seen: tuple[str, ...],
+) -> Scenario:
+    """:func:`load_scenario`, knowing the scenarios already on the way here (``seen``),
+    so that a loop of ``based_on`` is refused rather than followed."""
     area = getattr(params, "area", None)
-    path = _scenario_file(name_or_path, root, area, _seen)
+    path = _scenario_file(name_or_path, root, area, seen)
     name = path.stem
     data, lines = read_yaml(path)
     file = str(path)
@@ -136,7 +146,7 @@ def load_scenario(
     based_on = data.get("based_on")
     if based_on is not None:
         parent_file = _parent_file(based_on, path, root, area, bad)
-        parent = load_scenario(str(parent_file), root, None, (*_seen, name))
+        parent = _load_scenario(str(parent_file), root, None, (*seen, name))
         merged.update(parent.overrides)
         inherited = parent.parameters
         if draws is None and parent.draws is not None:
@@ -263,7 +273,7 @@ def _parent_file(
     return parent_file
 
 
-def _check_against(scenario: Scenario, params: ParameterSet, lines) -> None:
+def _check_against(scenario: Scenario, params: ParameterSet, lines: Lines) -> None:
     problems = []
     if scenario.parameters:
         params = params.with_parameters(scenario.parameters)
@@ -288,3 +298,17 @@ def apply_scenario(params: ParameterSet, scenario: str | Scenario | None) -> Par
     if not isinstance(scenario, Scenario):
         scenario = load_scenario(scenario, params.root, params)
     return scenario.apply(params)
+
+
+def with_scenario(params: Mapping, scenario: str | Scenario | None) -> Mapping:
+    """``params`` with ``scenario`` applied, for the functions that take both
+    (:func:`apply_scenario`); ``None`` leaves any mapping unchanged, a scenario needs
+    the parameters of :func:`costmodel.load`."""
+    if scenario is None:
+        return params
+    if not isinstance(params, ParameterSet):
+        raise ArgumentTypeError(
+            f"a scenario applies to the parameters from costmodel.load(), "
+            f"not to a {type(params).__name__}"
+        )
+    return apply_scenario(params, scenario)

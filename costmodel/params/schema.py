@@ -435,7 +435,9 @@ def _clean(x: object) -> str | None:
     return " ".join(x.split()) if isinstance(x, str) else None
 
 
-def _check_source(raw: object, status: object, keys: tuple, dotted: str, chk: Checker):
+def _check_source(
+    raw: object, status: object, keys: tuple, dotted: str, chk: Checker
+) -> Source | None:
     k = (*keys, "source")
     if not isinstance(raw, Mapping):
         chk.add(k, "'source' must be a mapping with at least a 'title'", dotted)
@@ -457,7 +459,7 @@ def _check_source(raw: object, status: object, keys: tuple, dotted: str, chk: Ch
     return Source(**{key: (str(v) if key in ("page",) else v) for key, v in raw.items()})
 
 
-def _check_value(value: object, unit: str, keys: tuple, dotted: str, chk: Checker):
+def _check_value(value: object, unit: str, keys: tuple, dotted: str, chk: Checker) -> Any:
     k = (*keys, "value")
     if value is None:
         chk.add(keys, "missing 'value'", dotted)

@@ -24,7 +24,7 @@ import os
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import evidence as ev
 from .errors import ParameterError, Problem, UnknownParameterError, accepts
@@ -39,6 +39,9 @@ from .schema import (
     check_parameter,
 )
 from .yamlio import read_text, read_yaml
+
+if TYPE_CHECKING:  # pandas is imported on first use
+    import pandas as pd
 
 FILE_KEYS = {"description", "parameters", "borrowed_from", "evidence"}
 GROUP_KEYS = {"description"}
@@ -659,7 +662,7 @@ class ParameterSet(Mapping[str, Parameter]):
             h.update(self.joint.fingerprint().encode())
         return h.hexdigest()[:12]
 
-    def table(self):
+    def table(self) -> pd.DataFrame:
         """Every parameter as a pandas DataFrame (one row each), for appendices and review."""
         import pandas as pd
 

@@ -37,17 +37,17 @@ def scenario_files(
     counts = "; ".join(
         f"{o.families:,.0f} families"
         + (f" and {o.children:,.0f} children" if o.children is not None else "")
-        + f" in {o.weeks} weeks ({o.name})"
+        + f" in {o.weeks} weeks"
         for o in cal.observations
     )
-    description = (
-        f"The team's uncertain parameters updated on what it reported: {counts}. "
-        f"Kernel-weighted importance sampling from the prior (Beaumont, Zhang and Balding "
-        f"2002; Wilkinson 2013) with a {cal.reporting_error:.0%} reporting error, "
-        f"{len(cal.weights):,} prior runs, seed {cal.seed}, effective sample size "
-        f"{cal.effective_sample_size:,.0f}."
+    description = f"The team's uncertain parameters updated on what it reported: {counts}."
+    method = (
+        f"# Method: kernel-weighted importance sampling from the prior (Beaumont, Zhang and\n"
+        f"# Balding 2002; Wilkinson 2013) on {', '.join(o.name for o in cal.observations)}, "
+        f"with a\n# {cal.reporting_error:.0%} reporting error, {len(cal.weights):,} prior "
+        f"runs, seed {cal.seed}, effective sample size {cal.effective_sample_size:,.0f}."
     )
-    lines = [f"description: {_quoted(description)}"]
+    lines = [method, f"description: {_quoted(description)}"]
     if based_on is not None:
         lines.append(f"based_on: {based_on}")
     lines.append(f"draws: {csv_path.name}")

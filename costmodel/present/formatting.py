@@ -25,18 +25,34 @@ def money_m(x: float, decimals: int = 1) -> str:
     return f"({text})" if round(x / 1e6, decimals) < 0 else text
 
 
+#: Significant figures of every rounded money figure (paper, workbook summary, app):
+#: the one rounding rule.
+SIGNIFICANT = 3
+
+
+def significant(x: float, figures: int = SIGNIFICANT) -> float:
+    """``x`` rounded to ``figures`` significant figures (0 stays 0)."""
+    if x == 0 or not math.isfinite(x):
+        return x
+    return round(x, figures - 1 - math.floor(math.log10(abs(x))))
+
+
 def money_round(x: float) -> str:
-    """Money rounded to fit the figure: ``£1.4m`` from a million, ``£946k`` from ten
-    thousand, whole pounds below; negatives in brackets."""
+    """Money to :data:`SIGNIFICANT` significant figures, in the unit that fits it:
+    ``£1.44m`` and ``£12.3m`` from a million, ``£946k`` and ``£34.1k`` from ten
+    thousand, whole pounds below (``£9,970``, ``£381``); negatives in brackets."""
     if x is None or (isinstance(x, float) and math.isnan(x)):
         return "–"
-    a = abs(x)
-    if round(a, -5) >= 1e6:
-        return money_m(x, 1)
-    if a >= 1e4:
-        text = f"£{a / 1e3:,.0f}k"
-        return f"({text})" if x < 0 else text
-    return money(x)
+    a = significant(abs(float(x)))
+    if a >= 1e6:
+        whole = len(str(int(a // 1e6)))
+        text = f"£{a / 1e6:,.{max(SIGNIFICANT - whole, 0)}f}m"
+    elif a >= 1e4:
+        whole = len(str(int(a // 1e3)))
+        text = f"£{a / 1e3:,.{max(SIGNIFICANT - whole, 0)}f}k"
+    else:
+        text = f"£{a:,.0f}"
+    return f"({text})" if x < 0 and text.strip("£0.,km") else text
 
 
 def number(x: float, decimals: int = 0) -> str:

@@ -758,6 +758,15 @@ MONITORING: dict[str, tuple[str, str]] = {
 GLOSSARY: tuple[tuple[str, str], ...] = (
     ("Benefit-cost ratio (BCR)", "Present value of benefits divided by present value of costs."),
     (
+        "Break clause",
+        "A point at which the funders may stop the funding, tied to a decision gate.",
+    ),
+    (
+        "Calibration",
+        "Adjusting uncertain inputs so that the simulation reproduces what the team reported "
+        "(families worked with, spend), keeping the inputs' own uncertainty.",
+    ),
+    (
         "Cashable saving",
         "A saving that can be taken out of a budget as money, rather than freed staff time.",
     ),
@@ -766,6 +775,10 @@ GLOSSARY: tuple[tuple[str, str], ...] = (
         "What would have happened without the programme, as a comparison group shows it.",
     ),
     ("Deadweight", "Improvement that would have happened anyway."),
+    (
+        "Decision gate",
+        "A date by which monitoring shows whether the programme is working well enough to go on.",
+    ),
     ("Attribution", "The share of an improvement due to other services."),
     ("Displacement", "Harm moved elsewhere rather than prevented."),
     (
@@ -783,6 +796,10 @@ GLOSSARY: tuple[tuple[str, str], ...] = (
     ("Ex ante / ex post", "An appraisal before a decision / an evaluation after the event."),
     ("Fiscal perspective", "Costs and savings to public bodies."),
     ("Gross / net savings", "Savings before / after the adjustments for additionality."),
+    (
+        "Light-touch support",
+        "Advice, signposting and brief contact with a family, short of casework.",
+    ),
     ("Monte Carlo draws", "Repeated runs with every uncertain input drawn from its range."),
     ("Net present value (NPV)", "Present value of benefits less present value of costs."),
     (
@@ -791,6 +808,14 @@ GLOSSARY: tuple[tuple[str, str], ...] = (
         "understate costs.",
     ),
     ("Payback", "When cumulative discounted savings first cover cumulative discounted costs."),
+    (
+        "Payment by results",
+        "Funding paid when agreed outcomes are shown, as in the Troubled Families programme.",
+    ),
+    (
+        "Persistence",
+        "How long an effect lasts after support ends, and how fast it fades.",
+    ),
     ("Price base", "The year whose prices all money is expressed in (real terms)."),
     ("Social perspective", "Economic value plus wellbeing, where valued."),
     ("Switching value", "The value of one input at which the NPV would be zero."),
@@ -816,3 +841,25 @@ ANNEX_TOPICS: tuple[tuple[str, str], ...] = (
     ("baseline.", "Baseline method"),
     ("", "Other"),
 )
+
+
+#: The board's case: a perspective that ranks options, in the words of a paper.
+RANKING_WORDS: dict[str, str] = {
+    "fiscal": "the public purse (the fiscal view)",
+    "economic": "the economy (the economic view)",
+    "social": "society (the social view: economic value plus wellbeing)",
+    "local": "the local partnership",
+    "funder": "the funder alone",
+}
+#: The management case's headings (a decision file's ``case.management`` keys).
+MANAGEMENT_LABELS: dict[str, str] = {
+    "senior_responsible_owner": "Senior responsible owner",
+    "governance": "Governance",
+    "delivery": "Delivery",
+    "staffing": "Staffing",
+}
+
+
+def management_label(key: str) -> str:
+    """A management-case heading: its label, else the key in words."""
+    return MANAGEMENT_LABELS.get(key, key.replace("_", " ").capitalize())

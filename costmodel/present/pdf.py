@@ -15,9 +15,13 @@ import re
 from collections.abc import Sequence
 from functools import partial
 from pathlib import Path
+from types import ModuleType
+from typing import TYPE_CHECKING
 
 import numpy as np
+from fpdf import FPDF
 
+from ..analysis.board_case import BoardCase
 from ..analysis.report import ReportContent
 from ..params.errors import accepts
 from ..params.monitoring import COLUMNS as MONITORING_COLUMNS
@@ -28,7 +32,6 @@ from .formatting import (
     money_m,
     money_round,
     number,
-    parameter_value,
     percent,
     span,
 )
@@ -44,15 +47,21 @@ from .labels import (
     MONITORING_FIELDS,
     OUTCOME_LABELS,
     PERSPECTIVE_LABELS,
+    RANKING_WORDS,
     REACH_OUTCOMES,
     SHARE_UNITS,
     SUNK_ROWS,
     TIER_LABELS,
     late_intervention_phrase,
+    management_label,
     parameter_label,
     provenance_text,
 )
 from .labels import scenario_label as _scenario_label
+
+if TYPE_CHECKING:
+    from fpdf.outline import OutlineSection
+    from matplotlib.figure import Figure
 
 #: Chart resolution in dots per inch (print quality at the charts' printed size).
 CHART_DPI = 200
@@ -78,9 +87,10 @@ SECTIONS = (
     "8. Monitoring and evaluation plan",
     "Methods",
     "Glossary",
-    "Technical annex: assumptions by topic",
-    "References",
 )
+#: The companion PDF with every parameter, its source and the evidence records
+#: (:mod:`costmodel.present.note`), as the board paper names it.
+NOTE_NAME = "the technical note that accompanies this paper"
 #: Figures in a table cell (money, counts, shares, ranges of them): never wrapped.
 FIGURE = re.compile(r"^[\s£€$()\d.,%kmx+\-−–/]+$")
 #: Smallest type a table is shrunk to so that its figures fit their columns.
@@ -99,16 +109,26 @@ def _font_files() -> dict[str, Path]:
     }
 
 
-def _document(content: ReportContent):
-    from fpdf import FPDF
+class _Document(FPDF):
+    """The report's A4 document; ``layout`` records what was laid out where."""
 
-    footer_left = (
+    layout: dict[str, list]
+
+
+def _document(
+    content: ReportContent, title: str | None = None, footer: str | None = None
+) -> _Document:
+    """A blank A4 document with the report's fonts, margins and footer; ``title`` (the
+    PDF's metadata) and ``footer`` (the left of each page's footer) replace the board
+    paper's."""
+
+    footer_left = footer or (
         f"costmodel {content.version} · {shown.area_name(content)} · "
         f"{', '.join(content.scenarios)} · {content.price_basis} · "
         f"parameters {content.fingerprint}"
     )
 
-    class Report(FPDF):
+    class Report(_Document):
         #: What was laid out where, for the layout tests: tables (with their figure
         #: cells' widths and whether money has its basis stated), charts, section starts.
         layout: dict[str, list]
@@ -133,7 +153,7 @@ def _document(content: ReportContent):
     pdf.set_auto_page_break(True, margin=18)
     for style, path in _font_files().items():
         pdf.add_font(FONT, style, str(path))
-    pdf.set_title(f"Early help: costs and savings – {shown.area_name(content)}")
+    pdf.set_title(title or f"Early help: costs and savings – {shown.area_name(content)}")
     pdf.set_author("costmodel")
     pdf.set_subject(f"{', '.join(content.scenarios)}; {content.price_basis}")
     pdf.set_creator(f"costmodel {content.version}")
@@ -145,11 +165,11 @@ def _document(content: ReportContent):
 # ---------------------------------------------------------------- building blocks
 
 
-def _width(pdf) -> float:
+def _width(pdf: FPDF) -> float:
     return pdf.w - pdf.l_margin - pdf.r_margin
 
 
-def _heading(pdf, text: str, level: int = 0) -> None:
+def _heading(pdf: _Document, text: str, level: int = 0) -> None:
     if level == 0:
         pdf.start_section(text, level=0)
         pdf.layout["sections"].append((pdf.page_no(), text))
@@ -167,7 +187,7 @@ def _heading(pdf, text: str, level: int = 0) -> None:
         pdf.ln(1)
 
 
-def _para(pdf, text: str, size: float = 9, style: str = "", muted: bool = False) -> None:
+def _para(pdf: _Document, text: str, size: float = 9, style: str = "", muted: bool = False) -> None:
     pdf.set_font(FONT, style, size)
     if muted:
         pdf.set_text_color(*MUTED)
@@ -177,8 +197,8 @@ def _para(pdf, text: str, size: float = 9, style: str = "", muted: bool = False)
 
 
 def _chart(
-    pdf,
-    fig,
+    pdf: _Document,
+    fig: Figure,
     caption: str | None = None,
     width: float | None = None,
     basis: str | None = None,
@@ -212,7 +232,7 @@ def _chart(
 
 
 def _table(
-    pdf,
+    pdf: _Document,
     header: Sequence[str],
     rows: Sequence[Sequence[str]],
     widths: Sequence[float],
@@ -315,7 +335,7 @@ def _basis(c: ReportContent, discounted: bool = True) -> str:
     return f"{c.price_basis}, discounted to {base:%-d %B %Y} at the Green Book rate"
 
 
-def _cover(pdf, c: ReportContent) -> None:
+def _cover(pdf: _Document, c: ReportContent) -> None:
     from .board import stance
 
     st = stance(c)
@@ -343,7 +363,9 @@ def _cover(pdf, c: ReportContent) -> None:
         _width(pdf), 7, f"{shown.area_name(c)}: {_programme_name(c)}", new_x="LMARGIN", new_y="NEXT"
     )
     pdf.ln(12)
-    scen = "; ".join(f"{s} – {c.descriptions.get(s, '')}".rstrip(" –") for s in c.scenarios)
+    scen = "; ".join(
+        f"{_scenario_label(s)} – {c.descriptions.get(s, '')}".rstrip(" –") for s in c.scenarios
+    )
     rows = [
         ("Area", shown.area_name(c)),
         ("Programme", f"{st.start:%-d %B %Y} to {st.end:%-d %B %Y}"),
@@ -370,11 +392,11 @@ def _cover(pdf, c: ReportContent) -> None:
         pdf,
         "Figures are means over the Monte Carlo draws unless a range is given; ranges "
         "run from the 5th to the 95th percentile. Money is in real terms at the price "
-        "base shown, except where a table says nominal, and is rounded to fit the figure "
-        "(£1.4m, £946k). Negative amounts are shown in brackets; a dash marks a figure "
-        "that is not defined. The parameter fingerprint is a short hash of every value "
-        "the run used: two reports with the same fingerprint, draws and seed show the "
-        "same figures.",
+        "base shown, except where a table says nominal, and is rounded to three significant "
+        "figures (£1.44m, £946k, £9,970). Negative amounts are shown in brackets; a dash "
+        "marks a figure that is not defined. The parameter fingerprint is a short hash of "
+        "every value the run used: two reports with the same fingerprint, draws and seed "
+        "show the same figures.",
         size=8.5,
         muted=True,
     )
@@ -388,11 +410,11 @@ def _programme_name(c: ReportContent) -> str:
     return " and ".join(f"the {_scenario_label(n).lower()} programme" for n in names)
 
 
-def _contents(pdf, c: ReportContent) -> None:
+def _contents(pdf: _Document, c: ReportContent) -> None:
     pdf.add_page()
     _heading(pdf, SECTIONS[0])
 
-    def render(pdf, outline) -> None:
+    def render(pdf: FPDF, outline: list[OutlineSection]) -> None:
         pdf.set_font(FONT, "", 10)
         for item in outline:
             if item.level > 0 or item.name == SECTIONS[0]:
@@ -403,7 +425,7 @@ def _contents(pdf, c: ReportContent) -> None:
     pdf.insert_toc_placeholder(render, pages=1)
 
 
-def _summary(pdf, c: ReportContent) -> None:
+def _summary(pdf: _Document, c: ReportContent) -> None:
     from . import board
 
     if pdf.get_y() > pdf.t_margin + 1:  # the contents leave a fresh page
@@ -490,6 +512,9 @@ def _summary(pdf, c: ReportContent) -> None:
         bold_rows=[0],
         basis=_basis(c, discounted=False) + " (the last column discounted)",
     )
+    if c.board is not None:
+        _summary_decision(pdf, c)
+        return
     _para(pdf, "Key risks", size=9.5, style="B")
     for risk in board.key_risks(c):
         _para(pdf, f"• {board.risk_sentence(c, risk, partial(_param_value, c))}", size=8)
@@ -536,6 +561,60 @@ def _summary(pdf, c: ReportContent) -> None:
         )
 
 
+def _summary_decision(pdf: _Document, c: ReportContent) -> None:
+    """The summary's close: the decision, the recommendation, the ask and the risks."""
+    b, d = c.board, c.decision
+    assert b is not None and d is not None
+    decided = dt.date.fromisoformat(d.decision_date)
+    _para(pdf, "The decision, the recommendation and the ask", size=9.5, style="B")
+    _para(pdf, f"{b.question} {_recommendation_text(b)}", size=8.5)
+    _table(
+        pdf,
+        ["Option", "NPV to society", "Chance better", "Fiscal NPV", "Fiscal BCR", "Cashable"],
+        [
+            [
+                _scenario_label(str(o)),
+                money_round(r.npv),
+                percent(r.p_better, 0),
+                money_round(r.npv_fiscal),
+                _ratio(r.bcr_fiscal),
+                money_round(r.local_cashable),
+            ]
+            for o, r in b.options.iterrows()
+        ],
+        [44, 26, 24, 26, 22, 24],
+        "lrrrrr",
+        size=7,
+        basis=f"{d.price_basis}, discounted to {decided:%-d %B %Y}; each option less "
+        f"{_scenario_label(d.counterfactual).lower()}",
+    )
+    if b.recommended is not None:
+        top = b.shares["share"].sort_values(ascending=False)
+        top = top[top > 0]
+        _para(
+            pdf,
+            _ask_text(b)
+            + " Shares: "
+            + ", ".join(f"{AGENCY_LABELS[str(k)].short} {percent(v, 0)}" for k, v in top.items())
+            + ".",
+            size=8.5,
+        )
+    risks = b.risks.head(3)
+    if len(risks):
+        _para(
+            pdf,
+            "Key risks: "
+            + "; ".join(
+                f"{parameter_label(str(k)).lower()} {abs(r.change) * 100:.0f}% "
+                f"{'lower' if r.change < 0 else 'higher'} than assumed (chance "
+                f"{percent(r.likelihood, 0)})"
+                for k, r in risks.iterrows()
+            )
+            + ". Owners and mitigations: section 6.",
+            size=8.5,
+        )
+
+
 def _lower_first(text: str) -> str:
     return text[:1].lower() + text[1:]
 
@@ -544,7 +623,7 @@ def _ratio(x: float) -> str:
     return f"{x:.2f}" if x == x and np.isfinite(x) else "–"
 
 
-def _baseline_section(pdf, c: ReportContent, charts) -> None:
+def _baseline_section(pdf: _Document, c: ReportContent, charts: ModuleType) -> None:
     pdf.add_page()
     _heading(pdf, SECTIONS[2])
     b = c.baseline
@@ -597,7 +676,7 @@ def _baseline_section(pdf, c: ReportContent, charts) -> None:
     )
 
 
-def _reach_section(pdf, c: ReportContent, charts) -> None:
+def _reach_section(pdf: _Document, c: ReportContent, charts: ModuleType) -> None:
     pdf.add_page()
     _heading(pdf, SECTIONS[3])
     p = c.main
@@ -631,8 +710,8 @@ def _reach_section(pdf, c: ReportContent, charts) -> None:
             rows,
             [70, 24, 24, 32, 24],
             "lrrrr",
-            note="Reported counts are the team.observed parameters, with their sources "
-            "in the annex. Percentile: where the reported count sits among the runs.",
+            note=f"Reported counts, with their sources, are listed in {NOTE_NAME}. "
+            "Percentile: where the reported count sits among the runs.",
         )
     _chart(pdf, charts.families_chart(sim))
     t = sim.totals()
@@ -707,7 +786,7 @@ def _cash_flow_labels() -> dict[str, str]:
     return {k: v.short for k, v in CASH_FLOWS.items()}
 
 
-def _savings_section(pdf, c: ReportContent, charts) -> None:
+def _savings_section(pdf: _Document, c: ReportContent, charts: ModuleType) -> None:
     pdf.add_page()
     _heading(pdf, SECTIONS[4])
     _para(
@@ -907,7 +986,7 @@ def _param_value(c: ReportContent, path: str, x: float) -> str:
     return f"{text} {words[unit]}" if unit in words else text
 
 
-def _uncertainty_section(pdf, c: ReportContent, charts) -> None:
+def _uncertainty_section(pdf: _Document, c: ReportContent, charts: ModuleType) -> None:
     pdf.add_page()
     _heading(pdf, SECTIONS[5])
     pr = c.probabilities()
@@ -1005,7 +1084,7 @@ def _uncertainty_section(pdf, c: ReportContent, charts) -> None:
         )
 
 
-def _scenarios_section(pdf, c: ReportContent, charts) -> None:
+def _scenarios_section(pdf: _Document, c: ReportContent, charts: ModuleType) -> None:
     from . import board
 
     pdf.add_page()
@@ -1077,7 +1156,7 @@ def _scenarios_section(pdf, c: ReportContent, charts) -> None:
     )
 
 
-def _decision_section(pdf, c: ReportContent) -> None:
+def _decision_section(pdf: _Document, c: ReportContent) -> None:
     """The options in front of the board from the decision date, against the
     counterfactual, with who saves, a split of the cost, and what is sunk."""
     d = c.decision
@@ -1100,6 +1179,8 @@ def _decision_section(pdf, c: ReportContent) -> None:
         f"on the same {number(d.projections[d.counterfactual].draws)} draws. What was spent "
         "and saved before the decision is sunk: shown below, in no option's figures.",
     )
+    if c.board is not None:
+        _recommendation(pdf, c, basis)
     _table(
         pdf,
         ["Option", "What it is"],
@@ -1216,6 +1297,185 @@ def _decision_section(pdf, c: ReportContent) -> None:
             size=7.5,
             basis=f"{d.price_basis}, discounted to {decided:%-d %B %Y}",
         )
+    if c.board is not None:
+        _register(pdf, c, basis)
+
+
+def _recommendation_text(b: BoardCase) -> str:
+    """The recommendation in one sentence or three, from the board's case."""
+    ranked = b.options
+    words = RANKING_WORDS.get(b.ranked_by, b.ranked_by)
+    against = _scenario_label(b.counterfactual).lower()
+    if b.recommended is None:
+        best = str(ranked.index[0])
+        return (
+            f"Recommendation: fund none of the options. Ranked by their value to {words}, "
+            f"none does better than {against} on average; the best, "
+            f"{_scenario_label(best).lower()}, has an NPV of "
+            f"{money_round(ranked.loc[best, 'npv'])} and a "
+            f"{percent(ranked.loc[best, 'p_better'], 0)} chance of doing better."
+        )
+    r = ranked.loc[b.recommended]
+    head = (
+        f"Recommendation: fund {_scenario_label(b.recommended).lower()}. Ranked by value to "
+        f"{words}, it has the largest NPV against {against}: {money_round(r['npv'])} (90% "
+        f"range {money_round(r['npv_p5'])} to {money_round(r['npv_p95'])}), with a "
+        f"{percent(r['p_better'], 0)} chance of doing better."
+    )
+    if r["npv_fiscal"] < 0:
+        return (
+            f"{head} For the public purse it costs more than it saves (fiscal NPV "
+            f"{money_round(r['npv_fiscal'])}, BCR {_ratio(r['bcr_fiscal'])}); the local "
+            f"partnership can cash {money_round(r['local_cashable'])}."
+        )
+    return f"{head} Its fiscal NPV is {money_round(r['npv_fiscal'])}."
+
+
+def _ask_text(b: BoardCase) -> str:
+    """The ask in one paragraph: sum, years, sharing, the break clause."""
+    a = b.ask
+    return (
+        f"The ask: {money_round(float(a['amount']))} in cash over {a['years']} years, "
+        f"{a['start']:%-d %B %Y} to {a['end']:%-d %B %Y}, shared in proportion to each "
+        f"agency's {'cashable' if b.case.cost_sharing == 'cashable' else 'total'} savings; "
+        f"with a break clause at {a['gate']:%-d %B %Y}, after {b.case.gate_after_years} "
+        f"years: {_lower_first(b.case.gate_rule)} The break clause can release about "
+        f"{money_round(float(a['released']))} (the budget spread evenly over the "
+        "programme's days)."
+    )
+
+
+def _recommendation(pdf: _Document, c: ReportContent, basis: str) -> None:
+    """The recommendation the numbers support and the ask, from the board's case."""
+    b = c.board
+    assert b is not None
+    _heading(pdf, "The recommendation and the ask", level=1)
+    ranked = b.options
+    words = RANKING_WORDS.get(b.ranked_by, b.ranked_by)
+    text = _recommendation_text(b)
+    _para(pdf, text, size=9.5, style="B")
+    if b.ranked_by_rationale:
+        _para(pdf, b.ranked_by_rationale, size=8.5, muted=True)
+    _table(
+        pdf,
+        ["Option", "NPV", "90% range", "Chance better", "Fiscal NPV", "Fiscal BCR", "Cashable"],
+        [
+            [
+                _scenario_label(str(o)),
+                money_round(r.npv),
+                f"{money_round(r.npv_p5)} to {money_round(r.npv_p95)}",
+                percent(r.p_better, 0),
+                money_round(r.npv_fiscal),
+                _ratio(r.bcr_fiscal),
+                money_round(r.local_cashable),
+            ]
+            for o, r in ranked.iterrows()
+        ],
+        [36, 22, 40, 18, 22, 16, 18],
+        "lrrrrrr",
+        size=7,
+        note=f"NPV, its range and the chance of doing better: value to {words}, each option "
+        "less the counterfactual, best first. Cashable: savings the local partnership can "
+        "cash.",
+        basis=basis,
+    )
+    if b.recommended is None:
+        return
+    a = b.ask
+    _para(pdf, _ask_text(b), size=9)
+    _table(
+        pdf,
+        ["Agency", "Share", "Pays (cash)", "Its savings (PV)"],
+        [
+            [
+                AGENCY_LABELS[str(k)].short,
+                percent(r.share, 0),
+                money_round(r.pays),
+                money_round(r.benefits),
+            ]
+            for k, r in b.shares.iterrows()
+        ],
+        [50, 20, 30, 30],
+        "lrrr",
+        size=7.5,
+        note="An agency with no saving pays nothing. Payments are cash over the years of "
+        f"the programme, as budgeted ({a['amount_price_year']} budget); savings are present "
+        "values.",
+        basis=basis,
+    )
+
+
+def _register(pdf: _Document, c: ReportContent, basis: str) -> None:
+    """The risk register, the management case, monitoring with its decision gate, the
+    impacts not valued and who gains and loses: from the board's case."""
+    b = c.board
+    assert b is not None
+    case = b.case
+    _heading(pdf, "Risk register", level=1)
+    _para(
+        pdf,
+        f"The assumptions nearest to changing the decision for "
+        f"{_scenario_label(b.risk_option).lower()}: each one's value at which its NPV "
+        "(value to society, against the counterfactual) turns, the chance the assumption "
+        "is that far out (from its distribution), and the swing in NPV across its 90% range.",
+        size=8.5,
+    )
+    _table(
+        pdf,
+        ["Risk", "Turns at", "Chance", "Swing", "Owner", "Mitigation"],
+        [
+            [
+                parameter_label(str(k)),
+                f"{_param_value(c, str(k), r.switching)} ({r.change * 100:+.0f}%)",
+                percent(r.likelihood, 0),
+                money_round(r.swing),
+                r.owner,
+                r.mitigation,
+            ]
+            for k, r in b.risks.iterrows()
+        ],
+        [34, 22, 14, 16, 27, 57],
+        "lrrrll",
+        size=7,
+        basis=basis,
+    )
+    _heading(pdf, "Management case", level=1)
+    _table(
+        pdf,
+        ["Part", "Arrangement"],
+        [[management_label(k), v] for k, v in case.management],
+        [40, 130],
+        "ll",
+        size=7.5,
+    )
+    budget = case.monitoring_budget
+    _para(
+        pdf,
+        f"Monitoring and evaluation: owned by {_lower_first(case.monitoring_owner)}, on a "
+        f"budget of {money_round(float(budget.value))} ({budget.price_year} prices, "
+        f"{budget.status}). Each quarter's return gives: "
+        + "; ".join(MONITORING_FIELDS.get(f, f) for f in case.indicators)
+        + f". The decision gate comes {case.gate_after_years} years into the programme: "
+        + _lower_first(case.gate_rule),
+        size=8.5,
+    )
+    _heading(pdf, "Impacts not valued, and who gains and who loses", level=1)
+    for line in case.not_valued:
+        _para(pdf, f"Not valued: {_lower_first(line)}.", size=8.5)
+    for line in case.distribution:
+        _para(pdf, line, size=8.5)
+    if len(b.shares):
+        top = b.shares["share"].sort_values(ascending=False).head(2)
+        _para(
+            pdf,
+            "Of the cashable savings of "
+            f"{_scenario_label(str(b.ask['option'])).lower()}, the largest shares fall to: "
+            + " and ".join(
+                f"{AGENCY_LABELS[str(k)].long} ({percent(v, 0)})" for k, v in top.items()
+            )
+            + ".",
+            size=8.5,
+        )
 
 
 def _evidence_shares(c: ReportContent) -> str:
@@ -1225,7 +1485,7 @@ def _evidence_shares(c: ReportContent) -> str:
     return "Of the net savings, " + "; ".join(parts) + "." if parts else ""
 
 
-def _limitations(pdf, c: ReportContent) -> None:
+def _limitations(pdf: _Document, c: ReportContent) -> None:
     from . import board
 
     pdf.add_page()
@@ -1262,7 +1522,7 @@ def _limitations(pdf, c: ReportContent) -> None:
     )
     text = [
         "Many outcome rates and effects are assumptions with wide ranges, marked as such in "
-        "the technical annex; the area's own activity counts should replace national shares "
+        f"{NOTE_NAME}; the area's own activity counts should replace national shares "
         "where available.",
         "The measured effects are transferred from evaluations of other programmes (both "
         "Troubled Families phases, pooled) at a transfer factor that is itself an "
@@ -1284,7 +1544,7 @@ def _limitations(pdf, c: ReportContent) -> None:
             _para(pdf, f"• {msg}", size=8.5)
 
 
-def _monitoring(pdf, c: ReportContent) -> None:
+def _monitoring(pdf: _Document, c: ReportContent) -> None:
     from . import board
 
     pdf.add_page()
@@ -1345,7 +1605,7 @@ def _monitoring(pdf, c: ReportContent) -> None:
         )
 
 
-def _methods(pdf, c: ReportContent) -> None:
+def _methods(pdf: _Document, c: ReportContent) -> None:
     pdf.add_page()
     _heading(pdf, SECTIONS[10])
     p = c.parameters
@@ -1462,71 +1722,21 @@ def _methods(pdf, c: ReportContent) -> None:
     for head, body in text:
         _para(pdf, head, size=9.5, style="B")
         _para(pdf, body, size=9)
+    _para(pdf, "Parameters, sources and evidence", size=9.5, style="B")
+    _para(
+        pdf,
+        f"Every parameter of the run with its unit, price year, status, distribution and "
+        f"source, the evidence records behind each effect and how they were pooled, the "
+        f"published appraisals the model reproduces, and the references are in "
+        f"{NOTE_NAME} (its file name ends in technical-note.pdf).",
+        size=9,
+    )
 
 
-def _glossary(pdf) -> None:
+def _glossary(pdf: _Document) -> None:
     pdf.add_page()
     _heading(pdf, SECTIONS[11])
     _table(pdf, ["Term", "Meaning"], [list(g) for g in GLOSSARY], [46, 128], "ll", size=8)
-
-
-def _annex(pdf, c: ReportContent) -> list[str]:
-    from . import board
-
-    rows, refs = board.annex(c)
-    pdf.add_page()
-    _heading(pdf, SECTIONS[12])
-    _para(
-        pdf,
-        f"Every parameter of the run ({len(rows)}), grouped by topic, with the "
-        f"{c.scenarios[0]} scenario's values (changed values marked *). Money is given at "
-        f"its source's price year and rebased to {c.price_year} prices with the GDP "
-        f"deflator. Status: published (taken from the source), derived (computed from "
-        f"published figures) or assumed (a judgement, with its rationale in the parameter "
-        f"file). Numbers in the last column point to the references.",
-        size=8,
-    )
-    for name, group in rows.groupby("topic", sort=False):
-        _heading(pdf, str(name), level=1)
-        out = []
-        for _, r in group.iterrows():
-            value = parameter_value(r["value"]) + (" *" if r["changed"] else "")
-            if isinstance(r["price_year"], str) and r["price_year"]:
-                value = f"{value} ({r['price_year']})"
-            out.append(
-                [
-                    r["label"],
-                    value,
-                    money_round(r["rebased"]) if r["rebased"] is not None else "–",
-                    r["unit"],
-                    f"{r['status']}, {r['confidence']}",
-                    str(r["reference"]),
-                ]
-            )
-        _table(
-            pdf,
-            [
-                "Parameter",
-                "Value (price year)",
-                f"In {c.price_year} prices",
-                "Unit",
-                "Status, confidence",
-                "Ref.",
-            ],
-            out,
-            [56, 40, 20, 18, 28, 10],
-            "llrllr",
-            size=6.5,
-            basis=f"each source's price year, and {c.price_basis}",
-        )
-    return refs
-
-
-def _references(pdf, refs: list[str]) -> None:
-    pdf.add_page()
-    _heading(pdf, SECTIONS[13])
-    for i, ref in enumerate(refs, start=1):
-        _para(pdf, f"[{i}] {ref}", size=7.5)
 
 
 def pdf_bytes(content: ReportContent) -> bytes:
@@ -1534,7 +1744,7 @@ def pdf_bytes(content: ReportContent) -> bytes:
     return bytes(_build(content).output())
 
 
-def _build(content: ReportContent):
+def _build(content: ReportContent) -> _Document:
     """The laid-out document (its ``layout`` records what went where, for tests)."""
     from . import charts
 
@@ -1552,8 +1762,6 @@ def _build(content: ReportContent):
     _monitoring(pdf, content)
     _methods(pdf, content)
     _glossary(pdf)
-    refs = _annex(pdf, content)
-    _references(pdf, refs)
     return pdf
 
 

@@ -27,7 +27,7 @@ import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from functools import wraps
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -37,6 +37,12 @@ except ModuleNotFoundError as exc:  # pragma: no cover - depends on the installa
     raise ModuleNotFoundError(
         "the notebook views need ipywidgets: pip install 'costmodel[notebooks]'"
     ) from exc
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+    from ..model.result import Projection
+    from ..model.team_result import ReachResult
 
 from ..greenbook.prices import deflators_from_params
 from ..model.late_intervention import areas, baseline, default_area
@@ -117,7 +123,7 @@ _REACH_CACHE: dict[tuple, Any] = {}
 REACH_CACHE_SIZE = 16
 
 
-def shared_reach(params: ParameterSet, runs: int, seed: int = 0):
+def shared_reach(params: ParameterSet, runs: int, seed: int = 0) -> ReachResult:
     """The team simulation at central parameter values (chance only), computed once
     for each set of parameter values, runs and seed, and shared between the views."""
     from ..model.team import reach
@@ -133,7 +139,7 @@ def shared_reach(params: ParameterSet, runs: int, seed: int = 0):
     return result
 
 
-def _png(fig) -> bytes:
+def _png(fig: Figure) -> bytes:
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=FIGURE_DPI, facecolor="white")
     return buf.getvalue()
@@ -146,7 +152,7 @@ def _image() -> w.Image:
 def _table(header: Sequence[str], rows: Iterable[Sequence[str]], caption: str = "") -> str:
     """A small HTML table (first column left, the rest right-aligned)."""
 
-    def cells(tag, row):
+    def cells(tag: str, row: Sequence[object]) -> str:
         return "".join(
             f"<{tag} style='text-align:{'left' if i == 0 else 'right'};"
             f"padding:2px 10px'>{html.escape(str(c))}</{tag}>"
@@ -204,7 +210,7 @@ def _guarded(method: Callable) -> Callable:
     """Run a view's update; show a bad-input error as one line instead of raising."""
 
     @wraps(method)
-    def run(self, *args, **kwargs):
+    def run(self: _View, *args: Any, **kwargs: Any) -> Any:
         try:
             out = method(self, *args, **kwargs)
         except (CostModelError, ValueError, KeyError) as exc:
@@ -435,7 +441,7 @@ class ReachView(_View):
         )
         self._show(res, monte_carlo=True)
 
-    def _show(self, res, monte_carlo: bool) -> None:
+    def _show(self, res: ReachResult, monte_carlo: bool) -> None:
         from . import charts
 
         self.result, self.monte_carlo = res, monte_carlo
@@ -638,7 +644,7 @@ class SavingsView(_View):
         p = apply_scenario(self.params, self.scenario.value)
         return p.with_values(self.overrides(), file="notebook")
 
-    def _simulation(self, p: ParameterSet):
+    def _simulation(self, p: ParameterSet) -> ReachResult | None:
         """The deterministic team simulation for this scenario (the controls leave it be)."""
 
         name = self.scenario.value
@@ -800,7 +806,7 @@ class SavingsView(_View):
         self._say("")
 
 
-def _renamed(proj, name: str):
+def _renamed(proj: Projection, name: str) -> Projection:
     from dataclasses import replace
 
     return replace(proj, scenario=name)

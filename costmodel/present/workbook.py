@@ -1119,6 +1119,12 @@ def workbook_sheets(content: ReportContent) -> list[Sheet]:
         sheets.append(_outturn(content))
     if content.decision is not None:
         sheets += [_decision_options(content), _who_pays(content)]
+    from . import board
+    from .workbook_case import case_sheets, who_pays_and_saves
+
+    sheets.append(who_pays_and_saves(board.who_pays_and_saves(content), content.price_basis))
+    if content.board is not None:
+        sheets += case_sheets(content.board)
     sheets += [_results_by_draw(content, bases), _parameters_by_draw(content)]
     if "Assumptions" in tables:
         sheets.append(builders["Assumptions"]())
