@@ -18,6 +18,7 @@ from costmodel.model.vocabulary import AGENCY_NAMES, WEEKS_PER_QUARTER
 from costmodel.present import workbook
 from costmodel.present.content import report_content
 from costmodel.present.labels import AGENCY_LABELS, CASH_FLOWS, INDICATORS
+from costmodel.present.workbook_calc import CALC_SHEETS
 
 DRAWS, SEED = 120, 7
 CREATED = dt.date(2025, 3, 4)
@@ -258,6 +259,9 @@ def test_every_formula_is_written_with_its_value(book, cached):
                 if isinstance(c.value, str) and c.value.startswith("="):
                     formulas += 1
                     got = cached[ws.title][c.coordinate].value
+                    if ws.title in CALC_SHEETS:  # recalculated in test_workbook_calc.py
+                        assert got is not None, (ws.title, c.coordinate)
+                        continue
                     assert got == pytest.approx(evaluate(ws, c.value), rel=1e-9, abs=1e-9), (
                         ws.title,
                         c.coordinate,

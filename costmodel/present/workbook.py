@@ -51,6 +51,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..analysis.central import central_case
 from ..model.vocabulary import AGENCY_NAMES, WEEKS_PER_QUARTER
 from ..params.schema import format_financial_year
 from .content import ReportContent
@@ -67,6 +68,7 @@ from .labels import (
     parameter_label,
     scenario_label,
 )
+from .workbook_calc import calculation_sheets
 from .xlsx import MAX_SHEET_NAME, write_workbook
 
 #: Most Monte Carlo draws written to the per-draw sheets (one row each); the sheets say
@@ -1094,6 +1096,31 @@ def _outturn(content: ReportContent) -> Sheet:
 # ------------------------------------------------------------------ all sheets
 
 
+def _calculating(content: ReportContent) -> list[Sheet]:
+    """The calculating sheets (:mod:`.workbook_calc`) of the central case of the
+    scenario reported in full, on the settings of its projection; one note sheet in
+    their place where the projection appraises several programmes."""
+    main = content.main
+    case = central_case(
+        content.parameters,
+        horizon=main.appraisal.horizon,
+        price_year=main.appraisal.price_year,
+        discount=content.discount,
+        years_after_support=main.years_after_support,
+        base_date=dt.date.fromisoformat(main.base_date) if main.base_date else None,
+        decision_date=dt.date.fromisoformat(main.decision_date) if main.decision_date else None,
+    )
+    if case.programme_count != 1:
+        return [
+            _empty(
+                "Inputs",
+                "The calculating sheets redo the central case of one programme; this "
+                f"projection appraises {case.programme_count}, each with its own evidence.",
+            )
+        ]
+    return calculation_sheets(case, content.parameters.table())
+
+
 def workbook_sheets(content: ReportContent) -> list[Sheet]:
     """Every sheet of the workbook, "About" first."""
     bases = _Bases(content)
@@ -1122,6 +1149,8 @@ def workbook_sheets(content: ReportContent) -> list[Sheet]:
         for name, table in tables.items()
         if name != "Assumptions"
     ]
+    at = next((i + 1 for i, s in enumerate(sheets) if s.name == "Perspectives"), len(sheets))
+    sheets[at:at] = _calculating(content)
     cash = [i for i, s in enumerate(sheets) if s.name.startswith("Cash flows")]
     at = cash[-1] + 1 if cash else len(sheets)
     sheets[at:at] = [_cashable(content, bases, False), _cashable(content, bases, True)]
