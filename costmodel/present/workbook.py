@@ -60,8 +60,10 @@ from .labels import (
     AGENCY_LABELS,
     CASH_FLOWS,
     DECISION_COLUMNS,
+    EVIDENCE_CLASS_LABELS,
     GROUP_LABELS,
     INDICATORS,
+    OUTCOME_LABELS,
     REACH_OUTCOMES,
     SHARE_UNITS,
     area_label,
@@ -867,6 +869,141 @@ def _results_by_draw(content: ReportContent, bases: _Bases) -> Sheet:
     )
 
 
+def _by_outcome(content: ReportContent, bases: _Bases) -> Sheet:
+    t = content.main.by_outcome()
+    pv = _header("Net savings", bases.money("pv"))
+    frame = pd.DataFrame(
+        {
+            pv: t["pv_savings_net"].to_numpy(),
+            "Share of net savings (%)": t["share"].to_numpy(),
+            "Evidence class": [EVIDENCE_CLASS_LABELS.get(c, c) for c in t["evidence_class"]],
+            "Grade of the evidence": t["grade"].to_numpy(),
+            "Pooled effect (%)": t["pooled_effect"].to_numpy(),
+            "Design multiplier": t["design_multiplier"].to_numpy(),
+            "Transfer factor": t["transfer_factor"].to_numpy(),
+            "Effect applied (%)": t["effect_applied"].to_numpy(),
+            "Years the effect holds in full": t["window_years"].to_numpy(),
+            "Studies pooled": t["studies"].to_numpy(),
+        },
+        index=pd.Index(
+            [OUTCOME_LABELS[o].long if o in OUTCOME_LABELS else o for o in t.index],
+            name="Outcome",
+        ),
+    )
+    frame.loc["Total"] = [frame[pv].sum(), frame["Share of net savings (%)"].sum()] + [
+        "" if frame[c].dtype == object else np.nan for c in frame.columns[2:]
+    ]
+    return Sheet(
+        "Savings by outcome",
+        frame,
+        "Present value of net savings by outcome (mean over the draws) and its share, "
+        "with what each effect rests on: evidence class and grade, the pooled effect, "
+        "the design multiplier and transfer factor applied, and the window measured; "
+        "the total row is a formula.",
+        kinds={
+            pv: "money",
+            "Share of net savings (%)": "share",
+            "Pooled effect (%)": "proportion",
+            "Effect applied (%)": "proportion",
+            "Design multiplier": "ratio",
+            "Transfer factor": "ratio",
+            "Years the effect holds in full": "years",
+        },
+        total_row=True,
+        summed=(pv, "Share of net savings (%)"),
+    )
+
+
+def _spend_by_financial_year(content: ReportContent) -> Sheet:
+    t = content.budget_by_financial_year()
+    if not len(t):
+        return _empty("Spend by financial year", "The team's spend by financial year.")
+    year = t.attrs.get("price_year", content.price_year)
+    real = f"Spend (£, {year} prices, real terms)"
+    cash = "Spend (£, cash prices of each year)"
+    frame = pd.DataFrame(
+        {real: t["spend_real"].to_numpy(), cash: t["spend_cash"].to_numpy()},
+        index=pd.Index([str(i) for i in t.index], name="Financial year"),
+    )
+    return Sheet(
+        "Spend by financial year",
+        frame,
+        "The team's mean spend by financial year (April to March), real terms and cash: "
+        "each 13-week quarter's spend shared between financial years by its days in "
+        "each; the total row is a formula.",
+        kinds={real: "money", cash: "money"},
+        total_row=_total_label(frame),
+        summed=(real, cash),
+    )
+
+
+def _cash_flows_by_scenario(content: ReportContent, bases: _Bases) -> Sheet:
+    parts = []
+    for name in content.compared:
+        t = content.cash_flows(name, basis="real")
+        t.index = pd.Index([f"{scenario_label(name)}: {i}" for i in t.index])
+        parts.append(t)
+    t = pd.concat(parts)
+    unit = bases.money("undiscounted")
+    headers = {c: _header(CASH_FLOWS[c].long if c in CASH_FLOWS else c, unit) for c in t.columns}
+    frame = t.rename(columns=headers)
+    frame.index.name = "Scenario: appraisal year"
+    agencies = tuple(headers[f"net_{a}"] for a in AGENCY_NAMES if f"net_{a}" in headers)
+    row_sums = {headers["savings_net"]: agencies} if "savings_net" in headers else {}
+    row_terms: dict[str, tuple[tuple[int, str], ...]] = {}
+    if {"net_benefit", "savings_net", "costs"} <= set(headers):
+        terms = [(1, headers["savings_net"]), (-1, headers["costs"])]
+        if "income" in headers:
+            terms.append((1, headers["income"]))
+        row_terms[headers["net_benefit"]] = tuple(terms)
+    return Sheet(
+        "Cash flows by scenario",
+        frame,
+        "Mean yearly cash flows of every scenario compared (real terms, undiscounted), "
+        "each with its total row: costs, income, gross savings, net savings by paying "
+        "agency and net benefit (net savings and net benefit are formulas).",
+        kinds={c: "money" for c in frame.columns},
+        row_sums=row_sums,
+        row_terms=row_terms,
+        filter=True,
+    )
+
+
+def _results_by_perspective(content: ReportContent, bases: _Bases) -> Sheet:
+    p = content.main
+    n, first = _draw_limit(content)
+    pv = bases.money("pv")
+    cols: dict[str, np.ndarray] = {}
+    kinds: dict[str, str | Sequence[str]] = {first: "integer"}
+    for view in p.perspectives().index:
+        benefits, costs = p.perspective_draws(str(view))
+        word = str(view).capitalize()
+        b, c = np.asarray(benefits, float)[:n], np.asarray(costs, float)[:n]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            ratio = np.where(c != 0, b / np.where(c != 0, c, 1.0), np.nan)
+        for head, values, kind in (
+            (_header(f"{word}: present value of benefits", pv), b, "money"),
+            (_header(f"{word}: present value of costs", pv), c, "money"),
+            (_header(f"{word}: net present value", pv), b - c, "money"),
+            (f"{word}: benefit-cost ratio", ratio, "ratio"),
+        ):
+            cols[head] = values
+            kinds[head] = kind
+    frame = pd.DataFrame(cols, index=pd.Index(np.arange(1, n + 1), name=first))
+    note = _draw_note(content)
+    return Sheet(
+        "Results by perspective",
+        frame,
+        f"Present values of benefits and costs, NPV and benefit-cost ratio of each Monte "
+        f"Carlo draw of the {p.scenario} scenario from each perspective (fiscal, "
+        f"economic, social, local, the funder's), one row per draw. {note}",
+        kinds=kinds,
+        notes={first: note},
+        filter=True,
+        bulk=True,
+    )
+
+
 def _parameters_by_draw(content: ReportContent) -> Sheet:
     p = content.main
     n, first = _draw_limit(content)
@@ -1158,7 +1295,18 @@ def workbook_sheets(content: ReportContent) -> list[Sheet]:
         sheets.append(_outturn(content))
     if content.decision is not None:
         sheets += [_decision_options(content), _who_pays(content)]
-    sheets += [_results_by_draw(content, bases), _parameters_by_draw(content)]
+    at = next((i + 1 for i, s in enumerate(sheets) if s.name == "Savings by agency"), 0)
+    sheets.insert(at, _by_outcome(content, bases))
+    at = next((i + 1 for i, s in enumerate(sheets) if s.name == "Families by quarter"), 0)
+    sheets.insert(at, _spend_by_financial_year(content))
+    if len(content.compared) > 1:
+        at = next((i for i, s in enumerate(sheets) if s.name == "Scenarios"), len(sheets))
+        sheets.insert(at, _cash_flows_by_scenario(content, bases))
+    sheets += [
+        _results_by_draw(content, bases),
+        _results_by_perspective(content, bases),
+        _parameters_by_draw(content),
+    ]
     if "Assumptions" in tables:
         sheets.append(builders["Assumptions"]())
     return [_about(content, sheets), *sheets]
