@@ -18,24 +18,31 @@ appears with headers from the labels):
 * **About**: the run (area, scenarios, version, created date, price base, discounting
   base date, horizon, draws, seed, parameter fingerprints), the ``costmodel report``
   command that reproduces it, and a line per sheet saying what it holds.
-* **Summary**, **Savings by agency** (with a total row), **Perspectives**.
+* **Summary**, **Savings by agency** (with a total row), **Savings by outcome** (with
+  what each effect rests on), **Perspectives**.
+* The calculating sheets (:mod:`.workbook_calc`): **Inputs**, **Cohorts**,
+  **Persistence**, **Outcomes**, **Discounting**, **Flows**, **Appraisal** and
+  **Checks** redo the central case in Excel formulas from the inputs, so that changing
+  an input changes NPV and BCR by perspective.
 * **Baseline by issue**, **Baseline by agency** and **Baseline issue x agency** (totals
   as formulas).
 * **Families by quarter**: running totals by the team simulation's 13-week quarters,
   each labelled with the financial quarter (April–June = Q1) holding its middle, with
-  its first and last day as dates; nothing is re-binned. **Reach by tier**,
-  **Modelled v reported**.
+  its first and last day as dates; nothing is re-binned. **Spend by financial year**
+  (real and cash), **Reach by tier**, **Modelled v reported**.
 * **Cash flows real**, **discounted** (with the discount factors) and **nominal**:
   net savings is the sum of the agencies, net benefit = net savings − costs + income,
   and the total row, all formulas.
 * **Cashable by agency and year** (real terms, undiscounted) and **Cashable by agency,
   discounted** (its total row is the cashable column of Savings by agency): appraisal
   years by paying agency, with a total row and column.
-* **Scenarios**, **Sensitivity**, **Switching values**, **Value of information**.
+* **Cash flows by scenario** (every scenario compared, real terms), **Scenarios**,
+  **Sensitivity**, **Switching values**, **Value of information**.
 * **Results by draw** and **Parameters by draw**: for the scenario reported in full,
   the headline results and the value of every uncertain parameter in each stored draw,
   one row per draw, up to :data:`MAX_DRAW_ROWS` rows (the first column's header says
-  when a run had more).
+  when a run had more); **Results by perspective**: each draw's present values, NPV and
+  BCR from every perspective.
 * **Assumptions**: every parameter, with its value typed (dates as dates).
 """
 
