@@ -78,7 +78,7 @@ from .labels import (
     scenario_label,
 )
 from .workbook_calc import calculation_sheets
-from .xlsx import MAX_SHEET_NAME, write_workbook
+from .xlsx import MAX_SHEET_NAME, Formula, write_workbook
 
 #: Most Monte Carlo draws written to the per-draw sheets (one row each); the sheets say
 #: when a run stored more.
@@ -1322,10 +1322,19 @@ def workbook_sheets(content: ReportContent) -> list[Sheet]:
 def workbook_tables(content: ReportContent) -> dict[str, pd.DataFrame]:
     """Sheet name → the table it holds, as written: "About" first, then every table.
 
-    Headers and row labels are the words on the sheet; figures are numbers (totals
-    included, which the sheet writes as formulas), dates are dates.
+    Headers and row labels are the words on the sheet; figures are numbers (totals and
+    the calculating sheets' cells included, which the sheet writes as formulas), dates
+    are dates.
     """
-    return {s.name: s.frame for s in workbook_sheets(content)}
+    return {s.name: _values(s.frame) for s in workbook_sheets(content)}
+
+
+def _values(frame: pd.DataFrame) -> pd.DataFrame:
+    """A sheet's table with each formula cell as the value it carries."""
+    if not any(isinstance(v, Formula) for v in frame.to_numpy().ravel()):
+        return frame
+    out = frame.map(lambda v: v.value if isinstance(v, Formula) else v)
+    return out.infer_objects()
 
 
 # ------------------------------------------------------------------ writing

@@ -304,7 +304,8 @@ class _Builder:
                 for s, r in zip(sched.starts, sched.rates, strict=True)
             ]
         self.deflator = {}
-        forecast = params["prices.gdp_deflator.forecast"].value
+        fc = "prices.gdp_deflator.forecast"
+        forecast = params[fc].value if fc in params else {}
         for y, level in c.deflator_years.items():
             path = "prices.gdp_deflator." + ("forecast" if y in forecast else "financial_year")
             self.deflator[y] = inp.add(
@@ -706,7 +707,7 @@ class _Builder:
         def ocell(o: str, h: str) -> str:
             return _ref("Outcomes", self.o_rows[0] + names.index(o), self.ocol[h])
 
-        def ocol(h: str, t: int) -> str:
+        def ocol(h: str) -> str:
             return _range("Outcomes", self.o_rows[0], self.ocol[h], self.o_rows[1], self.ocol[h])
 
         def block(prefix: str, t: int) -> str:
@@ -766,7 +767,7 @@ class _Builder:
             for a in AGENCY_NAMES:
                 col.append(
                     Formula(
-                        f"=SUMPRODUCT({block('net', t)},{ocol(f'Share paid by {_agency(a)}', t)})",
+                        f"=SUMPRODUCT({block('net', t)},{ocol(f'Share paid by {_agency(a)}')})",
                         float(c.net_by_agency[a].iloc[t]),
                     )
                 )
@@ -786,11 +787,11 @@ class _Builder:
                     float(c.net_by_agency.iloc[t].sum()),
                 ),
                 Formula(
-                    f"=SUMPRODUCT({block('A', t)},{ocol(headers[11], t)})",
+                    f"=SUMPRODUCT({block('A', t)},{ocol(headers[11])})",
                     float(c.streams["economic_net"].iloc[t]),
                 ),
                 Formula(
-                    f"=SUMPRODUCT({block('A', t)},{ocol(headers[12], t)})",
+                    f"=SUMPRODUCT({block('A', t)},{ocol(headers[12])})",
                     float(c.streams["social_net"].iloc[t]),
                 ),
                 Formula(f"={self.year[('spend', t)]}", float(c.years["spend"].iloc[t])),
