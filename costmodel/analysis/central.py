@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..greenbook.discounting import DiscountSchedule, schedule_from_params
+from ..greenbook.discounting import DiscountSchedule, discount_schedule
 from ..greenbook.prices import deflators_from_params
 from ..model.programme import programmes
 from ..model.projection import Projection, project, served_by
@@ -232,8 +232,8 @@ def central_case(
         per=per,
         years_after_support=proj.years_after_support,
         schedules={
-            "standard": schedule_from_params(params, discount),
-            "health": schedule_from_params(params, "health"),
+            "standard": discount_schedule(params, discount),
+            "health": discount_schedule(params, "health"),
         },
         deflator_years=deflator_years,
         families=families,
