@@ -10,22 +10,6 @@
   YAML, and its PDF report.
 
 What they share (settings, the shared team simulation, the chart cache) is in
-:mod:`.common`. The notebooks import them as ``costmodel.present.widgets``.
+:mod:`.common`. The notebooks, the app and the documentation import the views from
+:mod:`costmodel.present.widgets`.
 """
-
-from __future__ import annotations
-
-from .baseline_view import BaselineView
-from .builder_view import ScenarioBuilder
-from .common import monte_carlo_draws, output_folder
-from .reach_view import ReachView
-from .savings_view import SavingsView
-
-__all__ = [
-    "BaselineView",
-    "ReachView",
-    "SavingsView",
-    "ScenarioBuilder",
-    "monte_carlo_draws",
-    "output_folder",
-]
