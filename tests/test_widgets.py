@@ -258,3 +258,19 @@ def test_kept_results_show_the_same_figures_as_worked_out_afresh(params, make, c
     cw._CHART_CACHE.clear()
     cw._REACH_CACHE.clear()
     assert _shown(make(params)) == first  # nothing kept: the same tables and the same chart
+
+
+def test_a_chart_drawn_on_the_kept_canvas_is_the_chart_drawn_on_its_own(params):
+    import io
+
+    from costmodel.present import charts
+    from costmodel.present.views.common import _png
+
+    def alone(fig) -> bytes:
+        buf = io.BytesIO()
+        fig.savefig(buf, format="png", dpi=cw.FIGURE_DPI, facecolor="white")
+        return buf.getvalue()
+
+    for year in ("2014/15", "2022/23", "2014/15"):  # the second 2014/15 on a used canvas
+        b = baseline(params, "northamptonshire", year)
+        assert _png(charts.baseline_chart(b)) == alone(charts.baseline_chart(b))

@@ -97,7 +97,22 @@ def shared_reach(params: ParameterSet, runs: int, seed: int = 0):
     )
 
 
+#: One Agg canvas for each figure size, drawn on again for every chart of that size: its
+#: renderer, and the text measurements matplotlib keeps for it, outlive each figure.
+_CANVASES: dict[tuple[float, float], Any] = {}
+
+
 def _png(fig) -> bytes:
+    """The figure as PNG bytes (the same bytes as on a canvas of its own)."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    size = (float(fig.get_figwidth()), float(fig.get_figheight()))
+    canvas = _CANVASES.get(size)
+    if canvas is None:
+        _CANVASES[size] = FigureCanvasAgg(fig)
+    else:
+        canvas.figure = fig
+        fig.set_canvas(canvas)
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=FIGURE_DPI, facecolor="white")
     return buf.getvalue()
