@@ -12,7 +12,7 @@ from ...greenbook.prices import deflators_from_params
 from ...model.late_intervention import Baseline, areas, baseline, default_area
 from ...model.vocabulary import NATIONAL_AREA
 from ...params.store import ParameterSet, area_folders, load
-from ..formatting import money, percent
+from ..formatting import money_round, percent
 from ..labels import AGENCY_LABELS, ISSUE_LABELS, area_label
 from .common import _guarded, _image, _Recent, _table, _View, chart_png
 
@@ -79,14 +79,14 @@ class BaselineView(_View):
         frame = b.frame(by)
         labels = ISSUE_LABELS if by == "issue" else AGENCY_LABELS
         rows = [
-            [labels[k].long, money(r["cost"]), percent(r["share"], 1), r["status"]]
+            [labels[k].long, money_round(r["cost"]), percent(r["share"], 1), r["status"]]
             for k, r in frame.iterrows()
         ]
-        rows.append(["Total", money(b.total), "100.0%", b.total_status])
+        rows.append(["Total", money_round(b.total), "100.0%", b.total_status])
         head = (
-            f"<p><b>{area_label(b.area)}: {money(b.total)} a year</b> "
-            f"({html.escape(b.price_basis)}) – {money(b.per_person, 2)} per resident, "
-            f"against {money(national.per_person, 2)} across England and Wales "
+            f"<p><b>{area_label(b.area)}: {money_round(b.total)} a year</b> "
+            f"({html.escape(b.price_basis)}) – {money_round(b.per_person)} per resident, "
+            f"against {money_round(national.per_person)} across England and Wales "
             f"({self.per_head['ratio']:.2f} times).</p>"
         )
         self.table.value = head + _table(["By " + by, "Annual cost", "Share", "Basis"], rows)

@@ -23,7 +23,7 @@ from ...model.vocabulary import NATIONAL_AREA
 from ...params.errors import CostModelError
 from ...params.scenarios import DEFAULT_SCENARIO, apply_scenario, list_scenarios
 from ...params.store import ParameterSet, area_folders, load
-from ..formatting import by_kind, money, number, percent, span
+from ..formatting import by_kind, money_round, number, percent, span
 from ..labels import INDICATORS, area_label
 from .common import (
     DEFAULT_DRAWS,
@@ -228,12 +228,12 @@ class SavingsView(_View):
         a = proj.appraisal
         payback = a.payback_years[0]
         lab = INDICATORS
-        costs = money(pv_costs_less_income(a)[0])
+        costs = money_round(pv_costs_less_income(a)[0])
         rows = [
             [lab["pv_costs"].long + (" less income" if a.income is not None else ""), costs],
-            [lab["pv_savings_gross"].long, money(a.pv_savings_gross[0])],
-            [lab["pv_savings_net"].long, money(a.pv_savings_net[0])],
-            [lab["npv"].long, money(a.npv[0])],
+            [lab["pv_savings_gross"].long, money_round(a.pv_savings_gross[0])],
+            [lab["pv_savings_net"].long, money_round(a.pv_savings_net[0])],
+            [lab["npv"].long, money_round(a.npv[0])],
             [lab["bcr"].long, by_kind(a.bcr[0], "ratio")],
             [
                 lab["payback_years"].short,
@@ -274,7 +274,7 @@ class SavingsView(_View):
         s = proj.summary()
         lab = INDICATORS
         rows = [
-            [f"{lab['npv'].long}, mean", money(s.loc["npv", "mean"])],
+            [f"{lab['npv'].long}, mean", money_round(s.loc["npv", "mean"])],
             ["NPV, 5th – 95th percentile", span(s.loc["npv", "p5"], s.loc["npv", "p95"], "money")],
             [lab["bcr"].long, by_kind(proj.headlines().loc["bcr", "estimate"], "ratio")],
             [lab["p_npv_positive"].long, percent(proj.p_npv_positive, 1)],
@@ -293,7 +293,7 @@ class SavingsView(_View):
                     [
                         [
                             k,
-                            money(r["value_of_information"]),
+                            money_round(r["value_of_information"]),
                             percent(r["share_of_evpi"], 0)
                             if np.isfinite(r["share_of_evpi"])
                             else "–",
@@ -343,7 +343,7 @@ class SavingsView(_View):
         rows = [
             [
                 n,
-                money(means[n]["npv"]),
+                money_round(means[n]["npv"]),
                 by_kind(means[n]["bcr"], "ratio"),
                 percent(p.p_npv_positive, 0),
             ]
