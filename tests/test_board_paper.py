@@ -163,7 +163,7 @@ def test_every_table_and_chart_of_money_states_its_price_base(built, pages_text)
     for chart in pdf.layout["charts"]:
         if chart["basis"]:
             assert "prices" in chart["basis"]
-    assert sum(1 for chart in pdf.layout["charts"] if chart["basis"]) >= 6
+    assert sum(1 for chart in pdf.layout["charts"] if chart["basis"]) >= 5
 
 
 def test_no_figure_wraps_in_any_table(built, pages_text):

@@ -9,6 +9,7 @@ import base64
 import contextlib
 import http.client
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -48,7 +49,12 @@ FLAGS = (
     "--disable-dev-shm-usage",
     "--window-size=1400,1000",
 )
-WAIT = 120  # seconds: the first page load starts a kernel and imports the library
+#: Seconds to wait for a page or a figure: generous, for a machine shared with other
+#: work (the first page load starts a kernel and imports the library), and bounded.
+WAIT = int(os.environ.get("COSTMODEL_BROWSER_WAIT", "180"))
+#: Seconds `costmodel app` is given to stop after SIGTERM before it is killed (it
+#: kills its own server after 15).
+STOP_WAIT = 60
 
 
 def free_port() -> int:
@@ -84,6 +90,7 @@ class App:
     def __init__(self, url: str, password: str | None, proc: subprocess.Popen, tmp: Path):
         self.url, self.password, self.proc, self.tmp = url, password, proc, tmp
         self.output = ""  # what it printed, once stopped
+        self.tmp_left: list[str] = []  # what was left in its temporary folder, once stopped
 
     def processes(self) -> list[psutil.Process]:
         """The server and the kernels under it (what must be gone when it stops)."""
@@ -102,51 +109,106 @@ class App:
         return out
 
 
+def _die_with_the_test() -> None:  # pragma: no cover - runs in the child, Linux only
+    """In the child before it runs: SIGTERM it if the test's process dies (a killed or
+    timed-out test run), so that it stops its server and kernels as a service would."""
+    import ctypes
+
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+
+
+def processes_under(tmp: Path) -> list[psutil.Process]:
+    """Every process whose command line names ``tmp`` (the server and its kernels: their
+    settings and connection files are in it), found as `ps` would, orphans included."""
+    out = []
+    for p in psutil.process_iter(["cmdline"]):
+        with contextlib.suppress(psutil.Error):
+            if p.pid != os.getpid() and str(tmp) in " ".join(p.info["cmdline"] or ()):
+                out.append(p)
+    return out
+
+
+def _kill(procs: list[psutil.Process]) -> None:
+    for p in procs:
+        with contextlib.suppress(psutil.Error):
+            p.kill()
+    psutil.wait_procs(procs, timeout=10)
+
+
 @contextlib.contextmanager
-def serve_app(*options: str, password: str | None = None, stop: int = signal.SIGTERM):
+def serve_app(
+    *options: str,
+    password: str | None = None,
+    hashed: bool = False,
+    stop: int = signal.SIGTERM,
+):
     """`costmodel app` on a free local port, for as long as the block runs (an
     :class:`App`). It is stopped as a service manager stops it, with SIGTERM (or as
-    Ctrl-C does, ``stop=SIGINT``); then no process of it is left and nothing in the
-    temporary folder it was given."""
+    Ctrl-C does, ``stop=SIGINT``), however the block ends; then no process of it is
+    left and nothing in the temporary folder it was given. ``hashed``: the password
+    file holds a Jupyter hashed password instead of the password itself.
+
+    Whatever happens, nothing is left behind: a server that does not stop in time is
+    killed with every process under it (found by its temporary folder, as `ps` shows
+    them), and the folder is removed; the checks that it stopped cleanly come after."""
     port = free_port()
-    with tempfile.TemporaryDirectory(prefix="costmodel-browser-") as scratch:
-        tmp = Path(scratch) / "tmp"
-        tmp.mkdir()
-        args = [sys.executable, "-m", "costmodel.cli", "app", "--port", str(port), *options]
-        if password is not None:
-            (Path(scratch) / "password").write_text(password + "\n")
-            args += ["--password-file", str(Path(scratch) / "password")]
-        env = {**os.environ, "COSTMODEL_NOTEBOOK_DRAWS": "100", "TMPDIR": str(tmp)}
-        proc = subprocess.Popen(
-            args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env, cwd=ROOT
-        )
-        app = App(f"http://127.0.0.1:{port}/", password, proc, tmp)
-        seen: list[psutil.Process] = []
-        try:
-            wait_until_up(app.url, proc)
-            yield app
-            seen = app.processes()
-        finally:
-            proc.send_signal(stop)
-            try:
-                code = proc.wait(timeout=60)
-            finally:
-                if proc.poll() is None:
-                    proc.kill()
-                for p in seen:
-                    with contextlib.suppress(psutil.NoSuchProcess):
-                        p.kill()
-        out = app.output = proc.stdout.read().decode() if proc.stdout else ""
-        if stop == signal.SIGTERM:
-            assert code == 143, out
-            assert "costmodel: stopped: terminated" in out, out
+    scratch = Path(tempfile.mkdtemp(prefix="costmodel-browser-"))
+    tmp = scratch / "tmp"
+    tmp.mkdir()
+    args = [sys.executable, "-m", "costmodel.cli", "app", "--port", str(port), *options]
+    if password is not None:
+        if hashed:
+            from jupyter_server.auth.security import passwd
+
+            (scratch / "password").write_text(passwd(password, "argon2") + "\n")
         else:
-            assert code == 0, out
-            assert out.rstrip().endswith("costmodel app: stopped"), out
-        left = [p.pid for p in seen if p.is_running() and p.status() != psutil.STATUS_ZOMBIE]
-        assert seen and not left, f"left running: {left}"
-        assert not any(str(tmp) in line for line in ps_lines()), "a process of the app is left"
-        assert list(tmp.iterdir()) == [], list(tmp.iterdir())
+            (scratch / "password").write_text(password + "\n")
+        args += ["--password-file", str(scratch / "password")]
+    env = {**os.environ, "COSTMODEL_NOTEBOOK_DRAWS": "100", "TMPDIR": str(tmp)}
+    proc = subprocess.Popen(
+        args,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        env=env,
+        cwd=ROOT,
+        preexec_fn=_die_with_the_test if sys.platform == "linux" else None,
+    )
+    app = App(f"http://127.0.0.1:{port}/", password, proc, tmp)
+    seen: list[psutil.Process] = []
+    code: int | None = None
+    try:
+        wait_until_up(app.url, proc)
+        yield app
+    finally:
+        seen = app.processes() + processes_under(tmp)  # as they stand before the stop
+        proc.send_signal(stop)
+        try:
+            code = proc.wait(timeout=STOP_WAIT)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=30)
+        leftover = [p for p in {*seen, *processes_under(tmp)} if _alive(p)]
+        _kill(leftover)  # a no-op when it stopped as it should
+        app.output = proc.stdout.read().decode() if proc.stdout else ""
+        app.tmp_left = sorted(str(f) for f in tmp.iterdir())
+        shutil.rmtree(scratch, ignore_errors=True)
+    out = app.output
+    if stop == signal.SIGTERM:
+        assert code == 143, out
+        assert "costmodel: stopped: terminated" in out, out
+    else:
+        assert code == 0, out
+        assert out.rstrip().endswith("costmodel app: stopped"), out
+    assert seen and not leftover, f"left running: {[p.pid for p in leftover]}"
+    assert not any(str(tmp) in line for line in ps_lines()), "a process of the app is left"
+    assert app.tmp_left == [], app.tmp_left
+
+
+def _alive(p: psutil.Process) -> bool:
+    with contextlib.suppress(psutil.Error):
+        return p.is_running() and p.status() != psutil.STATUS_ZOMBIE
+    return False
 
 
 def ps_lines() -> list[str]:
@@ -176,7 +238,10 @@ def chrome(page_load: str = "normal") -> webdriver.Chrome:
     opts.binary_location = CHROMIUM
     for flag in FLAGS:
         opts.add_argument(flag)
-    return webdriver.Chrome(service=Service(DRIVER), options=opts)
+    driver = webdriver.Chrome(service=Service(DRIVER), options=opts)
+    driver.set_page_load_timeout(WAIT)
+    driver.set_script_timeout(WAIT)
+    return driver
 
 
 def log_in(driver, url: str, password: str | None, timeout: float = WAIT) -> None:
@@ -193,10 +258,12 @@ def log_in(driver, url: str, password: str | None, timeout: float = WAIT) -> Non
 @pytest.fixture(scope="module")
 def browser(server):
     driver = chrome()  # fails, not skips, when the browser cannot start
-    log_in(driver, server.url, server.password)
-    ARTEFACTS.mkdir(parents=True, exist_ok=True)
-    yield driver
-    driver.quit()
+    try:
+        log_in(driver, server.url, server.password)
+        ARTEFACTS.mkdir(parents=True, exist_ok=True)
+        yield driver
+    finally:
+        driver.quit()
 
 
 def tabs(driver):
@@ -309,11 +376,13 @@ def test_a_visitor_without_the_password_is_refused(server):
         driver.quit()
 
 
-def visit(url: str, password: str, want: str, errors: list[str]) -> None:
-    """One visitor: open the app, change the price year, wait for the figure ``want``;
-    errors are noted, not raised (the visitors run in threads)."""
-    driver = chrome()
+def visit(url: str, password: str, want: str, errors: list[str], leave: threading.Event) -> None:
+    """One visitor: open the app, change the price year, wait for the figure ``want``,
+    and stay on the page until told to ``leave``; errors are noted, not raised (the
+    visitors run in threads)."""
+    driver = None
     try:
+        driver = chrome()
         log_in(driver, url, password)
         open_tab(driver, "The cost of late intervention")
         Select(labelled(driver, "dropdown", "Price year")).select_by_visible_text("2018/19")
@@ -321,41 +390,82 @@ def visit(url: str, password: str, want: str, errors: list[str]) -> None:
         for bad in ("Error displaying widget", "Traceback", "Model not found"):
             if bad in body(driver):
                 errors.append(bad)
+        leave.wait(WAIT * 2)
         driver.get("about:blank")  # leaving the page shuts its kernel down
     except Exception as exc:
-        errors.append(f"{type(exc).__name__}: {exc}")
+        errors.append(f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}")
     finally:
-        driver.quit()
+        if driver is not None:
+            driver.quit()
 
 
 def test_three_visitors_at_once_and_a_fourth_is_told_it_is_busy(server, browser):
     errors: list[str] = []
     total = costmodel.baseline(costmodel.load(), "northamptonshire", "2018/19").total
     want = f"{money(total)} a year"
+    leave = threading.Event()
     visitors = [
-        threading.Thread(target=visit, args=(server.url, server.password, want, errors))
+        threading.Thread(target=visit, args=(server.url, server.password, want, errors, leave))
         for _ in range(MAX_SESSIONS - 1)
     ]
-    for v in visitors:
-        v.start()
-    # the page of the other tests and the three visitors' pages fill the app
-    deadline = time.monotonic() + WAIT * 2
-    while len(server.kernels()) < MAX_SESSIONS and time.monotonic() < deadline:
-        time.sleep(0.2)
-    assert len(server.kernels()) == MAX_SESSIONS, errors
-    with pytest.raises(urllib.error.HTTPError) as busy:
-        urllib.request.urlopen(server.url + "?token=" + urllib.parse.quote(PASSWORD), timeout=30)
-    assert busy.value.code == 503 and busy.value.headers["Retry-After"]
-    assert "The app is busy" in busy.value.read().decode()
-    for v in visitors:
-        v.join(timeout=WAIT * 2)
+    try:
+        for v in visitors:
+            v.start()
+        # the page of the other tests and the three visitors' pages fill the app (each
+        # visitor stays until told to leave, so all four are there together)
+        deadline = time.monotonic() + WAIT * 2
+        while len(server.kernels()) < MAX_SESSIONS and time.monotonic() < deadline:
+            if errors:
+                break
+            time.sleep(0.5)
+        assert len(server.kernels()) == MAX_SESSIONS, errors
+        with pytest.raises(urllib.error.HTTPError) as busy:
+            urllib.request.urlopen(
+                server.url + "?token=" + urllib.parse.quote(PASSWORD), timeout=60
+            )
+        assert busy.value.code == 503 and busy.value.headers["Retry-After"]
+        assert "The app is busy" in busy.value.read().decode()
+    finally:
+        leave.set()
+        for v in visitors:
+            v.join(timeout=WAIT * 2)
     assert errors == []
     # the visitors who left gave their kernels back; the page of the other tests kept its
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + WAIT
     while len(server.kernels()) > 1 and time.monotonic() < deadline:
         time.sleep(0.5)
     assert len(server.kernels()) == 1
     assert tabs(browser)
+
+
+def test_a_hashed_password_lets_in_only_a_visitor_who_types_the_password():
+    with serve_app(password=PASSWORD, hashed=True) as app:
+        hashed = (app.tmp.parent / "password").read_text().strip()
+        assert hashed.startswith("argon2:") and PASSWORD not in hashed
+        with urllib.request.urlopen(app.url, timeout=60) as r:  # no password: login page
+            assert urllib.parse.urlsplit(r.url).path == "/login"
+        with urllib.request.urlopen(  # the hash is no token
+            app.url + "?token=" + urllib.parse.quote(hashed), timeout=60
+        ) as r:
+            assert urllib.parse.urlsplit(r.url).path == "/login"
+        driver = chrome()
+        try:
+            for typed, let_in in (("not the password", False), (hashed, False), (PASSWORD, True)):
+                driver.get(app.url)
+                box = WebDriverWait(driver, WAIT).until(
+                    lambda d: next(
+                        iter(d.find_elements(By.CSS_SELECTOR, "input[type=password]")), None
+                    )
+                )
+                box.send_keys(typed + Keys.ENTER)
+                if let_in:
+                    WebDriverWait(driver, WAIT).until(lambda d: "/login" not in d.current_url)
+                    WebDriverWait(driver, WAIT).until(lambda d: tabs(d))
+                else:
+                    time.sleep(2)
+                    assert "/login" in driver.current_url and not tabs(driver), typed
+        finally:
+            driver.quit()
 
 
 def test_ctrl_c_stops_the_server_and_its_kernel():

@@ -116,3 +116,21 @@ def test_a_port_in_use_is_one_line(capsys):
         assert main(["app", "--port", str(port)]) == EXIT_INPUT
     err = capsys.readouterr().err.splitlines()
     assert len(err) == 1 and f"cannot listen on 127.0.0.1 port {port}" in err[0], err
+
+
+def test_a_jupyter_hashed_password_is_checked_as_a_hash(tmp_path):
+    from jupyter_server.auth.security import passwd, passwd_check
+
+    for algorithm in ("argon2", "sha1"):
+        hashed = passwd("s3cret", algorithm)
+        assert serve.is_hashed_password(hashed)
+        pw = tmp_path / algorithm
+        pw.write_text(hashed + "\n")
+        c = serve.voila_config(serve.Settings("x.ipynb", str(tmp_path), password_file=str(pw)))
+        assert c.Voila.token is None  # no token: the hash is the only way in
+        assert c.PasswordIdentityProvider.hashed_password == hashed
+        assert c.PasswordIdentityProvider.allow_password_change is False
+        assert passwd_check(c.PasswordIdentityProvider.hashed_password, "s3cret")
+        assert not passwd_check(c.PasswordIdentityProvider.hashed_password, hashed)
+    for plain in ("s3cret", "sha1:only-two", "argon2:not-a-hash", "correct horse"):
+        assert not serve.is_hashed_password(plain), plain

@@ -232,3 +232,45 @@ def test_the_reach_simulation_is_shared_and_kept_for_a_control_moved_back():
     for k in range(cw.REACH_CACHE_SIZE + 2):  # kept only so many
         cw.shared_reach(p.with_values({"team.direct_work.caseload": 5 + k}), 5)
     assert len(cw._REACH_CACHE) == cw.REACH_CACHE_SIZE
+
+
+def _shown(view) -> tuple[str, bytes]:
+    text = view.headline if hasattr(view, "headline") else view.table
+    return text.value, bytes(view.chart.value)
+
+
+@pytest.mark.parametrize(
+    "make, control, other",
+    [
+        (cw.BaselineView, "price_year", "2014/15"),
+        (cw.ReachView, "caseload", 3.0),
+        (cw.SavingsView, "deadweight", 0.45),
+    ],
+)
+def test_kept_results_show_the_same_figures_as_worked_out_afresh(params, make, control, other):
+    view = make(params)
+    first = _shown(view)
+    before = getattr(view, control).value
+    getattr(view, control).value = other
+    assert view.error is None and _shown(view)[0] != first[0]
+    getattr(view, control).value = before  # moved back: answered from what is kept
+    assert _shown(view) == first
+    cw._CHART_CACHE.clear()
+    cw._REACH_CACHE.clear()
+    assert _shown(make(params)) == first  # nothing kept: the same tables and the same chart
+
+
+def test_a_chart_drawn_on_the_kept_canvas_is_the_chart_drawn_on_its_own(params):
+    import io
+
+    from costmodel.present import charts
+    from costmodel.present.views.common import _png
+
+    def alone(fig) -> bytes:
+        buf = io.BytesIO()
+        fig.savefig(buf, format="png", dpi=cw.FIGURE_DPI, facecolor="white")
+        return buf.getvalue()
+
+    for year in ("2014/15", "2022/23", "2014/15"):  # the second 2014/15 on a used canvas
+        b = baseline(params, "northamptonshire", year)
+        assert _png(charts.baseline_chart(b)) == alone(charts.baseline_chart(b))

@@ -5,6 +5,6 @@ Holds the labels for every indicator, outcome, agency, issue and parameter group
 (:mod:`.formatting`), everything a report shows as tables (:mod:`.content`), the
 charts (:mod:`.charts`), the PDF (:mod:`.pdf`), the Excel workbook
 (:mod:`.workbook`), atomic output files (:mod:`.files`) and the notebook views
-(:mod:`.widgets`). The top layer: it may import every other; the command line
-(:mod:`costmodel.cli`) sits beside it.
+(:mod:`.widgets`, one module per view in :mod:`.views`). The top layer: it may import
+every other; the command line (:mod:`costmodel.cli`) sits beside it.
 """

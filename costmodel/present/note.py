@@ -54,6 +54,7 @@ NOTE_SECTIONS = (
     "4. Parameters and their sources",
     "5. Sensitivity and switching values",
     "6. Value of information",
+    "7. Options and scenarios compared",
     "References",
 )
 #: Monte Carlo draws of each replication the note shows (a fraction of a second each).
@@ -760,7 +761,7 @@ def _value_of_information(pdf: engine._Document, c: ReportContent) -> None:
 
 
 def _references(pdf: engine._Document, sources: Sequence[Any]) -> None:
-    _section(pdf, 7)
+    _section(pdf, len(NOTE_SECTIONS) - 1)
     for i, s in enumerate(sources, start=1):
         engine._para(pdf, f"[{i}] {citation(s)}", size=7.5)
         if s.url:  # lines broken after slashes to fit, each set as it is (no wrapping)
@@ -796,6 +797,9 @@ def _build(c: ReportContent, replications: Mapping[str, Replication]) -> engine.
     sources = _parameters(pdf, c)
     _sensitivity(pdf, c)
     _value_of_information(pdf, c)
+    from . import charts
+
+    engine._scenarios_section(pdf, c, charts, NOTE_SECTIONS[7])
     _references(pdf, sources)
     return pdf
 

@@ -37,12 +37,10 @@ from .formatting import (
 )
 from .labels import (
     AGENCY_LABELS,
-    CASH_FLOWS,
     DECISION_COLUMNS,
     EVIDENCE_CLASS_LABELS,
     EVIDENCE_CLASS_SHORT,
     GLOSSARY,
-    GROUP_LABELS,
     INDICATORS,
     MONITORING_FIELDS,
     OUTCOME_LABELS,
@@ -81,11 +79,9 @@ SECTIONS = (
     "2. The team's reach",
     "3. Costs and savings",
     "4. Uncertainty and sensitivity",
-    "5. Options and scenarios compared",
-    "6. The decision: what comes next",
-    "7. Limitations and evidence grades",
-    "8. Monitoring and evaluation plan",
-    "Methods",
+    "5. The decision: what comes next",
+    "6. Limitations and evidence grades",
+    "7. Monitoring and evaluation plan",
     "Glossary",
 )
 #: The companion PDF with every parameter, its source and the evidence records
@@ -556,7 +552,8 @@ def _summary(pdf: _Document, c: ReportContent) -> None:
                 if second is not None
                 else ""
             )
-            + " (value of information; the monitoring plan in section 7 follows it).",
+            + f" (value of information; the monitoring plan in section {_number(SECTIONS[8])} "
+            "follows it).",
             size=8.5,
         )
 
@@ -610,9 +607,14 @@ def _summary_decision(pdf: _Document, c: ReportContent) -> None:
                 f"{percent(r.likelihood, 0)})"
                 for k, r in risks.iterrows()
             )
-            + ". Owners and mitigations: section 6.",
+            + f". Owners and mitigations: section {_number(SECTIONS[6])}.",
             size=8.5,
         )
+
+
+def _number(section: str) -> str:
+    """A numbered section's number: ``"5. The decision"`` → ``"5"``."""
+    return section.split(".", 1)[0]
 
 
 def _lower_first(text: str) -> str:
@@ -632,7 +634,7 @@ def _baseline_section(pdf: _Document, c: ReportContent, charts: ModuleType) -> N
         pdf,
         f"{late_intervention_phrase(b.total_status, shown.area_name(c))}, by issue and by the "
         f"agency that pays, in {c.price_year} prices. Published figures are used as they "
-        f"stand; the rest of the split is derived from national shares (see Methods).",
+        f"stand; the rest of the split is derived from national shares (see the technical note).",
     )
     total = b.provenance.get("total", {})
     if b.total_status != "published" and total:
@@ -640,7 +642,7 @@ def _baseline_section(pdf: _Document, c: ReportContent, charts: ModuleType) -> N
         spread = f" (90% range {money_m(rng[0])} to {money_m(rng[1])})" if rng else ""
         _para(pdf, f"The total{spread}: {provenance_text(total)}.", size=8)
     _chart(pdf, charts.baseline_chart(b, "issue"), basis=basis)
-    for by, head in (("issue", "Issue"), ("agency", "Paying agency")):
+    for by, head in (("issue", "Issue"),):  # by agency: the matrix's last row
         t = shown.baseline_table(c, by)
         rows = [
             [r["label"], money_m(r["cost"]), percent(r["share"], 0), r["status"]]
@@ -656,8 +658,6 @@ def _baseline_section(pdf: _Document, c: ReportContent, charts: ModuleType) -> N
             bold_rows=[len(rows) - 1],
             basis=basis,
         )
-        if by == "issue":
-            _chart(pdf, charts.baseline_chart(b, "agency"), basis=basis)
     _heading(pdf, "Issue by paying agency", level=1)
     m = shown.baseline_matrix(c)
     short = {a.long: a.short for a in AGENCY_LABELS.values()}
@@ -671,7 +671,7 @@ def _baseline_section(pdf: _Document, c: ReportContent, charts: ModuleType) -> N
         size=7,
         bold_rows=[len(rows) - 1],
         note="Rows and columns add exactly in whole pounds (the workbook has them); cells "
-        "are derived: published margins split by national shares (see Methods).",
+        "are derived: published margins split by national shares (see the technical note).",
         basis=basis,
     )
 
@@ -780,10 +780,6 @@ def _reach_section(pdf: _Document, c: ReportContent, charts: ModuleType) -> None
             "re-inflates real terms with the GDP deflator.",
             basis=f"real terms at {budget.attrs['price_year']} prices and cash, undiscounted",
         )
-
-
-def _cash_flow_labels() -> dict[str, str]:
-    return {k: v.short for k, v in CASH_FLOWS.items()}
 
 
 def _savings_section(pdf: _Document, c: ReportContent, charts: ModuleType) -> None:
@@ -920,54 +916,18 @@ def _savings_section(pdf: _Document, c: ReportContent, charts: ModuleType) -> No
             "of this report; recorded spend carries no optimism bias.",
             basis=_basis(c, False),
         )
-    labels = _cash_flow_labels()
-    for basis in ("real", "discounted", *(("nominal",) if c.nominal else ())):
-        df = shown.cash_flows(c, basis=basis)
-        title = {
-            "real": "Cash flows by year and agency: real terms",
-            "discounted": "Cash flows by year and agency: discounted (present values)",
-            "nominal": "Cash flows by year and agency: nominal (cash) prices",
-        }[basis]
-        pdf.add_page(orientation="L")
-        _heading(pdf, title, level=1)
-        header = ["Appraisal year", *(labels.get(k, k) for k in df.columns)]
-        rows = [
-            [str(i), *(money_round(v) for v in r)]
-            for i, r in zip(df.index, df.to_numpy(), strict=True)
-        ]
-        n = len(header)
-        _table(
-            pdf,
-            header,
-            rows,
-            [34, *([(_width(pdf) - 34) / (n - 1)] * (n - 1))],
-            "l" + "r" * (n - 1),
-            size=7,
-            bold_rows=[len(rows) - 1],
-            note=f"Means over {number(c.draws)} draws; appraisal years run twelve months "
-            f"from the programme's start; the last row is the total over {c.horizon} years. "
-            "Net savings by agency add to net savings; net benefit = net savings − "
-            f"costs{' + results income' if 'income' in df else ''}. Gross savings are "
-            "before counterfactual adjustments and are not added to net savings.",
-            basis=df.attrs["basis"],
-        )
+    _para(
+        pdf,
+        "Year-by-year cash flows by agency (real terms, discounted"
+        + (" and nominal" if c.nominal else " and in cash prices")
+        + ") are in the workbook's cash flow sheets.",
+        size=8.5,
+        muted=True,
+    )
 
 
 def _capital(text: str) -> str:
     return text[:1].upper() + text[1:]
-
-
-def _wrap_path(path: str, width: int = 48) -> str:
-    """A dotted parameter path broken before dots into lines of at most ``width`` characters."""
-    lines: list[str] = []
-    line = ""
-    for part in path.split("."):
-        piece = f".{part}" if line or lines else part
-        if line and len(line) + len(piece) > width:
-            lines.append(line)
-            line = ""
-        line += piece
-    return "\n".join([*lines, line])
 
 
 def _param_value(c: ReportContent, path: str, x: float) -> str:
@@ -1008,87 +968,21 @@ def _uncertainty_section(pdf: _Document, c: ReportContent, charts: ModuleType) -
         f"their means away from the central values.",
     )
     _chart(pdf, charts.tornado_chart(c.tornado), basis=_basis(c))
-    t = c.tornado
-    rows = [
-        [
-            parameter_label(k),
-            _param_value(c, k, r["central"]),
-            _param_value(c, k, r["low"]),
-            _param_value(c, k, r["high"]),
-            money_round(r["npv_low"]),
-            money_round(r["npv_high"]),
-            money_round(r["swing"]),
-        ]
-        for k, r in t.iterrows()
-    ]
-    _table(
-        pdf,
-        ["Parameter", "Central", "Low (5th)", "High (95th)", "NPV at low", "NPV at high", "Swing"],
-        rows,
-        [58, 18, 18, 18, 20, 20, 20],
-        "lrrrrrr",
-        size=7,
-        note="Parameter values in money are rebased to the report's price year.",
-        basis=_basis(c),
-    )
-    _heading(pdf, "Switching values", level=1)
     _para(
         pdf,
-        "The value at which a parameter alone would bring NPV to zero, others central; "
-        "'–' where no value in the parameter's range does so.",
+        f"The values behind the chart, every parameter's switching value and the value of "
+        f"information by group of parameters are in {NOTE_NAME}, sections 5 and 6.",
+        size=8.5,
+        muted=True,
     )
-    sw = c.switching
-    rows = [
-        [
-            parameter_label(k),
-            _param_value(c, k, r["central"]),
-            _param_value(c, k, r["switching"]),
-            "–" if not np.isfinite(r["change"]) else f"{r['change'] * 100:+.0f}%".replace("-", "−"),
-        ]
-        for k, r in sw.iterrows()
-    ]
-    _table(
-        pdf,
-        ["Parameter", "Central value", "Switching value", "Change needed"],
-        rows,
-        [80, 30, 30, 30],
-        "lrrr",
-        size=7,
-        note="Money rebased to the report's price year.",
-        basis=c.price_basis,
-    )
-    if c.value_of_information is not None:
-        _heading(pdf, "Which evidence gap is worth most", level=1)
-        _para(
-            pdf,
-            "Expected value of perfect information (EVPI): what it would be worth, in "
-            "avoided wrong decisions, to know every parameter before deciding to fund the "
-            "team; and for each group of parameters (EVPPI, regression estimate).",
-        )
-        v = c.value_of_information
-        rows = [
-            [
-                GROUP_LABELS[k].long if k in GROUP_LABELS else str(k),
-                money_round(r["value_of_information"]),
-                percent(r["share_of_evpi"], 0) if np.isfinite(r["share_of_evpi"]) else "–",
-            ]
-            for k, r in v.iterrows()
-        ]
-        _table(
-            pdf,
-            ["Parameters known", "Value of information", "Share of EVPI"],
-            rows,
-            [90, 40, 30],
-            "lrr",
-            basis=_basis(c),
-        )
 
 
-def _scenarios_section(pdf: _Document, c: ReportContent, charts: ModuleType) -> None:
+def _scenarios_section(pdf: _Document, c: ReportContent, charts: ModuleType, heading: str) -> None:
+    """The scenarios side by side (a section of the technical note)."""
     from . import board
 
     pdf.add_page()
-    _heading(pdf, SECTIONS[6])
+    _heading(pdf, heading)
     base = dt.date.fromisoformat(c.main.base_date)
     _para(
         pdf,
@@ -1161,7 +1055,7 @@ def _decision_section(pdf: _Document, c: ReportContent) -> None:
     counterfactual, with who saves, a split of the cost, and what is sunk."""
     d = c.decision
     pdf.add_page()
-    _heading(pdf, SECTIONS[7])
+    _heading(pdf, SECTIONS[6])
     if d is None:
         _para(pdf, "The area names no decision (parameters/areas/AREA/decisions/).")
         return
@@ -1489,7 +1383,7 @@ def _limitations(pdf: _Document, c: ReportContent) -> None:
     from . import board
 
     pdf.add_page()
-    _heading(pdf, SECTIONS[8])
+    _heading(pdf, SECTIONS[7])
     grade, _shares = board.confidence(c)
     _para(
         pdf,
@@ -1532,7 +1426,7 @@ def _limitations(pdf: _Document, c: ReportContent) -> None:
         "social views value output and wellbeing for a few outcomes only.",
         "The outcomes cover a fraction of what a family with multiple problems costs "
         "services; the reconciliation with published per-family costs is in the "
-        "documentation (docs/savings.md) and in `costmodel project`.",
+        "library's documentation on savings.",
         "Cashable savings are the share that could be released as cash; the rest is freed "
         "capacity, worth something only if it is used.",
     ]
@@ -1548,7 +1442,7 @@ def _monitoring(pdf: _Document, c: ReportContent) -> None:
     from . import board
 
     pdf.add_page()
-    _heading(pdf, SECTIONS[9])
+    _heading(pdf, SECTIONS[8])
     plan = board.monitoring_plan(c)
     _para(
         pdf,
@@ -1605,137 +1499,9 @@ def _monitoring(pdf: _Document, c: ReportContent) -> None:
         )
 
 
-def _methods(pdf: _Document, c: ReportContent) -> None:
-    pdf.add_page()
-    _heading(pdf, SECTIONS[10])
-    p = c.parameters
-    rates = p["prices.discounting." + c.discount].value
-    first_rate = percent(float(rates[min(rates)]), 1)
-    add = [
-        f"{k.replace('_', ' ')} {percent(float(p['savings.additionality.' + k].value), 0)}"
-        for k in ("deadweight", "attribution", "displacement")
-    ] + [
-        "optimism bias "
-        + "/".join(
-            percent(float(p[f"savings.optimism_bias.benefits_{g}"].value), 0)
-            for g in ("high", "medium", "low")
-        )
-        + " by evidence grade (high/medium/low)"
-    ]
-    phrase = late_intervention_phrase(c.baseline.total_status, shown.area_name(c))
-    text = [
-        (
-            "The baseline",
-            f"The annual cost of late intervention: {_lower_first(phrase)}. Where the "
-            "area's figure for an issue was published it is used as it stands; the "
-            "remainder is split in proportion to the national figures. The split by "
-            "paying agency starts from a documented prior and is "
-            "fitted (iterative proportional fitting) to the Foundation's national totals by "
-            "agency, so that rows and columns add exactly. Amounts are moved between price years "
-            "with HM Treasury's GDP deflator.",
-        ),
-        (
-            "The team's reach",
-            "A week-by-week simulation of the team, run many times: posts "
-            "filled after a recruitment lag and lost to turnover, referrals arriving at random "
-            "from each source, screening, a waiting list with a maximum wait, caseloads, case "
-            "lengths and drop-out, all within the budget; light-touch contact (a call and a "
-            "follow-up after a lower-risk police call-out) by practitioners who join on dated "
-            "staffing steps; advice to other professionals; and the children in every family. "
-            "Each run draws its own parameter values as well as its own chance events, so the "
-            "spread shows both kinds of uncertainty.",
-        ),
-        (
-            "Calibration",
-            "The team's uncertain parameters are updated on what it reported (families and "
-            "children supported in its first weeks) by weighting runs drawn from their prior "
-            "ranges by how likely the reports are given each run's counts, allowing for a "
-            "reporting error (approximate Bayesian computation: Beaumont, Zhang and Balding "
-            "2002; Wilkinson 2013). A calibrated scenario draws whole sets of values from the "
-            "weighted runs, so the reach section's band holds the reported counts where the "
-            "evidence puts them.",
-        ),
-        (
-            "Savings",
-            "For each family helped, the model counts the outcomes that early help "
-            "makes less likely (a child entering care, custody, convictions, anti-social "
-            "behaviour, domestic abuse, young people not in work or training, exclusions, mental "
-            "health cases): the yearly rate among such families, the cost to each agency of one "
-            "occurrence, and the relative reduction. Each effect is pooled from the evidence "
-            "records of the studies chosen (a random-effects meta-analysis), multiplied by a "
-            "factor for the study design and, where it was measured for another programme or "
-            "population, a transfer factor; it lasts in full over the window the evidence "
-            "measured and then fades. Outcome rates are scaled to the need of the families "
-            "served. Families who drop out get a share of the effect; those given only "
-            "light-touch support or reached only through advice get none unless a scenario "
-            "says otherwise, as no evaluation of either was found.",
-        ),
-        (
-            "Gross and net",
-            "Gross savings are the avoided costs before any adjustment. Net "
-            "savings remove what would have happened anyway and credit due elsewhere: "
-            f"{', '.join(add)} (central values), applied in that order. Deadweight "
-            "and attribution are taken off every effect except one measured for the programme "
-            "appraised against its own comparison group or control arm, which already nets "
-            "them out. Costs still to be spent are raised by the optimism bias for "
-            f"costs ({percent(float(p['savings.optimism_bias.costs'].value), 0)}); money "
-            "already spent is not. Only net "
-            "savings enter the NPV and the benefit-cost ratio; gross savings are shown for "
-            "reference.",
-        ),
-        (
-            "Discounting and prices",
-            f"All money is in real terms at {c.price_year} prices. "
-            f"Future amounts are discounted with the HM Treasury Green Book {c.discount} schedule "
-            f"({first_rate} a year for the first thirty years), to the base date stated on each "
-            "table. Appraisal years run for twelve months from the programme's start date "
-            "and are labelled by the months they cover; budget tables use financial years "
-            "(April to March). "
-            "Nominal tables, where shown, re-inflate each year with the GDP deflator (OBR "
-            "forecast for future years).",
-        ),
-        (
-            "Indicators",
-            "Net present value = present value of net savings − present value of "
-            "costs (less any payment-by-results income). Benefit-cost ratio = present value of net "
-            "savings ÷ present value of costs (less income). "
-            "Payback is when cumulative discounted savings first cover cumulative discounted "
-            "costs. Break-even gives the number of families, or the share of the assumed effects, "
-            "at which NPV would be zero.",
-        ),
-        (
-            "Uncertainty",
-            f"{number(c.draws)} Monte Carlo draws from every parameter's "
-            "distribution (effects correlated with one another), seeded so that the same seed "
-            "gives the same figures. One-way sensitivity (the tornado) and switching values vary "
-            "one parameter at a time; the value of information shows which evidence would most "
-            "reduce the risk of a wrong funding decision."
-            + (
-                f" Means and chances are over all {number(c.draws)} draws; percentiles, charts "
-                f"and the value of information use the first {number(c.main.stored)}, a "
-                "random sample of them."
-                if c.main.stored < c.draws
-                else ""
-            ),
-        ),
-    ]
-    for head, body in text:
-        _para(pdf, head, size=9.5, style="B")
-        _para(pdf, body, size=9)
-    _para(pdf, "Parameters, sources and evidence", size=9.5, style="B")
-    _para(
-        pdf,
-        f"Every parameter of the run with its unit, price year, status, distribution and "
-        f"source, the evidence records behind each effect and how they were pooled, the "
-        f"published appraisals the model reproduces, and the references are in "
-        f"{NOTE_NAME} (its file name ends in technical-note.pdf).",
-        size=9,
-    )
-
-
 def _glossary(pdf: _Document) -> None:
     pdf.add_page()
-    _heading(pdf, SECTIONS[11])
+    _heading(pdf, SECTIONS[9])
     _table(pdf, ["Term", "Meaning"], [list(g) for g in GLOSSARY], [46, 128], "ll", size=8)
 
 
@@ -1756,11 +1522,9 @@ def _build(content: ReportContent) -> _Document:
     _reach_section(pdf, content, charts)
     _savings_section(pdf, content, charts)
     _uncertainty_section(pdf, content, charts)
-    _scenarios_section(pdf, content, charts)
     _decision_section(pdf, content)
     _limitations(pdf, content)
     _monitoring(pdf, content)
-    _methods(pdf, content)
     _glossary(pdf)
     return pdf
 

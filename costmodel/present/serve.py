@@ -2,13 +2,13 @@
 
 ``costmodel app`` runs this module in a child process, ``python -m
 costmodel.present.serve SETTINGS.json``, with the settings it has checked (see
-:class:`Settings`): the address and port, the password (read from a file, never put
-on a command line), when an idle visitor's kernel is shut down, and how many visitors
-are served at once. Each visitor has a kernel of their own; a visitor beyond the
-maximum gets a short page saying the app is busy (HTTP 503, ``Retry-After``) instead
-of a kernel. Everything the server writes (its notebook, its log, the kernels'
-connection files) stays in one temporary folder, which ``costmodel app`` removes when
-it stops.
+:class:`Settings`): the address and port, the password (read from a file, never put on a
+command line; the password itself or a Jupyter hashed password), when an idle visitor's
+kernel is shut down, and how many visitors are served at once. Each visitor has a kernel
+of their own; a visitor beyond the maximum gets a short page saying the app is busy
+(HTTP 503, ``Retry-After``) instead of a kernel. Everything the server writes (its
+notebook, its log, the kernels' connection files) stays in one temporary folder, which
+``costmodel app`` removes when it stops.
 """
 
 from __future__ import annotations
@@ -71,6 +71,18 @@ def read_password(path: str | Path) -> str:
     return password
 
 
+#: How a hashed password (``jupyter_server.auth.passwd``) begins: ``argon2:…`` or
+#: ``ALGORITHM:SALT:DIGEST`` with a hashlib algorithm (``sha1``, ``sha256``, …).
+HASH_PREFIXES = ("argon2:", "sha1:", "sha256:", "sha512:")
+
+
+def is_hashed_password(secret: str) -> bool:
+    """Whether ``secret`` is a Jupyter hashed password rather than the password itself."""
+    if secret.startswith("argon2:"):
+        return secret.startswith("argon2:$argon2")
+    return secret.startswith(HASH_PREFIXES) and len(secret.split(":")) == 3
+
+
 def busy_page(max_sessions: int) -> str:
     """What a visitor beyond the maximum sees."""
     return (
@@ -130,7 +142,14 @@ def voila_config(settings: Settings) -> Any:
     c.Voila.base_url = settings.base_url
     c.Voila.connection_dir_root = settings.folder  # removed with the folder
     c.Voila.config_file_paths = [settings.folder]  # no stray voila.json from elsewhere
-    c.Voila.token = read_password(settings.password_file) if settings.password_file else None
+    secret = read_password(settings.password_file) if settings.password_file else None
+    if secret is not None and is_hashed_password(secret):
+        # a hash from jupyter_server.auth.passwd: visitors type the password it hashes
+        c.Voila.token = None
+        c.PasswordIdentityProvider.hashed_password = secret
+        c.PasswordIdentityProvider.allow_password_change = False
+    else:
+        c.Voila.token = secret
     c.VoilaConfiguration.show_tracebacks = False
     c.VoilaConfiguration.prelaunch_hook = SessionLimit(settings.max_sessions)
     if settings.cull_idle_minutes > 0:
@@ -150,7 +169,14 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-__all__ = ["SessionLimit", "Settings", "busy_page", "read_password", "voila_config"]
+__all__ = [
+    "SessionLimit",
+    "Settings",
+    "busy_page",
+    "is_hashed_password",
+    "read_password",
+    "voila_config",
+]
 
 
 if __name__ == "__main__":

@@ -12,30 +12,37 @@ same figure; ``pandas.read_excel(path, sheet_name=None, index_col=0)`` reads the
 workbook back.
 
 The sheets, in order (those of the report's tables as
-:func:`costmodel.present.content.tables` gives them; a table added there
+:meth:`~costmodel.present.content.ReportContent.tables` gives them; a table added there
 appears with headers from the labels):
 
 * **About**: the run (area, scenarios, version, created date, price base, discounting
   base date, horizon, draws, seed, parameter fingerprints), the ``costmodel report``
   command that reproduces it, and a line per sheet saying what it holds.
-* **Summary**, **Savings by agency** (with a total row), **Perspectives**.
+* **Summary**, **Savings by agency** (with a total row), **Savings by outcome** (with
+  what each effect rests on), **Perspectives**.
+* The calculating sheets (:mod:`.workbook_calc`): **Inputs**, **Cohorts**,
+  **Persistence**, **Outcomes**, **Discounting**, **Flows**, **Appraisal** and
+  **Checks** redo the central case in Excel formulas from the inputs, so that changing
+  an input changes NPV and BCR by perspective.
 * **Baseline by issue**, **Baseline by agency** and **Baseline issue x agency** (totals
   as formulas).
 * **Families by quarter**: running totals by the team simulation's 13-week quarters,
   each labelled with the financial quarter (April–June = Q1) holding its middle, with
-  its first and last day as dates; nothing is re-binned. **Reach by tier**,
-  **Modelled v reported**.
+  its first and last day as dates; nothing is re-binned. **Spend by financial year**
+  (real and cash), **Reach by tier**, **Modelled v reported**.
 * **Cash flows real**, **discounted** (with the discount factors) and **nominal**:
   net savings is the sum of the agencies, net benefit = net savings − costs + income,
   and the total row, all formulas.
 * **Cashable by agency and year** (real terms, undiscounted) and **Cashable by agency,
   discounted** (its total row is the cashable column of Savings by agency): appraisal
   years by paying agency, with a total row and column.
-* **Scenarios**, **Sensitivity**, **Switching values**, **Value of information**.
+* **Cash flows by scenario** (every scenario compared, real terms), **Scenarios**,
+  **Sensitivity**, **Switching values**, **Value of information**.
 * **Results by draw** and **Parameters by draw**: for the scenario reported in full,
   the headline results and the value of every uncertain parameter in each stored draw,
   one row per draw, up to :data:`MAX_DRAW_ROWS` rows (the first column's header says
-  when a run had more).
+  when a run had more); **Results by perspective**: each draw's present values, NPV and
+  BCR from every perspective.
 * **Assumptions**: every parameter, with its value typed (dates as dates).
 """
 
@@ -51,6 +58,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..analysis.central import central_case
 from ..analysis.report import ReportContent
 from ..model.vocabulary import AGENCY_NAMES, WEEKS_PER_QUARTER
 from ..params.schema import format_financial_year
@@ -60,8 +68,10 @@ from .labels import (
     AGENCY_LABELS,
     CASH_FLOWS,
     DECISION_COLUMNS,
+    EVIDENCE_CLASS_LABELS,
     GROUP_LABELS,
     INDICATORS,
+    OUTCOME_LABELS,
     PERSPECTIVE_LABELS,
     REACH_OUTCOMES,
     SHARE_UNITS,
@@ -72,7 +82,8 @@ from .labels import (
     perspective_basis,
     scenario_label,
 )
-from .xlsx import MAX_SHEET_NAME, write_workbook
+from .workbook_calc import calculation_sheets
+from .xlsx import MAX_SHEET_NAME, Formula, write_workbook
 
 #: Most Monte Carlo draws written to the per-draw sheets (one row each); the sheets say
 #: when a run stored more.
@@ -855,6 +866,141 @@ def _results_by_draw(content: ReportContent, bases: _Bases) -> Sheet:
     )
 
 
+def _by_outcome(content: ReportContent, bases: _Bases) -> Sheet:
+    t = content.main.by_outcome()
+    pv = _header("Net savings", bases.money("pv"))
+    frame = pd.DataFrame(
+        {
+            pv: t["pv_savings_net"].to_numpy(),
+            "Share of net savings (%)": t["share"].to_numpy(),
+            "Evidence class": [EVIDENCE_CLASS_LABELS.get(c, c) for c in t["evidence_class"]],
+            "Grade of the evidence": t["grade"].to_numpy(),
+            "Pooled effect (%)": t["pooled_effect"].to_numpy(),
+            "Design multiplier": t["design_multiplier"].to_numpy(),
+            "Transfer factor": t["transfer_factor"].to_numpy(),
+            "Effect applied (%)": t["effect_applied"].to_numpy(),
+            "Years the effect holds in full": t["window_years"].to_numpy(),
+            "Studies pooled": t["studies"].to_numpy(),
+        },
+        index=pd.Index(
+            [OUTCOME_LABELS[o].long if o in OUTCOME_LABELS else o for o in t.index],
+            name="Outcome",
+        ),
+    )
+    frame.loc["Total"] = [frame[pv].sum(), frame["Share of net savings (%)"].sum()] + [
+        "" if frame[c].dtype == object else np.nan for c in frame.columns[2:]
+    ]
+    return Sheet(
+        "Savings by outcome",
+        frame,
+        "Present value of net savings by outcome (mean over the draws) and its share, "
+        "with what each effect rests on: evidence class and grade, the pooled effect, "
+        "the design multiplier and transfer factor applied, and the window measured; "
+        "the total row is a formula.",
+        kinds={
+            pv: "money",
+            "Share of net savings (%)": "share",
+            "Pooled effect (%)": "proportion",
+            "Effect applied (%)": "proportion",
+            "Design multiplier": "ratio",
+            "Transfer factor": "ratio",
+            "Years the effect holds in full": "years",
+        },
+        total_row=True,
+        summed=(pv, "Share of net savings (%)"),
+    )
+
+
+def _spend_by_financial_year(content: ReportContent) -> Sheet:
+    t = content.budget_by_financial_year()
+    if not len(t):
+        return _empty("Spend by financial year", "The team's spend by financial year.")
+    year = t.attrs.get("price_year", content.price_year)
+    real = f"Spend (£, {year} prices, real terms)"
+    cash = "Spend (£, cash prices of each year)"
+    frame = pd.DataFrame(
+        {real: t["spend_real"].to_numpy(), cash: t["spend_cash"].to_numpy()},
+        index=pd.Index([str(i) for i in t.index], name="Financial year"),
+    )
+    return Sheet(
+        "Spend by financial year",
+        frame,
+        "The team's mean spend by financial year (April to March), real terms and cash: "
+        "each 13-week quarter's spend shared between financial years by its days in "
+        "each; the total row is a formula.",
+        kinds={real: "money", cash: "money"},
+        total_row=_total_label(frame),
+        summed=(real, cash),
+    )
+
+
+def _cash_flows_by_scenario(content: ReportContent, bases: _Bases) -> Sheet:
+    parts = []
+    for name in content.compared:
+        t = content.cash_flows(name, basis="real")
+        t.index = pd.Index([f"{scenario_label(name)}: {i}" for i in t.index])
+        parts.append(t)
+    t = pd.concat(parts)
+    unit = bases.money("undiscounted")
+    headers = {c: _header(CASH_FLOWS[c].long if c in CASH_FLOWS else c, unit) for c in t.columns}
+    frame = t.rename(columns=headers)
+    frame.index.name = "Scenario: appraisal year"
+    agencies = tuple(headers[f"net_{a}"] for a in AGENCY_NAMES if f"net_{a}" in headers)
+    row_sums = {headers["savings_net"]: agencies} if "savings_net" in headers else {}
+    row_terms: dict[str, tuple[tuple[int, str], ...]] = {}
+    if {"net_benefit", "savings_net", "costs"} <= set(headers):
+        terms = [(1, headers["savings_net"]), (-1, headers["costs"])]
+        if "income" in headers:
+            terms.append((1, headers["income"]))
+        row_terms[headers["net_benefit"]] = tuple(terms)
+    return Sheet(
+        "Cash flows by scenario",
+        frame,
+        "Mean yearly cash flows of every scenario compared (real terms, undiscounted), "
+        "each with its total row: costs, income, gross savings, net savings by paying "
+        "agency and net benefit (net savings and net benefit are formulas).",
+        kinds={c: "money" for c in frame.columns},
+        row_sums=row_sums,
+        row_terms=row_terms,
+        filter=True,
+    )
+
+
+def _results_by_perspective(content: ReportContent, bases: _Bases) -> Sheet:
+    p = content.main
+    n, first = _draw_limit(content)
+    pv = bases.money("pv")
+    cols: dict[str, np.ndarray] = {}
+    kinds: dict[str, str | Sequence[str]] = {first: "integer"}
+    for view in p.perspectives().index:
+        benefits, costs = p.perspective_draws(str(view))
+        word = str(view).capitalize()
+        b, c = np.asarray(benefits, float)[:n], np.asarray(costs, float)[:n]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            ratio = np.where(c != 0, b / np.where(c != 0, c, 1.0), np.nan)
+        for head, values, kind in (
+            (_header(f"{word}: present value of benefits", pv), b, "money"),
+            (_header(f"{word}: present value of costs", pv), c, "money"),
+            (_header(f"{word}: net present value", pv), b - c, "money"),
+            (f"{word}: benefit-cost ratio", ratio, "ratio"),
+        ):
+            cols[head] = values
+            kinds[head] = kind
+    frame = pd.DataFrame(cols, index=pd.Index(np.arange(1, n + 1), name=first))
+    note = _draw_note(content)
+    return Sheet(
+        "Results by perspective",
+        frame,
+        f"Present values of benefits and costs, NPV and benefit-cost ratio of each Monte "
+        f"Carlo draw of the {p.scenario} scenario from each perspective (fiscal, "
+        f"economic, social, local, the funder's), one row per draw. {note}",
+        kinds=kinds,
+        notes={first: note},
+        filter=True,
+        bulk=True,
+    )
+
+
 def _parameters_by_draw(content: ReportContent) -> Sheet:
     p = content.main
     n, first = _draw_limit(content)
@@ -1084,6 +1230,31 @@ def _outturn(content: ReportContent) -> Sheet:
 # ------------------------------------------------------------------ all sheets
 
 
+def _calculating(content: ReportContent) -> list[Sheet]:
+    """The calculating sheets (:mod:`.workbook_calc`) of the central case of the
+    scenario reported in full, on the settings of its projection; one note sheet in
+    their place where the projection appraises several programmes."""
+    main = content.main
+    case = central_case(
+        content.parameters,
+        horizon=main.appraisal.horizon,
+        price_year=main.appraisal.price_year,
+        discount=content.discount,
+        years_after_support=main.years_after_support,
+        base_date=dt.date.fromisoformat(main.base_date) if main.base_date else None,
+        decision_date=dt.date.fromisoformat(main.decision_date) if main.decision_date else None,
+    )
+    if case.programme_count != 1:
+        return [
+            _empty(
+                "Inputs",
+                "The calculating sheets redo the central case of one programme; this "
+                f"projection appraises {case.programme_count}, each with its own evidence.",
+            )
+        ]
+    return calculation_sheets(case, content.parameters.table())
+
+
 def workbook_sheets(content: ReportContent) -> list[Sheet]:
     """Every sheet of the workbook, "About" first."""
     bases = _Bases(content)
@@ -1112,6 +1283,8 @@ def workbook_sheets(content: ReportContent) -> list[Sheet]:
         for name, table in tables.items()
         if name != "Assumptions"
     ]
+    at = next((i + 1 for i, s in enumerate(sheets) if s.name == "Perspectives"), len(sheets))
+    sheets[at:at] = _calculating(content)
     cash = [i for i, s in enumerate(sheets) if s.name.startswith("Cash flows")]
     at = cash[-1] + 1 if cash else len(sheets)
     sheets[at:at] = [_cashable(content, bases, False), _cashable(content, bases, True)]
@@ -1125,7 +1298,18 @@ def workbook_sheets(content: ReportContent) -> list[Sheet]:
     sheets.append(who_pays_and_saves(board.who_pays_and_saves(content), content.price_basis))
     if content.board is not None:
         sheets += case_sheets(content.board)
-    sheets += [_results_by_draw(content, bases), _parameters_by_draw(content)]
+    at = next((i + 1 for i, s in enumerate(sheets) if s.name == "Savings by agency"), 0)
+    sheets.insert(at, _by_outcome(content, bases))
+    at = next((i + 1 for i, s in enumerate(sheets) if s.name == "Families by quarter"), 0)
+    sheets.insert(at, _spend_by_financial_year(content))
+    if len(content.compared) > 1:
+        at = next((i for i, s in enumerate(sheets) if s.name == "Scenarios"), len(sheets))
+        sheets.insert(at, _cash_flows_by_scenario(content, bases))
+    sheets += [
+        _results_by_draw(content, bases),
+        _results_by_perspective(content, bases),
+        _parameters_by_draw(content),
+    ]
     if "Assumptions" in tables:
         sheets.append(builders["Assumptions"]())
     return [_about(content, sheets), *sheets]
@@ -1134,10 +1318,19 @@ def workbook_sheets(content: ReportContent) -> list[Sheet]:
 def workbook_tables(content: ReportContent) -> dict[str, pd.DataFrame]:
     """Sheet name → the table it holds, as written: "About" first, then every table.
 
-    Headers and row labels are the words on the sheet; figures are numbers (totals
-    included, which the sheet writes as formulas), dates are dates.
+    Headers and row labels are the words on the sheet; figures are numbers (totals and
+    the calculating sheets' cells included, which the sheet writes as formulas), dates
+    are dates.
     """
-    return {s.name: s.frame for s in workbook_sheets(content)}
+    return {s.name: _values(s.frame) for s in workbook_sheets(content)}
+
+
+def _values(frame: pd.DataFrame) -> pd.DataFrame:
+    """A sheet's table with each formula cell as the value it carries."""
+    if not any(isinstance(v, Formula) for v in frame.to_numpy().ravel()):
+        return frame
+    out = frame.map(lambda v: v.value if isinstance(v, Formula) else v)
+    return out.infer_objects()
 
 
 # ------------------------------------------------------------------ writing

@@ -36,6 +36,16 @@ ILLEGAL = re.compile(r"[\000-\010]|[\013-\014]|[\016-\037]")
 MAX_WIDTH = 60
 
 
+@dataclass(frozen=True)
+class Formula:
+    """A cell written as an Excel formula (``text``, starting ``=``) with the value it
+    evaluates to (``value``: a number, a truth value, or None), which the file carries
+    for readers that do not recalculate."""
+
+    text: str
+    value: float | bool | None = None
+
+
 def cell_value(v: object) -> object:
     """A table's value as the workbook holds it (None for missing and non-finite)."""
     if v is None or isinstance(v, str):
@@ -113,7 +123,7 @@ class _Written:
     """What a sheet's XML still needs after openpyxl has saved it: the value of each
     formula cell, and the rows of a bulk table with the range they fill."""
 
-    values: dict[str, float] = field(default_factory=dict)
+    values: dict[str, float | bool] = field(default_factory=dict)
     rows: str = ""
     ref: str = ""
 
@@ -128,7 +138,7 @@ class _Sheet:
     headers: list[str]
     columns: list[np.ndarray]
     values: dict[tuple[int, str], float] = field(default_factory=dict)
-    cached: dict[str, float] = field(default_factory=dict)
+    cached: dict[str, float | bool] = field(default_factory=dict)
     widths: dict[str, int] = field(default_factory=dict)
 
     @property
@@ -177,8 +187,12 @@ def _values(s: _Sheet) -> None:
     for j, (h, data) in enumerate(zip(s.headers, s.columns, strict=True), start=1):
         width = 0
         for i, raw in enumerate(data):
-            v = cell_value(raw)
             k = s.kind(h, i)
+            if isinstance(raw, Formula):
+                width = max(width, text_width(raw.value, k))
+                _formula_cell(s, i + 2, j, h, raw, k)
+                continue
+            v = cell_value(raw)
             if i < 500 or i == s.n - 1:
                 width = max(width, text_width(v, k))
             if (bulk and i > 0) or (v is None and not bulk):
@@ -197,6 +211,16 @@ def _put(s: _Sheet, r: int, j: int, h: str, v: object, k: str) -> None:
         c.number_format = s.formats[k]
         if v is not None:
             s.values[(r, h)] = float(v)
+
+
+def _formula_cell(s: _Sheet, r: int, j: int, h: str, f: Formula, k: str) -> None:
+    c = s.ws.cell(row=r, column=j, value=f.text)
+    c.number_format = s.formats[k]
+    if isinstance(f.value, bool):
+        s.cached[c.coordinate] = f.value
+    elif f.value is not None and math.isfinite(f.value):
+        s.values[(r, h)] = float(f.value)
+        s.cached[c.coordinate] = float(f.value)
 
 
 def _formula(s: _Sheet, r: int, h: str, text: str, value: float) -> None:
@@ -310,6 +334,9 @@ _DIMENSION = re.compile(r'<dimension ref="[^"]*"\s*/>')
 def _finish_sheet(text: str, w: _Written) -> str:
     def fill(m: re.Match) -> str:
         v = w.values.get(m.group(2))
+        if isinstance(v, bool):
+            tag = re.sub(r'\st="[^"]*"', "", m.group(1))
+            return f'{tag[:-1]} t="b">{m.group(3)}<v>{int(v)}</v>'
         if v is None or not math.isfinite(v):
             return m.group(0)
         return f"{m.group(1)}{m.group(3)}<v>{v!r}</v>"
