@@ -674,10 +674,7 @@ class _Builder:
         )
 
     # -------------------------------------------------------------- Flows
-    def _flows(self) -> Any:
-        from .workbook import Sheet
-
-        c, H, per = self.case, self.H, self.case.per
+    def _flow_labels(self) -> list[tuple[str, str]]:
         names = self.names
         labels: list[tuple[str, str]] = [
             ("G", "Cohort families carried into the year (weighted by period)")
@@ -697,29 +694,34 @@ class _Builder:
             ("costs", "Costs with optimism bias"),
             ("income", "Income"),
         ]
-        self.frow = {k: i + 2 for i, (k, _) in enumerate(labels)}
-        fr = self.frow
-        self.total_col, self.pv_col = H + 2, H + 3
+        return labels
 
-        def at(key: str, t: int) -> str:
-            return _ref("Flows", fr[key], t + 2, absolute=False)
+    def _at(self, key: str, t: int) -> str:
+        """A Flows cell: row ``key``, appraisal year ``t`` (0-based)."""
+        return _ref("Flows", self.frow[key], t + 2, absolute=False)
 
-        def ocell(o: str, h: str) -> str:
-            return _ref("Outcomes", self.o_rows[0] + names.index(o), self.ocol[h])
+    def _ocell(self, o: str, h: str) -> str:
+        """An Outcomes cell: outcome ``o``'s value under header ``h``."""
+        return _ref("Outcomes", self.o_rows[0] + self.names.index(o), self.ocol[h])
 
-        def ocol(h: str) -> str:
-            return _range("Outcomes", self.o_rows[0], self.ocol[h], self.o_rows[1], self.ocol[h])
+    def _ocol(self, h: str) -> str:
+        """The Outcomes column under header ``h``, every outcome."""
+        return _range("Outcomes", self.o_rows[0], self.ocol[h], self.o_rows[1], self.ocol[h])
 
-        def block(prefix: str, t: int) -> str:
-            first, last = fr[f"{prefix}.{names[0]}"], fr[f"{prefix}.{names[-1]}"]
-            letter = column_letter(t + 2)
-            return f"'Flows'!{letter}{first}:{letter}{last}"
+    def _block(self, prefix: str, t: int) -> str:
+        """Year ``t``'s cells of the Flows rows ``prefix.<outcome>``, every outcome."""
+        names, fr = self.names, self.frow
+        first, last = fr[f"{prefix}.{names[0]}"], fr[f"{prefix}.{names[-1]}"]
+        letter = column_letter(t + 2)
+        return f"'Flows'!{letter}{first}:{letter}{last}"
 
-        # G[n] = sum over m of (per - |m|) E[per n + m]
-        E = self.effective
-        G = np.zeros(H)
+    def _carried(self) -> tuple[np.ndarray, list[str]]:
+        """Cohort families carried into each year: G[n] = sum over m of
+        (per − |m|) E[per n + m], as values and as formulas."""
+        per, E = self.case.per, self.effective
+        G = np.zeros(self.H)
         g_text = []
-        for n in range(H):
+        for n in range(self.H):
             terms = []
             for m in range(-(per - 1), per):
                 p = per * n + m
@@ -727,94 +729,106 @@ class _Builder:
                     G[n] += (per - abs(m)) * E[p]
                     terms.append(f"{per - abs(m)}*{_ref('Cohorts', p + 2, 2, absolute=False)}")
             g_text.append("=" + ("+".join(terms) or "0"))
-        hdr = [f"Year {t + 1}" for t in range(H)]
-        cells: dict[str, list[Any]] = {h: [] for h in hdr}
-        ob = self.scalar["ob_costs"]
-        duration = self.inputs.duration[0] if self.inputs.duration.size else np.zeros(len(names))
-        K = int(math.ceil(float(duration.max(initial=0.0))))
+        return G, g_text
+
+    def _outcome_cells(self, t: int, K: int) -> list[Any]:
+        """Year ``t``'s family-years, avoided episodes, gross and net savings by outcome
+        (``K``: the most years an outcome's cost is spread over)."""
+        c, names, at, ocell = self.case, self.names, self._at, self._ocell
         headers = list(self.ocol)
-        for t, h in enumerate(hdr):
-            col: list[Any] = [Formula(g_text[t], float(G[t]))]
-            for j, o in enumerate(names):
-                carried = "+".join(
-                    f"{_ref('Persistence', j + 2, k + 2)}*{at('G', t - k)}" for k in range(t + 1)
-                )
-                col.append(Formula(f"=({carried})/{per}", float(c.family_years[o].iloc[t])))
-            for o in names:
-                col.append(
-                    Formula(
-                        f"={at(f'W.{o}', t)}*{ocell(o, headers[6])}*{ocell(o, headers[7])}",
-                        float(c.avoided[o].iloc[t]),
-                    )
-                )
-            for o in names:
-                cost, dur = ocell(o, headers[8]), ocell(o, headers[9])
-                if K:
-                    spread = "+".join(
-                        f"{at(f'A.{o}', t - k)}*MIN(1,MAX(0,{dur}-{k}))"
-                        for k in range(min(K, t + 1))
-                    )
-                    text = f"=IF({dur}<=0,{at(f'A.{o}', t)}*{cost},{cost}*({spread}))"
-                else:
-                    text = f"={at(f'A.{o}', t)}*{cost}"
-                col.append(Formula(text, float(c.gross[o].iloc[t])))
-            for o in names:
-                col.append(
-                    Formula(
-                        f"={at(f'gross.{o}', t)}*{ocell(o, headers[10])}", float(c.net[o].iloc[t])
-                    )
-                )
-            for a in AGENCY_NAMES:
-                col.append(
-                    Formula(
-                        f"=SUMPRODUCT({block('net', t)},{ocol(f'Share paid by {_agency(a)}')})",
-                        float(c.net_by_agency[a].iloc[t]),
-                    )
-                )
-            for a in AGENCY_NAMES:
-                col.append(
-                    Formula(
-                        f"={at(f'agency.{a}', t)}*{self.cashable[a]}",
-                        float(c.cashable_by_agency[a].iloc[t]),
-                    )
-                )
-            first_a, last_a = fr[f"agency.{AGENCY_NAMES[0]}"], fr[f"agency.{AGENCY_NAMES[-1]}"]
-            letter = column_letter(t + 2)
-            col += [
-                Formula(f"=SUM({block('net', t)})", float(c.net.iloc[t].sum())),
+        col: list[Any] = []
+        for j, o in enumerate(names):
+            carried = "+".join(
+                f"{_ref('Persistence', j + 2, k + 2)}*{at('G', t - k)}" for k in range(t + 1)
+            )
+            col.append(Formula(f"=({carried})/{c.per}", float(c.family_years[o].iloc[t])))
+        for o in names:
+            col.append(
                 Formula(
-                    f"=SUM('Flows'!{letter}{first_a}:{letter}{last_a})",
-                    float(c.net_by_agency.iloc[t].sum()),
-                ),
-                Formula(
-                    f"=SUMPRODUCT({block('A', t)},{ocol(headers[11])})",
-                    float(c.streams["economic_net"].iloc[t]),
-                ),
-                Formula(
-                    f"=SUMPRODUCT({block('A', t)},{ocol(headers[12])})",
-                    float(c.streams["social_net"].iloc[t]),
-                ),
-                Formula(f"={self.year[('spend', t)]}", float(c.years["spend"].iloc[t])),
-                Formula(
-                    f"={at('spend', t)}*(1+{ob}*{self.year[('estimated', t)]})",
-                    float(c.streams["costs"].iloc[t]),
-                ),
-                Formula(f"={self.year[('income', t)]}", float(c.streams["income"].iloc[t])),
-            ]
-            cells[h] = col
-        index = [w for _, w in labels]
-        frame = pd.DataFrame(cells, index=pd.Index(index, name="Flow"))
-        values = np.array([[f.value for f in cells[h]] for h in hdr], dtype=float).T
+                    f"={at(f'W.{o}', t)}*{ocell(o, headers[6])}*{ocell(o, headers[7])}",
+                    float(c.avoided[o].iloc[t]),
+                )
+            )
+        for o in names:
+            cost, dur = ocell(o, headers[8]), ocell(o, headers[9])
+            if K:
+                spread = "+".join(
+                    f"{at(f'A.{o}', t - k)}*MIN(1,MAX(0,{dur}-{k}))" for k in range(min(K, t + 1))
+                )
+                text = f"=IF({dur}<=0,{at(f'A.{o}', t)}*{cost},{cost}*({spread}))"
+            else:
+                text = f"={at(f'A.{o}', t)}*{cost}"
+            col.append(Formula(text, float(c.gross[o].iloc[t])))
+        for o in names:
+            col.append(
+                Formula(f"={at(f'gross.{o}', t)}*{ocell(o, headers[10])}", float(c.net[o].iloc[t]))
+            )
+        return col
+
+    def _agency_cells(self, t: int) -> list[Any]:
+        """Year ``t``'s net and cashable savings by paying agency."""
+        c, at = self.case, self._at
+        col: list[Any] = [
+            Formula(
+                f"=SUMPRODUCT({self._block('net', t)},{self._ocol(f'Share paid by {_agency(a)}')})",
+                float(c.net_by_agency[a].iloc[t]),
+            )
+            for a in AGENCY_NAMES
+        ]
+        col += [
+            Formula(
+                f"={at(f'agency.{a}', t)}*{self.cashable[a]}",
+                float(c.cashable_by_agency[a].iloc[t]),
+            )
+            for a in AGENCY_NAMES
+        ]
+        return col
+
+    def _total_cells(self, t: int) -> list[Any]:
+        """Year ``t``'s totals, values beyond the fiscal, spend, costs and income."""
+        c, fr, at = self.case, self.frow, self._at
+        headers = list(self.ocol)
+        first_a, last_a = fr[f"agency.{AGENCY_NAMES[0]}"], fr[f"agency.{AGENCY_NAMES[-1]}"]
+        letter = column_letter(t + 2)
+        ob = self.scalar["ob_costs"]
+        return [
+            Formula(f"=SUM({self._block('net', t)})", float(c.net.iloc[t].sum())),
+            Formula(
+                f"=SUM('Flows'!{letter}{first_a}:{letter}{last_a})",
+                float(c.net_by_agency.iloc[t].sum()),
+            ),
+            Formula(
+                f"=SUMPRODUCT({self._block('A', t)},{self._ocol(headers[11])})",
+                float(c.streams["economic_net"].iloc[t]),
+            ),
+            Formula(
+                f"=SUMPRODUCT({self._block('A', t)},{self._ocol(headers[12])})",
+                float(c.streams["social_net"].iloc[t]),
+            ),
+            Formula(f"={self.year[('spend', t)]}", float(c.years["spend"].iloc[t])),
+            Formula(
+                f"={at('spend', t)}*(1+{ob}*{self.year[('estimated', t)]})",
+                float(c.streams["costs"].iloc[t]),
+            ),
+            Formula(f"={self.year[('income', t)]}", float(c.streams["income"].iloc[t])),
+        ]
+
+    def _row_totals(
+        self, labels: list[tuple[str, str]], values: np.ndarray
+    ) -> tuple[list[Any], list[Any]]:
+        """Each Flows row's undiscounted total and present value, as formulas; the PVs
+        are kept in ``self.pv`` for the appraisal."""
+        c, H = self.case, self.H
         f_std = c.streams["discount_factor"].to_numpy()
         f_health = c.streams["health_discount_factor"].to_numpy()
         last = column_letter(H + 1)
-        totals, pvs = [], []
         std = _range(
             "Discounting", self.drow["applied.standard"], 2, self.drow["applied.standard"], H + 1
         )
         hlth = _range(
             "Discounting", self.drow["applied.health"], 2, self.drow["applied.health"], H + 1
         )
+        totals, pvs = [], []
         self.pv: dict[str, float] = {}
         for i, (key, _) in enumerate(labels):
             r = i + 2
@@ -823,14 +837,35 @@ class _Builder:
             pv = float(values[i] @ factors)
             self.pv[key] = pv
             pvs.append(Formula(f"=SUMPRODUCT(B{r}:{last}{r},{ref})", pv))
+        return totals, pvs
+
+    def _flows(self) -> Any:
+        from .workbook import Sheet
+
+        H, names = self.H, self.names
+        labels = self._flow_labels()
+        self.frow = {k: i + 2 for i, (k, _) in enumerate(labels)}
+        self.total_col, self.pv_col = H + 2, H + 3
+        G, g_text = self._carried()
+        duration = self.inputs.duration[0] if self.inputs.duration.size else np.zeros(len(names))
+        K = int(math.ceil(float(duration.max(initial=0.0))))
+        hdr = [f"Year {t + 1}" for t in range(H)]
+        cells: dict[str, list[Any]] = {}
+        for t, h in enumerate(hdr):
+            cells[h] = [
+                Formula(g_text[t], float(G[t])),
+                *self._outcome_cells(t, K),
+                *self._agency_cells(t),
+                *self._total_cells(t),
+            ]
+        frame = pd.DataFrame(cells, index=pd.Index([w for _, w in labels], name="Flow"))
+        values = np.array([[f.value for f in cells[h]] for h in hdr], dtype=float).T
+        totals, pvs = self._row_totals(labels, values)
         frame["Total (undiscounted)"] = totals
         frame["Present value"] = pvs
-        row_kinds = []
-        for key, _ in labels:
-            if key == "G" or key.startswith("W.") or key.startswith("A."):
-                row_kinds.append("value")
-            else:
-                row_kinds.append("money")
+        row_kinds = [
+            "value" if key == "G" or key.startswith(("W.", "A.")) else "money" for key, _ in labels
+        ]
         return Sheet(
             "Flows",
             frame,
