@@ -1153,7 +1153,7 @@ def _report(args: argparse.Namespace) -> str:
     from .present.files import write_files
     from .present.note import REPLICATION_DRAWS, note_bytes
 
-    reps = replicate_all(params, draws=REPLICATION_DRAWS, seed=args.seed)
+    reps = replicate_all(params, draws=min(args.draws, REPLICATION_DRAWS), seed=args.seed)
     technical = note_bytes(content, reps)  # laid out before anything is written
     written = write_report(content, out, args.xlsx, args.force)
     written += write_files({note: technical}, args.force)

@@ -9,10 +9,12 @@ import re
 
 import numpy as np
 import pytest
+from conftest import REPORT_DRAWS as DRAWS
+from conftest import REPORT_SEED as SEED
 
 import costmodel
 from costmodel.analysis import report
-from costmodel.analysis.report import appraisal_year_labels, report_content
+from costmodel.analysis.report import appraisal_year_labels
 from costmodel.model.projection import project
 from costmodel.params.scenarios import apply_scenario
 from costmodel.present import board
@@ -20,22 +22,10 @@ from costmodel.present.formatting import money_round, percent
 
 pdfium = pytest.importorskip("pypdfium2")
 
-DRAWS, SEED = 300, 4
-CREATED = dt.date(2026, 11, 24)
-COMPARE = ["no_team", "do_minimum", "scale_up", "troubled_families_phase2"]
-
 
 @pytest.fixture(scope="module")
-def content(params):
-    return report_content(
-        params,
-        ["calibrated"],
-        draws=DRAWS,
-        seed=SEED,
-        compare=COMPARE,
-        sensitivity_runs=60,
-        created=CREATED,
-    )
+def content(calibrated_report):
+    return calibrated_report
 
 
 @pytest.fixture(scope="module")

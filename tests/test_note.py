@@ -12,28 +12,16 @@ import numpy as np
 import pdfcheck
 import pytest
 
-from costmodel.analysis.report import report_content
 from costmodel.params.errors import CostModelError
 from costmodel.present import note
 from costmodel.present.formatting import money_round, percent
 
 pdfium = pytest.importorskip("pypdfium2")
 
-DRAWS, SEED = 300, 4
-CREATED = dt.date(2026, 11, 24)
-
 
 @pytest.fixture(scope="module")
-def content(params):
-    return report_content(
-        params,
-        ["calibrated"],
-        draws=DRAWS,
-        seed=SEED,
-        compare=["no_team", "scale_up"],
-        sensitivity_runs=60,
-        created=CREATED,
-    )
+def content(calibrated_report):
+    return calibrated_report
 
 
 @pytest.fixture(scope="module")

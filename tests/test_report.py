@@ -264,12 +264,12 @@ def test_cli_writes_report_and_workbook_and_refuses_to_overwrite(tmp_path, capsy
     err = capsys.readouterr().err
     assert "already exists" in err and "--force" in err and len(err.splitlines()) == 1
     assert out.read_bytes() == before
-    assert main([*args, "--force"]) == 0
     # the technical note is written beside the PDF unless --note names it
     assert sorted(p.name for p in tmp_path.iterdir()) == ["r-technical-note.pdf", "r.pdf", "r.xlsx"]
     note = tmp_path / "notes.pdf"
     assert main([*args, "--force", "--note", str(note)]) == 0
     assert note.read_bytes().startswith(b"%PDF")
+    assert (tmp_path / "r-technical-note.pdf").read_bytes().startswith(b"%PDF")
 
 
 def test_a_failed_run_leaves_no_file(tmp_path, capsys):
