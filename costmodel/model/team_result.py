@@ -51,6 +51,37 @@ LEVELS = (
     "practitioner_posts_filled",
 )
 
+#: The totals a summary of the team's reach shows, in order (the command line's table,
+#: the JSON): families through the service, by tier, waiting and use, spend, unit costs.
+REACH_TOTALS = (
+    "referred",
+    "screened_out",
+    "started",
+    "completed",
+    "dropped_out",
+    "redirected",
+    "ongoing_at_end",
+    "waiting_at_end",
+    "reached_indirectly",
+    "light_touch_referred",
+    "light_touch_contacted",
+    "light_touch_lapsed",
+    "families_supported",
+    "children_supported",
+    "mean_wait_weeks",
+    "utilisation",
+    "spend",
+    "cost_per_family_supported",
+    "cost_per_family_started",
+    "cost_per_family_completed",
+)
+#: The JSON's names for totals whose summary name does not say "families".
+JSON_NAMES = {
+    "started": "families_started",
+    "completed": "families_completed",
+    "reached_indirectly": "families_reached_indirectly",
+}
+
 #: Families and children per service tier: (tier, families total, children total).
 TIERS = (
     ("casework", "started", "children_started"),
@@ -217,32 +248,6 @@ class ReachResult:
             row = summarise({"x": x}).loc["x"]
             return {k: _num(row[k]) for k in ("mean", "p5", "p50", "p95")}
 
-        names = [
-            "referred",
-            "families_started",
-            "families_completed",
-            "dropped_out",
-            "redirected",
-            "screened_out",
-            "families_reached_indirectly",
-            "ongoing_at_end",
-            "waiting_at_end",
-            "families_supported",
-            "children_supported",
-            "light_touch_referred",
-            "light_touch_lapsed",
-            "mean_wait_weeks",
-            "utilisation",
-            "spend",
-            "cost_per_family_supported",
-            "cost_per_family_started",
-            "cost_per_family_completed",
-        ]
-        alias = {
-            "families_started": "started",
-            "families_completed": "completed",
-            "families_reached_indirectly": "reached_indirectly",
-        }
         out: dict[str, Any] = {
             "runs": self.runs,
             "seed": self.seed,
@@ -253,8 +258,8 @@ class ReachResult:
             "budget": self.inputs.budget,
             "budget_cash": self.inputs.budget_cash,
         }
-        for n in names:
-            out[n] = stats(self.total(alias.get(n, n)))
+        for n in REACH_TOTALS:
+            out[JSON_NAMES.get(n, n)] = stats(self.total(n))
         out["tiers"] = {
             tier: {
                 "families": stats(self.total(families)),

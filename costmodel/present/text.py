@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from ..model.team_result import REACH_TOTALS
 from .formatting import by_kind, money, number, percent, text_table
 from .labels import (
     AGENCY_LABELS,
@@ -45,29 +46,8 @@ if TYPE_CHECKING:
     from ..model.result import Projection
     from ..model.team_result import ReachResult
 
-#: The totals the reach table shows, in order.
-REACH_ROWS = (
-    "referred",
-    "screened_out",
-    "started",
-    "completed",
-    "dropped_out",
-    "redirected",
-    "ongoing_at_end",
-    "waiting_at_end",
-    "reached_indirectly",
-    "light_touch_referred",
-    "light_touch_contacted",
-    "light_touch_lapsed",
-    "families_supported",
-    "children_supported",
-    "mean_wait_weeks",
-    "utilisation",
-    "spend",
-    "cost_per_family_supported",
-    "cost_per_family_started",
-    "cost_per_family_completed",
-)
+#: The totals the reach table shows, in order (the model's order of its totals).
+REACH_ROWS = REACH_TOTALS
 
 
 def _missing(x: float | None) -> bool:
