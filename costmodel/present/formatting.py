@@ -55,6 +55,13 @@ def money_round(x: float) -> str:
     return f"({text})" if x < 0 and text.strip("£0.,km") else text
 
 
+def ratio_text(x: float) -> str:
+    """A ratio (a BCR) to two decimals; a dash where it is not defined (NaN, infinite)."""
+    if x is None or not math.isfinite(float(x)):
+        return "–"
+    return f"{float(x):.2f}"
+
+
 def number(x: float, decimals: int = 0) -> str:
     if x is None or (isinstance(x, float) and math.isnan(x)):
         return "–"
@@ -79,7 +86,7 @@ def by_kind(value: float, kind: str) -> str:
     if kind == "number":
         return number(value)
     if kind == "ratio":
-        return f"{value:.2f}"
+        return ratio_text(value)
     if kind in ("years", "weeks"):
         return f"{value:.1f}"
     if kind == "share":

@@ -33,6 +33,7 @@ from .formatting import (
     money_round,
     number,
     percent,
+    ratio_text,
     span,
 )
 from .labels import (
@@ -475,7 +476,7 @@ def _summary(pdf: _Document, c: ReportContent) -> None:
         [
             names.get(str(k), str(k)),
             money_round(r.npv),
-            _ratio(r.bcr),
+            ratio_text(r.bcr),
             percent(c.main.p_npv_positive, 0) if k == "fiscal" else "–",
         ]
         for k, r in views.iterrows()
@@ -523,7 +524,7 @@ def _summary(pdf: _Document, c: ReportContent) -> None:
                 _scenario_label(r["scenario"]),
                 money_round(r["pv_costs"]),
                 money_round(r["npv"]),
-                _ratio(r["bcr"]),
+                ratio_text(r["bcr"]),
                 percent(r["p_npv_positive"], 0),
             ]
             for name, r in opts.iterrows()
@@ -574,7 +575,7 @@ def _summary_decision(pdf: _Document, c: ReportContent) -> None:
                 money_round(r.npv),
                 percent(r.p_better, 0),
                 money_round(r.npv_fiscal),
-                _ratio(r.bcr_fiscal),
+                ratio_text(r.bcr_fiscal),
                 money_round(r.local_cashable),
             ]
             for o, r in b.options.iterrows()
@@ -619,10 +620,6 @@ def _number(section: str) -> str:
 
 def _lower_first(text: str) -> str:
     return text[:1].lower() + text[1:]
-
-
-def _ratio(x: float) -> str:
-    return f"{x:.2f}" if x == x and np.isfinite(x) else "–"
 
 
 def _baseline_section(pdf: _Document, c: ReportContent, charts: ModuleType) -> None:
@@ -866,7 +863,7 @@ def _savings_section(pdf: _Document, c: ReportContent, charts: ModuleType) -> No
             money_round(r.pv_benefits),
             money_round(r.pv_costs),
             money_round(r.npv),
-            _ratio(r.bcr),
+            ratio_text(r.bcr),
         ]
         for k, r in views.iterrows()
     ]
@@ -1126,7 +1123,7 @@ def _decision_section(pdf: _Document, c: ReportContent) -> None:
                 money_round(r.pv_benefits),
                 money_round(r.pv_costs),
                 money_round(r.npv),
-                _ratio(r.bcr),
+                ratio_text(r.bcr),
             ]
             for (o, v), r in views.iterrows()
         ],
@@ -1219,7 +1216,7 @@ def _recommendation_text(b: BoardCase) -> str:
     if r["npv_fiscal"] < 0:
         return (
             f"{head} For the public purse it costs more than it saves (fiscal NPV "
-            f"{money_round(r['npv_fiscal'])}, BCR {_ratio(r['bcr_fiscal'])}); the local "
+            f"{money_round(r['npv_fiscal'])}, BCR {ratio_text(r['bcr_fiscal'])}); the local "
             f"partnership can cash {money_round(r['local_cashable'])}."
         )
     return f"{head} Its fiscal NPV is {money_round(r['npv_fiscal'])}."
@@ -1260,7 +1257,7 @@ def _recommendation(pdf: _Document, c: ReportContent, basis: str) -> None:
                 f"{money_round(r.npv_p5)} to {money_round(r.npv_p95)}",
                 percent(r.p_better, 0),
                 money_round(r.npv_fiscal),
-                _ratio(r.bcr_fiscal),
+                ratio_text(r.bcr_fiscal),
                 money_round(r.local_cashable),
             ]
             for o, r in ranked.iterrows()

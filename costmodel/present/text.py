@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from ..model.team_result import REACH_TOTALS
-from .formatting import by_kind, money, number, percent, text_table
+from .formatting import by_kind, money, number, percent, ratio_text, text_table
 from .labels import (
     AGENCY_LABELS,
     BASIS_LABELS,
@@ -71,10 +71,6 @@ def _perspective(key: str) -> str:
 
 def _outcome(key: str) -> str:
     return OUTCOME_LABELS[key].short if key in OUTCOME_LABELS else key
-
-
-def _ratio(x: float) -> str:
-    return f"{x:.2f}" if x == x else "–"
 
 
 # ------------------------------------------------------------------------ scenarios
@@ -370,7 +366,7 @@ def projection_table(
                     money(r.pv_benefits),
                     money(r.pv_costs),
                     money(r.npv),
-                    _ratio(r.bcr),
+                    ratio_text(r.bcr),
                     perspective_basis(r.basis, res.perspective_weights.get("funder")),
                 ]
                 for k, r in res.perspectives().iterrows()
