@@ -15,6 +15,7 @@ from costmodel.model.late_intervention import baseline
 from costmodel.model.projection import CENTRAL_REACH_RUNS, project
 from costmodel.model.team import reach
 from costmodel.params.scenarios import DEFAULT_SCENARIO, apply_scenario, load_scenario
+from costmodel.present.formatting import money_m
 
 
 @pytest.fixture(scope="module")
@@ -43,7 +44,11 @@ def test_baseline_view_follows_area_and_price_year(params):
     assert view.per_head["ratio"] == pytest.approx(want.per_person / national.per_person)
     assert "£" in view.table.value and "Child protection" in view.table.value
     view.by.value = "agency"
-    assert "Police" in view.table.value and bytes(view.chart.value).startswith(b"\x89PNG")
+    assert "Police" in view.table.value
+    (bars,) = view.chart.data  # the chart in the browser: the agencies' costs, largest on top
+    costs = want.by_agency.sort_values(ascending=False, kind="stable")
+    np.testing.assert_allclose(bars.x, costs.to_numpy() / 1e6)
+    assert bars.text[0] == money_m(costs.iloc[0]) and "Police" in "".join(bars.y)
 
 
 # ------------------------------------------------------------------ reach
@@ -234,9 +239,9 @@ def test_the_reach_simulation_is_shared_and_kept_for_a_control_moved_back():
     assert len(cw._REACH_CACHE) == cw.REACH_CACHE_SIZE
 
 
-def _shown(view) -> tuple[str, bytes]:
+def _shown(view) -> tuple[str, dict]:
     text = view.headline if hasattr(view, "headline") else view.table
-    return text.value, bytes(view.chart.value)
+    return text.value, view.figure.state()
 
 
 @pytest.mark.parametrize(
