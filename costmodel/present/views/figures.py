@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import textwrap
 from collections.abc import Mapping
+from copy import deepcopy
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -226,6 +227,7 @@ def _frame(kind: str) -> tuple[list[Any], dict[str, Any]]:
         "font": FONT,
         "margin": {"l": 70, "r": 20, "t": 60, "b": 40},
         "legend": {"orientation": "h", "x": 0, "y": -0.18, "yanchor": "top"},
+        "modebar": {"orientation": "v"},
         "xaxis": {"showgrid": False},
         "yaxis": {"showgrid": True, "gridcolor": GRID},
     }
@@ -279,7 +281,13 @@ def _frame(kind: str) -> tuple[list[Any], dict[str, Any]]:
         }
         base["height"] = 420
         base["margin"] = {"l": 70, "r": 20, "t": 60, "b": 40}
-        base["legend"] = {"orientation": "h", "x": 0, "y": -0.12, "yanchor": "top"}
+        base["legend"] = {
+            "orientation": "h",
+            "x": 0,
+            "y": -0.12,
+            "yanchor": "top",
+            "traceorder": "normal",
+        }
         return traces, base
     if kind == "cumulative":
         band = {"mode": "lines", "line": {"width": 0}, "hoverinfo": "skip"}
@@ -355,6 +363,13 @@ class LiveFigure:
             for trace, props in zip(self.widget.data, data.traces, strict=True):
                 trace.update(_plain(props))
             self.widget.layout.update(_plain(data.layout))
+        if self.shown is None:
+            # The first chart is shown before the widget is on a page: the changes above
+            # go out as messages no page receives yet, so the state a page starts from
+            # (which plotly refreshes only when a figure is itself a cell's output, not
+            # a child of a box) is brought up to date, once.
+            self.widget._widget_data = deepcopy(self.widget._data)
+            self.widget._widget_layout = deepcopy(self.widget._layout_obj._props)
         self.shown = data
 
     def state(self) -> dict[str, Any]:
