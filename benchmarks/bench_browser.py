@@ -20,6 +20,7 @@ import sys
 import time
 from pathlib import Path
 
+from selenium.common.exceptions import TimeoutException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import Select, WebDriverWait
@@ -72,7 +73,12 @@ def changed(driver, before: tuple[str, str], timeout: float = WAIT) -> tuple[flo
                 when[i] = time.perf_counter() - start
         return None not in when
 
-    WebDriverWait(driver, timeout, poll_frequency=0.005).until(done)
+    try:
+        WebDriverWait(driver, timeout, poll_frequency=0.005).until(done)
+    except TimeoutException:
+        raise AssertionError(
+            f"no change within {timeout} s: tables after {when[0]} s, chart after {when[1]} s"
+        ) from None
     tables, chart = when
     assert tables is not None and chart is not None
     return tables, max(tables, chart)
