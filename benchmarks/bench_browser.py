@@ -2,7 +2,8 @@
 
 Starts `costmodel app` on a free local port, opens it in headless Chromium (Selenium),
 and for each view changes one control and times how long until the figures on the page
-change. Every change is to a value not shown before (a price year not chosen yet, a
+change: the tables' text, and the chart's data as the browser's plotly figure holds
+it. Every change is to a value not shown before (a price year not chosen yet, a
 slider one step further), so that nothing the views keep answers it. The reference,
 measured in the same run, is the same update computed in this process by the view
 itself (no browser, no messages): the ratio is what serving it through a browser
@@ -19,6 +20,7 @@ import sys
 import time
 from pathlib import Path
 
+from selenium.common.exceptions import TimeoutException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import Select, WebDriverWait
@@ -30,13 +32,24 @@ import costmodel
 from costmodel.present import widgets as cw
 
 #: The view's results as the page shows them, read in one call to the browser: the
-#: text of its tables (HTML outputs) and a fingerprint of each chart (image source).
+#: text of its tables (HTML outputs), and a fingerprint of each chart: of a plotly
+#: chart, what it draws (each trace's data and whether it is shown, and the title) as
+#: the page holds it; of a chart sent as a picture (the Monte Carlo buttons'), its image
+#: source.
 FIGURES_JS = """
 const seen = e => e.offsetParent !== null;
+const hash = s => {
+  let h = 5381;
+  for (let i = 0; i < s.length; i++) h = (h * 33 + s.charCodeAt(i)) | 0;
+  return s.length + ':' + h;
+};
 const html = [...document.querySelectorAll('.widget-html')].filter(seen).map(e => e.innerText);
 const imgs = [...document.querySelectorAll('.widget-image')].filter(seen)
   .map(e => { const s = e.getAttribute('src') || ''; return s.length + s.slice(-64); });
-return [html.join('\\n'), imgs.join('\\n')];
+const plots = [...document.querySelectorAll('.js-plotly-plot')].filter(seen)
+  .map(e => hash(JSON.stringify([((e.layout || {}).title || {}).text,
+        (e.data || []).map(t => [t.visible, Array.from(t.x || []), Array.from(t.y || [])])])));
+return [html.join('\\n'), [...imgs, ...plots].join('\\n')];
 """
 
 
@@ -60,10 +73,21 @@ def changed(driver, before: tuple[str, str], timeout: float = WAIT) -> tuple[flo
                 when[i] = time.perf_counter() - start
         return None not in when
 
-    WebDriverWait(driver, timeout, poll_frequency=0.005).until(done)
+    try:
+        WebDriverWait(driver, timeout, poll_frequency=0.005).until(done)
+    except TimeoutException:
+        raise AssertionError(
+            f"no change within {timeout} s: tables after {when[0]} s, chart after {when[1]} s"
+        ) from None
     tables, chart = when
     assert tables is not None and chart is not None
     return tables, max(tables, chart)
+
+
+def chart_on_page(driver) -> None:
+    """Wait until the open tab's chart is on the page (a tab's plotly chart is drawn
+    when the tab is first shown), so that a change is timed from a chart drawn."""
+    WebDriverWait(driver, WAIT, poll_frequency=0.05).until(lambda d: figures(d)[1])
 
 
 def slider_step(driver, label: str) -> tuple[float, float]:
@@ -123,6 +147,7 @@ def measure(
         rows: list[tuple[str, list[tuple[float, float]], list[float]]] = []
         # the cost of late intervention: the price year
         open_tab(driver, "The cost of late intervention")
+        chart_on_page(driver)
         view = cw.BaselineView(params)
         # a price year not chosen before each time: nothing kept from earlier answers it
         years = [y for y in reversed(view.price_year.options) if y != view.price_year.value]
@@ -140,6 +165,7 @@ def measure(
             ("Savings and options", "Deadweight", cw.SavingsView, "deadweight"),
         ):
             open_tab(driver, tab)
+            chart_on_page(driver)
             browser_times = [slider_step(driver, label) for _ in range(repeat)]
             v = make(params)
             c = getattr(v, control)

@@ -15,6 +15,7 @@ from costmodel.model.late_intervention import baseline
 from costmodel.model.projection import CENTRAL_REACH_RUNS, project
 from costmodel.model.team import reach
 from costmodel.params.scenarios import DEFAULT_SCENARIO, apply_scenario, load_scenario
+from costmodel.present.formatting import money_m
 
 
 @pytest.fixture(scope="module")
@@ -43,7 +44,11 @@ def test_baseline_view_follows_area_and_price_year(params):
     assert view.per_head["ratio"] == pytest.approx(want.per_person / national.per_person)
     assert "£" in view.table.value and "Child protection" in view.table.value
     view.by.value = "agency"
-    assert "Police" in view.table.value and bytes(view.chart.value).startswith(b"\x89PNG")
+    assert "Police" in view.table.value
+    (bars,) = view.chart.data  # the chart in the browser: the agencies' costs, largest on top
+    costs = want.by_agency.sort_values(ascending=False, kind="stable")
+    np.testing.assert_allclose(bars.x, costs.to_numpy() / 1e6)
+    assert bars.text[0] == money_m(costs.iloc[0]) and "Police" in "".join(bars.y)
 
 
 # ------------------------------------------------------------------ reach
@@ -58,8 +63,18 @@ def test_reach_view_controls_change_the_simulation_as_the_library_would(params):
         {"team.staff.posts": 5, "team.direct_work.caseload": 10.0}
     )
     want = reach(p, runs=cw.QUICK_REACH_RUNS, seed=0, parameter_uncertainty=False)
+    assert view.result.runs == cw.QUICK_REACH_RUNS == 100
     np.testing.assert_array_equal(view.result.total("started"), want.total("started"))
     np.testing.assert_array_equal(view.result.total("spend"), want.total("spend"))
+    assert "Quick estimate from 100 runs" in view.table.value  # the view says how many
+    assert "Monte Carlo button for the full run" in view.table.value
+    # the chart in the browser: the library's running totals, mean and 5th-95th band
+    started = want.cumulative("started", 5, 95)
+    low, high, mean = view.chart.data[:3]
+    np.testing.assert_allclose(mean.y, started["mean"])
+    np.testing.assert_allclose(low.y, started["low"])
+    np.testing.assert_allclose(high.y, started["high"])
+    assert list(mean.x) == want.quarter_labels()
     fewer = view.result.total("started").mean()
     view.posts.value = 7
     assert view.result.total("started").mean() > fewer
@@ -234,9 +249,9 @@ def test_the_reach_simulation_is_shared_and_kept_for_a_control_moved_back():
     assert len(cw._REACH_CACHE) == cw.REACH_CACHE_SIZE
 
 
-def _shown(view) -> tuple[str, bytes]:
+def _shown(view) -> tuple[str, dict]:
     text = view.headline if hasattr(view, "headline") else view.table
-    return text.value, bytes(view.chart.value)
+    return text.value, view.figure.state()
 
 
 @pytest.mark.parametrize(
@@ -274,3 +289,76 @@ def test_a_chart_drawn_on_the_kept_canvas_is_the_chart_drawn_on_its_own(params):
     for year in ("2014/15", "2022/23", "2014/15"):  # the second 2014/15 on a used canvas
         b = baseline(params, "northamptonshire", year)
         assert _png(charts.baseline_chart(b)) == alone(charts.baseline_chart(b))
+
+
+# ------------------------------------------------------------------ the charts in the browser
+
+
+def _line(fig, gid: str):
+    """The data of the matplotlib chart's artist ``gid`` (the PDF report's chart)."""
+    return next(a for a in fig.axes[0].get_children() if a.get_gid() == gid)
+
+
+def test_the_browser_charts_show_the_numbers_of_the_report_charts(params):
+    """Each plotly chart against the matplotlib chart of the same result (the PDF's):
+    the same bars, lines and payback, in the axis' unit."""
+    from costmodel.present import charts
+    from costmodel.present.views import figures
+
+    b = baseline(params, "northamptonshire", "2022/23")
+    for by in ("issue", "agency"):
+        (bars,) = figures.baseline_figure(b, by).traces
+        ax = charts.baseline_chart(b, by).axes[0]
+        drawn = [p.get_width() for p in ax.patches if p.get_gid() == "cost"]
+        np.testing.assert_allclose(bars["x"] * 1e6, drawn)
+        assert bars["text"] == [money_m(v) for v in drawn]
+
+    res = reach(params, runs=30, seed=3, parameter_uncertainty=False)
+    data = figures.families_figure(res)
+    fig = charts.families_chart(res)
+    for i, (name, _colour) in enumerate(figures.FAMILIES_LINES):
+        low, high, mean = data.traces[3 * i : 3 * i + 3]
+        if name == "light_touch_contacted" and not res.total(name).any():
+            assert not mean["visible"]
+            continue
+        np.testing.assert_allclose(mean["y"], _line(fig, f"{name}-mean").get_ydata())
+        band = _line(fig, f"{name}-band").get_paths()[0].vertices[:, 1]
+        assert low["y"].min() == pytest.approx(band.min())
+        assert high["y"].max() == pytest.approx(band.max())
+
+    proj = project(params, "optimistic", draws=1)  # pays back within its horizon
+    data = figures.cumulative_figure(proj)
+    fig = charts.cumulative_chart(proj)
+    lo, hi, costs, savings, payback, _rule = data.traces
+    unit = {"m": 1e6, "k": 1e3, "": 1.0}[data.layout["yaxis"]["ticksuffix"]]
+    np.testing.assert_allclose(costs["y"] * unit, _line(fig, "costs-mean").get_ydata())
+    np.testing.assert_allclose(savings["y"] * unit, _line(fig, "savings-mean").get_ydata())
+    assert not lo["visible"] and not hi["visible"]  # deterministic: no band
+    mark = _line(fig, "payback")
+    assert payback["x"][0] == pytest.approx(mark.get_xdata()[0])
+    assert payback["y"][0] * unit == pytest.approx(mark.get_ydata()[0])
+    assert (
+        payback["name"]
+        == "Payback: in "
+        + proj.financial_years()[int(np.ceil(proj.cumulative().attrs["payback_of_means"])) - 1]
+    )
+
+
+def test_a_live_figure_replaces_only_data_and_refuses_another_chart(params):
+    from costmodel.present.views import figures
+
+    live = figures.LiveFigure("baseline")
+    first = figures.baseline_figure(baseline(params, "northamptonshire", "2014/15"))
+    live.show(first)
+    bar = live.widget.data[0]
+    styles = (bar.orientation, bar.textposition)
+    # the state a page starts from holds the first chart (shown before any page is open)
+    np.testing.assert_allclose(live.widget._widget_data[0]["x"], first.traces[0]["x"])
+    assert live.widget._widget_layout["title"]["text"] == first.layout["title"]["text"]
+    live.show(figures.baseline_figure(baseline(params, "northamptonshire", "2022/23")))
+    assert live.widget.data[0] is bar and (bar.orientation, bar.textposition) == styles
+    live.show(first)
+    np.testing.assert_allclose(bar.x, first.traces[0]["x"])
+    res = reach(params, runs=5, seed=0, parameter_uncertainty=False)
+    with pytest.raises(ValueError, match="families chart cannot be shown on a baseline"):
+        live.show(figures.families_figure(res))

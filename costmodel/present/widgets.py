@@ -11,7 +11,9 @@ the library's own functions, and the last result is kept on the view (``.result`
 so that it can be checked or reused from code. Bad input shows as a one-line message
 in the view, never as a traceback. What a control does not change is kept: the
 team simulation (shared between views, :func:`shared_reach`), a scenario's
-parameters, baselines, and every chart already drawn.
+parameters, baselines, and every Monte Carlo chart already drawn. The charts that follow
+the controls are drawn in the browser (plotly ``FigureWidget`` objects, made once, whose data
+are replaced in place: :mod:`costmodel.present.views.figures`).
 
 * :class:`BaselineView` – the cost of late intervention, by issue and agency, per head.
 * :class:`ReachView` – how many families the team reaches, and at what cost.

@@ -14,7 +14,8 @@ from ...model.vocabulary import NATIONAL_AREA
 from ...params.store import ParameterSet, area_folders, load
 from ..formatting import money_round, percent
 from ..labels import AGENCY_LABELS, ISSUE_LABELS, area_label
-from .common import _guarded, _image, _Recent, _table, _View, chart_png
+from .common import _guarded, _Recent, _table, _View
+from .figures import LiveFigure, baseline_figure
 
 
 class BaselineView(_View):
@@ -36,7 +37,8 @@ class BaselineView(_View):
             options=[("By issue", "issue"), ("By agency", "agency")], value="issue"
         )
         self.table = w.HTML()
-        self.chart = _image()
+        self.figure = LiveFigure("baseline")
+        self.chart = self.figure.widget
         self.result: Any = None
         self.per_head: dict[str, float] = {}
         # the baselines already worked out, by parameters, area and price year (the
@@ -62,8 +64,6 @@ class BaselineView(_View):
 
     @_guarded
     def update(self) -> None:
-        from .. import charts
-
         chosen = self.area.value
         if chosen not in areas(self.params):  # another area's folder: load its parameters
             self.params = load(chosen, root=self.params.root)
@@ -90,8 +90,7 @@ class BaselineView(_View):
             f"({self.per_head['ratio']:.2f} times).</p>"
         )
         self.table.value = head + _table(["By " + by, "Annual cost", "Share", "Basis"], rows)
-        key = ("baseline", self._fingerprint(), chosen, self.price_year.value, by)
-        self.chart.value = chart_png(key, lambda: charts.baseline_chart(b, by))
+        self.figure.show(baseline_figure(b, by))
         self._say("")
 
 

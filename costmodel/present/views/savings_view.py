@@ -39,6 +39,7 @@ from .common import (
     monte_carlo_draws,
     shared_reach,
 )
+from .figures import LiveFigure, cumulative_figure
 
 if TYPE_CHECKING:
     from ...model.team_result import ReachResult
@@ -101,7 +102,8 @@ class SavingsView(_View):
         self.tornado_button = w.Button(description="Tornado")
         self.reset_button = w.Button(description="Reset to scenario")
         self.headline = w.HTML()
-        self.chart = _image()
+        self.figure = LiveFigure("cumulative")
+        self.chart = self.figure.widget
         # each analysis keeps its own place, so running one does not hide another
         self.mc_text, self.mc_chart = w.HTML(), _image()
         self.tornado_text, self.tornado_chart = w.HTML(), _image()
@@ -213,8 +215,6 @@ class SavingsView(_View):
     @_guarded
     def update(self) -> None:
         """The deterministic appraisal at the controls' values (central values throughout)."""
-        from .. import charts
-
         p = self.current_params()
         proj = project(
             p,
@@ -248,8 +248,7 @@ class SavingsView(_View):
             f"{proj.price_year} prices, real terms; discounted at "
             f"{percent(self.discount_rate.value, 1)} a year over {a.horizon} years.",
         )
-        key = ("cumulative", p.fingerprint(), self.scenario.value)
-        self.chart.value = chart_png(key, lambda: charts.cumulative_chart(proj))
+        self.figure.show(cumulative_figure(proj))
         self._say("")
 
     @_guarded
