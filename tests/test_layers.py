@@ -208,15 +208,6 @@ RESULT_TYPES = frozenset(
     }
 )
 VOCABULARY = f"{PACKAGE}.model.vocabulary"
-#: Modules of ``present/`` that still call the model: the app's views, being moved.
-STILL_COMPUTING = frozenset(
-    {
-        "costmodel.present.views.baseline_view",
-        "costmodel.present.views.common",
-        "costmodel.present.views.reach_view",
-        "costmodel.present.views.savings_view",
-    }
-)
 
 
 def model_uses(source: str, module: str, is_package: bool = False) -> list[str]:
@@ -300,19 +291,14 @@ def test_the_result_types_are_classes_of_the_model():
 
 def test_present_formats_what_the_results_hold():
     """``present/`` computes no model numbers: from ``model/`` it imports only result
-    types and the vocabulary (the modules still computing are listed, and must be)."""
-    found, still = [], set()
+    types, the vocabulary and named constants (the app's views run the model through
+    :mod:`costmodel.analysis.explore`)."""
+    found = []
     for file in modules():
         module, is_package = dotted_name(file)
-        if layer_of(module) != "present":
-            continue
-        uses = model_uses(file.read_text(encoding="utf-8"), module, is_package)
-        if module not in STILL_COMPUTING:
-            found += uses
-        elif uses:
-            still.add(module)
+        if layer_of(module) == "present":
+            found += model_uses(file.read_text(encoding="utf-8"), module, is_package)
     assert found == []
-    assert still == STILL_COMPUTING, "a module no longer computing leaves STILL_COMPUTING"
 
 
 # --------------------------------------------------------------------------- the package

@@ -8,8 +8,9 @@ from typing import Any
 
 import ipywidgets as w
 
+from ...analysis.explore import area_baseline, area_names, main_area
 from ...greenbook.prices import deflators_from_params
-from ...model.late_intervention import Baseline, areas, baseline, default_area
+from ...model.late_intervention import Baseline
 from ...model.vocabulary import NATIONAL_AREA
 from ...params.store import ParameterSet, area_folders, load
 from ..formatting import money_round, percent
@@ -24,8 +25,8 @@ class BaselineView(_View):
     def __init__(self, params: ParameterSet | None = None, area: str | None = None):
         params = params if params is not None else load(area)
         folders = area_folders(params.root) if params.root is not None else []
-        local = folders or [a for a in areas(params) if a != NATIONAL_AREA] or [NATIONAL_AREA]
-        area = area or default_area(params) or local[0]
+        local = folders or [a for a in area_names(params) if a != NATIONAL_AREA] or [NATIONAL_AREA]
+        area = area or main_area(params) or local[0]
         defl = deflators_from_params(params)
         years = list(defl.index.index)
         outturn = [y for y in years if not defl.is_forecast(y)]
@@ -60,12 +61,14 @@ class BaselineView(_View):
 
     def _baseline(self, area: str, price_year: str) -> Baseline:
         key = (self._fingerprint(), area, price_year)
-        return self._baselines.get_or_make(key, lambda: baseline(self.params, area, price_year))
+        return self._baselines.get_or_make(
+            key, lambda: area_baseline(self.params, area, price_year)
+        )
 
     @_guarded
     def update(self) -> None:
         chosen = self.area.value
-        if chosen not in areas(self.params):  # another area's folder: load its parameters
+        if chosen not in area_names(self.params):  # another area's folder: load its parameters
             self.params = load(chosen, root=self.params.root)
         b = self._baseline(chosen, self.price_year.value)
         national = self._baseline(NATIONAL_AREA, self.price_year.value)

@@ -95,11 +95,11 @@ _CHART_CACHE = _Recent(CHART_CACHE_SIZE)
 def shared_reach(params: ParameterSet, runs: int, seed: int = 0) -> ReachResult:
     """The team simulation at central parameter values (chance only), computed once
     for each set of parameter values, runs and seed, and shared between the views."""
-    from ...model.team import reach
+    from ...analysis.explore import team_reach
 
     return _REACH_CACHE.get_or_make(
         (params.fingerprint(), runs, seed),
-        lambda: reach(params, runs=runs, seed=seed, parameter_uncertainty=False),
+        lambda: team_reach(params, runs=runs, seed=seed, parameter_uncertainty=False),
     )
 
 

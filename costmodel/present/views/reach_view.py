@@ -159,11 +159,11 @@ class ReachView(_View):
     @_guarded
     def run_monte_carlo(self, runs: int | None = None, seed: int = 1) -> None:
         """Every run draws its own parameter values as well as chance events."""
-        from ...model.team import reach
+        from ...analysis.explore import team_reach
 
         runs = runs or self.runs.value
         self._say(f"Simulating {runs:,} runs…")
-        res = reach(
+        res = team_reach(
             self.current_params(),
             runs=runs,
             seed=seed,

@@ -12,13 +12,14 @@ from typing import TYPE_CHECKING, Any
 import ipywidgets as w
 import numpy as np
 
+from ...analysis.explore import appraisal
 from ...analysis.what_if import (
     first_discount_rate,
     pv_costs_less_income,
     what_if_overrides,
 )
 from ...model.programme import CENTRAL_REACH_RUNS
-from ...model.projection import Projection, project
+from ...model.result import Projection
 from ...model.vocabulary import NATIONAL_AREA
 from ...params.errors import CostModelError
 from ...params.scenarios import DEFAULT_SCENARIO, apply_scenario, list_scenarios
@@ -216,7 +217,7 @@ class SavingsView(_View):
     def update(self) -> None:
         """The deterministic appraisal at the controls' values (central values throughout)."""
         p = self.current_params()
-        proj = project(
+        proj = appraisal(
             p,
             None,
             draws=1,
@@ -260,7 +261,7 @@ class SavingsView(_View):
 
         draws = draws or self.draws.value
         self._say(f"Running {draws:,} Monte Carlo draws…")
-        proj = project(
+        proj = appraisal(
             self.current_params(),
             None,
             draws=draws,
@@ -330,7 +331,7 @@ class SavingsView(_View):
         projections = {}
         for name in names:
             self._say(f"Scenario {name}…")
-            projections[name] = project(
+            projections[name] = appraisal(
                 self.params,
                 name,
                 draws=draws,
