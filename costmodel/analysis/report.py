@@ -15,6 +15,7 @@ prices of the financial year holding the appraisal year's midpoint).
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -31,6 +32,7 @@ from ..model.late_intervention import Baseline, baseline, default_area
 from ..model.programme import programmes
 from ..model.projection import Projection, common_basis, default_price_year, project
 from ..model.savings import GRADES, evidence_class
+from ..model.team_engine import simulation_cache
 from ..model.vocabulary import AGENCY_NAMES, WEEKS_PER_QUARTER, WEEKS_PER_YEAR
 from ..params.decisions import DEFAULT_DECISION, DecisionSpec, list_decisions, load_decision
 from ..params.errors import ParameterError, Problem, accepts
@@ -752,27 +754,32 @@ def report_content(
         "years_after_support": years_after_support,
         "base_date": base_date,
     }
-    projections, fingerprints = _projections(
-        params, chosen, {**settings, "draws": draws, "seed": seed}, say, share_simulations
-    )
-    if nominal:  # fail early, with the years the deflator lacks
-        for y in projections[main].financial_years():
-            defl.level(y)
-    say("sensitivity")
-    tornado = one_way(params, chosen.sources[main], runs=sensitivity_runs, **settings)
-    switching = switching_values(params, chosen.sources[main], runs=sensitivity_runs, **settings)
-    voi = None
-    if draws >= MIN_VOI_DRAWS:
-        say("value of information")
-        voi = evppi(projections[main])
-    decided: OptionsAppraisal | None = None
-    board: BoardCase | None = None
-    sampled: dict[str, pd.DataFrame] = {}
-    if chosen.decision is not None:
-        say("the decision's options")
-        decided, board, sampled = _decision(
-            params, chosen.decision, draws, seed, decision_date, tornado, sensitivity_runs
+    # what does not change between the steps (a team simulation with the same inputs
+    # and seed) is worked out once
+    with simulation_cache() if share_simulations else contextlib.nullcontext():
+        projections, fingerprints = _projections(
+            params, chosen, {**settings, "draws": draws, "seed": seed}, say, share_simulations
         )
+        if nominal:  # fail early, with the years the deflator lacks
+            for y in projections[main].financial_years():
+                defl.level(y)
+        say("sensitivity")
+        tornado = one_way(params, chosen.sources[main], runs=sensitivity_runs, **settings)
+        switching = switching_values(
+            params, chosen.sources[main], runs=sensitivity_runs, **settings
+        )
+        voi = None
+        if draws >= MIN_VOI_DRAWS:
+            say("value of information")
+            voi = evppi(projections[main])
+        decided: OptionsAppraisal | None = None
+        board: BoardCase | None = None
+        sampled: dict[str, pd.DataFrame] = {}
+        if chosen.decision is not None:
+            say("the decision's options")
+            decided, board, sampled = _decision(
+                params, chosen.decision, draws, seed, decision_date, tornado, sensitivity_runs
+            )
     return ReportContent(
         area=area,
         scenarios=chosen.scenarios,

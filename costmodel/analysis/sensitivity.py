@@ -16,7 +16,10 @@ the preferred option (chapter 5, "Sensitivity analysis"; switching values).
 
 from __future__ import annotations
 
+import multiprocessing
+import os
 from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from typing import Any
 
 import numpy as np
@@ -32,6 +35,65 @@ from ..params.schema import unit_range
 from ..params.store import ParameterSet
 
 Model = Callable[[ParameterSet], float]
+
+#: The environment variable that caps the worker processes (1: evaluate in this one).
+WORKERS_VARIABLE = "COSTMODEL_WORKERS"
+
+#: The model, base parameters and task a forked worker evaluates (set before the fork).
+_TASK: tuple[Callable[..., Any], tuple] | None = None
+
+
+def workers(tasks: int) -> int:
+    """How many processes evaluate ``tasks`` independent points: one per core this
+    process may use, at most :data:`WORKERS_VARIABLE` (when set) and at most one per
+    task; 1 where processes cannot be forked."""
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        cores = os.cpu_count() or 1
+    given = os.environ.get(WORKERS_VARIABLE, "").strip()
+    if given:
+        try:
+            cores = min(cores, int(given))
+        except ValueError:
+            raise CostModelError(
+                f"{WORKERS_VARIABLE} must be a whole number of processes, not {given!r}"
+            ) from None
+    if "fork" not in multiprocessing.get_all_start_methods():
+        return 1
+    if multiprocessing.current_process().daemon:  # already a worker
+        return 1
+    return max(1, min(cores, tasks))
+
+
+def _run_task(i: int) -> tuple[bool, Any]:
+    """Task ``i`` in a worker: (True, result), or (False, None) when the model refused
+    its values (the caller evaluates it again itself, to raise the error)."""
+    assert _TASK is not None
+    job, args = _TASK
+    try:
+        return True, job(*args, i)
+    except CostModelError:
+        return False, None
+
+
+def parallel_map(job: Callable[..., Any], args: tuple, tasks: int) -> list[Any]:
+    """``[job(*args, i) for i in range(tasks)]``, in that order, on :func:`workers`
+    processes. Each task must be a function of its arguments alone (no shared random
+    generator), so the results are those of the loop. The processes are forked, so
+    ``job`` and ``args`` need not be picklable; only ``i`` and the results travel."""
+    n = workers(tasks)
+    if n == 1:
+        return [job(*args, i) for i in range(tasks)]
+    global _TASK
+    _TASK = (job, args)
+    try:
+        context = multiprocessing.get_context("fork")
+        with ProcessPoolExecutor(n, mp_context=context) as pool:
+            done = list(pool.map(_run_task, range(tasks)))
+    finally:
+        _TASK = None
+    return [out if ok else job(*args, i) for i, (ok, out) in enumerate(done)]
 
 
 def _setup(
@@ -80,14 +142,19 @@ def one_way(
     f, base, default = _setup(params, scenario, model, runs, kwargs)
     names = list(parameters) if parameters is not None else default
     centre = evaluate(f, base, {})
+    bounds = [
+        tuple(map(float, ranges[path]))
+        if ranges and path in ranges
+        else (_quantile(base, path, low_q), _quantile(base, path, high_q))
+        for path in names
+    ]
+    points = [{path: x} for path, b in zip(names, bounds, strict=True) for x in b]
+    outcomes = parallel_map(_evaluate_point, (f, base, points), len(points))
     rows = []
-    for path in names:
+    for i, path in enumerate(names):
         p = base[path]
-        if ranges and path in ranges:
-            lo, hi = map(float, ranges[path])
-        else:
-            lo, hi = _quantile(base, path, low_q), _quantile(base, path, high_q)
-        n_lo, n_hi = evaluate(f, base, {path: lo}), evaluate(f, base, {path: hi})
+        lo, hi = bounds[i]
+        n_lo, n_hi = outcomes[2 * i], outcomes[2 * i + 1]
         rows.append(
             {
                 "parameter": path,
@@ -143,38 +210,44 @@ def switching_values(
     else:
         names = default
     centre = evaluate(f, base, {})
-    rows = []
-    for path in names:
-        p = base[path]
-        v = float(p.value)
-        lo, hi = search_range(p)
-        lo, f_lo = _feasible(f, base, path, lo, v)
-        hi, f_hi = _feasible(f, base, path, hi, v)
-        value = np.nan
-        if np.sign(f_lo) != np.sign(f_hi):
-            value = optimize.brentq(
-                lambda x, path=path: evaluate(f, base, {path: x}),
-                lo,
-                hi,
-                xtol=1e-9 * max(1.0, abs(v)),
-                rtol=1e-10,
-            )
-        rows.append(
-            {
-                "parameter": path,
-                "central": v,
-                "switching": value,
-                "searched_low": lo,
-                "searched_high": hi,
-                "change": (value - v) / v if v and np.isfinite(value) else np.nan,
-            }
-        )
+    rows = parallel_map(_switching_row, (f, base, names), len(names))
     out = pd.DataFrame(
         rows,
         columns=["parameter", "central", "switching", "searched_low", "searched_high", "change"],
     ).set_index("parameter")
     out.attrs["npv_central"] = centre
     return out
+
+
+def _evaluate_point(f: Model, base: ParameterSet, points: Sequence[Mapping], i: int) -> float:
+    """The model at the ``i``-th of ``points``."""
+    return evaluate(f, base, points[i])
+
+
+def _switching_row(f: Model, base: ParameterSet, names: Sequence[str], i: int) -> dict:
+    """The switching value of the ``i``-th of ``names``: a row of the table."""
+    path = names[i]
+    v = float(base[path].value)
+    lo, hi = search_range(base[path])
+    lo, f_lo = _feasible(f, base, path, lo, v)
+    hi, f_hi = _feasible(f, base, path, hi, v)
+    value = np.nan
+    if np.sign(f_lo) != np.sign(f_hi):
+        value = optimize.brentq(
+            lambda x: evaluate(f, base, {path: x}),
+            lo,
+            hi,
+            xtol=1e-9 * max(1.0, abs(v)),
+            rtol=1e-10,
+        )
+    return {
+        "parameter": path,
+        "central": v,
+        "switching": value,
+        "searched_low": lo,
+        "searched_high": hi,
+        "change": (value - v) / v if v and np.isfinite(value) else np.nan,
+    }
 
 
 def _feasible(
@@ -244,4 +317,14 @@ def _quantile(params: ParameterSet, path: str, q: float) -> float:
     return float(quantile(params[path], q))
 
 
-__all__ = ["Model", "evaluate", "one_way", "search_range", "switching_values", "two_way"]
+__all__ = [
+    "WORKERS_VARIABLE",
+    "Model",
+    "evaluate",
+    "one_way",
+    "parallel_map",
+    "search_range",
+    "switching_values",
+    "two_way",
+    "workers",
+]
