@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from costmodel.analysis import parallel as w
 from costmodel.analysis import sensitivity as s
 from costmodel.model import team_engine
 from costmodel.model.team import reach_inputs
@@ -75,12 +76,12 @@ def _model(params):
 def test_worker_processes_give_the_serial_table(params, monkeypatch, analysis):
     f = getattr(s, analysis)
     names = [EFFECT, RATE, DEADWEIGHT]
-    monkeypatch.setenv(s.WORKERS_VARIABLE, "1")
+    monkeypatch.setenv(w.WORKERS_VARIABLE, "1")
     serial = f(params, parameters=names, model=_model)
     if analysis == "switching_values":  # a value is searched for, not only the edges
         assert serial["switching"].notna().any()
-    monkeypatch.setenv(s.WORKERS_VARIABLE, "2")
-    if s.workers(len(names)) < 2:
+    monkeypatch.setenv(w.WORKERS_VARIABLE, "2")
+    if w.workers(len(names)) < 2:
         pytest.skip("one core: nothing runs in parallel")
     parallel = f(params, parameters=names, model=_model)
     assert parallel.equals(serial)
@@ -88,8 +89,8 @@ def test_worker_processes_give_the_serial_table(params, monkeypatch, analysis):
 
 
 def test_parallel_map_keeps_the_order_and_raises_a_models_error_here(monkeypatch):
-    monkeypatch.setenv(s.WORKERS_VARIABLE, "2")
-    assert s.parallel_map(lambda k, i: k * i, (3,), 5) == [0, 3, 6, 9, 12]
+    monkeypatch.setenv(w.WORKERS_VARIABLE, "2")
+    assert w.parallel_map(lambda k, i: k * i, (3,), 5) == [0, 3, 6, 9, 12]
 
     def refuse(i):
         if i == 2:
@@ -97,14 +98,14 @@ def test_parallel_map_keeps_the_order_and_raises_a_models_error_here(monkeypatch
         return i
 
     with pytest.raises(CostModelError, match="point 2 refused"):
-        s.parallel_map(refuse, (), 4)
+        w.parallel_map(refuse, (), 4)
 
 
 def test_workers_are_capped_by_the_variable_and_the_tasks(monkeypatch):
-    monkeypatch.setenv(s.WORKERS_VARIABLE, "1")
-    assert s.workers(10) == 1
-    monkeypatch.setenv(s.WORKERS_VARIABLE, "64")
-    assert 1 <= s.workers(1) == 1
-    monkeypatch.setenv(s.WORKERS_VARIABLE, "two")
+    monkeypatch.setenv(w.WORKERS_VARIABLE, "1")
+    assert w.workers(10) == 1
+    monkeypatch.setenv(w.WORKERS_VARIABLE, "64")
+    assert 1 <= w.workers(1) == 1
+    monkeypatch.setenv(w.WORKERS_VARIABLE, "two")
     with pytest.raises(CostModelError, match="COSTMODEL_WORKERS must be a whole number"):
-        s.workers(3)
+        w.workers(3)
