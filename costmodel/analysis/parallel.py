@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import pickle
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any
@@ -46,22 +47,28 @@ def workers(tasks: int) -> int:
     return max(1, min(cores, tasks))
 
 
-def _run_task(i: int) -> tuple[bool, Any]:
-    """Task ``i`` in a worker: (True, result), or (False, None) when the model refused
-    its values (the caller evaluates it again itself, to raise the error)."""
+def _run_task(i: int) -> tuple[bool, bytes]:
+    """Task ``i`` in a worker: (True, the result pickled), or (False, b"") when the
+    model refused its values (the caller evaluates it again itself, to raise the
+    error). The result is pickled here with the highest protocol, whose arrays come back
+    in memory numpy allocates: an array rebuilt from the pool's own pickle (protocol 4)
+    sits where numpy's vectorised sums can add in another order, so a figure worked out
+    from it may differ in the last bit."""
     assert _TASK is not None
     job, args = _TASK
     try:
-        return True, job(*args, i)
+        out = job(*args, i)
     except CostModelError:
-        return False, None
+        return False, b""
+    return True, pickle.dumps(out, protocol=pickle.HIGHEST_PROTOCOL)
 
 
 def parallel_map(job: Callable[..., Any], args: tuple, tasks: int) -> list[Any]:
     """``[job(*args, i) for i in range(tasks)]``, in that order, on :func:`workers`
     processes. Each task must be a function of its arguments alone (no shared random
     generator), so the results are those of the loop. The processes are forked, so
-    ``job`` and ``args`` need not be picklable; only ``i`` and the results travel."""
+    ``job`` and ``args`` need not be picklable; only ``i`` and the results travel.
+    Where a task raises a :class:`CostModelError` it is run again here, to raise it."""
     n = workers(tasks)
     if n == 1:
         return [job(*args, i) for i in range(tasks)]
@@ -73,7 +80,7 @@ def parallel_map(job: Callable[..., Any], args: tuple, tasks: int) -> list[Any]:
             done = list(pool.map(_run_task, range(tasks)))
     finally:
         _TASK = None
-    return [out if ok else job(*args, i) for i, (ok, out) in enumerate(done)]
+    return [pickle.loads(out) if ok else job(*args, i) for i, (ok, out) in enumerate(done)]
 
 
 __all__ = ["WORKERS_VARIABLE", "parallel_map", "workers"]

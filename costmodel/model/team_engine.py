@@ -478,19 +478,20 @@ def simulate_reach(
     """
     rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
     seed_label = None if isinstance(seed, np.random.Generator) else seed
-    if _CACHE is None or progress is not None:
+    cache = _CACHE  # the block may end meanwhile (another thread's)
+    if cache is None or progress is not None:
         return _simulate(inputs, rng, seed_label, step_weeks, weeks, progress)
     key = _cache_key(inputs, rng, step_weeks, weeks)
-    if key in _CACHE:
-        _CACHE.move_to_end(key)
-        result, state = _CACHE[key]
+    if key in cache:
+        cache.move_to_end(key)
+        result, state = cache[key]
         rng.bit_generator.state = state
         return result if result.seed == seed_label else replace(result, seed=seed_label)
     result = _simulate(inputs, rng, seed_label, step_weeks, weeks, None)
     _read_only(result)
-    _CACHE[key] = (result, rng.bit_generator.state)
-    while len(_CACHE) > CACHE_SIZE:
-        _CACHE.popitem(last=False)
+    cache[key] = (result, rng.bit_generator.state)
+    while len(cache) > CACHE_SIZE:
+        cache.popitem(last=False)
     return result
 
 
