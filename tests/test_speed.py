@@ -109,3 +109,31 @@ def test_workers_are_capped_by_the_variable_and_the_tasks(monkeypatch):
     monkeypatch.setenv(w.WORKERS_VARIABLE, "two")
     with pytest.raises(CostModelError, match="COSTMODEL_WORKERS must be a whole number"):
         w.workers(3)
+
+
+def test_the_reports_projections_on_every_core_are_those_of_one_process(params, monkeypatch):
+    """Each team's first scenario, then the others with its simulation, in workers:
+    every draw's NPV as in one process (the last bit included), a shared team's
+    simulation shared."""
+    from costmodel.analysis import report
+
+    chosen = report._choose(params, ["calibrated"], ["cautious", "central"], None)
+    settings = {"draws": 100, "seed": 4}
+    monkeypatch.setenv(w.WORKERS_VARIABLE, "1")
+    serial, prints = report._projections(params, chosen, settings, lambda _: None, True)
+    monkeypatch.setenv(w.WORKERS_VARIABLE, "2")
+    if w.workers(2) < 2:
+        pytest.skip("one core: nothing runs in parallel")
+    said: list[str] = []
+    parallel, prints_2 = report._projections(params, chosen, settings, said.append, True)
+    assert list(parallel) == list(serial) == ["calibrated", "cautious", "central"]
+    assert sorted(said) == sorted(f"scenario {n}" for n in serial)
+    assert prints_2 == prints
+    for name in serial:
+        np.testing.assert_array_equal(parallel[name].appraisal.npv, serial[name].appraisal.npv)
+        assert parallel[name].central_npv == serial[name].central_npv
+    team = serial["calibrated"].simulation
+    assert serial["cautious"].simulation is team  # shared, not run again
+    np.testing.assert_array_equal(
+        parallel["cautious"].simulation.quarterly["started"], team.quarterly["started"]
+    )
