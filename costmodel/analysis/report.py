@@ -15,6 +15,7 @@ prices of the financial year holding the appraisal year's midpoint).
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -31,6 +32,7 @@ from ..model.late_intervention import Baseline, baseline, default_area
 from ..model.programme import programmes
 from ..model.projection import Projection, common_basis, default_price_year, project
 from ..model.savings import GRADES, evidence_class
+from ..model.team_engine import simulation_cache
 from ..model.vocabulary import AGENCY_NAMES, WEEKS_PER_QUARTER, WEEKS_PER_YEAR
 from ..params.decisions import DEFAULT_DECISION, DecisionSpec, list_decisions, load_decision
 from ..params.errors import ParameterError, Problem, accepts
@@ -38,6 +40,7 @@ from ..params.scenarios import apply_scenario, list_scenarios, load_scenario, sc
 from ..params.store import ParameterSet
 from .board_case import BoardCase, board_case
 from .monitoring import sample_size_value
+from .parallel import parallel_map
 from .sensitivity import one_way, switching_values
 from .value_of_information import MIN_DRAWS, evppi
 
@@ -629,25 +632,54 @@ def _projections(
     share_simulations: bool,
 ) -> tuple[dict[str, Projection], dict[str, str]]:
     """Each compared scenario projected on one basis; scenarios whose team parameters
-    are the same share one team simulation."""
-    projections: dict[str, Projection] = {}
-    fingerprints: dict[str, str] = {}
-    simulations: dict[tuple, Any] = {}
-    for name in chosen.compared:
+    are the same share one team simulation. The first scenario of each team is
+    projected, then the others with its simulation, each round on every core
+    (:func:`~costmodel.analysis.parallel.parallel_map`)."""
+    names = list(chosen.compared)
+    applied = {name: apply_scenario(params, chosen.sources[name]) for name in names}
+    team = {name: _team_key(applied[name]) for name in names}
+    first: dict[tuple, str] = {}
+    for name in names:
+        first.setdefault(team[name], name)
+    leaders = [n for n in names if not share_simulations or first[team[n]] == n]
+    others = [n for n in names if n not in leaders]
+    for name in [*leaders, *others]:
         say(f"scenario {name}")
-        applied = apply_scenario(params, chosen.sources[name])
-        team = _team_key(applied)
-        projections[name] = project(
-            params,
-            chosen.sources[name],
-            central=True,
-            simulation=simulations.get(team) if share_simulations else None,
-            **settings,
+    done = dict(
+        zip(
+            leaders,
+            parallel_map(_project_one, (params, chosen, settings, leaders, {}), len(leaders)),
+            strict=True,
         )
-        if projections[name].simulation is not None:
-            simulations.setdefault(team, projections[name].simulation)
-        fingerprints[name] = applied.fingerprint()
-    return projections, fingerprints
+    )
+    shared = {n: done[first[team[n]]].simulation for n in others}
+    done.update(
+        zip(
+            others,
+            parallel_map(_project_one, (params, chosen, settings, others, shared), len(others)),
+            strict=True,
+        )
+    )
+    projections = {name: done[name] for name in names}
+    return projections, {name: applied[name].fingerprint() for name in names}
+
+
+def _project_one(
+    params: ParameterSet,
+    chosen: _Chosen,
+    settings: Mapping[str, Any],
+    names: Sequence[str],
+    simulations: Mapping[str, Any],
+    i: int,
+) -> Projection:
+    """The ``i``-th of ``names`` projected, with its team's simulation if given."""
+    return project(
+        params,
+        chosen.sources[names[i]],
+        central=True,
+        simulation=simulations.get(names[i]),
+        **settings,
+    )
 
 
 def _decision(
@@ -752,27 +784,32 @@ def report_content(
         "years_after_support": years_after_support,
         "base_date": base_date,
     }
-    projections, fingerprints = _projections(
-        params, chosen, {**settings, "draws": draws, "seed": seed}, say, share_simulations
-    )
-    if nominal:  # fail early, with the years the deflator lacks
-        for y in projections[main].financial_years():
-            defl.level(y)
-    say("sensitivity")
-    tornado = one_way(params, chosen.sources[main], runs=sensitivity_runs, **settings)
-    switching = switching_values(params, chosen.sources[main], runs=sensitivity_runs, **settings)
-    voi = None
-    if draws >= MIN_VOI_DRAWS:
-        say("value of information")
-        voi = evppi(projections[main])
-    decided: OptionsAppraisal | None = None
-    board: BoardCase | None = None
-    sampled: dict[str, pd.DataFrame] = {}
-    if chosen.decision is not None:
-        say("the decision's options")
-        decided, board, sampled = _decision(
-            params, chosen.decision, draws, seed, decision_date, tornado, sensitivity_runs
+    # what does not change between the steps (a team simulation with the same inputs
+    # and seed) is worked out once
+    with simulation_cache() if share_simulations else contextlib.nullcontext():
+        projections, fingerprints = _projections(
+            params, chosen, {**settings, "draws": draws, "seed": seed}, say, share_simulations
         )
+        if nominal:  # fail early, with the years the deflator lacks
+            for y in projections[main].financial_years():
+                defl.level(y)
+        say("sensitivity")
+        tornado = one_way(params, chosen.sources[main], runs=sensitivity_runs, **settings)
+        switching = switching_values(
+            params, chosen.sources[main], runs=sensitivity_runs, **settings
+        )
+        voi = None
+        if draws >= MIN_VOI_DRAWS:
+            say("value of information")
+            voi = evppi(projections[main])
+        decided: OptionsAppraisal | None = None
+        board: BoardCase | None = None
+        sampled: dict[str, pd.DataFrame] = {}
+        if chosen.decision is not None:
+            say("the decision's options")
+            decided, board, sampled = _decision(
+                params, chosen.decision, draws, seed, decision_date, tornado, sensitivity_runs
+            )
     return ReportContent(
         area=area,
         scenarios=chosen.scenarios,

@@ -30,6 +30,7 @@ from ..params.sampling import uncertain
 from ..params.scenarios import apply_scenario
 from ..params.schema import unit_range
 from ..params.store import ParameterSet
+from .parallel import parallel_map
 
 Model = Callable[[ParameterSet], float]
 
@@ -80,14 +81,19 @@ def one_way(
     f, base, default = _setup(params, scenario, model, runs, kwargs)
     names = list(parameters) if parameters is not None else default
     centre = evaluate(f, base, {})
+    bounds = [
+        tuple(map(float, ranges[path]))
+        if ranges and path in ranges
+        else (_quantile(base, path, low_q), _quantile(base, path, high_q))
+        for path in names
+    ]
+    points = [{path: x} for path, b in zip(names, bounds, strict=True) for x in b]
+    outcomes = parallel_map(_evaluate_point, (f, base, points), len(points))
     rows = []
-    for path in names:
+    for i, path in enumerate(names):
         p = base[path]
-        if ranges and path in ranges:
-            lo, hi = map(float, ranges[path])
-        else:
-            lo, hi = _quantile(base, path, low_q), _quantile(base, path, high_q)
-        n_lo, n_hi = evaluate(f, base, {path: lo}), evaluate(f, base, {path: hi})
+        lo, hi = bounds[i]
+        n_lo, n_hi = outcomes[2 * i], outcomes[2 * i + 1]
         rows.append(
             {
                 "parameter": path,
@@ -143,38 +149,44 @@ def switching_values(
     else:
         names = default
     centre = evaluate(f, base, {})
-    rows = []
-    for path in names:
-        p = base[path]
-        v = float(p.value)
-        lo, hi = search_range(p)
-        lo, f_lo = _feasible(f, base, path, lo, v)
-        hi, f_hi = _feasible(f, base, path, hi, v)
-        value = np.nan
-        if np.sign(f_lo) != np.sign(f_hi):
-            value = optimize.brentq(
-                lambda x, path=path: evaluate(f, base, {path: x}),
-                lo,
-                hi,
-                xtol=1e-9 * max(1.0, abs(v)),
-                rtol=1e-10,
-            )
-        rows.append(
-            {
-                "parameter": path,
-                "central": v,
-                "switching": value,
-                "searched_low": lo,
-                "searched_high": hi,
-                "change": (value - v) / v if v and np.isfinite(value) else np.nan,
-            }
-        )
+    rows = parallel_map(_switching_row, (f, base, names), len(names))
     out = pd.DataFrame(
         rows,
         columns=["parameter", "central", "switching", "searched_low", "searched_high", "change"],
     ).set_index("parameter")
     out.attrs["npv_central"] = centre
     return out
+
+
+def _evaluate_point(f: Model, base: ParameterSet, points: Sequence[Mapping], i: int) -> float:
+    """The model at the ``i``-th of ``points``."""
+    return evaluate(f, base, points[i])
+
+
+def _switching_row(f: Model, base: ParameterSet, names: Sequence[str], i: int) -> dict:
+    """The switching value of the ``i``-th of ``names``: a row of the table."""
+    path = names[i]
+    v = float(base[path].value)
+    lo, hi = search_range(base[path])
+    lo, f_lo = _feasible(f, base, path, lo, v)
+    hi, f_hi = _feasible(f, base, path, hi, v)
+    value = np.nan
+    if np.sign(f_lo) != np.sign(f_hi):
+        value = optimize.brentq(
+            lambda x: evaluate(f, base, {path: x}),
+            lo,
+            hi,
+            xtol=1e-9 * max(1.0, abs(v)),
+            rtol=1e-10,
+        )
+    return {
+        "parameter": path,
+        "central": v,
+        "switching": value,
+        "searched_low": lo,
+        "searched_high": hi,
+        "change": (value - v) / v if v and np.isfinite(value) else np.nan,
+    }
 
 
 def _feasible(

@@ -9,8 +9,13 @@ up by quarter, so an output cannot land under another's name.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+import hashlib
+import pickle
+from collections import OrderedDict
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
+from typing import Any
 
 import numpy as np
 
@@ -416,6 +421,47 @@ def _add(sums: Mapping[str, np.ndarray], q: int, outputs: Mapping[str, np.ndarra
         total[q] += outputs[name]
 
 
+#: Simulations kept by :func:`simulation_cache` while it is open (None: closed).
+_CACHE: OrderedDict[str, tuple[ReachResult, Mapping[str, Any]]] | None = None
+#: The most simulations it keeps (the least recently used go first).
+CACHE_SIZE = 8
+
+
+@contextmanager
+def simulation_cache() -> Iterator[None]:
+    """Within the block, a simulation asked for again with the same inputs, generator
+    state, step and horizon is not run again: the first result is returned (its arrays
+    read-only) and the generator is left where the first run left it, so what follows
+    draws the same numbers. Nested blocks share the outer block's cache; it is emptied
+    when the outermost block ends."""
+    global _CACHE
+    outer = _CACHE is not None
+    if not outer:
+        _CACHE = OrderedDict()
+    try:
+        yield
+    finally:
+        if not outer:
+            _CACHE = None
+
+
+def _cache_key(
+    inputs: ReachInputs, rng: np.random.Generator, step_weeks: float, weeks: int | None
+) -> str:
+    """What a simulation's result depends on, as a digest."""
+    given = (inputs, rng.bit_generator.state, float(step_weeks), weeks)
+    return hashlib.sha256(pickle.dumps(given, protocol=pickle.HIGHEST_PROTOCOL)).hexdigest()
+
+
+def _read_only(result: ReachResult) -> None:
+    """Freeze a kept result's arrays: a caller changing one in place would change
+    every later caller's copy."""
+    arrays = [*result.quarterly.values(), *result.final.values(), result.referred_by_source]
+    arrays += [a for week in result.at_week.values() for a in week.values()]
+    for a in arrays:
+        a.setflags(write=False)
+
+
 def simulate_reach(
     inputs: ReachInputs,
     seed: int | np.random.Generator | None = 0,
@@ -432,6 +478,32 @@ def simulate_reach(
     """
     rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
     seed_label = None if isinstance(seed, np.random.Generator) else seed
+    cache = _CACHE  # the block may end meanwhile (another thread's)
+    if cache is None or progress is not None:
+        return _simulate(inputs, rng, seed_label, step_weeks, weeks, progress)
+    key = _cache_key(inputs, rng, step_weeks, weeks)
+    if key in cache:
+        cache.move_to_end(key)
+        result, state = cache[key]
+        rng.bit_generator.state = state
+        return result if result.seed == seed_label else replace(result, seed=seed_label)
+    result = _simulate(inputs, rng, seed_label, step_weeks, weeks, None)
+    _read_only(result)
+    cache[key] = (result, rng.bit_generator.state)
+    while len(cache) > CACHE_SIZE:
+        cache.popitem(last=False)
+    return result
+
+
+def _simulate(
+    inputs: ReachInputs,
+    rng: np.random.Generator,
+    seed_label: int | None,
+    step_weeks: float,
+    weeks: int | None,
+    progress: Callable[[Iterable[int]], Iterable[int]] | None,
+) -> ReachResult:
+    """:func:`simulate_reach`, run."""
     clock = _clock(inputs, step_weeks, weeks)
     team = _Team(inputs, rng, clock, step_weeks)
     # by output, (quarters, runs): contiguous per quarter

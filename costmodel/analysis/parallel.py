@@ -1,0 +1,86 @@
+"""Independent evaluations on the machine's cores, with the results of a plain loop.
+
+:func:`parallel_map` runs ``job(*args, i)`` for each task ``i`` in forked worker
+processes (one per core, at most :data:`WORKERS_VARIABLE` when set) and gathers the
+results in task order. A task must depend on its arguments alone (every random number
+from a generator it seeds itself), so the results are those of the loop, bit for bit.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import pickle
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from typing import Any
+
+from ..params.errors import CostModelError
+
+#: The environment variable that caps the worker processes (1: evaluate in this one).
+WORKERS_VARIABLE = "COSTMODEL_WORKERS"
+
+#: The model, base parameters and task a forked worker evaluates (set before the fork).
+_TASK: tuple[Callable[..., Any], tuple] | None = None
+
+
+def workers(tasks: int) -> int:
+    """How many processes evaluate ``tasks`` independent points: one per core this
+    process may use, at most :data:`WORKERS_VARIABLE` (when set) and at most one per
+    task; 1 where processes cannot be forked."""
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        cores = os.cpu_count() or 1
+    given = os.environ.get(WORKERS_VARIABLE, "").strip()
+    if given:
+        try:
+            cores = min(cores, int(given))
+        except ValueError:
+            raise CostModelError(
+                f"{WORKERS_VARIABLE} must be a whole number of processes, not {given!r}"
+            ) from None
+    if "fork" not in multiprocessing.get_all_start_methods():
+        return 1
+    if multiprocessing.current_process().daemon:  # already a worker
+        return 1
+    return max(1, min(cores, tasks))
+
+
+def _run_task(i: int) -> tuple[bool, bytes]:
+    """Task ``i`` in a worker: (True, the result pickled), or (False, b"") when the
+    model refused its values (the caller evaluates it again itself, to raise the
+    error). The result is pickled here with the highest protocol, whose arrays come back
+    in memory numpy allocates: an array rebuilt from the pool's own pickle (protocol 4)
+    sits where numpy's vectorised sums can add in another order, so a figure worked out
+    from it may differ in the last bit."""
+    assert _TASK is not None
+    job, args = _TASK
+    try:
+        out = job(*args, i)
+    except CostModelError:
+        return False, b""
+    return True, pickle.dumps(out, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def parallel_map(job: Callable[..., Any], args: tuple, tasks: int) -> list[Any]:
+    """``[job(*args, i) for i in range(tasks)]``, in that order, on :func:`workers`
+    processes. Each task must be a function of its arguments alone (no shared random
+    generator), so the results are those of the loop. The processes are forked, so
+    ``job`` and ``args`` need not be picklable; only ``i`` and the results travel.
+    Where a task raises a :class:`CostModelError` it is run again here, to raise it."""
+    n = workers(tasks)
+    if n == 1:
+        return [job(*args, i) for i in range(tasks)]
+    global _TASK
+    _TASK = (job, args)
+    try:
+        context = multiprocessing.get_context("fork")
+        with ProcessPoolExecutor(n, mp_context=context) as pool:
+            done = list(pool.map(_run_task, range(tasks)))
+    finally:
+        _TASK = None
+    return [pickle.loads(out) if ok else job(*args, i) for i, (ok, out) in enumerate(done)]
+
+
+__all__ = ["WORKERS_VARIABLE", "parallel_map", "workers"]
