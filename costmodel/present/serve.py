@@ -14,6 +14,7 @@ notebook, its log, the kernels' connection files) stays in one temporary folder,
 from __future__ import annotations
 
 import json
+import os
 import sys
 import time
 from dataclasses import asdict, dataclass
@@ -163,8 +164,13 @@ def main(argv: list[str] | None = None) -> int:
     """Run Voilà with the settings in the file named on the command line."""
     from voila.app import Voila
 
+    from ..analysis.parallel import WORKERS_VARIABLE
+
     args = sys.argv[1:] if argv is None else argv
     settings = Settings.read(args[0])
+    # a visitor's report runs in its own kernel, in one process: a server shared by many
+    # gives no one visitor every core (and kernels, which run threads, are not forked)
+    os.environ.setdefault(WORKERS_VARIABLE, "1")
     Voila.launch_instance([settings.notebook], config=voila_config(settings))
     return 0
 
