@@ -19,7 +19,7 @@ from types import FrameType
 from typing import TYPE_CHECKING, NoReturn
 
 from .params.errors import CostModelError
-from .params.limits import DEFAULT_SEED
+from .params.limits import DEFAULT_SEED, SENSITIVITY_RUNS
 
 if TYPE_CHECKING:  # the commands import what they use when they run, for a quick start
     import datetime as dt
@@ -394,6 +394,14 @@ def _parser() -> argparse.ArgumentParser:
         "--note",
         metavar="PATH",
         help="the technical note to write (default: beside the PDF, NAME-technical-note.pdf)",
+    )
+    rp.add_argument(
+        "--sensitivity-runs",
+        type=int,
+        default=SENSITIVITY_RUNS,
+        metavar="N",
+        help="team-simulation runs behind each point of the sensitivity analysis and the "
+        "risk register (default: %(default)s; fewer is quicker and coarser)",
     )
     rp.add_argument("--force", action="store_true", help="replace existing files")
     rp.add_argument("--quiet", action="store_true", help="no progress messages")
@@ -1108,6 +1116,7 @@ def _report(args: argparse.Namespace) -> str:
 
     from .analysis.report import report_content
     from .params.errors import ParameterError, Problem
+    from .params.limits import check_runs
     from .params.store import load
     from .present.files import check_writable
 
@@ -1123,6 +1132,7 @@ def _report(args: argparse.Namespace) -> str:
     out = Path(args.out or f"{area}-{Path(scenarios[0]).stem}.pdf")
     note = Path(args.note or out.with_name(f"{out.stem}-technical-note.pdf"))
     targets = [out, *([Path(args.xlsx)] if args.xlsx else []), note]
+    check_runs(args.sensitivity_runs, "--sensitivity-runs")
     check_writable(targets, args.force)  # before the minutes of computing
 
     def say(step: str) -> None:
@@ -1143,6 +1153,7 @@ def _report(args: argparse.Namespace) -> str:
         nominal=args.nominal,
         stance=args.stance.replace("-", "_") if args.stance else None,
         decision_date=args.decision_date,
+        sensitivity_runs=args.sensitivity_runs,
         progress=say,
     )
     say("laying out the report")

@@ -120,6 +120,7 @@ def test_new_area_is_refused_until_filled_then_runs_every_command(folder, capsys
         assert "orthamptonshire" not in text, command
     pdf = tmp_path / "t.pdf"
     args = ["report", "--area", "test_shire", "--scenario", "central", "--draws", "150"]
+    args += ["--sensitivity-runs", "30"]
     assert main([*here, *args, "--quiet", "--out", str(pdf)]) == 0
     doc = pdfium.PdfDocument(str(pdf))
     text = " ".join(doc[i].get_textpage().get_text_range() for i in range(len(doc)))
@@ -209,7 +210,8 @@ def test_a_derived_total_and_a_borrowed_team_say_what_they_are(folder, capsys, t
     outputs.append(text)
 
     pdf, xlsx = tmp_path / "d.pdf", tmp_path / "d.xlsx"
-    assert main([*root, "report", *args, "--quiet", "--out", str(pdf), "--xlsx", str(xlsx)]) == 0
+    report = [*root, "report", *args, "--sensitivity-runs", "30", "--quiet"]
+    assert main([*report, "--out", str(pdf), "--xlsx", str(xlsx)]) == 0
     pages = _pdf_text(pdf)
     doc = " ".join(pages)
     flat = " ".join(doc.split())

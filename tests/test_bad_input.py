@@ -473,6 +473,7 @@ def test_load_refuses_a_root_that_is_not_a_folder(tmp_path, what):
         (["compare", "central", "--draws", "100000000"], "--draws"),
         (["report", "--draws", "100000000"], "--draws"),
         (["report", "--seed", "-1"], "--seed"),
+        (["report", "--sensitivity-runs", "0"], "--sensitivity-runs"),
     ],
 )
 def test_an_option_out_of_range_is_refused_before_computing(refuse, computed, argv, option):

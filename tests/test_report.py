@@ -250,6 +250,8 @@ def test_cli_writes_report_and_workbook_and_refuses_to_overwrite(tmp_path, capsy
         "5",
         "--compare",
         "no_team",
+        "--sensitivity-runs",
+        "30",
         "--quiet",
         "--out",
         str(out),

@@ -36,6 +36,7 @@ from ..model.team_engine import simulation_cache
 from ..model.vocabulary import AGENCY_NAMES, WEEKS_PER_QUARTER, WEEKS_PER_YEAR
 from ..params.decisions import DEFAULT_DECISION, DecisionSpec, list_decisions, load_decision
 from ..params.errors import ParameterError, Problem, accepts
+from ..params.limits import SENSITIVITY_RUNS
 from ..params.scenarios import apply_scenario, list_scenarios, load_scenario, scenario_name
 from ..params.store import ParameterSet
 from .board_case import BoardCase, board_case
@@ -47,9 +48,6 @@ from .value_of_information import MIN_DRAWS, evppi
 #: Money bases of the year-by-year cash-flow table.
 BASES = ("real", "discounted", "nominal")
 
-#: Team-simulation runs behind each deterministic NPV of the tornado and the switching
-#: values (common random numbers keep one parameter's low and high comparable).
-SENSITIVITY_RUNS = 200
 
 #: Fewest Monte Carlo draws for which the value of information is estimated.
 MIN_VOI_DRAWS = MIN_DRAWS
