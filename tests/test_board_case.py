@@ -79,8 +79,13 @@ def test_the_ask_splits_the_budget_and_its_break_clause_releases_the_rest(case, 
     assert ask["released"] == pytest.approx(ask["amount"] * 365 / 1096)
     assert case.shares["share"].sum() == pytest.approx(1.0)
     assert case.shares["pays"].sum() == pytest.approx(ask["amount"])
+    # the local partnership's agencies share the cost by their cashable savings; central
+    # government (a local weight of 0) is asked for nothing
     sharing = appraisal.cost_sharing(case.recommended)
-    assert np.allclose(case.shares["share"], sharing["share_cashable"].fillna(0))
+    local = pd.Series(appraisal.local).reindex(sharing.index)
+    mine = (sharing["benefits_cashable"] * local).clip(lower=0)
+    assert np.allclose(case.shares["share"], mine / mine.sum())
+    assert (case.shares.loc[local == 0, "pays"] == 0).all() and (local == 0).any()
 
 
 def test_the_register_gives_each_risk_an_owner_and_a_likelihood(case, params, spec):
@@ -154,7 +159,7 @@ def _copy(tmp_path: Path) -> Path:
 @pytest.mark.parametrize(
     ("old", "new", "message"),
     [
-        ("cost_sharing: cashable", "cost_sharing: everyone", "must be 'cashable' or 'total'"),
+        ("cost_sharing: local_cashable", "cost_sharing: everyone", "must be one of cashable"),
         ("after_years: 2", "after_years: 0", "whole number of years"),
         ("      - follow_up_months", "      - followup", "not a field of the monitoring"),
         ("      unit: GBP\n      price_year: 2026/27", "      unit: GBP", "price_year"),

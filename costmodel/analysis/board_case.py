@@ -12,9 +12,11 @@ From a decision's options appraised against their counterfactual
   on that perspective, or none (the counterfactual) when no option's is positive;
 * **the ask** for the recommended option: its cash budget, years and start, each
   agency's share of the cost (from :meth:`OptionsAppraisal.cost_sharing` on the case's
-  basis) and the break clause at the decision gate, with the funding the clause can
-  release (the budget spread evenly over the programme's days: an approximation, said
-  so in :attr:`BoardCase.ask_basis`);
+  basis: cashable or total savings, or cashable savings of the local partnership's
+  agencies alone, so that central government is asked for nothing) and the break clause
+  at the decision gate, with the funding the clause can release (the budget spread
+  evenly over the programme's days: an approximation, said so in
+  :attr:`BoardCase.ask_basis`);
 * **the risk register**: the parameters whose switching values lie nearest their
   central values, with the chance of crossing (from each parameter's distribution), the
   swing in NPV across its 90% range, and the topic's owner and mitigation.
@@ -34,7 +36,7 @@ import pandas as pd
 from scipy import optimize
 
 from ..greenbook.prices import add_years
-from ..model.decision import OptionsAppraisal
+from ..model.decision import OptionsAppraisal, share_cost
 from ..model.projection import DeterministicOutcome
 from ..params.decisions import DecisionCase, DecisionSpec
 from ..params.distributions import quantile
@@ -182,14 +184,14 @@ def _ask(
     gate = add_years(begin, case.gate_after_years)
     released = amount * max((end - gate).days, 0) / (end - begin).days
     sharing = appraisal.cost_sharing(option)
-    share = sharing[f"share_{case.cost_sharing}"].fillna(0.0)
-    shares = pd.DataFrame(
-        {
-            "share": share,
-            "pays": share * amount,
-            "benefits": sharing[f"benefits_{case.cost_sharing}"],
-        }
-    )
+    if case.cost_sharing == "local_cashable":  # central government asked for nothing
+        local = pd.Series(appraisal.local, dtype=float).reindex(sharing.index).fillna(1.0)
+        benefits = sharing["benefits_cashable"] * local
+        share = share_cost(1.0, benefits).fillna(0.0)
+    else:
+        benefits = sharing[f"benefits_{case.cost_sharing}"]
+        share = sharing[f"share_{case.cost_sharing}"].fillna(0.0)
+    shares = pd.DataFrame({"share": share, "pays": share * amount, "benefits": benefits})
     ask: dict[str, object] = {
         "option": option,
         "amount": amount,

@@ -48,6 +48,9 @@ CASE_KEYS = {
 GATE_KEYS = {"after_years", "rule", "indicators"}
 MONITORING_KEYS = {"owner", "budget"}
 RISK_KEYS = {"topic", "owner", "mitigation"}
+#: Bases the cost of an option may be shared on: each agency's cashable savings, its
+#: total savings, or the cashable savings of the local partnership's agencies alone.
+SHARING = ("cashable", "total", "local_cashable")
 #: The decision an area's board is shown unless another is named.
 DEFAULT_DECISION = "successor"
 
@@ -217,8 +220,8 @@ def _case(raw: object, file: str, lines: Mapping[tuple, int]) -> DecisionCase:
     k0 = ("case",)
     c = mapping(raw, k0, CASE_KEYS, CASE_KEYS - {"ranked_by_rationale"})
     sharing = text(c["cost_sharing"], (*k0, "cost_sharing"))
-    if sharing not in ("cashable", "total"):
-        raise bad((*k0, "cost_sharing"), f"must be 'cashable' or 'total', not {sharing!r}")
+    if sharing not in SHARING:
+        raise bad((*k0, "cost_sharing"), f"must be one of {', '.join(SHARING)}, not {sharing!r}")
     gate = mapping(c["gate"], (*k0, "gate"), GATE_KEYS, GATE_KEYS)
     years = gate["after_years"]
     if not isinstance(years, int) or isinstance(years, bool) or years < 1:

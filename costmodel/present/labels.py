@@ -863,3 +863,12 @@ MANAGEMENT_LABELS: dict[str, str] = {
 def management_label(key: str) -> str:
     """A management-case heading: its label, else the key in words."""
     return MANAGEMENT_LABELS.get(key, key.replace("_", " ").capitalize())
+
+
+#: The savings an option's cost is shared in proportion to (a decision's
+#: ``case.cost_sharing``), in the words of a paper.
+SHARING_WORDS: dict[str, str] = {
+    "cashable": "cashable savings",
+    "total": "savings, cashable or not",
+    "local_cashable": "cashable savings, among the local partnership's agencies",
+}

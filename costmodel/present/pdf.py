@@ -49,6 +49,7 @@ from .labels import (
     RANKING_WORDS,
     REACH_OUTCOMES,
     SHARE_UNITS,
+    SHARING_WORDS,
     SUNK_ROWS,
     TIER_LABELS,
     late_intervention_phrase,
@@ -1228,7 +1229,7 @@ def _ask_text(b: BoardCase) -> str:
     return (
         f"The ask: {money_round(float(a['amount']))} in cash over {a['years']} years, "
         f"{a['start']:%-d %B %Y} to {a['end']:%-d %B %Y}, shared in proportion to each "
-        f"agency's {'cashable' if b.case.cost_sharing == 'cashable' else 'total'} savings; "
+        f"agency's {SHARING_WORDS.get(b.case.cost_sharing, b.case.cost_sharing)}; "
         f"with a break clause at {a['gate']:%-d %B %Y}, after {b.case.gate_after_years} "
         f"years: {_lower_first(b.case.gate_rule)} The break clause can release about "
         f"{money_round(float(a['released']))} (the budget spread evenly over the "

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 import pandas as pd
 
 from ..analysis.board_case import BoardCase
-from .labels import AGENCY_LABELS, RANKING_WORDS, management_label, parameter_label
+from .labels import AGENCY_LABELS, RANKING_WORDS, SHARING_WORDS, management_label, parameter_label
 from .labels import scenario_label as _scenario_label
 from .workbook import Sheet
 
@@ -88,7 +88,8 @@ def ask(b: BoardCase) -> Sheet:
         "The ask",
         frame,
         f"What the board is asked for: the recommended option's cash budget and years, each "
-        f"agency's share in proportion to its {b.case.cost_sharing} savings, and the break "
+        f"agency's share in proportion to its "
+        f"{SHARING_WORDS.get(b.case.cost_sharing, b.case.cost_sharing)}, and the break "
         "clause at the decision gate.",
         kinds={"Value": [r[2] for r in rows]},
     )
