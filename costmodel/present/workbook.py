@@ -840,6 +840,29 @@ def _draw_note(content: ReportContent) -> str:
     )
 
 
+def _draw_sheet(
+    content: ReportContent,
+    name: str,
+    cols: dict[str, np.ndarray],
+    kinds: dict[str, str | Sequence[str]],
+    about: str,
+) -> Sheet:
+    """A per-draw sheet: one row per stored draw, numbered, with the note on how many
+    draws it holds, filter buttons and the rows written in bulk."""
+    n, first = _draw_limit(content)
+    frame = pd.DataFrame(cols, index=pd.Index(np.arange(1, n + 1), name=first))
+    note = _draw_note(content)
+    return Sheet(
+        name,
+        frame,
+        f"{about} {note}",
+        kinds=kinds,
+        notes={first: note},
+        filter=True,
+        bulk=True,
+    )
+
+
 def _results_by_draw(content: ReportContent, bases: _Bases) -> Sheet:
     p = content.main
     n, first = _draw_limit(content)
@@ -852,17 +875,13 @@ def _results_by_draw(content: ReportContent, bases: _Bases) -> Sheet:
         header = _header(INDICATORS[k].long, _indicator_unit(k, bases))
         cols[header] = np.asarray(every[k], dtype=float)[:n]
         kinds[header] = _indicator_kind(k)
-    frame = pd.DataFrame(cols, index=pd.Index(np.arange(1, n + 1), name=first))
-    note = _draw_note(content)
-    return Sheet(
+    return _draw_sheet(
+        content,
         "Results by draw",
-        frame,
+        cols,
+        kinds,
         f"The headline results of each Monte Carlo draw of the {p.scenario} scenario, one "
-        f"row per draw (blank where a draw has none, e.g. no payback). {note}",
-        kinds=kinds,
-        notes={first: note},
-        filter=True,
-        bulk=True,
+        "row per draw (blank where a draw has none, e.g. no payback).",
     )
 
 
@@ -986,18 +1005,14 @@ def _results_by_perspective(content: ReportContent, bases: _Bases) -> Sheet:
         ):
             cols[head] = values
             kinds[head] = kind
-    frame = pd.DataFrame(cols, index=pd.Index(np.arange(1, n + 1), name=first))
-    note = _draw_note(content)
-    return Sheet(
+    return _draw_sheet(
+        content,
         "Results by perspective",
-        frame,
+        cols,
+        kinds,
         f"Present values of benefits and costs, NPV and benefit-cost ratio of each Monte "
         f"Carlo draw of the {p.scenario} scenario from each perspective (fiscal, "
-        f"economic, social, local, the funder's), one row per draw. {note}",
-        kinds=kinds,
-        notes={first: note},
-        filter=True,
-        bulk=True,
+        "economic, social, local, the funder's), one row per draw.",
     )
 
 
