@@ -46,9 +46,6 @@ from ..params.store import ParameterSet
 
 __all__ = ["BoardCase", "IncrementalOutcome", "board_case", "chance_beyond"]
 
-#: Quantiles of a parameter's range for the swing in NPV (the tornado's 90% range).
-SWING = (0.05, 0.95)
-
 
 @dataclass(frozen=True)
 class BoardCase:
