@@ -15,6 +15,7 @@ domain such as ``.gov.uk``, as a publisher named by its site is), e-mail address
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Sequence
 
@@ -81,15 +82,25 @@ def identifiers(texts: Sequence[str]) -> list[tuple[int, str]]:
     return out
 
 
+def _contents_page(texts: Sequence[str]) -> int | None:
+    """The index of the first page with a line "Contents" (a page of its own, or the
+    cover with the contents below the run's particulars)."""
+    return next(
+        (i for i, t in enumerate(texts) if "Contents" in (x.strip() for x in t.splitlines())),
+        None,
+    )
+
+
 def contents(texts: Sequence[str]) -> list[tuple[str, int]]:
-    """The entries of the contents page (the first page headed "Contents"): each line
-    that ends in a page number, as (title, page). ``texts`` are the pages' bodies
+    """The entries of the contents (the lines after the first line "Contents"): each
+    line that ends in a page number, as (title, page). ``texts`` are the pages' bodies
     (:func:`page_texts` with ``body_only``), so that the footer is not read as an entry."""
-    page = next((t for t in texts if t.strip().startswith("Contents")), None)
-    if page is None:
+    i = _contents_page(texts)
+    if i is None:
         return []
+    lines = [x.strip() for x in texts[i].splitlines()]
     out = []
-    for line in page.splitlines()[1:]:
+    for line in lines[lines.index("Contents") + 1 :]:
         m = re.match(r"^\s*(.*\S)\s+(\d+)\s*$", line)
         if m and not m.group(1).startswith("Page "):
             out.append((m.group(1), int(m.group(2))))
@@ -98,7 +109,8 @@ def contents(texts: Sequence[str]) -> list[tuple[str, int]]:
 
 def contents_problems(texts: Sequence[str], expected: Sequence[str] = ()) -> list[str]:
     """What is wrong with the contents: an ``expected`` title missing, a page number out
-    of order or out of the document, or a heading not on the page the entry gives."""
+    of order or out of the document, or no heading (a line of its own) on the page the
+    entry gives (a section may start part way down a page)."""
     entries = contents(texts)
     problems = []
     if not entries:
@@ -112,9 +124,10 @@ def contents_problems(texts: Sequence[str], expected: Sequence[str] = ()) -> lis
         if not 1 <= p <= len(texts):
             problems.append(f"{name!r}: page {p} is not in the document")
             continue
-        head = " ".join(texts[p - 1].split())[: len(name) + 200]
-        if " ".join(name.split()) not in head:
-            problems.append(f"{name!r}: not at the top of page {p}")
+        lines = [" ".join(x.split()) for x in texts[p - 1].splitlines()]
+        pairs = [f"{a} {b}" for a, b in itertools.pairwise(lines)]  # a heading on two lines
+        if " ".join(name.split()) not in (*lines, *pairs):
+            problems.append(f"{name!r}: no heading on page {p}")
     return problems
 
 
@@ -161,7 +174,27 @@ def images_outside(document, margin_mm: float = 18, bottom_mm: float = 18) -> li
     return out
 
 
+def text_outside(document, margin_mm: float = 18) -> list[str]:
+    """Each run of characters printed beyond the page's side margins, with its page (a
+    line set from where the cursor was left, off the edge of the page)."""
+    out = []
+    for i in range(len(document)):
+        page = document[i]
+        lo, hi = margin_mm * MM - 1, page.get_width() - margin_mm * MM + 1
+        text = page.get_textpage()
+        run = ""
+        for j in range(text.count_chars() + 1):
+            ch = text.get_text_range(j, 1) if j < text.count_chars() else " "
+            left, _, right, _ = text.get_charbox(j) if j < text.count_chars() else (0, 0, 0, 0)
+            if not ch.isspace() and (left < lo or right > hi):
+                run += ch
+            elif run:
+                out.append(f"page {i + 1}: {run!r}")
+                run = ""
+    return out
+
+
 def section_starts(texts: Sequence[str]) -> list[int]:
     """The pages the contents lists (the first page of each section), and the contents'."""
-    first = next((i + 1 for i, t in enumerate(texts) if t.strip().startswith("Contents")), None)
-    return sorted({p for _, p in contents(texts)} | ({first} if first else set()))
+    i = _contents_page(texts)
+    return sorted({p for _, p in contents(texts)} | ({i + 1} if i is not None else set()))

@@ -54,10 +54,74 @@ def test_the_paper_has_the_board_structure_in_order(built, pages_text):
     assert started == list(SECTIONS)
     pages = [page for page, _ in pdf.layout["sections"]]
     assert pages == sorted(pages)
-    # the contents page lists every section with the page it starts on
-    contents = pages_text[1]
+    # the contents, on the cover, list every section with the page it starts on
+    assert pdf.layout["sections"][0] == (1, "Contents")
+    contents = pages_text[0]
     for page, name in pdf.layout["sections"][1:]:
         assert re.search(re.escape(name) + r"\s*" + str(page) + r"\b", contents), name
+
+
+#: The longest the calibrated Northamptonshire paper may be, in pages (the cover with the
+#: contents, a one-page summary, sections 1 to 7 and the glossary).
+MOST_PAGES = 12
+
+
+def test_the_paper_is_at_most_twelve_pages_with_a_one_page_summary(built, document):
+    pdf, _ = built
+    assert len(document) <= MOST_PAGES
+    starts = {name: page for page, name in pdf.layout["sections"]}
+    assert starts["Executive summary"] == 2
+    assert starts["1. The cost of late intervention"] == 3  # the summary fills one page
+    assert starts["5. The decision: what comes next"] > starts["4. Uncertainty and sensitivity"]
+
+
+def test_the_paper_keeps_what_a_board_needs(content, built, pages_text):
+    """The recommendation and the ask, the register, the management case, monitoring with
+    its owner, budget, indicators and gate, the impacts not valued, who gains and who
+    loses, and the glossary: each in the paper, after the summary."""
+    from costmodel.present.labels import GLOSSARY, MONITORING_FIELDS
+
+    pdf, _ = built
+    summary = dict((name, p) for p, name in pdf.layout["sections"])["Executive summary"]
+    text = " ".join(" ".join(pages_text[summary:]).split())
+    b = content.board
+    case = b.case
+    for words in (
+        "The recommendation and the ask",
+        "Recommendation: fund successor do minimum.",
+        f"The ask: {money_round(float(b.ask['amount']))} in cash over {b.ask['years']} years",
+        f"with a break clause at {b.ask['gate']:%-d %B %Y}",
+        "Risk register",
+        "Management case",
+        "Senior responsible owner",
+        f"Monitoring and evaluation: owned by {case.monitoring_owner[:1].lower()}",
+        f"on a budget of {money_round(float(case.monitoring_budget.value))}",
+        f"The decision gate comes {case.gate_after_years} years into the programme",
+        "Impacts not valued, and who gains and who loses",
+        "7. Monitoring and evaluation plan",
+    ):
+        assert words in text, words
+    for field in case.indicators:
+        assert " ".join(MONITORING_FIELDS[field].split()) in text, field
+    for risk, r in b.risks.iterrows():  # cells wrap: their first words
+        assert r.owner.split()[0] in text and " ".join(r.mitigation.split()[:3]) in text, risk
+    for line in (*case.not_valued, *case.distribution):
+        assert " ".join(line.split())[1:] in text, line
+    for term, _ in GLOSSARY:
+        assert term in text, term
+
+
+def test_the_options_detail_is_in_the_technical_note_not_the_paper(pages_text):
+    text = " ".join(" ".join(pages_text).split())
+    for moved in (
+        "Extra present value of costs",  # each option less the counterfactual
+        "Each option from each perspective",
+        "All savings",  # who should pay, by all savings
+        "Sunk at the decision",
+        "Financial year (April–March)",  # the team's spend by financial year
+    ):
+        assert moved not in text, moved
+    assert "in the technical note that accompanies this paper, section 8" in text
 
 
 def test_the_cover_says_the_run_is_an_evaluation_after_the_event(pages_text):

@@ -89,6 +89,7 @@ def test_every_figure_fits_its_column(built, document):
     pdf, _ = built
     assert len(pdf.layout["charts"]) >= 1
     assert pdfcheck.images_outside(document) == []
+    assert pdfcheck.text_outside(document) == []
     for t in pdf.layout["tables"]:
         for cell in t["figures"]:
             assert cell["needed"] <= cell["available"] + 1e-6, (t["header"][:2], cell)
@@ -129,7 +130,7 @@ def test_the_checks_find_what_they_look_for():
     problems = pdfcheck.contents_problems(wrong, ["1. One", "3. Three"])
     assert "'3. Three' missing from the contents" in problems
     assert any("out of order" in p for p in problems)
-    assert any("'1. One': not at the top of page 4" in p for p in problems)
+    assert any("'1. One': no heading on page 4" in p for p in problems)
 
 
 def test_thin_pages_and_images_beyond_the_margin_are_found(tmp_path):
@@ -139,6 +140,7 @@ def test_thin_pages_and_images_beyond_the_margin_are_found(tmp_path):
     png = tmp_path / "x.png"
     Image.new("RGB", (20, 10), "black").save(png)
     pdf = FPDF(unit="mm", format="A4")
+    pdf.set_margins(18, 18)
     pdf.set_font("helvetica", size=10)
     for lines in (60, 3, 60):  # the middle page is under a third full
         pdf.add_page()
@@ -146,12 +148,15 @@ def test_thin_pages_and_images_beyond_the_margin_are_found(tmp_path):
         for _ in range(lines):
             pdf.cell(100, 4, "text", new_x="LMARGIN", new_y="NEXT")
     pdf.image(str(png), x=150, y=40, w=50)  # runs 200 mm across: past the margin
+    pdf.set_xy(195, 60)
+    pdf.cell(20, 4, "Beyond")  # set from where a cursor was left: off the page
     doc = pdfium.PdfDocument(bytes(pdf.output()))
     assert pdfcheck.thin_pages(doc, [1]) == [2]
     assert pdfcheck.thin_pages(doc, [1, 3]) == []  # the last page of a section may be short
     assert 0.9 < pdfcheck.fill(doc[0]) <= 1 and pdfcheck.fill(doc[1]) < 0.1
     outside = pdfcheck.images_outside(doc)
     assert len(outside) == 1 and outside[0].startswith("page 3")
+    assert pdfcheck.text_outside(doc) == ["page 3: 'Beyond'"]
 
 
 # ------------------------------------------------------------------ the figures
@@ -243,6 +248,29 @@ def test_value_of_information_and_sensitivity_are_the_runs(content, built, texts
     assert money_round(top["npv_low"]) in sens and money_round(top["npv_high"]) in sens
 
 
+def test_the_decisions_options_and_the_teams_spend_are_in_the_note(content, built, texts):
+    """What the board paper points to: each option less the counterfactual, from each
+    perspective, who should pay and what is sunk (section 8), and the team's spend by
+    financial year (in the methods)."""
+    from costmodel.present.labels import SUNK_ROWS
+
+    d = content.decision
+    text = " ".join(_section_text(built, texts, note.NOTE_SECTIONS[8]).split())
+    inc, views = d.incremental(), d.perspectives()
+    for option in d.options:
+        assert money_round(inc.loc[option, "npv"]) in text, option
+        assert money_round(views.loc[(option, "social"), "npv"]) in text, option
+    best = inc["npv"].idxmax()
+    for agency, r in d.cost_sharing(best).iterrows():
+        assert money_round(r.pays_total) in text, agency
+    for key, value in d.sunk().items():
+        assert f"{SUNK_ROWS[key]} {money_round(value)}" in text, key
+    methods = " ".join(_section_text(built, texts, note.NOTE_SECTIONS[1]).split())
+    budget = content.budget_by_financial_year()
+    total = budget.loc["Total"]
+    assert f"Total {money_round(total['spend_real'])} {money_round(total['spend_cash'])}" in methods
+
+
 # ------------------------------------------------------------------ writing
 
 
@@ -274,6 +302,7 @@ def test_the_board_paper_passes_the_same_layout_checks(board):
     assert pdfcheck.contents_problems(bodies, SECTIONS[1:]) == []
     assert pdfcheck.thin_pages(doc, pdfcheck.section_starts(bodies)) == []
     assert pdfcheck.images_outside(doc) == []
+    assert pdfcheck.text_outside(doc) == []
     assert "Technical annex" not in " ".join(texts)
     assert "technical note" in " ".join(" ".join(texts).split())
 

@@ -96,7 +96,7 @@ def test_cover_names_area_scenario_price_base_date_version_and_fingerprint(conte
 
 
 def _page_with(reader, words: str) -> str:
-    for page in reader.pages[2:]:  # after the cover and contents
+    for page in reader.pages[2:]:  # after the cover (with the contents) and the summary
         t = page.extract_text()
         if words in t:
             return t
@@ -331,9 +331,10 @@ def test_same_file_twice_and_folders_are_refused(tmp_path):
 
 def test_the_decision_section_states_the_options_from_the_decision_date(content, text):
     """The report's decision section shows what the decision's results hold: each
-    option's incremental NPV, the cost split of the best, and the monitoring template's
-    fields in the monitoring plan."""
+    option's incremental NPV, the ask, and the monitoring template's fields in the
+    monitoring plan; the technical note splits the best option's cost among every agency."""
     from costmodel.present.labels import MONITORING_FIELDS
+    from costmodel.present.note import note_bytes
 
     d = content.decision
     from costmodel.greenbook.prices import financial_year_of
@@ -344,9 +345,14 @@ def test_the_decision_section_states_the_options_from_the_decision_date(content,
     flat = squeeze(text)
     for o in d.options:
         assert squeeze(money_round(inc.loc[o, "npv"])) in flat
+    assert squeeze(f"The ask: {money_round(float(content.board.ask['amount']))}") in flat
     best = inc["npv"].idxmax()
     share = d.cost_sharing(best)
-    assert squeeze(money_round(share.attrs["outlay"])) in flat
+    note = pypdf.PdfReader(io.BytesIO(note_bytes(content)))
+    noted = squeeze("\n".join(page.extract_text() for page in note.pages))
+    assert squeeze(money_round(share.attrs["outlay"])) in noted
+    for r in share.itertuples():
+        assert squeeze(money_round(r.pays_total)) in noted
     for words in MONITORING_FIELDS.values():
         assert squeeze(words) in flat
     # the successors are the decision's, not replays in the programme's 2018/19 prices

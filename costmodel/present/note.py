@@ -55,6 +55,7 @@ NOTE_SECTIONS = (
     "5. Sensitivity and switching values",
     "6. Value of information",
     "7. Options and scenarios compared",
+    "8. The decision's options in detail",
     "References",
 )
 #: Monte Carlo draws of each replication the note shows (a fraction of a second each).
@@ -308,6 +309,7 @@ def _contents(pdf: engine._Document) -> None:
 
     def render(pdf: FPDF, outline: list[OutlineSection]) -> None:
         pdf.set_font(engine.FONT, "", 10)
+        pdf.set_x(pdf.l_margin)  # the cursor is where the last page left it
         for item in outline:
             if item.level > 0 or item.name == NOTE_SECTIONS[0]:
                 continue
@@ -377,6 +379,8 @@ def _methods(pdf: engine._Document, c: ReportContent) -> None:
     for head, body in text:
         engine._para(pdf, head, size=9.5, style="B")
         engine._para(pdf, body, size=9)
+    if c.main.simulation is not None:
+        engine._spend_by_year(pdf, c)
 
 
 def effect_rows(c: ReportContent) -> list[dict[str, Any]]:
@@ -760,6 +764,28 @@ def _value_of_information(pdf: engine._Document, c: ReportContent) -> None:
         )
 
 
+def _decision(pdf: engine._Document, c: ReportContent) -> None:
+    """The options in front of the board in figures, beside the board paper's
+    recommendation and ask."""
+    d = c.decision
+    pdf.add_page(orientation="P")  # after the scenarios' landscape table
+    engine._heading(pdf, NOTE_SECTIONS[8])
+    if d is None:
+        engine._para(pdf, "The area names no decision.")
+        return
+    decided = dt.date.fromisoformat(d.decision_date)
+    engine._para(
+        pdf,
+        f"{d.description} Appraised as the board decides, on {decided:%-d %B %Y}, in "
+        f"{d.price_year} prices and discounted to that date: each option less the "
+        f"counterfactual ({_scenario_label(d.counterfactual)}) on the same "
+        f"{number(d.projections[d.counterfactual].draws)} draws. The board paper ranks the "
+        "options, recommends one and sets out the ask (its sum, years, each funder's share "
+        "and the break clause); here are each option's figures beside it.",
+    )
+    engine._options_detail(pdf, c)
+
+
 def _references(pdf: engine._Document, sources: Sequence[Any]) -> None:
     _section(pdf, len(NOTE_SECTIONS) - 1)
     for i, s in enumerate(sources, start=1):
@@ -800,6 +826,7 @@ def _build(c: ReportContent, replications: Mapping[str, Replication]) -> engine.
     from . import charts
 
     engine._scenarios_section(pdf, c, charts, NOTE_SECTIONS[7])
+    _decision(pdf, c)
     _references(pdf, sources)
     return pdf
 

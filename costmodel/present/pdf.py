@@ -44,7 +44,6 @@ from .labels import (
     GLOSSARY,
     INDICATORS,
     MONITORING_FIELDS,
-    OUTCOME_LABELS,
     PERSPECTIVE_LABELS,
     RANKING_WORDS,
     REACH_OUTCOMES,
@@ -93,6 +92,17 @@ NOTE_NAME = "the technical note that accompanies this paper"
 FIGURE = re.compile(r"^[\s£€$()\d.,%kmx+\-−–/]+$")
 #: Smallest type a table is shrunk to so that its figures fit their columns.
 MIN_TABLE_SIZE = 5.5
+#: Room (mm) left on a page for a section to start there rather than on the next page.
+SECTION_ROOM = 80
+#: Printed widths (mm) of the charts narrower than the text column (174 mm): each a
+#: little shorter, so that a section's charts and tables share its pages.
+CHART_WIDTHS = {
+    "families": 160,
+    "cumulative": 160,
+    "by_agency": 160,
+    "npv": 150,
+    "tornado": 160,
+}
 
 
 def _font_files() -> dict[str, Path]:
@@ -183,6 +193,18 @@ def _heading(pdf: _Document, text: str, level: int = 0) -> None:
         pdf.set_font(FONT, "B", 10.5)
         pdf.multi_cell(_width(pdf), 6, text, new_x="LMARGIN", new_y="NEXT")
         pdf.ln(1)
+
+
+def _section(pdf: _Document, name: str, fresh: bool = False) -> None:
+    """A section's heading: on the page in hand when :data:`SECTION_ROOM` is left on it
+    (a section need not leave the rest of a page blank), else at the top of the next;
+    with ``fresh``, always at the top of a page."""
+    room = pdf.h - pdf.b_margin - pdf.get_y()
+    if pdf.get_y() > pdf.t_margin + 1 and (fresh or room < SECTION_ROOM):
+        pdf.add_page()
+    elif pdf.get_y() > pdf.t_margin + 1:
+        pdf.ln(5)
+    _heading(pdf, name)
 
 
 def _para(pdf: _Document, text: str, size: float = 9, style: str = "", muted: bool = False) -> None:
@@ -338,7 +360,7 @@ def _cover(pdf: _Document, c: ReportContent) -> None:
 
     st = stance(c)
     pdf.add_page()
-    pdf.set_y(45)
+    pdf.set_y(30)
     pdf.set_font(FONT, "B", 11)
     pdf.set_text_color(*MUTED)
     pdf.multi_cell(_width(pdf), 6, st.label.upper(), new_x="LMARGIN", new_y="NEXT")
@@ -360,7 +382,7 @@ def _cover(pdf: _Document, c: ReportContent) -> None:
     pdf.multi_cell(
         _width(pdf), 7, f"{shown.area_name(c)}: {_programme_name(c)}", new_x="LMARGIN", new_y="NEXT"
     )
-    pdf.ln(12)
+    pdf.ln(8)
     scen = "; ".join(
         f"{_scenario_label(s)} – {c.descriptions.get(s, '')}".rstrip(" –") for s in c.scenarios
     )
@@ -382,10 +404,10 @@ def _cover(pdf: _Document, c: ReportContent) -> None:
     ]
     for k, v in rows:
         pdf.set_font(FONT, "B", 9.5)
-        pdf.cell(45, 6, k)
+        pdf.cell(45, 5.5, k)
         pdf.set_font(FONT, "", 9.5)
-        pdf.multi_cell(_width(pdf) - 45, 6, v, new_x="LMARGIN", new_y="NEXT")
-    pdf.ln(10)
+        pdf.multi_cell(_width(pdf) - 45, 5.5, v, new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(6)
     _para(
         pdf,
         "Figures are means over the Monte Carlo draws unless a range is given; ranges "
@@ -409,16 +431,18 @@ def _programme_name(c: ReportContent) -> str:
 
 
 def _contents(pdf: _Document, c: ReportContent) -> None:
-    pdf.add_page()
+    """The contents, on the cover below the run's particulars."""
+    pdf.ln(6)
     _heading(pdf, SECTIONS[0])
 
     def render(pdf: FPDF, outline: list[OutlineSection]) -> None:
         pdf.set_font(FONT, "", 10)
+        pdf.set_x(pdf.l_margin)  # the cursor is where the last page left it
         for item in outline:
             if item.level > 0 or item.name == SECTIONS[0]:
                 continue
-            pdf.cell(_width(pdf) - 20, 7, item.name)
-            pdf.cell(20, 7, str(item.page_number), align="R", new_x="LMARGIN", new_y="NEXT")
+            pdf.cell(_width(pdf) - 20, 6.5, item.name)
+            pdf.cell(20, 6.5, str(item.page_number), align="R", new_x="LMARGIN", new_y="NEXT")
 
     pdf.insert_toc_placeholder(render, pages=1)
 
@@ -624,8 +648,7 @@ def _lower_first(text: str) -> str:
 
 
 def _baseline_section(pdf: _Document, c: ReportContent, charts: ModuleType) -> None:
-    pdf.add_page()
-    _heading(pdf, SECTIONS[2])
+    _section(pdf, SECTIONS[2], fresh=True)
     b = c.baseline
     basis = f"{b.price_basis}, a year"
     _para(
@@ -675,8 +698,7 @@ def _baseline_section(pdf: _Document, c: ReportContent, charts: ModuleType) -> N
 
 
 def _reach_section(pdf: _Document, c: ReportContent, charts: ModuleType) -> None:
-    pdf.add_page()
-    _heading(pdf, SECTIONS[3])
+    _section(pdf, SECTIONS[3])
     p = c.main
     _para(
         pdf,
@@ -711,16 +733,13 @@ def _reach_section(pdf: _Document, c: ReportContent, charts: ModuleType) -> None
             note=f"Reported counts, with their sources, are listed in {NOTE_NAME}. "
             "Percentile: where the reported count sits among the runs.",
         )
-    _chart(pdf, charts.families_chart(sim))
+    _chart(pdf, charts.families_chart(sim), width=CHART_WIDTHS["families"])
     t = sim.totals()
-    names = (
+    names = (  # families started, given light touch and advised: the tiers' table below
         "referred",
-        "started",
         "completed",
         "dropped_out",
         "redirected",
-        "reached_indirectly",
-        "light_touch_contacted",
         "mean_wait_weeks",
         "utilisation",
         "spend",
@@ -760,8 +779,24 @@ def _reach_section(pdf: _Document, c: ReportContent, charts: ModuleType) -> None
         note="A family supported is one who started casework or was contacted for "
         "light-touch support, as the team's annual report counts families supported.",
     )
+    if len(c.budget_by_financial_year()):
+        from .note import NOTE_SECTIONS
+
+        _para(
+            pdf,
+            "The team's spend by financial year, in real terms and in cash, is in "
+            f"{NOTE_NAME} (section {_number(NOTE_SECTIONS[1])}) and in the workbook.",
+            size=8.5,
+            muted=True,
+        )
+
+
+def _spend_by_year(pdf: _Document, c: ReportContent) -> None:
+    """The simulated team's spend by financial year, real and cash (in the technical
+    note's methods, beside how a quarter's spend is shared between years)."""
     budget = c.budget_by_financial_year()
     if len(budget):
+        _heading(pdf, "The team's spend by financial year", level=1)
         rows = [
             [str(y), money_round(r["spend_real"]), money_round(r["spend_cash"])]
             for y, r in budget.iterrows()
@@ -781,8 +816,7 @@ def _reach_section(pdf: _Document, c: ReportContent, charts: ModuleType) -> None
 
 
 def _savings_section(pdf: _Document, c: ReportContent, charts: ModuleType) -> None:
-    pdf.add_page()
-    _heading(pdf, SECTIONS[4])
+    _section(pdf, SECTIONS[4])
     _para(
         pdf,
         "What the team costs and what it saves. Savings follow each quarter's cohort of "
@@ -825,8 +859,13 @@ def _savings_section(pdf: _Document, c: ReportContent, charts: ModuleType) -> No
         + shown.cost_above_budget(c),
         basis=_basis(c),
     )
-    _chart(pdf, charts.cumulative_chart(c.main), basis=_basis(c))
-    _chart(pdf, charts.savings_by_agency_chart(c.main, discounted=False), basis=_basis(c, False))
+    _chart(pdf, charts.cumulative_chart(c.main), width=CHART_WIDTHS["cumulative"], basis=_basis(c))
+    _chart(
+        pdf,
+        charts.savings_by_agency_chart(c.main, discounted=False),
+        width=CHART_WIDTHS["by_agency"],
+        basis=_basis(c, False),
+    )
     ag = shown.by_agency(c)
     arows = [
         [
@@ -945,8 +984,7 @@ def _param_value(c: ReportContent, path: str, x: float) -> str:
 
 
 def _uncertainty_section(pdf: _Document, c: ReportContent, charts: ModuleType) -> None:
-    pdf.add_page()
-    _heading(pdf, SECTIONS[5])
+    _section(pdf, SECTIONS[5])
     pr = c.probabilities()
     _para(
         pdf,
@@ -954,7 +992,7 @@ def _uncertainty_section(pdf: _Document, c: ReportContent, charts: ModuleType) -
         f"{number(c.draws)} Monte Carlo draws. The chance that NPV is above zero is "
         f"{percent(pr['p_npv_positive'], 0)}.",
     )
-    _chart(pdf, charts.npv_distribution_chart(c.main), basis=_basis(c))
+    _chart(pdf, charts.npv_distribution_chart(c.main), width=CHART_WIDTHS["npv"], basis=_basis(c))
     _heading(pdf, "Which assumptions matter most", level=1)
     _para(
         pdf,
@@ -965,11 +1003,14 @@ def _uncertainty_section(pdf: _Document, c: ReportContent, charts: ModuleType) -
         f"and the team's throughput multiply one another, and skewed distributions put "
         f"their means away from the central values.",
     )
-    _chart(pdf, charts.tornado_chart(c.tornado), basis=_basis(c))
+    _chart(pdf, charts.tornado_chart(c.tornado), width=CHART_WIDTHS["tornado"], basis=_basis(c))
+    from .note import NOTE_SECTIONS
+
     _para(
         pdf,
         f"The values behind the chart, every parameter's switching value and the value of "
-        f"information by group of parameters are in {NOTE_NAME}, sections 5 and 6.",
+        f"information by group of parameters are in {NOTE_NAME}, sections "
+        f"{_number(NOTE_SECTIONS[5])} and {_number(NOTE_SECTIONS[6])}.",
         size=8.5,
         muted=True,
     )
@@ -994,7 +1035,10 @@ def _scenarios_section(pdf: _Document, c: ReportContent, charts: ModuleType, hea
     _table(
         pdf,
         ["Scenario", "Option", "What it assumes"],
-        [[_scenario_label(s), named.get(s, ""), c.descriptions.get(s, "")] for s in c.compared],
+        [
+            [_scenario_label(s), named.get(s, ""), _named(c, c.descriptions.get(s, ""))]
+            for s in c.compared
+        ],
         [36, 22, 112],
         "lll",
         size=7,
@@ -1048,12 +1092,23 @@ def _scenarios_section(pdf: _Document, c: ReportContent, charts: ModuleType, hea
     )
 
 
+def _named(c: ReportContent, text: str) -> str:
+    """A scenario's description with any scenario it names by file name given by its
+    label: ``as in troubled_families_phase2`` → ``as in troubled families phase2``."""
+    for name in sorted(c.projections, key=len, reverse=True):
+        text = re.sub(rf"\b{re.escape(name)}\b", _scenario_label(name).lower(), text)
+    return text
+
+
 def _decision_section(pdf: _Document, c: ReportContent) -> None:
     """The options in front of the board from the decision date, against the
-    counterfactual, with who saves, a split of the cost, and what is sunk."""
+    counterfactual: what each is, the recommendation and the ask, then the register.
+    Each option's extra costs and savings, its perspectives, a split of the cost by all
+    savings and what is sunk are in the technical note."""
+    from .note import NOTE_SECTIONS
+
     d = c.decision
-    pdf.add_page()
-    _heading(pdf, SECTIONS[6])
+    _section(pdf, SECTIONS[6], fresh=True)
     if d is None:
         _para(pdf, "The area names no decision (parameters/areas/AREA/decisions/).")
         return
@@ -1069,10 +1124,15 @@ def _decision_section(pdf: _Document, c: ReportContent) -> None:
         f"discounted to that date, each option less the counterfactual "
         f"({_scenario_label(d.counterfactual)}: {c.decision_descriptions[d.counterfactual]}) "
         f"on the same {number(d.projections[d.counterfactual].draws)} draws. What was spent "
-        "and saved before the decision is sunk: shown below, in no option's figures.",
+        "and saved before the decision is sunk, in no option's figures."
+        + (
+            " Each option's extra costs and savings, its value from each perspective, a "
+            f"split of the cost by all savings and what is sunk are in {NOTE_NAME}, "
+            f"section {_number(NOTE_SECTIONS[8])}."
+            if c.board is not None
+            else ""
+        ),
     )
-    if c.board is not None:
-        _recommendation(pdf, c, basis)
     _table(
         pdf,
         ["Option", "What it is"],
@@ -1080,6 +1140,25 @@ def _decision_section(pdf: _Document, c: ReportContent) -> None:
         [36, 134],
         "ll",
         size=7,
+    )
+    if c.board is None:
+        _options_detail(pdf, c)
+        return
+    _recommendation(pdf, c, basis)
+    _register(pdf, c, basis)
+
+
+def _options_detail(pdf: _Document, c: ReportContent) -> None:
+    """The decision's options in figures (a section of the technical note, and the board
+    paper's when the area's decision has no board's case): each option's extra costs and
+    savings, its perspectives, who should pay on cashable and on all savings, and what is
+    sunk."""
+    d = c.decision
+    assert d is not None
+    decided = dt.date.fromisoformat(d.decision_date)
+    basis = (
+        f"{d.price_basis}, discounted to {decided:%-d %B %Y} at the Green Book rate; "
+        f"each option less {_scenario_label(d.counterfactual)}"
     )
     inc = d.incremental()
     spec = (
@@ -1102,6 +1181,7 @@ def _decision_section(pdf: _Document, c: ReportContent) -> None:
             return percent(x, 0)
         return by_kind(x, kind)
 
+    _heading(pdf, "Extra costs and savings of each option", level=1)
     _table(
         pdf,
         ["", *(_scenario_label(o) for o in d.options)],
@@ -1114,6 +1194,7 @@ def _decision_section(pdf: _Document, c: ReportContent) -> None:
         basis=basis,
     )
     views = d.perspectives()
+    _heading(pdf, "Each option from each perspective", level=1)
     _table(
         pdf,
         ["Option", "Perspective", "PV benefits", "PV costs", "NPV", "BCR"],
@@ -1136,6 +1217,7 @@ def _decision_section(pdf: _Document, c: ReportContent) -> None:
     best = inc["npv"].idxmax()
     share = d.cost_sharing(best)
     funders = d.funder_views(best)
+    _heading(pdf, "Who should pay", level=1)
     _para(
         pdf,
         f"Who should pay for {_scenario_label(best)} (the option with the highest NPV): "
@@ -1180,6 +1262,7 @@ def _decision_section(pdf: _Document, c: ReportContent) -> None:
     )
     sunk = d.sunk()
     if len(sunk) and d.history is not None:
+        _heading(pdf, "What is sunk", level=1)
         _table(
             pdf,
             [f"Sunk at the decision ({_scenario_label(d.history.scenario)})", "PV"],
@@ -1189,8 +1272,6 @@ def _decision_section(pdf: _Document, c: ReportContent) -> None:
             size=7.5,
             basis=f"{d.price_basis}, discounted to {decided:%-d %B %Y}",
         )
-    if c.board is not None:
-        _register(pdf, c, basis)
 
 
 def _recommendation_text(b: BoardCase) -> str:
@@ -1380,8 +1461,7 @@ def _evidence_shares(c: ReportContent) -> str:
 def _limitations(pdf: _Document, c: ReportContent) -> None:
     from . import board
 
-    pdf.add_page()
-    _heading(pdf, SECTIONS[7])
+    _section(pdf, SECTIONS[7])
     grade, _shares = board.confidence(c)
     _para(
         pdf,
@@ -1439,8 +1519,7 @@ def _limitations(pdf: _Document, c: ReportContent) -> None:
 def _monitoring(pdf: _Document, c: ReportContent) -> None:
     from . import board
 
-    pdf.add_page()
-    _heading(pdf, SECTIONS[8])
+    _section(pdf, SECTIONS[8])
     plan = board.monitoring_plan(c)
     _para(
         pdf,
@@ -1473,34 +1552,22 @@ def _monitoring(pdf: _Document, c: ReportContent) -> None:
         size=8.5,
     )
     if c.sample_size and c.decision is not None:
-        best = c.decision.incremental()["npv"].idxmax()
-        sizes = list(next(iter(c.sample_size.values()))["n"])
-        _table(
+        from .note import NOTE_SECTIONS
+
+        _para(
             pdf,
-            ["Effect", *(f"n = {number(n)}" for n in sizes), "Perfect information"],
-            [
-                [
-                    OUTCOME_LABELS[o].short,
-                    *(money_round(v) for v in t["evsi"]),
-                    money_round(float(t["evppi"].iloc[0])),
-                ]
-                for o, t in c.sample_size.items()
-            ],
-            [34, *([112 / (len(sizes) + 1)] * (len(sizes) + 1))],
-            "l" + "r" * (len(sizes) + 1),
-            size=7,
-            note=f"What counting n supported and n comparison families would be worth to "
-            f"the decision on {_scenario_label(best)} (expected value of sample information, "
-            "Gaussian approximation): it levels off below perfect information because the "
-            "comparison group's bias is never learnt. Near zero where the decision is clear.",
-            basis=f"{c.decision.price_basis}, discounted to the decision date",
+            "What counting a given number of supported and comparison families would be "
+            f"worth to the decision (the value of sample information) is in {NOTE_NAME}, "
+            f"section {_number(NOTE_SECTIONS[6])}.",
+            size=8.5,
+            muted=True,
         )
 
 
 def _glossary(pdf: _Document) -> None:
-    pdf.add_page()
-    _heading(pdf, SECTIONS[9])
-    _table(pdf, ["Term", "Meaning"], [list(g) for g in GLOSSARY], [46, 128], "ll", size=8)
+    _section(pdf, SECTIONS[9])
+    terms = sorted(GLOSSARY, key=lambda g: g[0].lower())
+    _table(pdf, ["Term", "Meaning"], [list(g) for g in terms], [46, 128], "ll", size=7.5)
 
 
 def pdf_bytes(content: ReportContent) -> bytes:
