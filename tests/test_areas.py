@@ -14,8 +14,10 @@ import costmodel
 from costmodel.cli import main
 from costmodel.params.errors import ParameterError
 from costmodel.params.store import area_folders, default_root
+from costmodel.present.pdf import SECTIONS
 
 pdfium = pytest.importorskip("pypdfium2")
+import pdfcheck  # noqa: E402
 
 #: What a user writes in place of each TODO of the template (value, then source).
 FILLED = {
@@ -122,6 +124,8 @@ def test_new_area_is_refused_until_filled_then_runs_every_command(folder, capsys
     args = ["report", "--area", "test_shire", "--scenario", "central", "--draws", "150"]
     args += ["--sensitivity-runs", "30"]
     assert main([*here, *args, "--quiet", "--out", str(pdf)]) == 0
+    # without --note the technical note is written beside the PDF
+    assert (tmp_path / "t-technical-note.pdf").read_bytes().startswith(b"%PDF")
     doc = pdfium.PdfDocument(str(pdf))
     text = " ".join(doc[i].get_textpage().get_text_range() for i in range(len(doc)))
     assert "Test Shire" in text
@@ -213,6 +217,12 @@ def test_a_derived_total_and_a_borrowed_team_say_what_they_are(folder, capsys, t
     report = [*root, "report", *args, "--sensitivity-runs", "30", "--quiet"]
     assert main([*report, "--out", str(pdf), "--xlsx", str(xlsx)]) == 0
     pages = _pdf_text(pdf)
+    # the cover's particulars run long here (the borrowed team): the contents move to a
+    # page of their own and still give every section's page
+    document = pdfium.PdfDocument(str(pdf))
+    bodies = pdfcheck.page_texts(document, body_only=True)
+    assert pdfcheck.contents_problems(bodies, SECTIONS[1:]) == []
+    assert pdfcheck.text_outside(document) == []
     doc = " ".join(pages)
     flat = " ".join(doc.split())
     assert "Early Intervention Foundation's estimate of what late intervention" not in flat

@@ -241,7 +241,7 @@ def test_workbook_round_trips_with_pandas(content, tmp_path):
 
 
 def test_cli_writes_report_and_workbook_and_refuses_to_overwrite(tmp_path, capsys):
-    out, xlsx = tmp_path / "r.pdf", tmp_path / "r.xlsx"
+    out, xlsx, note = tmp_path / "r.pdf", tmp_path / "r.xlsx", tmp_path / "notes.pdf"
     args = [
         "report",
         "--draws",
@@ -257,21 +257,20 @@ def test_cli_writes_report_and_workbook_and_refuses_to_overwrite(tmp_path, capsy
         str(out),
         "--xlsx",
         str(xlsx),
+        "--note",
+        str(note),
     ]
     assert main(args) == 0
     assert out.read_bytes().startswith(b"%PDF") and xlsx.stat().st_size > 0
+    assert note.read_bytes().startswith(b"%PDF")
     assert "wrote" in capsys.readouterr().out
+    # --note names the technical note (test_areas sees it beside the PDF without it)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.pdf", "r.pdf", "r.xlsx"]
     before = out.read_bytes()
     assert main(args) == 1
     err = capsys.readouterr().err
     assert "already exists" in err and "--force" in err and len(err.splitlines()) == 1
     assert out.read_bytes() == before
-    # the technical note is written beside the PDF unless --note names it
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["r-technical-note.pdf", "r.pdf", "r.xlsx"]
-    note = tmp_path / "notes.pdf"
-    assert main([*args, "--force", "--note", str(note)]) == 0
-    assert note.read_bytes().startswith(b"%PDF")
-    assert (tmp_path / "r-technical-note.pdf").read_bytes().startswith(b"%PDF")
 
 
 def test_a_failed_run_leaves_no_file(tmp_path, capsys):

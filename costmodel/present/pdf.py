@@ -92,6 +92,8 @@ NOTE_NAME = "the technical note that accompanies this paper"
 FIGURE = re.compile(r"^[\s£€$()\d.,%kmx+\-−–/]+$")
 #: Smallest type a table is shrunk to so that its figures fit their columns.
 MIN_TABLE_SIZE = 5.5
+#: Height (mm) of a line of the contents, and room kept for its heading.
+CONTENTS_LINE, CONTENTS_HEADING = 6.5, 14
 #: Room (mm) left on a page for a section to start there rather than on the next page.
 SECTION_ROOM = 80
 #: Printed widths (mm) of the charts narrower than the text column (174 mm): each a
@@ -431,8 +433,13 @@ def _programme_name(c: ReportContent) -> str:
 
 
 def _contents(pdf: _Document, c: ReportContent) -> None:
-    """The contents, on the cover below the run's particulars."""
+    """The contents, on the cover below the run's particulars, or on a page of its own
+    when the particulars leave too little room (a long scenario description, several
+    lines of borrowed parameters)."""
     pdf.ln(6)
+    entries = len(SECTIONS) - 1  # every section but the contents
+    if pdf.get_y() + CONTENTS_HEADING + entries * CONTENTS_LINE > pdf.page_break_trigger:
+        pdf.add_page()
     _heading(pdf, SECTIONS[0])
 
     def render(pdf: FPDF, outline: list[OutlineSection]) -> None:
@@ -441,8 +448,10 @@ def _contents(pdf: _Document, c: ReportContent) -> None:
         for item in outline:
             if item.level > 0 or item.name == SECTIONS[0]:
                 continue
-            pdf.cell(_width(pdf) - 20, 6.5, item.name)
-            pdf.cell(20, 6.5, str(item.page_number), align="R", new_x="LMARGIN", new_y="NEXT")
+            pdf.cell(_width(pdf) - 20, CONTENTS_LINE, item.name)
+            pdf.cell(
+                20, CONTENTS_LINE, str(item.page_number), align="R", new_x="LMARGIN", new_y="NEXT"
+            )
 
     pdf.insert_toc_placeholder(render, pages=1)
 
