@@ -37,10 +37,11 @@ $(CHROMEDRIVER):
 	@if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
 	$$SUDO apt-get update -q && $$SUDO apt-get install -y -q chromium chromium-driver
 
-# Two workers (the machine's two cores), a test file to a worker so that each file's
-# fixtures are built once.
+# Two workers (the machine's two cores), a test file (or a group of files that share a
+# fixture) to a worker so that its fixtures are built once, the longest first
+# (tests/conftest.py orders them).
 test: lint $(CHROMEDRIVER)
-	$(BIN)/python -m pytest -n 2 --dist loadfile
+	$(BIN)/python -m pytest -n 2 --dist loadgroup --no-loadscope-reorder
 
 # Lint, formatting and type checks (part of make test).
 lint: $(BIN)/costmodel

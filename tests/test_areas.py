@@ -19,6 +19,8 @@ from costmodel.present.pdf import SECTIONS
 pdfium = pytest.importorskip("pypdfium2")
 import pdfcheck  # noqa: E402
 
+pytestmark = pytest.mark.end_to_end(seconds=45)
+
 #: What a user writes in place of each TODO of the template (value, then source).
 FILLED = {
     "area.yaml": [

@@ -35,6 +35,8 @@ from costmodel.params.store import default_root
 from costmodel.params.yamlio import MAX_DEPTH, MAX_FILE_BYTES, MAX_VALUES, read_yaml
 from costmodel.present import files
 
+pytestmark = pytest.mark.end_to_end(seconds=75)
+
 #: The shipped area's folder, inside a parameter folder.
 AREA = "areas/northamptonshire"
 

@@ -33,6 +33,8 @@ from selenium.webdriver.support.ui import Select, WebDriverWait
 import costmodel
 from costmodel.present.formatting import money_round
 
+pytestmark = pytest.mark.end_to_end(seconds=110)
+
 ROOT = Path(__file__).resolve().parents[1]
 ARTEFACTS = ROOT / ".artefacts" / "browser"
 CHROMIUM, DRIVER = "/usr/bin/chromium", "/usr/bin/chromedriver"

@@ -26,6 +26,8 @@ from costmodel.params.sampling import sample, weighted_quantile
 from costmodel.params.scenarios import apply_scenario, load_scenario
 from costmodel.present.calibration import scenario_files
 
+pytestmark = pytest.mark.end_to_end(seconds=17)
+
 CHILDREN = "team.families.children_per_family"
 
 

@@ -18,6 +18,8 @@ from costmodel.present.formatting import money_round, percent
 
 pdfium = pytest.importorskip("pypdfium2")
 
+pytestmark = [pytest.mark.end_to_end(seconds=10), pytest.mark.xdist_group("calibrated_report")]
+
 
 @pytest.fixture(scope="module")
 def content(calibrated_report):

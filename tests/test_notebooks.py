@@ -14,6 +14,8 @@ nbformat = pytest.importorskip("nbformat")
 nbclient = pytest.importorskip("nbclient")
 ipykernel_kernelspec = pytest.importorskip("ipykernel.kernelspec")
 
+pytestmark = pytest.mark.end_to_end(seconds=45)
+
 NOTEBOOKS_DIR = Path(__file__).resolve().parent.parent / "notebooks"
 NOTEBOOKS = [
     "01_cost_of_late_intervention.ipynb",

@@ -9,6 +9,8 @@ import pytest
 from costmodel.cli import main
 from costmodel.params.scenarios import list_scenarios
 
+pytestmark = pytest.mark.end_to_end(seconds=23)
+
 
 def test_project_json_has_the_documented_keys(capsys):
     assert main(["project", "--draws", "400", "--seed", "2", "--format", "json"]) == 0

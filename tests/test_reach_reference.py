@@ -16,6 +16,8 @@ from reference_reach import ROLES, TOTALS, RunValues, Team, simulate_reference
 import costmodel.model.team as r
 from costmodel.model.vocabulary import WEEKS_PER_QUARTER
 
+pytestmark = pytest.mark.end_to_end(seconds=55)
+
 VECTORISED_RUNS, REFERENCE_RUNS = 1000, 160
 VECTORISED_SEED, REFERENCE_SEED = 11, 12
 #: Allowed difference of means, in combined standard errors.

@@ -24,6 +24,8 @@ from costmodel.present.labels import INDICATORS
 
 pypdf = pytest.importorskip("pypdf")
 
+pytestmark = pytest.mark.end_to_end(seconds=40)
+
 DRAWS, SEED = 200, 3
 CREATED = dt.date(2026, 1, 2)
 

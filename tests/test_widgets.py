@@ -17,6 +17,8 @@ from costmodel.model.team import reach
 from costmodel.params.scenarios import DEFAULT_SCENARIO, apply_scenario, load_scenario
 from costmodel.present.formatting import money_m
 
+pytestmark = pytest.mark.end_to_end(seconds=12)
+
 
 @pytest.fixture(scope="module")
 def savings_view(params):

@@ -18,6 +18,8 @@ from costmodel.present.xlsx import write_workbook
 
 formulas = pytest.importorskip("formulas")
 
+pytestmark = pytest.mark.end_to_end(seconds=15)
+
 #: A small case: each cohort followed for one year after its support (four years).
 SMALL = {"years_after_support": 1}
 #: The input changed: a unit cost (the cost of a child entering care), by half again.

@@ -21,6 +21,8 @@ from costmodel.present import workbook
 from costmodel.present.labels import AGENCY_LABELS, CASH_FLOWS, INDICATORS, scenario_label
 from costmodel.present.workbook_calc import CALC_SHEETS
 
+pytestmark = pytest.mark.end_to_end(seconds=16)
+
 DRAWS, SEED = 120, 7
 CREATED = dt.date(2025, 3, 4)
 
