@@ -93,7 +93,7 @@ def _clock(inputs: ReachInputs, step_weeks: float, weeks: int | None) -> _Clock:
 class _Rates:
     """Per-run rates and costs, one value per run, in steps rather than weeks."""
 
-    #: Cost of each post per step when filled, (runs, posts).
+    #: Cost of each post per step when filled, (posts, runs).
     post_cost: np.ndarray
     leave_p: np.ndarray
     ramp_steps: np.ndarray
@@ -118,9 +118,11 @@ def _rates(inputs: ReachInputs, role: np.ndarray, step_weeks: float) -> _Rates:
         return np.broadcast_to(np.asarray(x, dtype=float), (R,))
 
     costs = inputs.role_cost_per_week()
-    post_cost = np.column_stack([col(costs[ROLES[r_i]]) * step_weeks for r_i in role])
+    post_cost = np.array([col(costs[ROLES[r_i]]) * step_weeks for r_i in role]).reshape(
+        len(role), R
+    )
     return _Rates(
-        post_cost=post_cost.reshape(R, len(role)),
+        post_cost=post_cost,
         leave_p=1.0 - (1.0 - col(inputs.annual_turnover)) ** (step_weeks / WEEKS_PER_YEAR),
         ramp_steps=col(inputs.ramp_up) / step_weeks,
         places=col(inputs.caseload) * (1.0 - col(inputs.advice_share)),
@@ -143,17 +145,59 @@ def _rates(inputs: ReachInputs, role: np.ndarray, step_weeks: float) -> _Rates:
     )
 
 
-def _serve(waiting: np.ndarray, lo: int, t: int, free: np.ndarray) -> np.ndarray:
-    """Take up to ``free`` families from ``waiting[:, lo:t+1]``, longest-waiting first."""
-    window = waiting[:, lo : t + 1]
-    before = np.cumsum(window, axis=1) - window
-    take = np.clip(free[:, None] - before, 0, window)
-    waiting[:, lo : t + 1] = window - take
-    return take
+#: Rows numpy adds in one pass of its pairwise summation (numpy's ``PW_BLOCKSIZE``).
+_PAIRWISE_BLOCK = 128
+
+
+def _post_sum(a: np.ndarray) -> np.ndarray:
+    """Each run's sum over posts of ``a`` (posts, runs), added in the order numpy adds a
+    row of ``a.T`` (its pairwise summation), so that the sum is the one ``a.T.sum(axis=1)``
+    gives, to the last bit, with a vector operation per post."""
+    n = len(a)
+    if n < 8:
+        if n == 0:
+            return np.zeros(a.shape[1:])
+        out = a[0].copy()
+        for row in a[1:]:
+            out += row
+        return out
+    if n <= _PAIRWISE_BLOCK:
+        r = a[:8].copy()
+        whole = n - n % 8
+        for i in range(8, whole, 8):
+            r += a[i : i + 8]
+        out = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]))
+        for row in a[whole:]:
+            out += row
+        return out
+    half = n // 2
+    half -= half % 8
+    return _post_sum(a[:half]) + _post_sum(a[half:])
+
+
+def _serve(waiting: np.ndarray, lo: int, t: int, free: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Take up to ``free`` families from ``waiting[lo:t+1]`` (steps, runs), longest-waiting
+    first: (families taken, and the steps they had waited in all), by run."""
+    free = free.copy()
+    taken = np.zeros_like(free)
+    waited = np.zeros_like(free)
+    for k in range(lo, t + 1):
+        row = waiting[k]
+        take = np.minimum(row, free)
+        row -= take
+        free -= take
+        taken += take
+        if t > k:
+            waited += take * (t - k)
+    return taken, waited
 
 
 class _Team:
-    """The state of every run, and the stages of a step that change it."""
+    """The state of every run, and the stages of a step that change it.
+
+    Arrays by post are (posts, runs) and arrays by step (steps, runs), so that what a
+    step adds up over posts or reads from a waiting list is a few whole rows; random
+    numbers are drawn in the same order and shapes as one (runs, posts) array."""
 
     def __init__(
         self, inputs: ReachInputs, rng: np.random.Generator, clock: _Clock, step_weeks: float
@@ -165,17 +209,17 @@ class _Team:
         self.rates = _rates(inputs, self.role, step_weeks)
         R, P, T = inputs.runs, len(self.role), clock.steps
         self.runs, self.posts = R, P
-        self.filled = np.zeros((R, P), dtype=bool)
-        self.lag_left = self._lags(np.ones((R, P), dtype=bool))
-        self.tenure = np.zeros((R, P))
+        self.filled = np.zeros((P, R), dtype=bool)
+        self.lag_left = self._lags(np.ones((P, R), dtype=bool))
+        self.tenure = np.zeros((P, R))
         self._keep_staff_in_post()
         self.spent = np.zeros(R)
         self.budget = inputs.budget
-        self.queue = np.zeros((R, T), dtype=np.int64)  # waiting families by arrival step
-        self.lt_queue = np.zeros((R, T), dtype=np.int64)  # waiting for light-touch contact
+        self.queue = np.zeros((T, R), dtype=np.int64)  # waiting families by arrival step
+        self.lt_queue = np.zeros((T, R), dtype=np.int64)  # waiting for light-touch contact
         self.lt_fraction = np.zeros(R)
-        self.ends_done = np.zeros((R, T + 1), dtype=np.int64)  # cases completing, by end step
-        self.ends_drop = np.zeros((R, T + 1), dtype=np.int64)  # cases dropping out, by end step
+        self.ends_done = np.zeros((T + 1, R), dtype=np.int64)  # cases completing, by end step
+        self.ends_drop = np.zeros((T + 1, R), dtype=np.int64)  # cases dropping out, by end step
         self.active = np.zeros(R, dtype=np.int64)
         self.wait_total = np.zeros(R)
         self.max_active = np.zeros(R, dtype=np.int64)
@@ -183,14 +227,20 @@ class _Team:
         self.supported = np.zeros(R)
         self.children_supported = np.zeros(R)
         self.zeros = np.zeros(R, dtype=np.int64)
+        self.prac_rows = np.flatnonzero(self.is_prac)
+        self.light_rows = np.flatnonzero(self.is_light)
+        self.other_rows = np.flatnonzero(~self.is_light)
+        self.ramp_steps = self.rates.ramp_steps[None, :]
+        self.ramped = self.ramp_steps > 0
+        self.ramp_divisor = np.maximum(self.ramp_steps, 1e-12)
 
     def _lags(self, mask: np.ndarray) -> np.ndarray:
         """Recruitment lags (in steps) for the posts in ``mask``; zero elsewhere."""
-        out = np.zeros((self.runs, self.posts))
-        who, _ = np.nonzero(mask)
+        out = np.zeros((self.posts, self.runs))
+        who, post = np.nonzero(mask.T)  # by run, then post: the draws' order
         mean = self.rates.lag_mean[who]
         cv = self.inputs.recruitment_lag_cv
-        out[mask] = np.rint(_gamma(self.rng, mean, cv) if cv > 0 else mean)
+        out[post, who] = np.rint(_gamma(self.rng, mean, cv) if cv > 0 else mean)
         return out
 
     def _keep_staff_in_post(self) -> None:
@@ -208,8 +258,8 @@ class _Team:
             ],
             dtype=int,
         )
-        self.lag_left[:, in_post] = 0.0
-        self.tenure[:, in_post] = self.rates.ramp_steps[:, None]
+        self.lag_left[in_post, :] = 0.0
+        self.tenure[in_post, :] = self.rates.ramp_steps[None, :]
 
     def step(self, t: int) -> dict[str, np.ndarray]:
         """Stages 1 to 8 of step ``t``; its outputs by name (:data:`OUTPUTS`)."""
@@ -251,12 +301,12 @@ class _Team:
         """The levels (:data:`LEVELS`) at the end of step ``t``."""
         filled = self.filled
         return {
-            "posts_filled": (filled & ~self.is_light[None, :]).sum(axis=1),
+            "posts_filled": filled[self.other_rows].sum(axis=0),
             "capacity": capacity,
             "active": self.active,
-            "waiting": self.queue[:, lo : t + 1].sum(axis=1),
-            "light_touch_posts_filled": (filled & self.is_light[None, :]).sum(axis=1),
-            "practitioner_posts_filled": (filled & self.is_prac[None, :]).sum(axis=1),
+            "waiting": self.queue[lo : t + 1].sum(axis=0),
+            "light_touch_posts_filled": filled[self.light_rows].sum(axis=0),
+            "practitioner_posts_filled": filled[self.prac_rows].sum(axis=0),
         }
 
     # 1. staff
@@ -264,25 +314,27 @@ class _Team:
         """Posts released by a step, leavers, then fills within the budget; the spend."""
         self.budget += self.clock.funding_at[t]
         self._release_and_leave(open_now)
-        ready = ~self.filled & (self.lag_left <= 0) & open_now[None, :]
+        waiting = ~self.filled & open_now[:, None]
+        ready = waiting & (self.lag_left <= 0)
         if ready.any():
             self._fill(ready, t)
-        self.lag_left = np.where(~self.filled & open_now[None, :], self.lag_left - 1, self.lag_left)
+            waiting = ~self.filled & open_now[:, None]
+        self.lag_left -= waiting
         if t == 0:  # a post kept at the start but not affordable recruits afresh
             self.tenure = np.where(self.filled, self.tenure, 0.0)
-        spend = (self.filled * self.rates.post_cost).sum(axis=1)
+        spend = _post_sum(self.filled * self.rates.post_cost)
         self.spent += spend
         return spend
 
     def _release_and_leave(self, open_now: np.ndarray) -> None:
         """Empty the posts a step has closed; filled posts may leave and recruit anew."""
-        released = self.filled & ~open_now[None, :]
-        if released.any():
-            self.filled &= ~released
-            self.tenure[released] = 0.0
-        leave = self.filled & (
-            self.rng.random((self.runs, self.posts)) < self.rates.leave_p[:, None]
-        )
+        if not open_now.all():
+            released = self.filled & ~open_now[:, None]
+            if released.any():
+                self.filled &= ~released
+                self.tenure[released] = 0.0
+        draw = self.rng.random((self.runs, self.posts))
+        leave = self.filled & (draw < self.rates.leave_p[:, None]).T
         if leave.any():
             self.filled &= ~leave
             self.tenure[leave] = 0.0
@@ -292,35 +344,30 @@ class _Team:
         """Fill the ready posts the budget can pay for until they end, on top of what
         the filled posts will cost until theirs end: managers first, then in order."""
         post_cost = self.rates.post_cost
-        steps_to_close = np.maximum(self.closes - t, 0)[None, :]
-        committed = (self.filled * post_cost * steps_to_close).sum(axis=1)
+        steps_to_close = np.maximum(self.closes - t, 0)
+        committed = _post_sum(self.filled * post_cost * steps_to_close[:, None])
         headroom = self.budget - self.spent - committed
-        for j in range(self.posts):
-            cost = post_cost[:, j] * steps_to_close[0, j]
-            fill = ready[:, j] & (cost <= headroom + 1e-6)
-            self.filled[:, j] |= fill
+        for j in np.flatnonzero(ready.any(axis=1)).tolist():
+            cost = post_cost[j] * steps_to_close[j]
+            fill = ready[j] & (cost <= headroom + 1e-6)
+            self.filled[j] |= fill
             headroom -= np.where(fill, cost, 0.0)
 
     # 2. capacity
     def capacity(self) -> tuple[np.ndarray, np.ndarray]:
         """Casework places and light-touch full-time equivalents this step."""
-        ramp_steps = self.rates.ramp_steps[:, None]
-        ramp = np.where(
-            ramp_steps > 0,
-            np.minimum(1.0, (self.tenure + 1) / np.maximum(ramp_steps, 1e-12)),
-            1.0,
-        )
+        ramp = np.where(self.ramped, np.minimum(1.0, (self.tenure + 1) / self.ramp_divisor), 1.0)
         fte = self.filled * ramp
-        places = (fte * self.is_prac).sum(axis=1) * self.rates.places
+        places = _post_sum(fte * self.is_prac[:, None]) * self.rates.places
         capacity = np.floor(places + 1e-9).astype(np.int64)
-        lt_fte = (fte * self.is_light).sum(axis=1)
+        lt_fte = _post_sum(fte * self.is_light[:, None])
         self.tenure += self.filled
         return capacity, lt_fte
 
     # 3. endings
     def endings(self, t: int) -> tuple[np.ndarray, np.ndarray]:
         """Cases completing and dropping out this step, freeing places."""
-        done, drop = self.ends_done[:, t], self.ends_drop[:, t]
+        done, drop = self.ends_done[t], self.ends_drop[t]
         self.active -= done + drop
         return done, drop
 
@@ -330,10 +377,10 @@ class _Team:
         rates = self.rates
         referred = self.rng.poisson(rates.ref_rate)
         eligible = self.rng.binomial(referred, rates.elig_p)
-        self.queue[:, t] = eligible
+        self.queue[t] = eligible
         lt_open = open_now[self.is_light].any()
         lt_referred = self.rng.poisson(rates.lt_rate) if lt_open else self.zeros
-        self.lt_queue[:, t] = lt_referred
+        self.lt_queue[t] = lt_referred
         return referred, eligible, lt_referred
 
     # 5. redirection
@@ -341,8 +388,8 @@ class _Team:
         """Families who have waited longer than ``max_wait`` steps leave the list."""
         if t - max_wait - 1 < 0:
             return self.zeros
-        gone = waiting[:, t - max_wait - 1].copy()
-        waiting[:, t - max_wait - 1] = 0
+        gone = waiting[t - max_wait - 1].copy()
+        waiting[t - max_wait - 1] = 0
         return gone
 
     # 6. starts
@@ -350,10 +397,8 @@ class _Team:
         """Fill free places from the list, longest-waiting first: (started, weeks
         waited, first step still on the list)."""
         lo = max(0, t - self.clock.max_wait)
-        take = _serve(self.queue, lo, t, np.maximum(capacity - self.active, 0))
-        started = take.sum(axis=1)
-        waits = (t - np.arange(lo, t + 1))[None, :]
-        waited = (take * waits).sum(axis=1) * self.clock.step_weeks
+        started, steps_waited = _serve(self.queue, lo, t, np.maximum(capacity - self.active, 0))
+        waited = steps_waited * self.clock.step_weeks
         self.wait_total += waited
         n = int(started.sum())
         if n:
@@ -373,9 +418,10 @@ class _Team:
         drops = rng.random(n) < rates.drop_p[who]
         length = np.where(drops, rng.random(n) * length, length)
         end = t + np.maximum(1, np.rint(length)).astype(np.int64)
-        flat = who * (T + 1) + end
-        np.add.at(self.ends_drop.reshape(-1), flat[drops & (end <= T)], 1)
-        np.add.at(self.ends_done.reshape(-1), flat[~drops & (end <= T)], 1)
+        flat = end * self.runs + who
+        booked = end <= T
+        np.add.at(self.ends_drop.reshape(-1), flat[drops & booked], 1)
+        np.add.at(self.ends_done.reshape(-1), flat[~drops & booked], 1)
 
     def contact(self, t: int, lt_fte: np.ndarray) -> np.ndarray:
         """Light-touch contacts: the whole part of this step's hours, in families."""
@@ -383,12 +429,12 @@ class _Team:
         lt_avail = self.lt_fraction + lt_fte * self.rates.contacts_per_fte
         lt_capacity = np.floor(lt_avail + 1e-9)
         self.lt_fraction = lt_avail - lt_capacity
-        return _serve(self.lt_queue, lt_lo, t, lt_capacity.astype(np.int64)).sum(axis=1)
+        return _serve(self.lt_queue, lt_lo, t, lt_capacity.astype(np.int64))[0]
 
     # 7. advice
     def advice(self) -> tuple[np.ndarray, np.ndarray]:
         """Consultations with other professionals, and the families they reach."""
-        advice_fte = (self.filled & self.is_prac[None, :]).sum(axis=1)
+        advice_fte = self.filled[self.prac_rows].sum(axis=0)
         consultations = self.rng.poisson(advice_fte * self.rates.consult_rate)
         return consultations, self.rng.poisson(consultations * self.rates.fpc)
 
@@ -403,9 +449,9 @@ class _Team:
         T, W, W_lt = self.clock.steps, self.clock.max_wait, self.clock.light_touch_max_wait
         return {
             "ongoing_at_end": self.active.astype(float),
-            "waiting_at_end": self.queue[:, max(0, T - W - 1) :].sum(axis=1).astype(float),
+            "waiting_at_end": self.queue[max(0, T - W - 1) :].sum(axis=0).astype(float),
             "light_touch_waiting_at_end": (
-                self.lt_queue[:, max(0, T - W_lt - 1) :].sum(axis=1).astype(float)
+                self.lt_queue[max(0, T - W_lt - 1) :].sum(axis=0).astype(float)
             ),
             "max_active": self.max_active.astype(float),
             "max_overfill": self.max_over,
