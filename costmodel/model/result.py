@@ -10,7 +10,7 @@ outturn, JSON). Built by :func:`costmodel.model.projection.project`.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -142,6 +142,18 @@ class Projection:
         },
         repr=False,
     )
+    #: What the methods below work out from the draws, kept on first use (a projection
+    #: does not change): each table is copied on the way out.
+    _kept: dict[str, Any] = field(
+        default_factory=dict, init=False, repr=False, compare=False, hash=False
+    )
+
+    def _once(self, key: str, work: Callable[[], Any]) -> Any:
+        """``work()``, worked out on the first call for ``key`` and kept."""
+        kept = self.__dict__.setdefault("_kept", {})  # (a projection pickled before it had one)
+        if key not in kept:
+            kept[key] = work()
+        return kept[key]
 
     @property
     def stored(self) -> int:
@@ -240,13 +252,19 @@ class Projection:
     def indicators(self) -> dict[str, np.ndarray]:
         """Per-draw values of every indicator (money real terms at ``price_year``), for
         the stored draws (all of them up to :data:`STORED_DRAWS`)."""
-        return indicator_values(self.appraisal, self.programmes)
+        kept = self._once("indicators", lambda: indicator_values(self.appraisal, self.programmes))
+        return dict(kept)
 
     def summary(self, percentiles: Sequence[float] = (5, 50, 95)) -> pd.DataFrame:
         """Mean and percentiles of each indicator; money in real terms at ``price_year``.
 
         Means are exact over every draw; percentiles come from the stored draws.
         """
+        return self._once(
+            f"summary {tuple(percentiles)}", lambda: self._summary(percentiles)
+        ).copy()
+
+    def _summary(self, percentiles: Sequence[float]) -> pd.DataFrame:
         out = summarise(self.indicators(), percentiles)
         if self.totals is not None:
             out["mean"] = [self.totals.indicators.get(k, np.nan) for k in out.index]
@@ -476,6 +494,9 @@ class Projection:
         section. Basis keys: ``mean``, ``median``, ``central_values``,
         ``ratio_of_means``, ``share_of_draws``, ``mean_curves``.
         """
+        return self._once("headlines", self._headlines).copy()
+
+    def _headlines(self) -> pd.DataFrame:
         s = self.summary()
         m = s["mean"]
         costs = m["pv_costs"]  # fiscal: income from central government cancels
