@@ -181,19 +181,32 @@ def _header(s: _Sheet) -> None:
             c.comment = Comment(s.sheet.notes[h], "costmodel", width=320, height=120)
 
 
+#: Rows whose text sets a column's width (and the last row): enough to see how wide a
+#: long table's numbers run without measuring every one.
+WIDTH_ROWS = 500
+
+
 def _values(s: _Sheet) -> None:
     """Every value (a bulk table's first row only), with its number format."""
     bulk = s.bulk
+    # a bulk table's rows after the first are written later, as XML: only those that
+    # set the column's width are looked at here
+    rows = (
+        [*range(min(WIDTH_ROWS, s.n)), *([s.n - 1] if s.n > WIDTH_ROWS else [])]
+        if bulk
+        else range(s.n)
+    )
     for j, (h, data) in enumerate(zip(s.headers, s.columns, strict=True), start=1):
         width = 0
-        for i, raw in enumerate(data):
+        for i in rows:
+            raw = data[i]
             k = s.kind(h, i)
             if isinstance(raw, Formula):
                 width = max(width, text_width(raw.value, k))
                 _formula_cell(s, i + 2, j, h, raw, k)
                 continue
             v = cell_value(raw)
-            if i < 500 or i == s.n - 1:
+            if i < WIDTH_ROWS or i == s.n - 1:
                 width = max(width, text_width(v, k))
             if (bulk and i > 0) or (v is None and not bulk):
                 continue
