@@ -38,14 +38,21 @@ class Deflators:
     forecast: frozenset[str]  # financial years that rest on a forecast
     vintage: str
 
+    def __post_init__(self) -> None:
+        # the levels by year as plain numbers: the model asks for them thousands of times
+        object.__setattr__(self, "_levels", {str(k): float(v) for k, v in self.index.items()})
+
     def factor(self, from_year: str, to_year: str) -> float:
         """Multiply a ``from_year`` amount by this to express it in ``to_year`` prices."""
         return float(self.level(to_year) / self.level(from_year))
 
     def level(self, year: str) -> float:
+        levels: dict[str, float] = self.__dict__["_levels"]
+        if year in levels:  # already in canonical form
+            return levels[year]
         fy = as_financial_year(year)
         try:
-            return float(self.index[fy])
+            return levels[fy]
         except KeyError:
             first, last = self.index.index[0], self.index.index[-1]
             raise ParameterError(
@@ -98,11 +105,29 @@ def cash_to_real(
     return sum(v for _, v in parts), parts
 
 
+#: Deflators built from the same two parameters (kept with them, so that an identity
+#: is never that of another object): the model asks for them in every projection.
+_BUILT: dict[tuple[int, int], tuple[Any, Any, Deflators]] = {}
+_BUILT_MOST = 16
+
+
 @accepts(params="mapping")
 def deflators(params: Mapping) -> Deflators:
     """The financial-year deflator: outturn years, then the OBR forecast years."""
     outturn = params["prices.gdp_deflator.financial_year"]
     forecast = params["prices.gdp_deflator.forecast"]
+    key = (id(outturn), id(forecast))
+    built = _BUILT.get(key)
+    if built is not None and built[0] is outturn and built[1] is forecast:
+        return built[2]
+    out = _deflators(outturn, forecast)
+    if len(_BUILT) >= _BUILT_MOST:
+        _BUILT.clear()
+    _BUILT[key] = (outturn, forecast, out)
+    return out
+
+
+def _deflators(outturn: Any, forecast: Any) -> Deflators:
     clash = set(outturn.value) & set(forecast.value)
     if clash:
         raise ParameterError(

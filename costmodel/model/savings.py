@@ -290,7 +290,15 @@ def savings_inputs(
     if not names:
         raise ParameterError(Problem("", f"{S}.outcomes", "no outcomes defined"))
 
+    # the table's columns as arrays, read once (a column at a time costs more than the
+    # rest of a deterministic appraisal)
+    arrays: dict[str, np.ndarray] = {}
+    if values.columns.is_unique and all(values.dtypes.map(lambda d: d.kind == "f")):
+        arrays = dict(zip(values.columns, values.to_numpy(dtype=float).T, strict=True))
+
     def column(path: str) -> np.ndarray:
+        if path in arrays:
+            return np.ascontiguousarray(arrays[path])
         return values[path].to_numpy(dtype=float)
 
     def per_outcome(leaf: str) -> np.ndarray:

@@ -130,7 +130,10 @@ def sample(
         for j, name in enumerate(columns(p)):
             out[name] = values[:, j]
         done.add(path)
-    return pd.DataFrame(out)
+    if not out:
+        return pd.DataFrame(out)
+    # one block of numbers, a column to a row, built at once (as pandas would join them)
+    return pd.DataFrame(np.array(list(out.values()), dtype=float).T, columns=list(out))
 
 
 def _central(p: Parameter) -> np.ndarray:
