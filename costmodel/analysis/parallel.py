@@ -2,8 +2,10 @@
 
 :func:`parallel_map` runs ``job(*args, i)`` for each task ``i`` in forked worker
 processes (one per core, at most :data:`WORKERS_VARIABLE` when set) and gathers the
-results in task order. A task must depend on its arguments alone (every random number
-from a generator it seeds itself), so the results are those of the loop, bit for bit.
+results in task order. :func:`in_background` runs one job in a forked process while
+this one goes on with other work, and gives its result when asked. A task must depend
+on its arguments alone (every random number from a generator it seeds itself), so the
+results are those of the loop, bit for bit.
 """
 
 from __future__ import annotations
@@ -11,8 +13,10 @@ from __future__ import annotations
 import multiprocessing
 import os
 import pickle
-from collections.abc import Callable
+import signal
+from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 from typing import Any
 
 from ..params.errors import CostModelError
@@ -22,6 +26,8 @@ WORKERS_VARIABLE = "COSTMODEL_WORKERS"
 
 #: The model, base parameters and task a forked worker evaluates (set before the fork).
 _TASK: tuple[Callable[..., Any], tuple] | None = None
+#: Jobs running in background processes started by this one (each holds a core).
+_BACKGROUND = 0
 
 
 def workers(tasks: int) -> int:
@@ -44,7 +50,7 @@ def workers(tasks: int) -> int:
         return 1
     if multiprocessing.current_process().daemon:  # already a worker
         return 1
-    return max(1, min(cores, tasks))
+    return max(1, min(cores - _BACKGROUND, tasks))
 
 
 def _run_task(i: int) -> tuple[bool, bytes]:
@@ -83,4 +89,60 @@ def parallel_map(job: Callable[..., Any], args: tuple, tasks: int) -> list[Any]:
     return [pickle.loads(out) if ok else job(*args, i) for i, (ok, out) in enumerate(done)]
 
 
-__all__ = ["WORKERS_VARIABLE", "parallel_map", "workers"]
+def _in_child(writer: Any, job: Callable[..., Any], args: tuple) -> None:
+    """A background job, in its process: the result pickled back (as in
+    :func:`_run_task`), or a refusal for the caller to run the job itself. The caller
+    stops this process when it no longer needs it: its signals end it quietly."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the caller, which stops us
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    try:
+        blob = pickle.dumps(job(*args), protocol=pickle.HIGHEST_PROTOCOL)
+    except Exception:  # the caller runs the job itself, to raise the error there
+        writer.send_bytes(b"")
+    else:
+        writer.send_bytes(b"ok")
+        writer.send_bytes(blob)
+    writer.close()
+
+
+@contextmanager
+def in_background(job: Callable[..., Any], *args: Any) -> Iterator[Callable[[], Any]]:
+    """Within the block, ``job(*args)`` runs in a forked process (when a second core is
+    free: see :func:`workers`) while this process does other work; the block is given a
+    function that waits for the job and returns its result. Meanwhile this process's own
+    :func:`parallel_map` leaves that core to the job. Where the job cannot run beside
+    (one core, ``COSTMODEL_WORKERS=1``, no fork), or it raised, the function runs it
+    here. Leaving the block stops a job still running (an error or an interrupt)."""
+    global _BACKGROUND
+    if workers(2) < 2:
+        yield lambda: job(*args)
+        return
+    context = multiprocessing.get_context("fork")
+    reader, writer = context.Pipe(duplex=False)
+    process = context.Process(target=_in_child, args=(writer, job, args), daemon=True)
+    process.start()
+    writer.close()
+    _BACKGROUND += 1
+    done: list[Any] = []
+
+    def result() -> Any:
+        if not done:
+            try:
+                blob = reader.recv_bytes() if reader.recv_bytes() else b""
+            except EOFError:  # the process ended without an answer
+                blob = b""
+            process.join()
+            done.append(pickle.loads(blob) if blob else job(*args))
+        return done[0]
+
+    try:
+        yield result
+    finally:
+        _BACKGROUND -= 1
+        if process.is_alive():
+            process.terminate()
+            process.join()
+        reader.close()
+
+
+__all__ = ["WORKERS_VARIABLE", "in_background", "parallel_map", "workers"]

@@ -41,7 +41,7 @@ from ..params.scenarios import apply_scenario, list_scenarios, load_scenario, sc
 from ..params.store import ParameterSet
 from .board_case import BoardCase, board_case
 from .monitoring import sample_size_value
-from .parallel import parallel_map
+from .parallel import in_background, parallel_map
 from .sensitivity import one_way, switching_values
 from .value_of_information import MIN_DRAWS, evppi
 
@@ -717,6 +717,33 @@ def _decision(
     return decided, board, {o: valued[o] for o in top[:SAMPLED_EFFECTS]}
 
 
+def _sensitivity_and_decision(
+    params: ParameterSet,
+    chosen: _Chosen,
+    settings: Mapping[str, Any],
+    more: tuple[int, int, dt.date | None, int],
+) -> tuple[
+    pd.DataFrame,
+    pd.DataFrame,
+    OptionsAppraisal | None,
+    BoardCase | None,
+    dict[str, pd.DataFrame],
+]:
+    """The reported scenario's tornado and switching values, and the decision's options
+    with the board's case (if the area has a decision): what a report works out apart
+    from its projections."""
+    draws, seed, decision_date, runs = more
+    source = chosen.sources[chosen.scenarios[0]]
+    tornado = one_way(params, source, runs=runs, **settings)
+    switching = switching_values(params, source, runs=runs, **settings)
+    if chosen.decision is None:
+        return tornado, switching, None, None, {}
+    decided, board, sampled = _decision(
+        params, chosen.decision, draws, seed, decision_date, tornado, runs
+    )
+    return tornado, switching, decided, board, sampled
+
+
 @accepts(params="mapping", scenarios="names", area="name", compare="names")
 def report_content(
     params: ParameterSet,
@@ -783,31 +810,32 @@ def report_content(
         "base_date": base_date,
     }
     # what does not change between the steps (a team simulation with the same inputs
-    # and seed) is worked out once
-    with simulation_cache() if share_simulations else contextlib.nullcontext():
+    # and seed) is worked out once; the sensitivity analysis and the decision's options
+    # are worked out beside the projections, on another core (each with its own cache)
+    with (
+        simulation_cache() if share_simulations else contextlib.nullcontext(),
+        in_background(
+            _sensitivity_and_decision,
+            params,
+            chosen,
+            settings,
+            (draws, seed, decision_date, sensitivity_runs),
+        ) as beside,
+    ):
+        say("sensitivity")
+        if chosen.decision is not None:
+            say("the decision's options")
         projections, fingerprints = _projections(
             params, chosen, {**settings, "draws": draws, "seed": seed}, say, share_simulations
         )
         if nominal:  # fail early, with the years the deflator lacks
             for y in projections[main].financial_years():
                 defl.level(y)
-        say("sensitivity")
-        tornado = one_way(params, chosen.sources[main], runs=sensitivity_runs, **settings)
-        switching = switching_values(
-            params, chosen.sources[main], runs=sensitivity_runs, **settings
-        )
         voi = None
         if draws >= MIN_VOI_DRAWS:
             say("value of information")
             voi = evppi(projections[main])
-        decided: OptionsAppraisal | None = None
-        board: BoardCase | None = None
-        sampled: dict[str, pd.DataFrame] = {}
-        if chosen.decision is not None:
-            say("the decision's options")
-            decided, board, sampled = _decision(
-                params, chosen.decision, draws, seed, decision_date, tornado, sensitivity_runs
-            )
+        tornado, switching, decided, board, sampled = beside()
     return ReportContent(
         area=area,
         scenarios=chosen.scenarios,

@@ -38,16 +38,21 @@ class Deflators:
     forecast: frozenset[str]  # financial years that rest on a forecast
     vintage: str
 
-    def __post_init__(self) -> None:
-        # the levels by year as plain numbers: the model asks for them thousands of times
-        object.__setattr__(self, "_levels", {str(k): float(v) for k, v in self.index.items()})
+    def _levels(self) -> dict[str, float]:
+        """The levels by year as plain numbers, kept (the model asks for them thousands
+        of times)."""
+        levels = self.__dict__.get("_by_year")
+        if levels is None:
+            levels = {str(k): float(v) for k, v in self.index.items()}
+            object.__setattr__(self, "_by_year", levels)
+        return levels
 
     def factor(self, from_year: str, to_year: str) -> float:
         """Multiply a ``from_year`` amount by this to express it in ``to_year`` prices."""
         return float(self.level(to_year) / self.level(from_year))
 
     def level(self, year: str) -> float:
-        levels: dict[str, float] = self.__dict__["_levels"]
+        levels = self._levels()
         if year in levels:  # already in canonical form
             return levels[year]
         fy = as_financial_year(year)

@@ -469,8 +469,9 @@ def _add(sums: Mapping[str, np.ndarray], q: int, outputs: Mapping[str, np.ndarra
 
 #: Simulations kept by :func:`simulation_cache` while it is open (None: closed).
 _CACHE: OrderedDict[str, tuple[ReachResult, Mapping[str, Any]]] | None = None
-#: The most simulations it keeps (the least recently used go first).
-CACHE_SIZE = 8
+#: The most it keeps, in bytes of results (the least recently used go first): a
+#: report's simulations all fit, so none is run twice.
+CACHE_BYTES = 512 * 2**20
 
 
 @contextmanager
@@ -536,9 +537,14 @@ def simulate_reach(
     result = _simulate(inputs, rng, seed_label, step_weeks, weeks, None)
     _read_only(result)
     cache[key] = (result, rng.bit_generator.state)
-    while len(cache) > CACHE_SIZE:
+    while len(cache) > 1 and sum(_size(r) for r, _ in cache.values()) > CACHE_BYTES:
         cache.popitem(last=False)
     return result
+
+
+def _size(result: ReachResult) -> int:
+    """Bytes a kept result holds (its arrays by quarter and by run)."""
+    return sum(a.nbytes for a in (*result.quarterly.values(), *result.final.values()))
 
 
 def _simulate(
