@@ -1157,17 +1157,17 @@ def _report(args: argparse.Namespace) -> str:
         progress=say,
     )
     say("laying out the report")
-    from .present.pdf import write_report
-
     say("the technical note")
     from .analysis.replication import replicate_all
     from .present.files import write_files
-    from .present.note import REPLICATION_DRAWS, note_bytes
+    from .present.note import REPLICATION_DRAWS
+    from .present.pdf import report_bytes
 
     reps = replicate_all(params, draws=min(args.draws, REPLICATION_DRAWS), seed=args.seed)
-    technical = note_bytes(content, reps)  # laid out before anything is written
-    written = write_report(content, out, args.xlsx, args.force)
-    written += write_files({note: technical}, args.force)
+    # every file laid out before any is written; then all of them, or none
+    made = report_bytes(content, workbook=bool(args.xlsx), note=True, replications=reps)
+    blobs = {out: made["pdf"], **({Path(args.xlsx): made["xlsx"]} if args.xlsx else {})}
+    written = write_files({**blobs, note: made["note"]}, args.force)
     return "".join(f"wrote {p}\n" for p in written)
 
 

@@ -40,6 +40,7 @@ from ..params.limits import SENSITIVITY_RUNS
 from ..params.scenarios import apply_scenario, list_scenarios, load_scenario, scenario_name
 from ..params.store import ParameterSet
 from .board_case import BoardCase, board_case
+from .central import CentralCase, central_case
 from .monitoring import sample_size_value
 from .parallel import in_background, parallel_map
 from .sensitivity import one_way, switching_values
@@ -128,6 +129,9 @@ class ReportContent:
     #: "ex_post", "in_flight" or "ex_ante"; None: from the dates (see
     #: :meth:`stance_kind`).
     stance: str | None = None
+    #: The reported scenario's central case, component by component (see
+    #: :meth:`central_case`; None: worked out when asked for).
+    central: CentralCase | None = field(repr=False, default=None)
 
     # ------------------------------------------------------------------ basics
     @property
@@ -230,6 +234,14 @@ class ReportContent:
         (:func:`costmodel.model.savings.evidence_class`)."""
         appraised = tuple(f.name for f in self.main.programmes)
         return evidence_class(self.parameters, outcome, appraised)
+
+    def central_case(self) -> CentralCase:
+        """The central case of the scenario reported in full, on the settings of its
+        projection (:func:`costmodel.analysis.central.central_case`): its NPV is the
+        projection's NPV at central values."""
+        if self.central is not None:
+            return self.central
+        return _central_case(self.parameters, self.main, self.discount)
 
     # ------------------------------------------------------------------ baseline
     def baseline_table(self, by: str = "issue") -> pd.DataFrame:
@@ -717,6 +729,19 @@ def _decision(
     return decided, board, {o: valued[o] for o in top[:SAMPLED_EFFECTS]}
 
 
+def _central_case(params: ParameterSet, main: Projection, discount: str) -> CentralCase:
+    """The central case of ``main``'s scenario (applied to ``params``), on its settings."""
+    return central_case(
+        params,
+        horizon=main.appraisal.horizon,
+        price_year=main.appraisal.price_year,
+        discount=discount,
+        years_after_support=main.years_after_support,
+        base_date=dt.date.fromisoformat(main.base_date) if main.base_date else None,
+        decision_date=dt.date.fromisoformat(main.decision_date) if main.decision_date else None,
+    )
+
+
 def _sensitivity_and_decision(
     params: ParameterSet,
     chosen: _Chosen,
@@ -835,6 +860,12 @@ def report_content(
         if draws >= MIN_VOI_DRAWS:
             say("value of information")
             voi = evppi(projections[main])
+        # what every output states of each projection, and the central case behind the
+        # workbook's calculating sheets (its team simulation is the one kept)
+        reported = apply_scenario(params, chosen.sources[main])
+        central = _central_case(reported, projections[main], discount)
+        for p in projections.values():
+            p.headlines()
         tornado, switching, decided, board, sampled = beside()
     return ReportContent(
         area=area,
@@ -852,7 +883,7 @@ def report_content(
         fingerprints=fingerprints,
         baseline=base,
         projections=projections,
-        parameters=apply_scenario(params, chosen.sources[main]),
+        parameters=reported,
         deflators=defl,
         tornado=tornado,
         switching=switching,
@@ -865,6 +896,7 @@ def report_content(
         },
         nominal=nominal,
         stance=stance,
+        central=central,
     )
 
 

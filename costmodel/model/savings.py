@@ -721,6 +721,20 @@ class Appraisal:
     #: (years,) discount factors for wellbeing (``social_net``, valued in QALYs): the
     #: Green Book's health rate; None: the same as every other stream's.
     health_discount_factors: np.ndarray | None = None
+    #: Present values and indicators once worked out (an appraisal does not change):
+    #: kept read-only, so that no caller changes another's.
+    _kept: dict[str, np.ndarray] = field(
+        default_factory=dict, init=False, repr=False, compare=False, hash=False
+    )
+
+    def _once(self, key: str, work: Callable[[], np.ndarray]) -> np.ndarray:
+        """``work()``, worked out on the first call for ``key`` and kept (read-only)."""
+        kept = self.__dict__.setdefault("_kept", {})  # (one pickled before it had one)
+        if key not in kept:
+            out = np.asarray(work())
+            out.setflags(write=False)
+            kept[key] = out
+        return kept[key]
 
     @property
     def pv_social(self) -> np.ndarray:
@@ -744,15 +758,15 @@ class Appraisal:
 
     @property
     def pv_costs(self) -> np.ndarray:
-        return self.pv(self.costs)
+        return self._once("pv_costs", lambda: self.pv(self.costs))
 
     @property
     def pv_savings_gross(self) -> np.ndarray:
-        return self.pv(self.gross.sum(axis=2))
+        return self._once("pv_savings_gross", lambda: self.pv(self.gross.sum(axis=2)))
 
     @property
     def pv_savings_net(self) -> np.ndarray:
-        return self.pv(self.net.sum(axis=2))
+        return self._once("pv_savings_net", lambda: self.pv(self.net.sum(axis=2)))
 
     @property
     def pv_income(self) -> np.ndarray:
@@ -771,15 +785,15 @@ class Appraisal:
         it cancels here; it counts in the local partnership's and the funder's views
         (:meth:`costmodel.model.projection.Projection.perspectives`).
         """
-        return net_present_value(self.pv_savings_net, self.pv_costs)
+        return self._once("npv", lambda: net_present_value(self.pv_savings_net, self.pv_costs))
 
     @property
     def bcr(self) -> np.ndarray:
-        return benefit_cost_ratio(self.pv_savings_net, self.pv_costs)
+        return self._once("bcr", lambda: benefit_cost_ratio(self.pv_savings_net, self.pv_costs))
 
     @property
     def roi(self) -> np.ndarray:
-        return ratio(self.npv, self.pv_costs)
+        return self._once("roi", lambda: ratio(self.npv, self.pv_costs))
 
     @property
     def payback_years(self) -> np.ndarray:
@@ -788,8 +802,11 @@ class Appraisal:
         Amounts for year ``t`` are taken as accrued by its end (time ``t + 1``); the
         crossing is interpolated linearly within the year. NaN if not within the horizon.
         """
-        return payback(
-            self.costs * self.discount_factors, self.net.sum(axis=2) * self.discount_factors
+        return self._once(
+            "payback_years",
+            lambda: payback(
+                self.costs * self.discount_factors, self.net.sum(axis=2) * self.discount_factors
+            ),
         )
 
     @property

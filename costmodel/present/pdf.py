@@ -12,11 +12,11 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from functools import partial
 from pathlib import Path
 from types import ModuleType
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from fpdf import FPDF
@@ -163,6 +163,8 @@ def _document(
     pdf.set_auto_page_break(True, margin=18)
     for style, path in _font_files().items():
         pdf.add_font(FONT, style, str(path))
+    for font in pdf.fonts.values():
+        _keep_widths(font)
     pdf.set_title(title or f"Early help: costs and savings – {shown.area_name(content)}")
     pdf.set_author("costmodel")
     pdf.set_subject(f"{', '.join(content.scenarios)}; {content.price_basis}")
@@ -170,6 +172,53 @@ def _document(
     pdf.set_creation_date(dt.datetime.combine(content.created, dt.time(0), dt.timezone.utc))
     pdf.set_text_color(*INK)
     return pdf
+
+
+#: Widths of texts the report's fonts have measured: (font file, text, size) → what
+#: fpdf's ``get_text_width`` gives. Laying out a line measures every character and word
+#: again and again; the widths are fpdf's own, so the layout is the same.
+_WIDTHS: dict[tuple[str, str, float], tuple[int, float]] = {}
+#: The most widths kept (then they are measured afresh).
+_WIDTHS_MOST = 500_000
+#: The font type that keeps them (made when first needed: fpdf is imported then).
+_MEASURED: type | None = None
+
+
+def _keep_widths(font: Any) -> None:
+    """Make ``font`` (an fpdf ``TTFFont``) keep the widths it measures in :data:`_WIDTHS`."""
+    from fpdf.fonts import TTFFont
+
+    global _MEASURED
+    if _MEASURED is None:
+        _MEASURED = _measured_type()
+    if type(font) is TTFFont:
+        font.__class__ = _MEASURED
+
+
+def _measured_type() -> type:
+    from fpdf.fonts import TTFFont
+
+    class Measured(TTFFont):
+        """An fpdf ``TTFFont`` whose text widths are kept (:data:`_WIDTHS`)."""
+
+        __slots__ = ()
+
+        def get_text_width(
+            self, text: str, font_size_pt: float, text_shaping_params: Any = None
+        ) -> tuple[int, float]:
+            if text_shaping_params:
+                return super().get_text_width(text, font_size_pt, text_shaping_params)
+            key = (str(self.ttffile), text, font_size_pt)
+            width = _WIDTHS.get(key)
+            if width is None:
+                if len(_WIDTHS) >= _WIDTHS_MOST:
+                    _WIDTHS.clear()
+                width = _WIDTHS[key] = super().get_text_width(text, font_size_pt, None)
+            elif font_size_pt > self.biggest_size_pt:
+                self.biggest_size_pt = font_size_pt
+            return width
+
+    return Measured
 
 
 # ---------------------------------------------------------------- building blocks
@@ -1613,12 +1662,40 @@ def write_report(
 
     targets = [Path(out), *([Path(xlsx)] if xlsx else [])]
     check_writable(targets, force)
-    blobs = {targets[0]: pdf_bytes(content)}
+    made = report_bytes(content, workbook=bool(xlsx))
+    blobs = {targets[0]: made["pdf"]}
     if xlsx:
-        from .workbook import workbook_bytes
-
-        blobs[targets[1]] = workbook_bytes(content)
+        blobs[targets[1]] = made["xlsx"]
     return write_files(blobs, force)
 
 
-__all__ = ["SECTIONS", "pdf_bytes", "write_report"]
+def report_bytes(
+    content: ReportContent,
+    *,
+    workbook: bool = False,
+    note: bool = False,
+    replications: Mapping[str, Any] | None = None,
+) -> dict[str, bytes]:
+    """The board paper (``"pdf"``), and the workbook (``"xlsx"``) and the technical note
+    (``"note"``, with ``replications`` if given) if asked, as bytes. The workbook is
+    written in a second process while this one lays out the paper, then the note
+    (:func:`~costmodel.analysis.parallel.in_background`); the bytes are those each
+    function gives alone."""
+    from contextlib import nullcontext
+
+    from ..analysis.parallel import in_background
+    from .workbook import workbook_bytes
+
+    beside = in_background(workbook_bytes, content) if workbook else nullcontext(None)
+    with beside as written:
+        out = {"pdf": pdf_bytes(content)}
+        if note:
+            from .note import note_bytes
+
+            out["note"] = note_bytes(content, replications)
+        if written is not None:
+            out["xlsx"] = written()
+    return out
+
+
+__all__ = ["SECTIONS", "pdf_bytes", "report_bytes", "write_report"]

@@ -58,7 +58,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..analysis.central import central_case
 from ..analysis.report import ReportContent
 from ..model.vocabulary import AGENCY_NAMES, WEEKS_PER_QUARTER
 from ..params.schema import format_financial_year
@@ -1249,16 +1248,7 @@ def _calculating(content: ReportContent) -> list[Sheet]:
     """The calculating sheets (:mod:`.workbook_calc`) of the central case of the
     scenario reported in full, on the settings of its projection; one note sheet in
     their place where the projection appraises several programmes."""
-    main = content.main
-    case = central_case(
-        content.parameters,
-        horizon=main.appraisal.horizon,
-        price_year=main.appraisal.price_year,
-        discount=content.discount,
-        years_after_support=main.years_after_support,
-        base_date=dt.date.fromisoformat(main.base_date) if main.base_date else None,
-        decision_date=dt.date.fromisoformat(main.decision_date) if main.decision_date else None,
-    )
+    case = content.central_case()
     if case.programme_count != 1:
         return [
             _empty(
