@@ -32,8 +32,15 @@ _BACKGROUND = 0
 
 def workers(tasks: int) -> int:
     """How many processes evaluate ``tasks`` independent points: one per core this
-    process may use, at most :data:`WORKERS_VARIABLE` (when set) and at most one per
-    task; 1 where processes cannot be forked."""
+    process may use (less one for each job it runs :func:`in_background`), at most
+    :data:`WORKERS_VARIABLE` (when set) and at most one per task; 1 where processes
+    cannot be forked."""
+    return max(1, min(_cores() - _BACKGROUND, tasks))
+
+
+def _cores() -> int:
+    """The cores this process may give work to: those it may use, at most
+    :data:`WORKERS_VARIABLE`; 1 where processes cannot be forked, or in a worker."""
     try:
         cores = len(os.sched_getaffinity(0))
     except AttributeError:  # not on Linux
@@ -50,7 +57,7 @@ def workers(tasks: int) -> int:
         return 1
     if multiprocessing.current_process().daemon:  # already a worker
         return 1
-    return max(1, min(cores - _BACKGROUND, tasks))
+    return max(1, cores)
 
 
 def _run_task(i: int) -> tuple[bool, bytes]:
@@ -107,14 +114,17 @@ def _in_child(writer: Any, job: Callable[..., Any], args: tuple) -> None:
 
 @contextmanager
 def in_background(job: Callable[..., Any], *args: Any) -> Iterator[Callable[[], Any]]:
-    """Within the block, ``job(*args)`` runs in a forked process (when a second core is
-    free: see :func:`workers`) while this process does other work; the block is given a
-    function that waits for the job and returns its result. Meanwhile this process's own
-    :func:`parallel_map` leaves that core to the job. Where the job cannot run beside
-    (one core, ``COSTMODEL_WORKERS=1``, no fork), or it raised, the function runs it
-    here. Leaving the block stops a job still running (an error or an interrupt)."""
+    """Within the block, ``job(*args)`` runs in a forked process while this process does
+    other work; the block is given a function that waits for the job and returns its
+    result. There is a job beside this process for each core at most (several blocks
+    may be open at once: this process shares the cores with them), and meanwhile this
+    process's own :func:`parallel_map` leaves their cores to them. Where the job cannot
+    run beside (one core, ``COSTMODEL_WORKERS=1``, no fork, every core taken), or it
+    raised, the function runs it here. Leaving the block stops a job still running (an
+    error or an interrupt)."""
     global _BACKGROUND
-    if workers(2) < 2:
+    cores = _cores()
+    if cores < 2 or cores <= _BACKGROUND:
         yield lambda: job(*args)
         return
     context = multiprocessing.get_context("fork")

@@ -1677,24 +1677,26 @@ def report_bytes(
     replications: Mapping[str, Any] | None = None,
 ) -> dict[str, bytes]:
     """The board paper (``"pdf"``), and the workbook (``"xlsx"``) and the technical note
-    (``"note"``, with ``replications`` if given) if asked, as bytes. The workbook is
-    written in a second process while this one lays out the paper, then the note
-    (:func:`~costmodel.analysis.parallel.in_background`); the bytes are those each
-    function gives alone."""
+    (``"note"``, with ``replications`` if given) if asked, as bytes. The workbook and the
+    note are made in processes of their own while this one lays out the paper
+    (:func:`~costmodel.analysis.parallel.in_background`; the charts' library is loaded
+    first, for all of them); the bytes are those each function gives alone."""
     from contextlib import nullcontext
 
     from ..analysis.parallel import in_background
+    from . import charts  # noqa: F401  (loaded once, before the processes part)
+    from .note import note_bytes
     from .workbook import workbook_bytes
 
-    beside = in_background(workbook_bytes, content) if workbook else nullcontext(None)
-    with beside as written:
+    with (
+        in_background(workbook_bytes, content) if workbook else nullcontext(None) as sheets,
+        in_background(note_bytes, content, replications) if note else nullcontext(None) as text,
+    ):
         out = {"pdf": pdf_bytes(content)}
-        if note:
-            from .note import note_bytes
-
-            out["note"] = note_bytes(content, replications)
-        if written is not None:
-            out["xlsx"] = written()
+        if text is not None:
+            out["note"] = text()
+        if sheets is not None:
+            out["xlsx"] = sheets()
     return out
 
 
