@@ -137,3 +137,32 @@ def test_the_reports_projections_on_every_core_are_those_of_one_process(params, 
     np.testing.assert_array_equal(
         parallel["cautious"].simulation.quarterly["started"], team.quarterly["started"]
     )
+
+
+@pytest.mark.parametrize("posts", [1, 2, 5, 7, 8, 9, 15, 16, 17, 40, 128, 129, 300])
+def test_the_sum_over_posts_is_numpys_to_the_last_bit(posts):
+    """The team simulation adds over posts a row at a time, in the order numpy adds a
+    row of the transposed array (pairwise): the same sums, bit for bit, also when the
+    rows known to be zero are left out."""
+    rng = np.random.default_rng(posts)
+    a = rng.random((posts, 257)) * rng.choice([1.0, 1e3, 1e7], size=(posts, 257))
+    zero = rng.random(posts) < 0.4
+    a[zero] = 0.0
+    want = np.ascontiguousarray(a.T).sum(axis=1)
+    np.testing.assert_array_equal(team_engine._post_sum(a), want)
+    rows = {i: a[i] for i in np.flatnonzero(~zero)}
+    np.testing.assert_array_equal(team_engine._sum_rows(rows, posts, 257), want)
+
+
+def test_a_waiting_list_is_served_longest_waiting_first():
+    """Three runs, a list of four steps; the oldest families first, up to the places
+    free; the steps waited are counted for each family taken (hand-worked)."""
+    waiting = np.array([[2, 0, 1], [1, 3, 0], [4, 1, 2], [0, 0, 5]], dtype=np.int64)
+    taken, waited = team_engine._serve(waiting, 1, 3, np.array([2, 5, 0], dtype=np.int64))
+    np.testing.assert_array_equal(taken, [2, 4, 0])
+    # run 0: 1 family from step 1 (waited 2) and 1 from step 2 (waited 1): 3
+    # run 1: 3 from step 1 (2 each) and 1 from step 2 (1): 7
+    np.testing.assert_array_equal(waited, [3, 7, 0])
+    np.testing.assert_array_equal(
+        waiting, [[2, 0, 1], [0, 0, 0], [3, 0, 2], [0, 0, 5]]
+    )  # step 0 is not in the window: left alone

@@ -175,6 +175,34 @@ def _post_sum(a: np.ndarray) -> np.ndarray:
     return _post_sum(a[:half]) + _post_sum(a[half:])
 
 
+def _sum_rows(rows: Mapping[int, np.ndarray], n: int, runs: int) -> np.ndarray:
+    """:func:`_post_sum` of an array of ``n`` rows that are zero but for ``rows`` (row →
+    values): the same additions, less those of a zero (which change nothing)."""
+
+    def add(x: np.ndarray | None, y: np.ndarray | None) -> np.ndarray | None:
+        return y if x is None else x if y is None else x + y
+
+    def one_by_one(which: Iterable[int], out: np.ndarray | None = None) -> np.ndarray | None:
+        for i in which:
+            out = add(out, rows.get(i))
+        return out
+
+    if n < 8:
+        out = one_by_one(range(n))
+    elif n <= _PAIRWISE_BLOCK:
+        whole = n - n % 8
+        r = [one_by_one(range(j, whole, 8)) for j in range(8)]
+        out = add(add(add(r[0], r[1]), add(r[2], r[3])), add(add(r[4], r[5]), add(r[6], r[7])))
+        out = one_by_one(range(whole, n), out)
+    else:
+        half = n // 2
+        half -= half % 8
+        low = _sum_rows({i: v for i, v in rows.items() if i < half}, half, runs)
+        high = _sum_rows({i - half: v for i, v in rows.items() if i >= half}, n - half, runs)
+        out = low + high
+    return np.zeros(runs) if out is None else out
+
+
 def _serve(waiting: np.ndarray, lo: int, t: int, free: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Take up to ``free`` families from ``waiting[lo:t+1]`` (steps, runs), longest-waiting
     first: (families taken, and the steps they had waited in all), by run."""
@@ -218,8 +246,8 @@ class _Team:
         self.queue = np.zeros((T, R), dtype=np.int64)  # waiting families by arrival step
         self.lt_queue = np.zeros((T, R), dtype=np.int64)  # waiting for light-touch contact
         self.lt_fraction = np.zeros(R)
-        self.ends_done = np.zeros((T + 1, R), dtype=np.int64)  # cases completing, by end step
-        self.ends_drop = np.zeros((T + 1, R), dtype=np.int64)  # cases dropping out, by end step
+        # cases completing (0) and dropping out (1), by end step
+        self.ends = np.zeros((2, T + 1, R), dtype=np.int64)
         self.active = np.zeros(R, dtype=np.int64)
         self.wait_total = np.zeros(R)
         self.max_active = np.zeros(R, dtype=np.int64)
@@ -227,9 +255,12 @@ class _Team:
         self.supported = np.zeros(R)
         self.children_supported = np.zeros(R)
         self.zeros = np.zeros(R, dtype=np.int64)
+        self.run_index = np.arange(R)
         self.prac_rows = np.flatnonzero(self.is_prac)
         self.light_rows = np.flatnonzero(self.is_light)
         self.other_rows = np.flatnonzero(~self.is_light)
+        #: The posts whose staff give capacity: practitioners and light touch.
+        self.working_rows = np.flatnonzero(self.is_prac | self.is_light)
         self.ramp_steps = self.rates.ramp_steps[None, :]
         self.ramped = self.ramp_steps > 0
         self.ramp_divisor = np.maximum(self.ramp_steps, 1e-12)
@@ -356,18 +387,27 @@ class _Team:
     # 2. capacity
     def capacity(self) -> tuple[np.ndarray, np.ndarray]:
         """Casework places and light-touch full-time equivalents this step."""
-        ramp = np.where(self.ramped, np.minimum(1.0, (self.tenure + 1) / self.ramp_divisor), 1.0)
-        fte = self.filled * ramp
-        places = _post_sum(fte * self.is_prac[:, None]) * self.rates.places
+        rows = self.working_rows
+        ramp = np.where(
+            self.ramped, np.minimum(1.0, (self.tenure[rows] + 1) / self.ramp_divisor), 1.0
+        )
+        fte = self.filled[rows] * ramp
+        places = self._sum_of(fte, self.is_prac[rows]) * self.rates.places
         capacity = np.floor(places + 1e-9).astype(np.int64)
-        lt_fte = _post_sum(fte * self.is_light[:, None])
+        lt_fte = self._sum_of(fte, self.is_light[rows])
         self.tenure += self.filled
         return capacity, lt_fte
+
+    def _sum_of(self, fte: np.ndarray, chosen: np.ndarray) -> np.ndarray:
+        """The sum over posts of ``fte`` (rows :attr:`working_rows`) where ``chosen``,
+        zero elsewhere, added as :func:`_post_sum` adds every post's row."""
+        rows = self.working_rows[chosen].tolist()
+        return _sum_rows(dict(zip(rows, fte[chosen], strict=True)), self.posts, self.runs)
 
     # 3. endings
     def endings(self, t: int) -> tuple[np.ndarray, np.ndarray]:
         """Cases completing and dropping out this step, freeing places."""
-        done, drop = self.ends_done[t], self.ends_drop[t]
+        done, drop = self.ends[0, t], self.ends[1, t]
         self.active -= done + drop
         return done, drop
 
@@ -413,15 +453,13 @@ class _Team:
     def _schedule_endings(self, t: int, started: np.ndarray, n: int) -> None:
         """Draw each new case's length and whether it drops out; book its end."""
         rng, rates, T = self.rng, self.rates, self.clock.steps
-        who = np.repeat(np.arange(self.runs), started)
+        who = np.repeat(self.run_index, started)
         length = _gamma(rng, rates.dur_mean[who], self.inputs.case_duration_cv)
         drops = rng.random(n) < rates.drop_p[who]
         length = np.where(drops, rng.random(n) * length, length)
         end = t + np.maximum(1, np.rint(length)).astype(np.int64)
-        flat = end * self.runs + who
-        booked = end <= T
-        np.add.at(self.ends_drop.reshape(-1), flat[drops & booked], 1)
-        np.add.at(self.ends_done.reshape(-1), flat[~drops & booked], 1)
+        flat = (drops * (T + 1) + end) * self.runs + who
+        np.add.at(self.ends.reshape(-1), flat[end <= T], 1)
 
     def contact(self, t: int, lt_fte: np.ndarray) -> np.ndarray:
         """Light-touch contacts: the whole part of this step's hours, in families."""
