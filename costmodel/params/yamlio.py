@@ -169,6 +169,21 @@ def read_text(file: str | Path) -> str:
     return text
 
 
+def _compose(text: str) -> tuple[Any, yaml.Node | None]:
+    """A loader and the document's node tree: composed by libyaml where PyYAML has it
+    (the same nodes, lines and values, several times quicker); a text it refuses is
+    composed again by PyYAML's own loader, whose error is the one reported."""
+    fast = getattr(yaml, "CSafeLoader", None)
+    if fast is not None:
+        loader = fast(text)
+        try:
+            return loader, loader.get_single_node()
+        except yaml.YAMLError:
+            loader.dispose()
+    loader = yaml.SafeLoader(text)
+    return loader, loader.get_single_node()
+
+
 def read_yaml(file: str | Path, text: str | None = None) -> tuple[Any, Lines]:
     """Read one YAML document strictly and within the bounds above.
 
@@ -183,8 +198,7 @@ def read_yaml(file: str | Path, text: str | None = None) -> tuple[Any, Lines]:
         raise ParameterError(Problem(name, "", f"text above {MAX_FILE_BYTES:,} bytes is not read"))
     loader = None
     try:
-        loader = yaml.SafeLoader(text)
-        node = loader.get_single_node()
+        loader, node = _compose(text)
         if node is None:
             raise ParameterError(Problem(name, "", "file is empty"))
         lines: Lines = {}
