@@ -14,9 +14,9 @@ import json
 import os
 import signal
 import sys
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from types import FrameType
-from typing import TYPE_CHECKING, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from .params.errors import CostModelError
 from .params.limits import DEFAULT_SEED, SENSITIVITY_RUNS
@@ -1163,9 +1163,11 @@ def _report(args: argparse.Namespace) -> str:
     from .present.note import REPLICATION_DRAWS
     from .present.pdf import report_bytes
 
-    reps = replicate_all(params, draws=min(args.draws, REPLICATION_DRAWS), seed=args.seed)
+    def replications() -> Mapping[str, Any]:  # run where the note is laid out
+        return replicate_all(params, draws=min(args.draws, REPLICATION_DRAWS), seed=args.seed)
+
     # every file laid out before any is written; then all of them, or none
-    made = report_bytes(content, workbook=bool(args.xlsx), note=True, replications=reps)
+    made = report_bytes(content, workbook=bool(args.xlsx), note=True, replications=replications)
     blobs = {out: made["pdf"], **({Path(args.xlsx): made["xlsx"]} if args.xlsx else {})}
     written = write_files({**blobs, note: made["note"]}, args.force)
     return "".join(f"wrote {p}\n" for p in written)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from functools import partial
 from pathlib import Path
 from types import ModuleType
@@ -1674,23 +1674,23 @@ def report_bytes(
     *,
     workbook: bool = False,
     note: bool = False,
-    replications: Mapping[str, Any] | None = None,
+    replications: Mapping[str, Any] | Callable[[], Mapping[str, Any]] | None = None,
 ) -> dict[str, bytes]:
     """The board paper (``"pdf"``), and the workbook (``"xlsx"``) and the technical note
-    (``"note"``, with ``replications`` if given) if asked, as bytes. The workbook and the
-    note are made in processes of their own while this one lays out the paper
-    (:func:`~costmodel.analysis.parallel.in_background`; the charts' library is loaded
-    first, for all of them); the bytes are those each function gives alone."""
+    (``"note"``, with ``replications`` if given, or what a function given returns) if
+    asked, as bytes. The workbook and the note are made in processes of their own while
+    this one lays out the paper (:func:`~costmodel.analysis.parallel.in_background`; the
+    charts' library is loaded first, for all of them); the bytes are those each function
+    gives alone."""
     from contextlib import nullcontext
 
     from ..analysis.parallel import in_background
     from . import charts  # noqa: F401  (loaded once, before the processes part)
-    from .note import note_bytes
     from .workbook import workbook_bytes
 
     with (
         in_background(workbook_bytes, content) if workbook else nullcontext(None) as sheets,
-        in_background(note_bytes, content, replications) if note else nullcontext(None) as text,
+        in_background(_note, content, replications) if note else nullcontext(None) as text,
     ):
         out = {"pdf": pdf_bytes(content)}
         if text is not None:
@@ -1698,6 +1698,16 @@ def report_bytes(
         if sheets is not None:
             out["xlsx"] = sheets()
     return out
+
+
+def _note(
+    content: ReportContent,
+    replications: Mapping[str, Any] | Callable[[], Mapping[str, Any]] | None,
+) -> bytes:
+    """The technical note, its replications run first if a function is given for them."""
+    from .note import note_bytes
+
+    return note_bytes(content, replications() if callable(replications) else replications)
 
 
 __all__ = ["SECTIONS", "pdf_bytes", "report_bytes", "write_report"]
