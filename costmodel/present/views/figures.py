@@ -28,7 +28,9 @@ except ModuleNotFoundError as exc:  # pragma: no cover - depends on the installa
         "the app's charts need plotly: pip install 'costmodel[notebooks]'"
     ) from exc
 
-from ..charts import (
+from ..formatting import money_m
+from ..labels import AGENCY_LABELS, ISSUE_LABELS, REACH_OUTCOMES, area_label, scenario_label
+from ..style import (
     AGENCY_COLOURS,
     BAND_ALPHA,
     COSTS,
@@ -39,8 +41,6 @@ from ..charts import (
     SAVINGS,
     money_short,
 )
-from ..formatting import money_m
-from ..labels import AGENCY_LABELS, ISSUE_LABELS, REACH_OUTCOMES, area_label, scenario_label
 
 if TYPE_CHECKING:
     from ...model.late_intervention import Baseline
