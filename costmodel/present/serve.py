@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sys
 import time
 from dataclasses import asdict, dataclass
@@ -22,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from ..params.errors import CostModelError
+from .plotly_bundle import BUNDLE_VARIABLE, bundle_name, serve_bundle
 
 #: Seconds a visitor's place is held between the page being asked for and its kernel
 #: starting (a page that fails before its kernel starts gives the place back then).
@@ -152,6 +154,10 @@ def voila_config(settings: Settings) -> Any:
     else:
         c.Voila.token = secret
     c.VoilaConfiguration.show_tracebacks = False
+    # the one file served from the app's folder (voila/files/): plotly's widget code,
+    # loaded once per page instead of being sent with every chart (plotly_bundle.py)
+    name = bundle_name()
+    c.VoilaConfiguration.file_allowlist = [re.escape(name)] if name else []
     c.VoilaConfiguration.prelaunch_hook = SessionLimit(settings.max_sessions)
     if settings.cull_idle_minutes > 0:
         c.MappingKernelManager.cull_idle_timeout = int(settings.cull_idle_minutes * 60)
@@ -171,6 +177,10 @@ def main(argv: list[str] | None = None) -> int:
     # a visitor's report runs in its own kernel, in one process: a server shared by many
     # gives no one visitor every core (and kernels, which run threads, are not forked)
     os.environ.setdefault(WORKERS_VARIABLE, "1")
+    # the kernels' charts load plotly's code from the server (plotly_bundle.py)
+    bundle = serve_bundle(Path(settings.folder), settings.base_url)
+    if bundle is not None:
+        os.environ[BUNDLE_VARIABLE] = bundle
     Voila.launch_instance([settings.notebook], config=voila_config(settings))
     return 0
 
