@@ -15,11 +15,12 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import os
+import sys
 import textwrap
 from collections.abc import Mapping
 from copy import deepcopy
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 
@@ -354,6 +355,12 @@ def _widget_class(bundle: str | None) -> type[go.FigureWidget]:
     (:mod:`costmodel.present.plotly_bundle`)."""
     if not bundle:
         return go.FigureWidget
+    if "jsonschema" not in sys.modules:
+        # plotly's widget module imports nbformat, hence jsonschema, whose optional check
+        # of IRIs (rfc3987_syntax) compiles a grammar when imported: over a second of CPU
+        # and some 20 MB in every kernel of the app, for nothing the app does. Left out
+        # there (None in sys.modules makes its import fail, which jsonschema allows for).
+        cast(dict[str, Any], sys.modules).setdefault("rfc3987_syntax", None)
     import traitlets
 
     esm = traitlets.Unicode(loader_esm(bundle)).tag(sync=True)
