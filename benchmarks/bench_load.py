@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import os
 import statistics
 import sys
 import threading
@@ -28,6 +29,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+import psutil
 from selenium.webdriver.support.ui import Select
 
 sys.path[:0] = [
@@ -41,11 +43,22 @@ PASSWORD = "load test"
 #: The price years each visitor chooses in turn: none twice, so that no chart the app
 #: keeps answers a change.
 YEARS = ("2018/19", "2014/15", "2016/17", "2012/13", "2020/21", "2010/11", "2022/23")
-#: Seconds a visitor waits for the app to open (many kernels start at once).
-OPEN_TIMEOUT = 300
+#: Seconds a visitor waits for the app to open (many kernels and browsers start at once).
+OPEN_TIMEOUT = 600
 #: What anywidget writes to the browser's console when a chart's model was not ready
 #: within its two seconds (the chart then never changes): counted, to show the cause.
 NOT_READY = "[anywidget] Failed to initialize model"
+#: Seconds between readings of the processes' CPU time.
+CPU_READ_EVERY = 2.0
+#: Seconds between a visitor's looks at the page while waiting for a change: coarser
+#: than bench_browser's 5 ms, so that twenty visitors' looks do not load the machine.
+POLL = 0.02
+
+
+def stay(changes: int) -> float:
+    """Seconds a visitor may take to open the app, see its chart and make ``changes``
+    changes, waiting for each as long as allowed: how long the others wait for them."""
+    return OPEN_TIMEOUT * 2 + WAIT * (changes + 2)
 
 
 class Visitor(threading.Thread):
@@ -74,7 +87,7 @@ class Visitor(threading.Thread):
                     YEARS[i % len(YEARS)]
                 )
                 try:
-                    self.latencies.append(changed(driver, before)[1])
+                    self.latencies.append(changed(driver, before, poll=POLL)[1])
                 except AssertionError as exc:  # which of the two did not change
                     what = "chart" if "chart after None" in str(exc) else "figures"
                     raise AssertionError(f"no new {what} within {WAIT} s") from None
@@ -93,14 +106,53 @@ class Visitor(threading.Thread):
                         NOT_READY in entry["message"] for entry in driver.get_log("browser")
                     )
             with contextlib.suppress(threading.BrokenBarrierError):
-                self.all_open.wait(timeout=WAIT * 3)
+                self.all_open.wait(timeout=stay(self.changes))
             self.leave.wait(timeout=WAIT)
             if driver is not None:
                 driver.quit()
 
 
+class CPU(threading.Thread):
+    """The CPU time (user and system) of every process under this one, by part: the
+    browsers (Chromium and its driver), the visitors' kernels and the server (Voilà
+    and `costmodel app`). Read every few seconds, each process's last reading kept, so
+    that a process gone before the end still counts (up to its last reading)."""
+
+    def __init__(self) -> None:
+        super().__init__(daemon=True)
+        self.seen: dict[int, tuple[str, float]] = {}
+        self.stop = threading.Event()
+
+    @staticmethod
+    def part(p: psutil.Process) -> str:
+        line = " ".join(p.cmdline())
+        if "chrom" in line:
+            return "browsers"
+        return "kernels" if "ipykernel" in line else "server"
+
+    def read(self) -> None:
+        for p in psutil.Process().children(recursive=True):
+            with contextlib.suppress(psutil.Error):
+                t = p.cpu_times()
+                self.seen[p.pid] = (self.part(p), t.user + t.system)
+
+    def run(self) -> None:
+        while not self.stop.wait(CPU_READ_EVERY):
+            self.read()
+
+    def seconds(self) -> dict[str, float]:
+        self.stop.set()
+        self.read()
+        out = dict.fromkeys(("browsers", "kernels", "server"), 0.0)
+        for part, t in self.seen.values():
+            out[part] += t
+        return out
+
+
 def level(visitors: int, changes: int, max_sessions: int) -> dict:
     """One run with ``visitors`` at once: their times, the sessions and memory held."""
+    cpu = CPU()
+    cpu.start()
     with serve_app("--max-sessions", str(max_sessions), password=PASSWORD) as app:
         all_open = threading.Barrier(visitors + 1)
         leave = threading.Event()
@@ -108,7 +160,8 @@ def level(visitors: int, changes: int, max_sessions: int) -> dict:
         for v in crowd:
             v.start()
         with contextlib.suppress(threading.BrokenBarrierError):
-            all_open.wait(timeout=WAIT * 3)
+            all_open.wait(timeout=stay(changes))
+        used = cpu.seconds()  # with every visitor on the page, before anyone leaves
         kernels = app.kernels()
         memory = []
         for k in kernels:
@@ -119,12 +172,15 @@ def level(visitors: int, changes: int, max_sessions: int) -> dict:
         for v in crowd:
             v.join(timeout=WAIT)
     latencies = [t for v in crowd for t in v.latencies]
+    opened = [v.opened for v in crowd if v.opened is not None]
     return {
         "visitors": visitors,
         "held": len(kernels),
         "memory": statistics.mean(memory) if memory else float("nan"),
         "server": server,
-        "opened": statistics.median([v.opened for v in crowd if v.opened is not None] or [np.nan]),
+        "opened": statistics.median(opened) if opened else float("nan"),
+        "last open": max(opened) if opened else float("nan"),
+        "cpu": used,
         "p50": float(np.percentile(latencies, 50)) if latencies else float("nan"),
         "p95": float(np.percentile(latencies, 95)) if latencies else float("nan"),
         "errors": [v.error for v in crowd if v.error],
@@ -155,14 +211,17 @@ def main(argv: list[str] | None = None) -> int:
         rows[-1]["took"] = time.perf_counter() - start
     ref = rows[0]["p50"]
     print(
-        f"{'visitors':>8s} {'held':>5s} {'MB/session':>10s} {'open p50':>9s} "
-        f"{'p50':>7s} {'p95':>7s} {'p50 / one':>9s} {'errors':>6s} {'run':>6s}"
+        f"{'visitors':>8s} {'held':>4s} {'MB/kernel':>9s} {'open p50':>8s} {'last':>6s} "
+        f"{'p50':>6s} {'p95':>6s} {'p50/one':>7s} {'errors':>6s} "
+        f"{'CPU s: browsers':>15s} {'kernels':>7s} {'server':>6s} {'run':>5s}"
     )
     for r in rows:
+        c = r["cpu"]
         print(
-            f"{r['visitors']:8d} {r['held']:5d} {r['memory'] / 2**20:10.0f} "
-            f"{r['opened']:8.1f}s {r['p50']:6.2f}s {r['p95']:6.2f}s {r['p50'] / ref:8.1f}x "
-            f"{len(r['errors']):6d} {r['took']:5.0f}s"
+            f"{r['visitors']:8d} {r['held']:4d} {r['memory'] / 2**20:9.0f} "
+            f"{r['opened']:7.0f}s {r['last open']:5.0f}s {r['p50']:5.2f}s {r['p95']:5.2f}s "
+            f"{r['p50'] / ref:6.1f}x {len(r['errors']):6d} {c['browsers']:15.0f} "
+            f"{c['kernels']:7.0f} {c['server']:6.0f} {r['took']:4.0f}s"
         )
         for e in sorted(set(r["errors"])):
             print(f"{'':8s} {r['errors'].count(e)} × {e}")
@@ -170,10 +229,13 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{'':8s} {r['not_ready']} chart models not ready within anywidget's 2 s")
     print(
         f"(held: kernels running with every visitor on the page, --max-sessions "
-        f"{max_sessions}; MB/session: a kernel's own memory (USS), mean; open: from asking "
-        f"for the page to the app on it, its chart drawn; p50, p95: a price-year change to "
-        f"new figures and chart, over {args.changes} changes per visitor; server: "
-        f"{rows[-1]['server'] / 2**20:.0f} MB; no process left after each run)"
+        f"{max_sessions}; MB/kernel: a kernel's own memory (USS), mean; open p50, last: "
+        f"from asking for the page to the app on it with its chart drawn, median and "
+        f"slowest visitor (waited for up to {OPEN_TIMEOUT} s); p50, p95: a price-year "
+        f"change to new figures and chart, over {args.changes} changes per visitor; CPU s: "
+        f"processor time from the start until every visitor had made their changes, by the "
+        f"browsers, the kernels and the server; server: {rows[-1]['server'] / 2**20:.0f} MB; "
+        f"{os.cpu_count()} cores; no process left after each run)"
     )
     return 0
 
