@@ -75,6 +75,9 @@ def test_the_voila_configuration_follows_the_settings(tmp_path):
     assert c.Voila.port_retries == 0 and c.Voila.connection_dir_root == str(tmp_path)
     assert c.MappingKernelManager.cull_idle_timeout == 150
     assert c.VoilaConfiguration.prelaunch_hook.max_sessions == 7
+    # a page waits for the app's output from a kernel slowed by many others (not 4 s)
+    assert c.VoilaExecutor.iopub_timeout == serve.OUTPUT_WAIT_SECONDS >= 60
+    assert c.VoilaExecutor.startup_timeout == serve.KERNEL_START_SECONDS >= 60
     never = serve.voila_config(serve.Settings("x.ipynb", str(tmp_path), cull_idle_minutes=0))
     assert never.Voila.token is None and "cull_idle_timeout" not in never.MappingKernelManager
 

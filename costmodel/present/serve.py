@@ -30,6 +30,13 @@ from .plotly_bundle import BUNDLE_VARIABLE, bundle_name, serve_bundle
 RESERVATION_SECONDS = 120
 #: Seconds a visitor beyond the maximum is told to wait before trying again.
 RETRY_AFTER_SECONDS = 60
+#: Seconds Voilà waits, once the app's cell has run, for the cell's output (the app) to
+#: reach it from the kernel. nbclient's default, 4 s, is too short when many visitors
+#: arrive together on few cores: the server reads each kernel's messages late, gives up
+#: and sends a page without the app. The wait ends as soon as the output is in.
+OUTPUT_WAIT_SECONDS = 120
+#: Seconds a visitor's kernel is given to start (Voilà's default: 60).
+KERNEL_START_SECONDS = 300
 
 
 @dataclass(frozen=True)
@@ -154,6 +161,8 @@ def voila_config(settings: Settings) -> Any:
     else:
         c.Voila.token = secret
     c.VoilaConfiguration.show_tracebacks = False
+    c.VoilaExecutor.iopub_timeout = OUTPUT_WAIT_SECONDS
+    c.VoilaExecutor.startup_timeout = KERNEL_START_SECONDS
     # the one file served from the app's folder (voila/files/): plotly's widget code,
     # loaded once per page instead of being sent with every chart (plotly_bundle.py)
     name = bundle_name()
