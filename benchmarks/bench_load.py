@@ -10,9 +10,14 @@ browsers close and the app is stopped with SIGTERM, which checks that no process
 left. Counts and waits are bounded, so it always stops by itself.
 
 The reference, measured in the same run, is one visitor alone: the ratio is how much
-slower a change is with N visitors at once.
+slower a change is with N visitors at once. The browsers run on the same cores as the
+app, so the CPU time of each part is printed too. With ``--pages-only`` there are no
+browsers: each visitor asks for the app's page over HTTP and reads it whole, which the
+server sends once it has started their kernel and built the app in it (the server's own
+part of opening the app, with the cores to itself).
 
     python benchmarks/bench_load.py [--visitors 1 5 20] [--changes 3] [--max-sessions N]
+                                    [--pages-only]
 
 Needs Debian's chromium and chromium-driver (`make test` installs them).
 """
@@ -26,6 +31,8 @@ import statistics
 import sys
 import threading
 import time
+import urllib.parse
+import urllib.request
 from pathlib import Path
 
 import numpy as np
@@ -188,6 +195,78 @@ def level(visitors: int, changes: int, max_sessions: int) -> dict:
     }
 
 
+#: What a page holds when the app's cell has run and its output reached the page.
+APP_OUTPUT = b"application/vnd.jupyter.widget-view+json"
+
+
+def page(url: str, out: dict) -> None:
+    """One visitor without a browser: ask for the app's page (the password as a token)
+    and read it whole; the server starts a kernel and runs the app's cell to make it."""
+    start = time.perf_counter()
+    try:
+        with urllib.request.urlopen(
+            url + "?token=" + urllib.parse.quote(PASSWORD), timeout=OPEN_TIMEOUT
+        ) as r:
+            body = r.read()
+        if APP_OUTPUT not in body:
+            raise AssertionError("a page without the app")
+        out["opened"] = time.perf_counter() - start
+    except Exception as exc:  # noted and counted
+        out["error"] = f"{type(exc).__name__}: {str(exc).splitlines()[0]}"[:80]
+
+
+def pages_level(visitors: int, max_sessions: int) -> dict:
+    """``visitors`` pages asked for at once, without browsers: what the server alone
+    takes to start their kernels and build the app in each."""
+    cpu = CPU()
+    cpu.start()
+    with serve_app("--max-sessions", str(max_sessions), password=PASSWORD) as app:
+        outs: list[dict] = [{} for _ in range(visitors)]
+        crowd = [threading.Thread(target=page, args=(app.url, o)) for o in outs]
+        for t in crowd:
+            t.start()
+        for t in crowd:
+            t.join(timeout=OPEN_TIMEOUT + 60)
+        used = cpu.seconds()
+        kernels = app.kernels()
+        memory = []
+        for k in kernels:
+            with contextlib.suppress(Exception):
+                memory.append(k.memory_full_info().uss)
+    opened = [o["opened"] for o in outs if "opened" in o]
+    return {
+        "visitors": visitors,
+        "held": len(kernels),
+        "memory": statistics.mean(memory) if memory else float("nan"),
+        "opened": statistics.median(opened) if opened else float("nan"),
+        "last open": max(opened) if opened else float("nan"),
+        "cpu": used,
+        "errors": [o["error"] for o in outs if "error" in o],
+    }
+
+
+def print_pages(rows: list[dict], max_sessions: int) -> None:
+    print(
+        f"{'visitors':>8s} {'held':>4s} {'MB/kernel':>9s} {'page p50':>8s} {'last':>6s} "
+        f"{'errors':>6s} {'CPU s: kernels':>14s} {'server':>6s} {'run':>5s}"
+    )
+    for r in rows:
+        print(
+            f"{r['visitors']:8d} {r['held']:4d} {r['memory'] / 2**20:9.0f} "
+            f"{r['opened']:7.1f}s {r['last open']:5.1f}s {len(r['errors']):6d} "
+            f"{r['cpu']['kernels']:14.0f} {r['cpu']['server']:6.0f} {r['took']:4.0f}s"
+        )
+        for e in sorted(set(r["errors"])):
+            print(f"{'':8s} {r['errors'].count(e)} × {e}")
+    print(
+        f"(pages only, no browser: each visitor asks for the app's page at once and reads it "
+        f"whole, the server having started their kernel and built the app in it; held: "
+        f"kernels running, --max-sessions {max_sessions}; MB/kernel: a kernel's own memory "
+        f"(USS), mean; page p50, last: median and slowest visitor; CPU s: processor time of "
+        f"the kernels and the server; {os.cpu_count()} cores; no process left after each run)"
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--visitors", type=int, nargs="+", default=[1, 5, 20])
@@ -196,6 +275,11 @@ def main(argv: list[str] | None = None) -> int:
         "--max-sessions",
         type=int,
         help="the app's --max-sessions (default: the largest number of visitors)",
+    )
+    ap.add_argument(
+        "--pages-only",
+        action="store_true",
+        help="no browsers: each visitor asks for the page alone (the server's own part)",
     )
     args = ap.parse_args(argv)
     if min(args.visitors) < 1 or max(args.visitors) > 40 or not 1 <= args.changes <= 20:
@@ -207,8 +291,14 @@ def main(argv: list[str] | None = None) -> int:
     rows = []
     for n in levels:
         start = time.perf_counter()
-        rows.append(level(n, args.changes, max_sessions))
+        if args.pages_only:
+            rows.append(pages_level(n, max_sessions))
+        else:
+            rows.append(level(n, args.changes, max_sessions))
         rows[-1]["took"] = time.perf_counter() - start
+    if args.pages_only:
+        print_pages(rows, max_sessions)
+        return 0
     ref = rows[0]["p50"]
     print(
         f"{'visitors':>8s} {'held':>4s} {'MB/kernel':>9s} {'open p50':>8s} {'last':>6s} "
