@@ -60,9 +60,12 @@ def figures(driver) -> tuple[str, str]:
     return text, charts
 
 
-def changed(driver, before: tuple[str, str], timeout: float = WAIT) -> tuple[float, float]:
+def changed(
+    driver, before: tuple[str, str], timeout: float = WAIT, poll: float = 0.005
+) -> tuple[float, float]:
     """Seconds until the view's tables, and until its chart, differ from ``before``
-    (the chart's time is the tables' where the view shows no chart)."""
+    (the chart's time is the tables' where the view shows no chart), looking every
+    ``poll`` seconds."""
     start = time.perf_counter()
     when: list[float | None] = [None, None]
 
@@ -74,7 +77,7 @@ def changed(driver, before: tuple[str, str], timeout: float = WAIT) -> tuple[flo
         return None not in when
 
     try:
-        WebDriverWait(driver, timeout, poll_frequency=0.005).until(done)
+        WebDriverWait(driver, timeout, poll_frequency=poll).until(done)
     except TimeoutException:
         raise AssertionError(
             f"no change within {timeout} s: tables after {when[0]} s, chart after {when[1]} s"

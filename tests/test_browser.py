@@ -293,6 +293,20 @@ def body(driver) -> str:
     return driver.find_element(By.TAG_NAME, "body").text
 
 
+#: What the page's visible plotly charts draw: each trace's x and y, as text ("" while
+#: no chart is drawn).
+CHART_JS = """
+const plots = [...document.querySelectorAll('.js-plotly-plot')]
+  .filter(e => e.offsetParent !== null && (e.data || []).length);
+return plots.length ? JSON.stringify(plots.map(e => e.data.map(
+  t => [Array.from(t.x || []), Array.from(t.y || [])]))) : '';
+"""
+
+
+def chart(driver) -> str:
+    return driver.execute_script(CHART_JS)
+
+
 def labelled(driver, kind: str, label: str):
     """The input of a visible widget of ``kind`` (text, dropdown) whose label is ``label``."""
     for box in driver.find_elements(By.CSS_SELECTOR, f".widget-{kind}"):
@@ -395,16 +409,19 @@ def test_a_visitor_without_the_password_is_refused(server):
 
 
 def visit(url: str, password: str, want: str, errors: list[str], leave: threading.Event) -> None:
-    """One visitor: open the app, change the price year, wait for the figure ``want``,
-    and stay on the page until told to ``leave``; errors are noted, not raised (the
-    visitors run in threads)."""
+    """One visitor: open the app, change the price year, wait for the figure ``want``
+    and for the chart to change, and stay on the page until told to ``leave``; errors
+    are noted, not raised (the visitors run in threads)."""
     driver = None
     try:
         driver = chrome()
         log_in(driver, url, password)
         open_tab(driver, "The cost of late intervention")
+        drawn = WebDriverWait(driver, WAIT).until(chart)
         Select(labelled(driver, "dropdown", "Price year")).select_by_visible_text("2018/19")
         WebDriverWait(driver, WAIT).until(lambda d: want in body(d))
+        # and the chart follows (a chart drawn whose model was not ready would not)
+        WebDriverWait(driver, WAIT).until(lambda d: chart(d) not in ("", drawn))
         for bad in ("Error displaying widget", "Traceback", "Model not found"):
             if bad in body(driver):
                 errors.append(bad)

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import json
+import re
 import socket
 from types import SimpleNamespace
 
@@ -73,6 +75,9 @@ def test_the_voila_configuration_follows_the_settings(tmp_path):
     assert c.Voila.port_retries == 0 and c.Voila.connection_dir_root == str(tmp_path)
     assert c.MappingKernelManager.cull_idle_timeout == 150
     assert c.VoilaConfiguration.prelaunch_hook.max_sessions == 7
+    # a page waits for the app's output from a kernel slowed by many others (not 4 s)
+    assert c.VoilaExecutor.iopub_timeout == serve.OUTPUT_WAIT_SECONDS >= 60
+    assert c.VoilaExecutor.startup_timeout == serve.KERNEL_START_SECONDS >= 60
     never = serve.voila_config(serve.Settings("x.ipynb", str(tmp_path), cull_idle_minutes=0))
     assert never.Voila.token is None and "cull_idle_timeout" not in never.MappingKernelManager
 
@@ -134,3 +139,22 @@ def test_a_jupyter_hashed_password_is_checked_as_a_hash(tmp_path):
         assert not passwd_check(c.PasswordIdentityProvider.hashed_password, hashed)
     for plain in ("s3cret", "sha1:only-two", "argon2:not-a-hash", "correct horse"):
         assert not serve.is_hashed_password(plain), plain
+
+
+def test_the_one_file_served_from_the_apps_folder_is_plotlys_code(tmp_path):
+    from costmodel.present import plotly_bundle
+
+    c = serve.voila_config(serve.Settings("x.ipynb", str(tmp_path)))
+    name = plotly_bundle.bundle_name()
+    assert name is not None and name.endswith("-widgetbundle.js")
+    allowed = c.VoilaConfiguration.file_allowlist
+    for other in ("x.ipynb", "settings.json", "server.log", "password", "a.png", name + "x"):
+        assert not any(re.fullmatch(p, other) for p in allowed), other
+    assert [p for p in allowed if re.fullmatch(p, name)]
+    path = plotly_bundle.serve_bundle(tmp_path, "/costmodel/")
+    source = plotly_bundle.bundle_source()
+    assert source is not None and (tmp_path / name).read_bytes() == source.read_bytes()
+    assert path is not None and path.startswith(f"/costmodel/voila/files/{name}?v=")
+    assert plotly_bundle.serve_bundle(tmp_path).startswith(f"/voila/files/{name}?v=")
+    loader = plotly_bundle.loader_esm(path)
+    assert json.dumps(path) in loader and "export default" in loader

@@ -364,3 +364,35 @@ def test_a_live_figure_replaces_only_data_and_refuses_another_chart(params):
     res = reach(params, runs=5, seed=0, parameter_uncertainty=False)
     with pytest.raises(ValueError, match="families chart cannot be shown on a baseline"):
         live.show(figures.families_figure(res))
+
+
+def test_in_the_app_a_chart_carries_a_loader_and_sends_the_chart_as_it_stands(params, monkeypatch):
+    """In `costmodel app` (the server sets $COSTMODEL_PLOTLY_BUNDLE) a chart carries a
+    few lines that load plotly's code from the server, not the code itself, and answers
+    the page's "sync" (sent once the code has loaded) with the chart as it stands."""
+    import plotly.graph_objects as go
+
+    from costmodel.present import plotly_bundle
+    from costmodel.present.views import figures
+
+    plain = figures.LiveFigure("baseline")
+    path = "/costmodel/voila/files/plotly-widgetbundle.js?v=1"
+    monkeypatch.setenv(plotly_bundle.BUNDLE_VARIABLE, path)
+    live = figures.LiveFigure("baseline")
+    assert len(plain.widget._esm) > 1_000_000  # plotly's own: its code, some 5 MB
+    assert live.widget._esm == plotly_bundle.loader_esm(path) and len(live.widget._esm) < 2_000
+    assert isinstance(live.widget, go.FigureWidget)  # a plotly FigureWidget still
+    first = figures.baseline_figure(baseline(params, "northamptonshire", "2014/15"))
+    later = figures.baseline_figure(baseline(params, "northamptonshire", "2022/23"))
+    live.show(first)
+    live.show(later)  # before any page has plotly's code: the page's state is the first
+    np.testing.assert_allclose(live.widget._widget_data[0]["x"], first.traces[0]["x"])
+    sent: list[object] = []
+    monkeypatch.setattr(live.widget, "send_state", lambda key=None: sent.append(key))
+    monkeypatch.setattr(live.widget, "send", lambda content, buffers=None: sent.append(content))
+    live._sync(live.widget, {"costmodel": "something else"}, [])
+    assert sent == []
+    live._sync(live.widget, {"costmodel": plotly_bundle.SYNC}, [])
+    assert sent[-2:] == [["_widget_data", "_widget_layout"], {"costmodel": plotly_bundle.SYNCED}]
+    np.testing.assert_allclose(live.widget._widget_data[0]["x"], later.traces[0]["x"])
+    assert live.widget._widget_layout["title"]["text"] == later.layout["title"]["text"]

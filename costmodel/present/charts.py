@@ -33,6 +33,23 @@ from ..model.vocabulary import AGENCY_NAMES
 from .formatting import money, money_m, number, percent
 from .labels import AGENCY_LABELS, ISSUE_LABELS, REACH_OUTCOMES, area_label, parameter_label
 from .labels import scenario_label as _scenario_label
+from .style import (
+    AGENCY_COLOURS,
+    BAND_ALPHA,
+    COSTS,
+    GRID,
+    HIGH,
+    INK,
+    LABEL_WRAP,
+    LOW,
+    MONEY_DIVISORS,
+    NEGATIVE,
+    OKABE_ITO,
+    POSITIVE,
+    SAVINGS,
+    money_in_unit,
+    money_short,
+)
 
 __all__ = [
     "AGENCY_COLOURS",
@@ -49,43 +66,13 @@ __all__ = [
 ]
 
 # ------------------------------------------------------------------------------- style
+# (the palette, each agency's colour and the money labels: costmodel.present.style,
+# shared with the app's plotly charts)
 
 #: Figure width in inches: 170 mm, the text width of an A4 page with 20 mm margins.
 WIDTH = 6.7
 FONT_SIZE = 8
 TITLE_SIZE = 9
-
-#: The Okabe-Ito colour-blind-safe palette (yellow left out: it does not print well).
-OKABE_ITO = {
-    "orange": "#E69F00",
-    "sky_blue": "#56B4E9",
-    "green": "#009E73",
-    "blue": "#0072B2",
-    "vermillion": "#D55E00",
-    "purple": "#CC79A7",
-    "black": "#000000",
-}
-
-#: Each paying agency's colour, the same in every chart.
-AGENCY_COLOURS: dict[str, str] = {
-    "local_authority": OKABE_ITO["blue"],
-    "police": OKABE_ITO["orange"],
-    "criminal_justice": OKABE_ITO["vermillion"],
-    "nhs": OKABE_ITO["green"],
-    "welfare": OKABE_ITO["purple"],
-    "schools": OKABE_ITO["sky_blue"],
-}
-
-COSTS = OKABE_ITO["vermillion"]
-SAVINGS = OKABE_ITO["blue"]
-POSITIVE = OKABE_ITO["blue"]
-NEGATIVE = OKABE_ITO["vermillion"]
-LOW = OKABE_ITO["blue"]
-HIGH = OKABE_ITO["orange"]
-INK = "#222222"
-GRID = "#dddddd"
-BAND_ALPHA = 0.2
-LABEL_WRAP = 30
 
 
 def _figure(
@@ -174,33 +161,6 @@ def _price_basis(projection: Projection, discounted: bool = True) -> str:
 
 # ------------------------------------------------------------------------------- money
 
-_DIVISORS = {"": 1.0, "k": 1e3, "m": 1e6}
-
-
-def _money_text(x: float, unit: str, decimals: int) -> str:
-    """``x`` pounds in ``unit`` ("", "k" or "m"): ``£1.2m``, ``(£250k)``, ``£0``."""
-    div = _DIVISORS[unit]
-    if round(x / div, decimals) == 0:
-        return "£0"
-    if unit == "m":
-        return money_m(x, decimals)
-    if unit == "k":
-        text = f"£{number(abs(x) / div, decimals)}k"
-        return f"({text})" if x < 0 else text
-    return money(x, decimals)
-
-
-def money_short(x: float) -> str:
-    """A compact money label for annotations: ``£1.5m``, ``(£250k)``, ``£9,500``."""
-    if x is None or not np.isfinite(x):
-        return "–"
-    size = abs(x)
-    if size >= 995_000:
-        return _money_text(x, "m", 1)
-    if size >= 10_000:
-        return _money_text(x, "k", 0)
-    return _money_text(x, "", 0)
-
 
 class MoneyFormatter(FuncFormatter):
     """Tick labels in pounds: ``£250k``, ``£1.5m``, ``(£0.5m)``.
@@ -211,7 +171,7 @@ class MoneyFormatter(FuncFormatter):
     """
 
     def __init__(self, unit: str | None = None) -> None:
-        if unit is not None and unit not in _DIVISORS:
+        if unit is not None and unit not in MONEY_DIVISORS:
             raise ValueError(f"unit must be one of '', 'k', 'm', got {unit!r}")
         self.fixed_unit = unit
         self.unit = unit or ""
@@ -219,7 +179,7 @@ class MoneyFormatter(FuncFormatter):
         super().__init__(self._format)
 
     def _format(self, x: float, pos: int | None = None) -> str:
-        return _money_text(x, self.unit, self.decimals)
+        return money_in_unit(x, self.unit, self.decimals)
 
     def set_locs(self, locs: Sequence[float]) -> None:
         super().set_locs(list(locs))
@@ -231,7 +191,7 @@ class MoneyFormatter(FuncFormatter):
             self.unit = self.fixed_unit
         else:
             self.unit = "m" if biggest >= 1e6 else "k" if biggest >= 1e4 else ""
-        scaled = values / _DIVISORS[self.unit]
+        scaled = values / MONEY_DIVISORS[self.unit]
         for decimals in range(4):
             if np.allclose(np.round(scaled, decimals), scaled, rtol=0, atol=1e-6):
                 break

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sys
 import time
 from dataclasses import asdict, dataclass
@@ -22,12 +23,20 @@ from pathlib import Path
 from typing import Any
 
 from ..params.errors import CostModelError
+from .plotly_bundle import BUNDLE_VARIABLE, bundle_name, serve_bundle
 
 #: Seconds a visitor's place is held between the page being asked for and its kernel
 #: starting (a page that fails before its kernel starts gives the place back then).
 RESERVATION_SECONDS = 120
 #: Seconds a visitor beyond the maximum is told to wait before trying again.
 RETRY_AFTER_SECONDS = 60
+#: Seconds Voilà waits, once the app's cell has run, for the cell's output (the app) to
+#: reach it from the kernel. nbclient's default, 4 s, is too short when many visitors
+#: arrive together on few cores: the server reads each kernel's messages late, gives up
+#: and sends a page without the app. The wait ends as soon as the output is in.
+OUTPUT_WAIT_SECONDS = 120
+#: Seconds a visitor's kernel is given to start (Voilà's default: 60).
+KERNEL_START_SECONDS = 300
 
 
 @dataclass(frozen=True)
@@ -152,6 +161,12 @@ def voila_config(settings: Settings) -> Any:
     else:
         c.Voila.token = secret
     c.VoilaConfiguration.show_tracebacks = False
+    c.VoilaExecutor.iopub_timeout = OUTPUT_WAIT_SECONDS
+    c.VoilaExecutor.startup_timeout = KERNEL_START_SECONDS
+    # the one file served from the app's folder (voila/files/): plotly's widget code,
+    # loaded once per page instead of being sent with every chart (plotly_bundle.py)
+    name = bundle_name()
+    c.VoilaConfiguration.file_allowlist = [re.escape(name)] if name else []
     c.VoilaConfiguration.prelaunch_hook = SessionLimit(settings.max_sessions)
     if settings.cull_idle_minutes > 0:
         c.MappingKernelManager.cull_idle_timeout = int(settings.cull_idle_minutes * 60)
@@ -171,6 +186,10 @@ def main(argv: list[str] | None = None) -> int:
     # a visitor's report runs in its own kernel, in one process: a server shared by many
     # gives no one visitor every core (and kernels, which run threads, are not forked)
     os.environ.setdefault(WORKERS_VARIABLE, "1")
+    # the kernels' charts load plotly's code from the server (plotly_bundle.py)
+    bundle = serve_bundle(Path(settings.folder), settings.base_url)
+    if bundle is not None:
+        os.environ[BUNDLE_VARIABLE] = bundle
     Voila.launch_instance([settings.notebook], config=voila_config(settings))
     return 0
 

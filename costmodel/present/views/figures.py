@@ -13,11 +13,14 @@ axis' unit.
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import os
+import sys
 import textwrap
 from collections.abc import Mapping
 from copy import deepcopy
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 
@@ -28,7 +31,10 @@ except ModuleNotFoundError as exc:  # pragma: no cover - depends on the installa
         "the app's charts need plotly: pip install 'costmodel[notebooks]'"
     ) from exc
 
-from ..charts import (
+from ..formatting import money_m
+from ..labels import AGENCY_LABELS, ISSUE_LABELS, REACH_OUTCOMES, area_label, scenario_label
+from ..plotly_bundle import BUNDLE_VARIABLE, SYNC, SYNCED, loader_esm
+from ..style import (
     AGENCY_COLOURS,
     BAND_ALPHA,
     COSTS,
@@ -39,8 +45,6 @@ from ..charts import (
     SAVINGS,
     money_short,
 )
-from ..formatting import money_m
-from ..labels import AGENCY_LABELS, ISSUE_LABELS, REACH_OUTCOMES, area_label, scenario_label
 
 if TYPE_CHECKING:
     from ...model.late_intervention import Baseline
@@ -344,15 +348,37 @@ def _frame(kind: str) -> tuple[list[Any], dict[str, Any]]:
     raise ValueError(f"no chart called {kind!r}")
 
 
+@functools.cache
+def _widget_class(bundle: str | None) -> type[go.FigureWidget]:
+    """Plotly's ``FigureWidget``; in the app (``bundle``: where its server serves plotly's
+    code), one that carries a loader of that code instead of the code itself
+    (:mod:`costmodel.present.plotly_bundle`)."""
+    if not bundle:
+        return go.FigureWidget
+    if "jsonschema" not in sys.modules:
+        # plotly's widget module imports nbformat, hence jsonschema, whose optional check
+        # of IRIs (rfc3987_syntax) compiles a grammar when imported: over a second of CPU
+        # and some 20 MB in every kernel of the app, for nothing the app does. Left out
+        # there (None in sys.modules makes its import fail, which jsonschema allows for).
+        cast(dict[str, Any], sys.modules).setdefault("rfc3987_syntax", None)
+    import traitlets
+
+    esm = traitlets.Unicode(loader_esm(bundle)).tag(sync=True)
+    return type("FigureWidget", (go.FigureWidget,), {"_esm": esm, "__module__": __name__})
+
+
 class LiveFigure:
     """One chart on screen: a ``plotly.graph_objects.FigureWidget`` (``.widget``) made
     once, whose traces' data and titles :meth:`show` replaces in place. Plotly sends the
-    browser only the properties whose values changed."""
+    browser only the properties whose values changed. In ``costmodel app`` the figure
+    carries a loader of plotly's code, served once per page, instead of the code, and
+    sends the browser the chart as it stands when the code has loaded (:meth:`_sync`)."""
 
     def __init__(self, kind: str):
         traces, layout = _frame(kind)
         self.kind = kind
-        self.widget = go.FigureWidget(data=traces, layout=layout)
+        self.widget = _widget_class(os.environ.get(BUNDLE_VARIABLE))(data=traces, layout=layout)
+        self.widget.on_msg(self._sync)
         self.shown: FigureData | None = None
 
     def show(self, data: FigureData) -> None:
@@ -368,9 +394,22 @@ class LiveFigure:
             # go out as messages no page receives yet, so the state a page starts from
             # (which plotly refreshes only when a figure is itself a cell's output, not
             # a child of a box) is brought up to date, once.
-            self.widget._widget_data = deepcopy(self.widget._data)
-            self.widget._widget_layout = deepcopy(self.widget._layout_obj._props)
+            self._refresh_state()
         self.shown = data
+
+    def _refresh_state(self) -> None:
+        """Make the widget's synced state (what a page draws first) the figure as it is."""
+        self.widget._widget_data = deepcopy(self.widget._data)
+        self.widget._widget_layout = deepcopy(self.widget._layout_obj._props)
+
+    def _sync(self, _widget: Any, content: Any, _buffers: Any) -> None:
+        """The page has loaded plotly's code: send it the chart as it stands (the
+        changes made before the code arrived reached no page), then say so."""
+        if isinstance(content, dict) and content.get("costmodel") == SYNC:
+            self._refresh_state()
+            # sent even where unchanged (then a second time: a few kilobytes, once)
+            self.widget.send_state(["_widget_data", "_widget_layout"])
+            self.widget.send({"costmodel": SYNCED})
 
     def state(self) -> dict[str, Any]:
         """What the figure holds now, as plain JSON-able values: its traces (without
