@@ -205,11 +205,15 @@ def _sum_rows(rows: Mapping[int, np.ndarray], n: int, runs: int) -> np.ndarray:
 
 def _serve(waiting: np.ndarray, lo: int, t: int, free: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Take up to ``free`` families from ``waiting[lo:t+1]`` (steps, runs), longest-waiting
-    first: (families taken, and the steps they had waited in all), by run."""
+    first: (families taken, and the steps they had waited in all), by run. Whole
+    numbers, so the order of the additions does not matter; rows after every run's
+    places are taken are left alone."""
     free = free.copy()
     taken = np.zeros_like(free)
     waited = np.zeros_like(free)
     for k in range(lo, t + 1):
+        if not free.any():
+            break
         row = waiting[k]
         take = np.minimum(row, free)
         row -= take
@@ -264,6 +268,16 @@ class _Team:
         self.ramp_steps = self.rates.ramp_steps[None, :]
         self.ramped = self.ramp_steps > 0
         self.ramp_divisor = np.maximum(self.ramp_steps, 1e-12)
+        # which posts are open at each step, whether all are, and whether a light-touch
+        # post is: (steps, posts) and by step
+        at = np.arange(T)[:, None]
+        self.open_at: np.ndarray = (self.opens[None, :] <= at) & (at < self.closes[None, :])
+        self.all_open: list[bool] = np.asarray(self.open_at.all(axis=1)).tolist()
+        self.light_open: list[bool] = np.asarray(
+            self.open_at[:, self.is_light].any(axis=1)
+        ).tolist()
+        #: Practitioners in post this step (set by :meth:`staff`).
+        self.prac_filled = self.zeros
 
     def _lags(self, mask: np.ndarray) -> np.ndarray:
         """Recruitment lags (in steps) for the posts in ``mask``; zero elsewhere."""
@@ -294,11 +308,10 @@ class _Team:
 
     def step(self, t: int) -> dict[str, np.ndarray]:
         """Stages 1 to 8 of step ``t``; its outputs by name (:data:`OUTPUTS`)."""
-        open_now = (self.opens <= t) & (t < self.closes)
-        spend = self.staff(t, open_now)
+        spend = self.staff(t)
         capacity, lt_fte = self.capacity()
         done, drop = self.endings(t)
-        referred, eligible, lt_referred = self.referrals(t, open_now)
+        referred, eligible, lt_referred = self.referrals(t)
         redirected = self._expire(self.queue, t, self.clock.max_wait)
         lapsed = self._expire(self.lt_queue, t, self.clock.light_touch_max_wait)
         started, waited, lo = self.start_cases(t, capacity)
@@ -337,14 +350,15 @@ class _Team:
             "active": self.active,
             "waiting": self.queue[lo : t + 1].sum(axis=0),
             "light_touch_posts_filled": filled[self.light_rows].sum(axis=0),
-            "practitioner_posts_filled": filled[self.prac_rows].sum(axis=0),
+            "practitioner_posts_filled": self.prac_filled,
         }
 
     # 1. staff
-    def staff(self, t: int, open_now: np.ndarray) -> np.ndarray:
+    def staff(self, t: int) -> np.ndarray:
         """Posts released by a step, leavers, then fills within the budget; the spend."""
         self.budget += self.clock.funding_at[t]
-        self._release_and_leave(open_now)
+        open_now = self.open_at[t]
+        self._release_and_leave(open_now, self.all_open[t])
         waiting = ~self.filled & open_now[:, None]
         ready = waiting & (self.lag_left <= 0)
         if ready.any():
@@ -353,13 +367,14 @@ class _Team:
         self.lag_left -= waiting
         if t == 0:  # a post kept at the start but not affordable recruits afresh
             self.tenure = np.where(self.filled, self.tenure, 0.0)
+        self.prac_filled = self.filled[self.prac_rows].sum(axis=0)
         spend = _post_sum(self.filled * self.rates.post_cost)
         self.spent += spend
         return spend
 
-    def _release_and_leave(self, open_now: np.ndarray) -> None:
+    def _release_and_leave(self, open_now: np.ndarray, all_open: bool) -> None:
         """Empty the posts a step has closed; filled posts may leave and recruit anew."""
-        if not open_now.all():
+        if not all_open:
             released = self.filled & ~open_now[:, None]
             if released.any():
                 self.filled &= ~released
@@ -412,14 +427,13 @@ class _Team:
         return done, drop
 
     # 4. referrals
-    def referrals(self, t: int, open_now: np.ndarray) -> tuple[np.ndarray, ...]:
+    def referrals(self, t: int) -> tuple[np.ndarray, ...]:
         """Referrals, those eligible (who join the list) and light-touch referrals."""
         rates = self.rates
         referred = self.rng.poisson(rates.ref_rate)
         eligible = self.rng.binomial(referred, rates.elig_p)
         self.queue[t] = eligible
-        lt_open = open_now[self.is_light].any()
-        lt_referred = self.rng.poisson(rates.lt_rate) if lt_open else self.zeros
+        lt_referred = self.rng.poisson(rates.lt_rate) if self.light_open[t] else self.zeros
         self.lt_queue[t] = lt_referred
         return referred, eligible, lt_referred
 
@@ -472,8 +486,7 @@ class _Team:
     # 7. advice
     def advice(self) -> tuple[np.ndarray, np.ndarray]:
         """Consultations with other professionals, and the families they reach."""
-        advice_fte = self.filled[self.prac_rows].sum(axis=0)
-        consultations = self.rng.poisson(advice_fte * self.rates.consult_rate)
+        consultations = self.rng.poisson(self.prac_filled * self.rates.consult_rate)
         return consultations, self.rng.poisson(consultations * self.rates.fpc)
 
     # 8. children
