@@ -273,6 +273,21 @@ def test_the_decisions_options_and_the_teams_spend_are_in_the_note(content, buil
     assert f"Total {money_round(total['spend_real'])} {money_round(total['spend_cash'])}" in methods
 
 
+def test_each_options_net_benefit_year_by_year_adds_up_to_its_npv(content, built, texts):
+    d = content.decision
+    text = " ".join(_section_text(built, texts, note.NOTE_SECTIONS[8]).split())
+    inc = d.incremental()
+    tables = {o: content.option_cash_flows(o, against_counterfactual=True) for o in d.options}
+    for year in next(iter(tables.values())).index[:-1]:
+        figures = (money_round(t.loc[year, "net_benefit_discounted"]) for t in tables.values())
+        row = " ".join([str(year), *figures])
+        assert row in text, row
+    for o, t in tables.items():
+        assert t.loc["Total", "net_benefit_discounted"] == pytest.approx(inc.loc[o, "npv"])
+    total = " ".join(money_round(inc.loc[o, "npv"]) for o in d.options)
+    assert f"Total: the incremental NPV {total}" in text
+
+
 # ------------------------------------------------------------------ writing
 
 

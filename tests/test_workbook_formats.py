@@ -18,7 +18,13 @@ from costmodel.model.projection import project
 from costmodel.model.vocabulary import AGENCY_NAMES, WEEKS_PER_QUARTER
 from costmodel.present import content as shown
 from costmodel.present import workbook
-from costmodel.present.labels import AGENCY_LABELS, CASH_FLOWS, INDICATORS, scenario_label
+from costmodel.present.labels import (
+    AGENCY_LABELS,
+    CASH_FLOWS,
+    INDICATORS,
+    OPTION_FLOWS,
+    scenario_label,
+)
 from costmodel.present.workbook_calc import CALC_SHEETS
 
 pytestmark = pytest.mark.end_to_end(seconds=16)
@@ -67,7 +73,8 @@ def value(ws, cell) -> float:
 
 
 def evaluate(ws, formula: str) -> float:
-    """The value of a formula the workbook writes: ``=SUM(ranges)`` or ``=A1-B1+C1``."""
+    """The value of a formula the workbook writes: ``=SUM(ranges)``, ``=A1*B1`` or
+    ``=A1-B1+C1``."""
     body = formula.removeprefix("=")
     m = re.fullmatch(r"SUM\((.+)\)", body)
     if m:
@@ -79,6 +86,9 @@ def evaluate(ws, formula: str) -> float:
                 for c in row if isinstance(row, tuple) else (row,):
                     total += value(ws, c)
         return total
+    m = re.fullmatch(r"([A-Z]+[0-9]+)\*([A-Z]+[0-9]+)", body)
+    if m:
+        return value(ws, ws[m.group(1)]) * value(ws, ws[m.group(2)])
     assert re.fullmatch(r"([+-]?[A-Z]+[0-9]+)+", body), formula
     return sum(
         (-1.0 if sign == "-" else 1.0) * value(ws, ws[ref])
@@ -437,3 +447,77 @@ def test_cash_flows_by_scenario_hold_every_scenario_compared(cached, content):
         t = content.cash_flows(name)
         r = row_of(ws, f"{scenario_label(name)}: Total")
         assert ws[f"{benefit}{r}"].value == pytest.approx(t.loc["Total", "net_benefit"], rel=1e-9)
+
+
+def test_cash_flows_by_option_add_up_to_each_options_incremental_npv(book, cached, content):
+    """Each option's extra discounted net benefit, year by year, sums (a formula) to the
+    incremental NPV the Decision options sheet and the library give; the extra present
+    values of costs and savings likewise; the counterfactual has no increment."""
+    d = content.decision
+    assert d is not None
+    names = book.sheetnames
+    assert names.index("Cash flows by option") == names.index("Cash flows by scenario") + 1
+    ws, values = book["Cash flows by option"], cached["Cash flows by option"]
+    decided = dt.date.fromisoformat(d.decision_date)
+    against = scenario_label(d.counterfactual)
+    real = f"£, {d.price_year} prices, real terms"
+    discounted = f"({real}, discounted to {decided.day} {decided:%B %Y})"
+
+    def extra(key: str, unit: str) -> str:
+        words = OPTION_FLOWS[key].long
+        return column(ws, f"Less {against}: {words[:1].lower()}{words[1:]} {unit}")
+
+    npv = extra("net_benefit_discounted", discounted)
+    costs = extra("costs_discounted", discounted)
+    savings = extra("savings_net_discounted", discounted)
+    benefit = extra("net_benefit", f"({real}, undiscounted)")
+    own = column(ws, f"{OPTION_FLOWS['net_benefit'].long} ({real}, undiscounted)")
+    inc = d.incremental()
+    rows = {str(c.value): c.row for c in ws["A"][1:]}
+    assert len(rows) == ws.max_row - 1  # every label once
+    for o in d.options:
+        total = rows[f"{scenario_label(o)}: Total"]
+        years = [r for k, r in rows.items() if k.startswith(f"{scenario_label(o)}: ")][:-1]
+        assert years == list(range(years[0], total))
+        cell = ws[f"{npv}{total}"]
+        assert cell.value == f"=SUM({npv}{years[0]}:{npv}{total - 1})"
+        for letter, want in ((npv, "npv"), (costs, "pv_costs"), (savings, "pv_savings_net")):
+            got = evaluate(ws, ws[f"{letter}{total}"].value)
+            assert got == pytest.approx(inc.loc[o, want], rel=1e-9, abs=1e-6)
+            assert values[f"{letter}{total}"].value == pytest.approx(got, rel=1e-12)
+            assert sum(values[f"{letter}{r}"].value for r in years) == pytest.approx(got, rel=1e-9)
+        # the undiscounted increment: the option's own net benefit less the counterfactual's
+        flows = content.option_cash_flows(o, against_counterfactual=True)
+        assert evaluate(ws, ws[f"{benefit}{total}"].value) == pytest.approx(
+            flows.loc["Total", "net_benefit"], rel=1e-9
+        )
+        mine, theirs = content.option_cash_flows(o), content.option_cash_flows(d.counterfactual)
+        year = str(flows.index[0])
+        first = values[f"{benefit}{years[0]}"].value
+        assert first == pytest.approx(
+            mine.loc[year, "net_benefit"] - theirs.loc[year, "net_benefit"], rel=1e-9
+        )
+        assert values[f"{own}{years[0]}"].value == pytest.approx(mine.loc[year, "net_benefit"])
+    for label, r in rows.items():
+        if label.startswith(f"{against}: "):  # the counterfactual less itself: nothing shown
+            assert all(ws[f"{c}{r}"].value is None for c in (npv, costs, savings, benefit))
+    about = book["About"]
+    assert row_of(about, "Sheet: Cash flows by option")
+
+
+def test_option_cash_flows_discount_as_the_appraisal_does(content):
+    """Discounted = undiscounted × the factor the option's appraisal applies, and the
+    total row adds up the years (no total of the factors)."""
+    d = content.decision
+    for name in (d.counterfactual, *d.options):
+        t = content.option_cash_flows(name)
+        years = t.drop(index="Total")
+        factors = d.projections[name].appraisal.discount_factors
+        np.testing.assert_allclose(years["discount_factor"], factors)
+        for k in ("costs", "savings_net", "net_benefit"):
+            np.testing.assert_allclose(years[f"{k}_discounted"], years[k] * factors, rtol=1e-12)
+            assert t.loc["Total", k] == pytest.approx(years[k].sum(), rel=1e-12)
+        assert np.isnan(t.loc["Total", "discount_factor"])
+        assert (years["net_benefit"] == years["savings_net"] - years["costs"]).all()
+    with pytest.raises(ValueError, match="not an option"):
+        content.option_cash_flows(d.counterfactual, against_counterfactual=True)

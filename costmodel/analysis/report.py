@@ -331,6 +331,39 @@ class ReportContent:
         out.attrs["basis"] = basis
         return out
 
+    def option_cash_flows(self, option: str, against_counterfactual: bool = False) -> pd.DataFrame:
+        """The decision's ``option`` (or its counterfactual) year by year: mean costs,
+        income, net savings and fiscal net benefit, real terms at the decision's price
+        year, undiscounted, then the discount factor applied (the Green Book's from the
+        decision's base date, 0 for what falls before the decision) and the same
+        discounted; with ``against_counterfactual`` the option less the counterfactual
+        (no discount factor). See :meth:`costmodel.model.decision.OptionsAppraisal.
+        cash_flows`.
+
+        Rows are labelled like :meth:`cash_flows` (``2027/28``; ``Feb 2019 – Jan 2020``
+        for a year not starting on 1 April); the last row, ``Total``, is the sum over the
+        years (blank discount factor): the discounted columns' totals are the present
+        values, the incremental net benefit's the option's incremental NPV. Income
+        columns are left out where no projection of the decision has income.
+        ``attrs["income"]`` says whether they are there.
+        """
+        d = self.decision
+        if d is None:
+            raise ParameterError(Problem("", "decision", f"{self.area} names no decision"))
+        t = d.cash_flows(option, against_counterfactual=against_counterfactual)
+        income = any(p.appraisal.income is not None for p in d.projections.values())
+        if not income:
+            t = t.drop(columns=["income", "income_discounted"])
+        out = t.set_axis(
+            pd.Index([appraisal_year_labels(day, 1)[0] for day in t.index], name="year")
+        )
+        total = out.sum(axis=0)
+        if "discount_factor" in out:
+            total["discount_factor"] = np.nan
+        out.loc["Total"] = total
+        out.attrs["income"] = income
+        return out
+
     def budget(self) -> float | None:
         """The team's cash budget, its staffing steps' funding included (None without a
         team budget)."""

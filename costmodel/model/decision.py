@@ -9,12 +9,12 @@ before the decision are sunk (see :func:`costmodel.model.projection.project`); t
 history scenario, the team so far, shows them apart.
 
 Every option is shown **incrementally**: its costs, benefits and NPV less the
-counterfactual's, by perspective. **Who should pay** (:meth:`OptionsAppraisal.
-funder_views`, :meth:`OptionsAppraisal.cost_sharing`): every agency's view of an option
-(cash only; cash plus capacity freed; its whole remit, ``savings.perspectives.remit.
-<agency>``), the savings the local partnership can cash, and a split of the cost in
-proportion to each agency's cashable (or total) benefits, with the NPV each party
-sees under it.
+counterfactual's, by perspective, and year by year (:meth:`OptionsAppraisal.cash_flows`).
+**Who should pay** (:meth:`OptionsAppraisal.funder_views`,
+:meth:`OptionsAppraisal.cost_sharing`): every agency's view of an option (cash only;
+cash plus capacity freed; its whole remit, ``savings.perspectives.remit.<agency>``), the
+savings the local partnership can cash, and a split of the cost in proportion to each
+agency's cashable (or total) benefits, with the NPV each party sees under it.
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ import numpy as np
 import pandas as pd
 
 from ..greenbook.appraisal import payback, ratio
+from ..greenbook.prices import add_years
 from ..params.decisions import DecisionSpec
 from ..params.errors import ParameterError, Problem
 from ..params.limits import DEFAULT_SEED
@@ -39,6 +40,19 @@ __all__ = ["OptionsAppraisal", "appraise_options", "share_cost"]
 REMIT = "savings.perspectives.remit"
 #: The bases a cost may be shared on: each agency's cashable or total net savings.
 SHARING_BASES = ("cashable", "total")
+#: The columns of :meth:`OptionsAppraisal.cash_flows`: real terms undiscounted, the
+#: discount factor applied, then the same discounted.
+FLOW_COLUMNS = (
+    "costs",
+    "income",
+    "savings_net",
+    "net_benefit",
+    "discount_factor",
+    "costs_discounted",
+    "income_discounted",
+    "savings_net_discounted",
+    "net_benefit_discounted",
+)
 
 
 def share_cost(cost: float, benefits: pd.Series) -> pd.Series:
@@ -118,6 +132,37 @@ class OptionsAppraisal:
                 "cost_per_family_started": float(ratio(spend, families)),
             }
         return pd.DataFrame.from_dict(rows, orient="index").rename_axis("option")
+
+    def cash_flows(self, option: str, against_counterfactual: bool = False) -> pd.DataFrame:
+        """Mean yearly cash flows of ``option`` (or of the counterfactual), one row per
+        appraisal year, indexed by the year's first day: costs, income, net savings (every
+        agency), net benefit, the discount factor applied and the same discounted
+        (:data:`FLOW_COLUMNS`). Real terms at :attr:`price_year`.
+
+        Net benefit is the **fiscal** one the options are ranked on (:meth:`incremental`):
+        net savings less costs; payment-by-results income from central government is a
+        transfer within the public sector and cancels, so it is shown but not counted.
+        The discount factor is the one the appraisal applies: the Green Book factor from
+        :attr:`base_date`, times each year's share on or after the decision (what falls
+        before it is sunk). Discounted = real × factor.
+
+        ``against_counterfactual``: the option less the counterfactual, year by year, on
+        the years of either (a year only one of them appraises counts zero for the other;
+        no discount factor column, each side being discounted on its own). Its
+        discounted net benefit summed over the years is the option's incremental NPV
+        (``incremental()['npv']``), and its discounted costs, income and net savings
+        summed are the extra present values there.
+        """
+        if against_counterfactual:
+            a, b = self._pair(option)
+            mine, theirs = _flows(a), _flows(b)
+            days = sorted(set(mine.index) | set(theirs.index))
+            out = mine.reindex(days, fill_value=0.0) - theirs.reindex(days, fill_value=0.0)
+            out.index.name = mine.index.name
+            return out.drop(columns="discount_factor")
+        if option not in self.projections:
+            self._pair(option)  # the reader's error
+        return _flows(self.projections[option])
 
     def perspectives(self) -> pd.DataFrame:
         """Each option less the counterfactual by perspective (see
@@ -230,6 +275,31 @@ class OptionsAppraisal:
             "cost_sharing": {o: records(self.cost_sharing(o)) for o in self.options},
             "sunk": {k: clean(v) for k, v in self.sunk().items()},
         }
+
+
+def _flows(p: Projection) -> pd.DataFrame:
+    """A projection's mean yearly flows on :data:`FLOW_COLUMNS` (see
+    :meth:`OptionsAppraisal.cash_flows`), by the first day of each appraisal year."""
+    m, f = p.mean_flows(), np.asarray(p.appraisal.discount_factors, dtype=float)
+    start = dt.date.fromisoformat(p.start_year)
+    costs = np.asarray(m["costs"], dtype=float)
+    income = np.asarray(m["income"], dtype=float)
+    savings = np.asarray(m["net"], dtype=float).sum(axis=1)
+    out = pd.DataFrame(
+        {
+            "costs": costs,
+            "income": income,
+            "savings_net": savings,
+            "net_benefit": savings - costs,
+            "discount_factor": f,
+            "costs_discounted": costs * f,
+            "income_discounted": income * f,
+            "savings_net_discounted": savings * f,
+            "net_benefit_discounted": (savings - costs) * f,
+        },
+        index=pd.Index([add_years(start, i) for i in range(len(f))], name="year_start"),
+    )
+    return out[list(FLOW_COLUMNS)]
 
 
 def _payback(a: Projection, b: Projection) -> float:

@@ -574,6 +574,39 @@ CASH_FLOWS: dict[str, Label] = _labels(
     }
 )
 
+#: The columns of a decision's option year by year
+#: (:meth:`costmodel.analysis.report.ReportContent.option_cash_flows`); the same words,
+#: after "Less <the counterfactual>:", head the option less the counterfactual. Net benefit here is
+#: fiscal, as the options are ranked: income is a transfer within the public sector.
+OPTION_FLOWS: dict[str, Label] = _labels(
+    {
+        "costs": ("Programme costs", "Costs", "GBP", "money"),
+        "income": ("Payment-by-results income", "Results income", "GBP", "money"),
+        "savings_net": ("Net savings, every agency", "Net savings", "GBP", "money"),
+        "net_benefit": (
+            "Fiscal net benefit (net savings − costs)",
+            "Net benefit",
+            "GBP",
+            "money",
+        ),
+        "discount_factor": (
+            "Discount factor applied",
+            "Discount factor",
+            "factor",
+            "factor",
+        ),
+        "costs_discounted": ("Programme costs", "Costs", "GBP", "money"),
+        "income_discounted": ("Payment-by-results income", "Results income", "GBP", "money"),
+        "savings_net_discounted": ("Net savings, every agency", "Net savings", "GBP", "money"),
+        "net_benefit_discounted": (
+            "Fiscal net benefit (net savings − costs)",
+            "Net benefit",
+            "GBP",
+            "money",
+        ),
+    }
+)
+
 #: Groups of parameters for the value of information (the groups themselves are data in
 #: :data:`costmodel.analysis.value_of_information.GROUPS`).
 GROUP_LABELS: dict[str, Label] = _labels(

@@ -784,6 +784,44 @@ def _decision(pdf: engine._Document, c: ReportContent) -> None:
         "and the break clause); here are each option's figures beside it.",
     )
     engine._options_detail(pdf, c)
+    _option_years(pdf, c)
+
+
+def _option_years(pdf: engine._Document, c: ReportContent) -> None:
+    """Each option's fiscal net benefit less the counterfactual's, year by year and
+    discounted, with its total: the option's incremental NPV."""
+    d = c.decision
+    assert d is not None
+    tables = {o: c.option_cash_flows(o, against_counterfactual=True) for o in d.options}
+    years = list(dict.fromkeys(str(y) for t in tables.values() for y in t.index if y != "Total"))
+    rows = [
+        [
+            y,
+            *(
+                money_round(float(t.loc[y, "net_benefit_discounted"])) if y in t.index else DASH
+                for t in tables.values()
+            ),
+        ]
+        for y in [*years, "Total"]
+    ]
+    rows[-1][0] = "Total: the incremental NPV"
+    decided = dt.date.fromisoformat(d.decision_date)
+    engine._heading(pdf, "Each option's net benefit year by year", level=1)
+    engine._table(
+        pdf,
+        ["Appraisal year", *(_scenario_label(o) for o in d.options)],
+        rows,
+        [62, *([108 / len(d.options)] * len(d.options))],
+        "l" + "r" * len(d.options),
+        size=7.5,
+        bold_rows=[len(rows) - 1],
+        note="Fiscal net benefit (net savings less costs) of each option less the "
+        "counterfactual's, discounted, year by year; the workbook's sheet Cash flows by "
+        "option has "
+        "each option's costs, income and savings, undiscounted and discounted.",
+        basis=f"{d.price_basis}, discounted to {decided:%-d %B %Y} at the Green Book rate; "
+        f"each option less {_scenario_label(d.counterfactual)}",
+    )
 
 
 def _references(pdf: engine._Document, sources: Sequence[Any]) -> None:

@@ -36,7 +36,11 @@ appears with headers from the labels):
 * **Cashable by agency and year** (real terms, undiscounted) and **Cashable by agency,
   discounted** (its total row is the cashable column of Savings by agency): appraisal
   years by paying agency, with a total row and column.
-* **Cash flows by scenario** (every scenario compared, real terms), **Scenarios**,
+* **Cash flows by scenario** (every scenario compared, real terms); **Cash flows by
+  option** (where the area has a decision: the counterfactual and each option year by
+  year from the decision date, undiscounted and discounted, each option less the
+  counterfactual beside it, a total row per option; the total of its discounted net
+  benefit less the counterfactual's is the option's incremental NPV); **Scenarios**,
   **Sensitivity**, **Switching values**, **Value of information**.
 * **Results by draw** and **Parameters by draw**: for the scenario reported in full,
   the headline results and the value of every uncertain parameter in each stored draw,
@@ -70,6 +74,7 @@ from .labels import (
     EVIDENCE_CLASS_LABELS,
     GROUP_LABELS,
     INDICATORS,
+    OPTION_FLOWS,
     OUTCOME_LABELS,
     PERSPECTIVE_LABELS,
     REACH_OUTCOMES,
@@ -82,7 +87,7 @@ from .labels import (
     scenario_label,
 )
 from .workbook_calc import calculation_sheets
-from .xlsx import MAX_SHEET_NAME, Formula, write_workbook
+from .xlsx import MAX_SHEET_NAME, Formula, column_letter, write_workbook
 
 #: Most Monte Carlo draws written to the per-draw sheets (one row each); the sheets say
 #: when a run stored more.
@@ -984,6 +989,120 @@ def _cash_flows_by_scenario(content: ReportContent, bases: _Bases) -> Sheet:
     )
 
 
+def _cash_flows_by_option(content: ReportContent) -> Sheet:
+    """The decision's counterfactual and each option year by year (real terms at the
+    decision's price year, undiscounted, the discount factor applied, discounted to the
+    decision date), each option's increment over the counterfactual beside its own flows,
+    and a total row per block. Sums, products and differences are formulas."""
+    d = content.decision
+    assert d is not None
+    decided = dt.date.fromisoformat(d.decision_date)
+    real = f"£, {d.price_year} prices, real terms"
+    units = {
+        "undiscounted": f"{real}, undiscounted",
+        "discounted": f"{real}, discounted to {decided.day} {decided:%B %Y}",
+    }
+    against = scenario_label(d.counterfactual)
+    own = {n: content.option_cash_flows(n) for n in (d.counterfactual, *d.options)}
+    extra = {o: content.option_cash_flows(o, against_counterfactual=True) for o in d.options}
+    keys = list(own[d.counterfactual].columns)
+    extra_keys = [k for k in keys if k != "discount_factor"]
+
+    def header(k: str, more: bool = False) -> str:
+        lab = OPTION_FLOWS[k]
+        if lab.kind == "factor":
+            return f"{lab.long} (Green Book, from {decided.day} {decided:%B %Y}; 0 before it)"
+        words = f"Less {against}: {lab.long[:1].lower()}{lab.long[1:]}" if more else lab.long
+        return _header(words, units["discounted" if k.endswith("_discounted") else "undiscounted"])
+
+    heads = {k: header(k) for k in keys}
+    more = {k: header(k, True) for k in extra_keys}
+    columns = [*heads.values(), *more.values()]
+    letter = {h: column_letter(j + 2) for j, h in enumerate(columns)}
+    # rows: each block's years then its total; the counterfactual's first
+    labels: list[str] = []
+    cells: dict[str, list[object]] = {h: [] for h in columns}
+    where: dict[str, int] = {}  # the counterfactual's row of each year
+    for name, t in own.items():
+        inc = extra.get(name)
+        years = [str(i) for i in (inc if inc is not None else t).index if i != "Total"]
+        first = len(labels) + 2
+        for y in years:
+            r = len(labels) + 2
+            labels.append(f"{scenario_label(name)}: {y}")
+            mine = t.loc[y] if y in t.index else None
+            if inc is None:
+                where[y] = r
+            for k, h in heads.items():
+                v = np.nan if mine is None else float(mine[k])
+                base = k.removesuffix("_discounted")
+                if k.endswith("_discounted") and base != "net_benefit" and mine is not None:
+                    f = letter[heads["discount_factor"]]
+                    cells[h].append(Formula(f"={letter[heads[base]]}{r}*{f}{r}", v))
+                else:
+                    cells[h].append(v)
+            for k, h in more.items():
+                if inc is None:
+                    cells[h].append(np.nan)
+                    continue
+                v = float(inc.loc[y, k])
+                if k.startswith("net_benefit"):
+                    tail = k.removeprefix("net_benefit")
+                    a, b = letter[more["savings_net" + tail]], letter[more["costs" + tail]]
+                    cells[h].append(Formula(f"={a}{r}-{b}{r}", v))
+                    continue
+                c = letter[heads[k]]
+                text = f"={c}{r}" + (f"-{c}{where[y]}" if y in where else "")
+                cells[h].append(Formula(text, v))
+        last = len(labels) + 1
+        labels.append(f"{scenario_label(name)}: Total")
+        r = len(labels) + 1
+        for k, h in [*heads.items(), *more.items()]:
+            table = t if h in heads.values() else inc
+            if k == "discount_factor" or table is None:
+                cells[h].append(np.nan)
+                continue
+            v = float(table.loc["Total", k])
+            cells[h].append(Formula(f"=SUM({letter[h]}{first}:{letter[h]}{last})", v))
+    frame = pd.DataFrame(cells, index=pd.Index(labels, name="Option: appraisal year"))
+    row_terms: dict[str, tuple[tuple[int, str], ...]] = {
+        heads[f"net_benefit{tail}"]: ((1, heads[f"savings_net{tail}"]), (-1, heads[f"costs{tail}"]))
+        for tail in ("", "_discounted")
+    }
+    kinds: dict[str, str | Sequence[str]] = {h: "money" for h in columns}
+    kinds[heads["discount_factor"]] = "factor"
+    income = (
+        " Payment-by-results income is shown but not counted: it is a transfer within the "
+        "public sector."
+        if "income" in keys
+        else ""
+    )
+    note = (
+        f"Appraised as decided on {decided.day} {decided:%B %Y}: each option and "
+        f"{against} (the counterfactual, first) by appraisal year, with its total row. "
+        f"The discount factor is the Green Book's from {decided.day} {decided:%B %Y}, "
+        "times each year's share after the decision (what falls before it is sunk, in no "
+        "option's figures). A year only one of an option and the counterfactual appraises "
+        "counts nothing for the other."
+    )
+    return Sheet(
+        "Cash flows by option",
+        frame,
+        f"The decision's options year by year (means over the draws, {d.price_year} "
+        f"prices, real terms): costs, income, net savings of every agency and the fiscal "
+        f"net benefit (net savings − costs), undiscounted, the discount factor and the same "
+        f"discounted to the decision date; beside each option, the same less {against}. "
+        f"The total of an option's discounted fiscal net benefit less {against}'s is its "
+        f"incremental NPV (Decision options: fiscal perspective, mean over the draws)."
+        f"{income} Totals, products and "
+        f"differences are formulas.",
+        kinds=kinds,
+        notes={"Option: appraisal year": note},
+        row_terms=row_terms,
+        filter=True,
+    )
+
+
 def _results_by_perspective(content: ReportContent, bases: _Bases) -> Sheet:
     p = content.main
     n, first = _draw_limit(content)
@@ -1310,6 +1429,16 @@ def workbook_sheets(content: ReportContent) -> list[Sheet]:
     if len(content.compared) > 1:
         at = next((i for i, s in enumerate(sheets) if s.name == "Scenarios"), len(sheets))
         sheets.insert(at, _cash_flows_by_scenario(content, bases))
+    if content.decision is not None:
+        names = [s.name for s in sheets]
+        at = (
+            names.index("Cash flows by scenario") + 1
+            if "Cash flows by scenario" in names
+            else names.index("Scenarios")
+            if "Scenarios" in names
+            else len(sheets)
+        )
+        sheets.insert(at, _cash_flows_by_option(content))
     sheets += [
         _results_by_draw(content, bases),
         _results_by_perspective(content, bases),
