@@ -145,6 +145,18 @@ def _rates(inputs: ReachInputs, role: np.ndarray, step_weeks: float) -> _Rates:
     )
 
 
+def _one_or_each(v: np.ndarray) -> float | np.ndarray:
+    """The one value every run has, or ``v`` where runs differ. A distribution drawn at
+    one value ``size`` times gives the numbers it gives drawn at an array of that value,
+    in the same order, without numpy checking an array of parameters every step."""
+    return float(v[0]) if len(v) and bool((v == v[0]).all()) else v
+
+
+def _for(v: float | np.ndarray, who: np.ndarray) -> float | np.ndarray:
+    """A rate from :func:`_one_or_each` for the runs ``who`` (one number stays one)."""
+    return v if isinstance(v, float) else v[who]
+
+
 #: Rows numpy adds in one pass of its pairwise summation (numpy's ``PW_BLOCKSIZE``).
 _PAIRWISE_BLOCK = 128
 
@@ -239,6 +251,18 @@ class _Team:
         self.is_prac = self.role == ROLES.index("practitioner")
         self.is_light = self.role == ROLES.index("light_touch")
         self.rates = _rates(inputs, self.role, step_weeks)
+        #: The rates the draws use: one number where every run has the same.
+        rates = self.rates
+        self.lag_mean, self.dur_mean, self.drop_p = (
+            _one_or_each(rates.lag_mean),
+            _one_or_each(rates.dur_mean),
+            _one_or_each(rates.drop_p),
+        )
+        self.ref_rate, self.elig_p, self.lt_rate = (
+            _one_or_each(rates.ref_rate),
+            _one_or_each(rates.elig_p),
+            _one_or_each(rates.lt_rate),
+        )
         R, P, T = inputs.runs, len(self.role), clock.steps
         self.runs, self.posts = R, P
         self.filled = np.zeros((P, R), dtype=bool)
@@ -283,9 +307,9 @@ class _Team:
         """Recruitment lags (in steps) for the posts in ``mask``; zero elsewhere."""
         out = np.zeros((self.posts, self.runs))
         who, post = np.nonzero(mask.T)  # by run, then post: the draws' order
-        mean = self.rates.lag_mean[who]
+        mean = _for(self.lag_mean, who)
         cv = self.inputs.recruitment_lag_cv
-        out[post, who] = np.rint(_gamma(self.rng, mean, cv) if cv > 0 else mean)
+        out[post, who] = np.rint(_gamma(self.rng, mean, cv, len(who)) if cv > 0 else mean)
         return out
 
     def _keep_staff_in_post(self) -> None:
@@ -429,11 +453,12 @@ class _Team:
     # 4. referrals
     def referrals(self, t: int) -> tuple[np.ndarray, ...]:
         """Referrals, those eligible (who join the list) and light-touch referrals."""
-        rates = self.rates
-        referred = self.rng.poisson(rates.ref_rate)
-        eligible = self.rng.binomial(referred, rates.elig_p)
+        referred = self.rng.poisson(self.ref_rate, self.runs)
+        eligible = self.rng.binomial(referred, self.elig_p)
         self.queue[t] = eligible
-        lt_referred = self.rng.poisson(rates.lt_rate) if self.light_open[t] else self.zeros
+        lt_referred = (
+            self.rng.poisson(self.lt_rate, self.runs) if self.light_open[t] else self.zeros
+        )
         self.lt_queue[t] = lt_referred
         return referred, eligible, lt_referred
 
@@ -466,10 +491,10 @@ class _Team:
 
     def _schedule_endings(self, t: int, started: np.ndarray, n: int) -> None:
         """Draw each new case's length and whether it drops out; book its end."""
-        rng, rates, T = self.rng, self.rates, self.clock.steps
+        rng, T = self.rng, self.clock.steps
         who = np.repeat(self.run_index, started)
-        length = _gamma(rng, rates.dur_mean[who], self.inputs.case_duration_cv)
-        drops = rng.random(n) < rates.drop_p[who]
+        length = _gamma(rng, _for(self.dur_mean, who), self.inputs.case_duration_cv, n)
+        drops = rng.random(n) < _for(self.drop_p, who)
         length = np.where(drops, rng.random(n) * length, length)
         end = t + np.maximum(1, np.rint(length)).astype(np.int64)
         flat = (drops * (T + 1) + end) * self.runs + who

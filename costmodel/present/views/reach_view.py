@@ -201,8 +201,9 @@ class ReachView(_View):
                 ],
                 "Reported: the team's own count (team.observed in the parameters).",
             )
-        self.table.value = text
+        # the chart first: the browser takes longer to draw it than to show a table
         self.figure.show(families_figure(res))
+        self.table.value = text
         self._say("")
 
 
