@@ -43,6 +43,9 @@ DEFAULT_MAX_SESSIONS = 10
 DEFAULT_CULL_IDLE_MINUTES = 30.0
 #: ``costmodel app``: seconds the server has to stop before it and its kernels are killed.
 APP_STOP_SECONDS = 15
+#: ``costmodel app``: the longest single wait for its server (each wait itself looks every
+#: few hundredths of a second, running Python between looks; see :func:`_wait_for`).
+WAIT_POLL_SECONDS = 1.0
 
 
 class UsageError(CostModelError):
@@ -552,7 +555,7 @@ def _app(args: argparse.Namespace) -> int:
                 cwd=folder,
                 start_new_session=True,
             )
-            code = server.wait()
+            code = _wait_for(server)
     except KeyboardInterrupt:
         stopped_by = "interrupted"
     except Terminated:
@@ -569,6 +572,21 @@ def _app(args: argparse.Namespace) -> int:
         print(f"costmodel: error: the app server stopped: {last}", file=sys.stderr)
         return EXIT_INPUT
     return 0
+
+
+def _wait_for(server: subprocess.Popen) -> int:
+    """The server's exit code, once it stops. Waited for in short polls, not one blocking
+    wait: this process has threads besides the main one (started by the libraries it
+    imports), and a Ctrl-C or SIGTERM the system gives one of them is acted on only when
+    the main thread next runs Python, which a blocking wait would put off until the
+    server stopped by itself."""
+    import subprocess
+
+    while True:
+        try:
+            return server.wait(timeout=WAIT_POLL_SECONDS)
+        except subprocess.TimeoutExpired:
+            continue
 
 
 def _check_app_options(args: argparse.Namespace) -> None:

@@ -5,8 +5,11 @@ from __future__ import annotations
 import csv
 import io
 import json
+import signal
 import subprocess
 import sys
+import threading
+import time
 
 import pytest
 
@@ -102,3 +105,28 @@ def test_console_entry_point_runs_as_a_module():
     )
     assert r.returncode == 0, r.stderr
     assert json.loads(r.stdout)["total"] == 199_000_000
+
+
+def test_the_apps_wait_ends_on_a_signal_another_thread_was_given():
+    """A process-wide Ctrl-C may be given to any thread of the process. `costmodel app`
+    waits for its server in short polls, so a signal handled on another thread still
+    ends the wait (a single blocking wait would last until the server stopped)."""
+    from costmodel import cli
+
+    assert threading.current_thread() is threading.main_thread()
+    server = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(120)"])
+
+    def interrupt_this_thread() -> None:
+        time.sleep(0.5)
+        signal.pthread_kill(threading.get_ident(), signal.SIGINT)
+
+    other = threading.Thread(target=interrupt_this_thread)
+    try:
+        other.start()
+        with pytest.raises(KeyboardInterrupt):
+            cli._wait_for(server)
+        assert server.poll() is None  # the wait ended on the signal, not on the server
+    finally:
+        other.join()
+        server.kill()
+        server.wait()
