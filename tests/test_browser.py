@@ -112,10 +112,14 @@ class App:
         return out
 
 
-def _die_with_the_test() -> None:  # pragma: no cover - runs in the child, Linux only
-    """In the child before it runs: SIGTERM it if the test's process dies (a killed or
-    timed-out test run), so that it stops its server and kernels as a service would."""
+def _in_the_child() -> None:  # pragma: no cover - runs in the child, Linux only
+    """In the child before it runs: Ctrl-C acts as in a terminal (a test run started in
+    the background by a shell, as `make test &` is, has SIGINT ignored, and a child
+    keeps that); and SIGTERM it if the test's process dies (a killed or timed-out test
+    run), so that it stops its server and kernels as a service would."""
     import ctypes
+
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
     with contextlib.suppress(OSError, AttributeError):
         ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
@@ -175,7 +179,7 @@ def serve_app(
         stderr=subprocess.STDOUT,
         env=env,
         cwd=ROOT,
-        preexec_fn=_die_with_the_test if sys.platform == "linux" else None,
+        preexec_fn=_in_the_child if sys.platform == "linux" else None,
     )
     app = App(f"http://127.0.0.1:{port}/", password, proc, tmp)
     seen: list[psutil.Process] = []
