@@ -336,6 +336,35 @@ def test_every_figure_of_the_summary_is_in_the_workbook(content, built, pages_te
     assert not missing, missing
 
 
+def test_the_summarys_evidence_shares_are_in_the_workbook_by_meaning(content, built, pages_text):
+    """The shares of the savings on each grade and class of evidence, as the summary
+    words them, are the rows of the workbook's Savings by evidence sheet (not just some
+    cell that rounds to the same percentage); each block adds to the whole."""
+    from costmodel.present.labels import EVIDENCE_CLASS_LABELS
+    from costmodel.present.workbook import workbook_tables
+
+    text = " ".join(_summary_text(built, pages_text).split())
+    sheet = workbook_tables(content)["Savings by evidence"]
+    share = sheet["Share of net savings (%)"]
+    grade, _shares = content.confidence()
+    for g in ("high", "medium", "low"):
+        row = f"Grade: {g}" + (" (the overall grade)" if g == grade else "")
+        words = f"{percent(share[row], 0)} " + (
+            "of the savings rest on high-grade evidence" if g == "high" else f"on {g}"
+        )
+        assert words in text, words
+    for label in EVIDENCE_CLASS_LABELS.values():
+        assert f"Class: {label}" in share.index
+    grades = [i for i in share.index if i.startswith("Grade: ")]
+    classes = [i for i in share.index if i.startswith("Class: ")]
+    assert share[grades].sum() == pytest.approx(1.0)
+    assert share[classes].sum() == pytest.approx(1.0)
+    pv = sheet.iloc[:, 0]
+    total = content.main.headlines().loc["pv_savings_net", "estimate"]
+    assert pv[grades].sum() == pytest.approx(total, rel=1e-9)
+    assert pv[classes].sum() == pytest.approx(total, rel=1e-9)
+
+
 def test_the_results_hold_the_numbers_the_board_paper_words(content):
     # savings by outcome add to the headline PV of net savings
     by = content.savings_by_outcome()

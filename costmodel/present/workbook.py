@@ -19,7 +19,8 @@ appears with headers from the labels):
   base date, horizon, draws, seed, parameter fingerprints), the ``costmodel report``
   command that reproduces it, and a line per sheet saying what it holds.
 * **Summary**, **Savings by agency** (with a total row), **Savings by outcome** (with
-  what each effect rests on), **Perspectives**.
+  what each effect rests on), **Savings by evidence** (the shares of net savings by the
+  evidence's grade and class that the summary states), **Perspectives**.
 * The calculating sheets (:mod:`.workbook_calc`): **Inputs**, **Cohorts**,
   **Persistence**, **Outcomes**, **Discounting**, **Flows**, **Appraisal** and
   **Checks** redo the central case in Excel formulas from the inputs, so that changing
@@ -934,6 +935,38 @@ def _by_outcome(content: ReportContent, bases: _Bases) -> Sheet:
     )
 
 
+def _by_evidence(content: ReportContent, bases: _Bases) -> Sheet:
+    """The shares of net savings the summary states: by the grade of the evidence and by
+    its class, with the overall grade the results give."""
+    grade, grades = content.confidence()
+    by = content.savings_by_outcome()
+    pv_grade = by.groupby("grade")["pv_savings_net"].sum().reindex(grades.index, fill_value=0.0)
+    classes = content.main.by_evidence_class()
+    pv = _header("Net savings", bases.money("pv"))
+    share = "Share of net savings (%)"
+    rows = [
+        (f"Grade: {g}" + (" (the overall grade)" if g == grade else ""), pv_grade[g], grades[g])
+        for g in grades.index
+    ] + [
+        (f"Class: {EVIDENCE_CLASS_LABELS.get(k, k)}", r.pv_savings_net, r.share)
+        for k, r in classes.iterrows()
+    ]
+    frame = pd.DataFrame(
+        {pv: [r[1] for r in rows], share: [r[2] for r in rows]},
+        index=pd.Index([r[0] for r in rows], name="Evidence the savings rest on"),
+    )
+    return Sheet(
+        "Savings by evidence",
+        frame,
+        "Present value of net savings (mean over the draws) and its share by the grade of "
+        "the evidence its effects rest on (the overall grade carries a majority of them, "
+        "or with no majority is the lower of the two largest), then by its class "
+        "(measured for this programme, transferred, assumed): the sums of the Savings "
+        "by outcome sheet's rows.",
+        kinds={pv: "money", share: "share"},
+    )
+
+
 def _spend_by_financial_year(content: ReportContent) -> Sheet:
     t = content.budget_by_financial_year()
     if not len(t):
@@ -1424,6 +1457,7 @@ def workbook_sheets(content: ReportContent) -> list[Sheet]:
         sheets += case_sheets(content.board)
     at = next((i + 1 for i, s in enumerate(sheets) if s.name == "Savings by agency"), 0)
     sheets.insert(at, _by_outcome(content, bases))
+    sheets.insert(at + 1, _by_evidence(content, bases))
     at = next((i + 1 for i, s in enumerate(sheets) if s.name == "Families by quarter"), 0)
     sheets.insert(at, _spend_by_financial_year(content))
     if len(content.compared) > 1:
